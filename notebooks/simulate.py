@@ -1,0 +1,106 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Simulation of one film: (PEA)₂MA₍ₙ₋₁₎PbₙBr₍₃ₙ₊₁₎
+#
+# The workflow runs this notebook once per dimensionality *n* ∈ {1, 2, 3, 4, 5, ∞}. It computes
+# everything the figure notebooks need about that film and writes it as one xarray Dataset
+# (`results/simulate/n{n}.nc`, NetCDF with CF `units` on every variable):
+#
+# * **optics** (`analysis.optics`) — the film as a mixture of n-phases, each with an excitonic
+#   absorption line and continuum; PL by energy funnelling to the lowest-gap phases; colours
+#   under UV and room light;
+# * **structure** (`analysis.structure`) — the Cu Kα XRD pattern of the phase mixture;
+# * **device** (`analysis.protocols`) — every pulse protocol of the paper applied to the
+#   ITO/BCCP/OHP/Al synapse model (`analysis.device`) with the calibrated parameters of this *n*.
+#
+# Physical parameters come from `data/parameters/`; run sizes from `config/config.yaml`.
+
+# %% tags=["parameters"]
+n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: unused here (the figure notebooks read this stage's output)
+profile = "full"          # str: "full" or "quick"
+device_settings = {}      # dict: sizes of the device protocols (see analysis.protocols.simulate_device)
+
+# %%
+import hashlib
+
+import matplotlib.pyplot as plt
+import xarray as xr
+
+from analysis import figures, io, optics, protocols, structure
+from analysis.dimensionality import formula, parse_n
+from analysis.paths import resolve
+from analysis.references import data_dir
+
+n = parse_n(n)
+figures.use_style()
+
+# %% [markdown]
+# ## Optics and structure
+
+# %%
+film = optics.film_optics(n)
+xrd = structure.film_xrd(n)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+film["absorbance"].plot(ax=ax1, color=figures.colour(n), label="absorbance")
+(film["pl"] / max(float(film["pl"].max()), 1e-12) * float(film["absorbance"].max())).plot(
+    ax=ax1, color="k", ls="--", label="PL (scaled)")
+ax1.set_title(f"{formula(n)}: absorption and PL")
+ax1.legend()
+xrd["xrd_intensity"].plot(ax=ax2, color=figures.colour(n))
+ax2.set_yscale("log")
+ax2.set_title("XRD (Cu Kα)")
+plt.show()
+
+# %% [markdown]
+# ## Device protocols
+# All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
+
+# %%
+device = protocols.simulate_device(n, device_settings or None)
+device
+
+# %%
+fig, ax = plt.subplots(figsize=(4.5, 3))
+for name in [v for v in device.data_vars if device[v].ndim == 1 and "epsc" in v][:1]:
+    device[name].plot(ax=ax, color=figures.colour(n))
+ax.set_title(f"{figures.label(n)}: EPSC to one spike")
+plt.show()
+
+# %% [markdown]
+# ## One Dataset per film
+# The three parts share no dimension names, so they merge without alignment. Global
+# attributes record the film, the profile and the SHA-256 of every parameter file used.
+
+# %%
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+ds = xr.merge([film, xrd, device], combine_attrs="drop")
+ds.attrs = {
+    "title": f"Simulated {formula(n)} film and synapse (n = {n})",
+    "dimensionality": n,
+    "formula": formula(n),
+    "profile": profile,
+    "Conventions": "CF-1.8",
+    "source": "perovskite-synapse compendium, notebooks/simulate.py",
+    "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
+}
+for topic in ("optics", "structure", "device", "device_calibrated"):
+    path = data_dir() / "parameters" / f"{topic}.yaml"
+    ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
+io.write_netcdf(ds, resolve(results_dir) / "simulate" / f"n{n}.nc")
+print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

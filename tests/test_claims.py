@@ -1,0 +1,94 @@
+"""The checks can fail: every comparison op, the ledger's validation, and the regression check."""
+import pytest
+
+from analysis import claims
+
+
+def make(op, metric="stage:x", key=None, **cmp):
+    c = {"id": "t", "figure": "Fig. X", "quote": "q", "location": "p. 1", "kind": "quantitative",
+         "basis": "predicted", "metric": metric, "compare": {"op": op, **cmp}}
+    if key is not None:
+        c["key"] = key
+    return c
+
+
+@pytest.mark.parametrize("op,cmp,good,bad", [
+    ("rel", {"paper": 100.0, "tolerance": 0.1}, 109.0, 111.0),
+    ("abs", {"paper": 0.138, "tolerance": 0.005}, 0.142, 0.144),
+    ("range", {"min": 1, "max": 10}, 5.0, 0.7),
+    ("gt", {"value": 1}, 1.2, 0.9),
+    ("lt", {"value": 1}, 0.2, 1.0),
+    ("increasing", {}, [1, 2, 3], [1, 3, 2]),
+    ("decreasing", {}, {"1": 0.16, "2": 0.14}, {"1": 0.14, "2": 0.16}),
+    ("argmin", {"paper": "1"}, {"1": 0.1, "2": 0.5}, {"1": 0.6, "2": 0.5}),
+    ("argmax", {"paper": "2"}, {"1": 0.1, "2": 0.5}, {"1": 0.6, "2": 0.5}),
+    ("equals", {"paper": "green"}, "green", "blue"),
+    ("true", {}, True, False),
+])
+def test_each_op_passes_and_fails(op, cmp, good, bad):
+    assert claims.evaluate(make(op, **cmp), {"stage": {"x": good}})["status"] == "pass"
+    assert claims.evaluate(make(op, **cmp), {"stage": {"x": bad}})["status"] == "fail"
+
+
+def test_increasing_respects_explicit_order():
+    claim = make("increasing", over=["inf", "1"])
+    assert claims.evaluate(claim, {"stage": {"x": {"1": 2.0, "inf": 1.0}}})["status"] == "pass"
+
+
+def test_missing_output_and_missing_key():
+    claim = make("abs", key="3", paper=1, tolerance=0.1)
+    assert claims.evaluate(claim, {})["status"] == "missing"
+    rec = claims.evaluate(claim, {"stage": {"x": {"1": 1.0}}})
+    assert rec["status"] == "missing" and "'3'" in rec["note"]
+
+
+def test_perturbed_output_makes_claim_fail():
+    claim = make("rel", key="1", paper=0.002795, tolerance=0.10)
+    ok = {"stage": {"x": {"1": 0.0028}}}
+    assert claims.evaluate(claim, ok)["status"] == "pass"
+    ok["stage"]["x"]["1"] *= 1.2
+    assert claims.evaluate(claim, ok)["status"] == "fail"
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("kind", "vague", "kind='vague'"),
+    ("basis", "guessed", "basis='guessed'"),
+    ("metric", "nocolon", "expected '<stage>:<name>'"),
+])
+def test_validation_names_the_field(field, value, message):
+    claim = make("true")
+    claim[field] = value
+    with pytest.raises(ValueError, match=message):
+        claims.validate_claim(claim)
+
+
+def test_validation_requires_operands():
+    with pytest.raises(ValueError, match="lacks compare.tolerance"):
+        claims.validate_claim(make("rel", paper=1.0))
+
+
+def test_ledger_is_valid_and_ids_unique():
+    ledger = claims.load_ledger()
+    ids = [c["id"] for c in ledger]
+    assert len(ids) == len(set(ids))
+
+
+def test_duplicate_ids_rejected(tmp_path):
+    entry = ("- {id: a, figure: f, quote: q, location: l, kind: trend, basis: predicted, "
+             "metric: 's:x', compare: {op: 'true'}}\n")
+    (tmp_path / "a.yaml").write_text(entry)
+    (tmp_path / "b.yaml").write_text(entry)
+    with pytest.raises(ValueError, match="appears in a.yaml and b.yaml"):
+        claims.load_ledger(tmp_path)
+
+
+def test_regression_detects_drift_and_missing():
+    metrics = {"s": {"a": 1.0, "b": {"1": 2.0}, "c": True}}
+    ref = claims.flatten_metrics(metrics)
+    assert all(r["status"] == "pass" for r in claims.check_regression(metrics, ref, 1e-6, 0))
+    drift = {"s": {"a": 1.001, "b": {"1": 2.0}, "c": True}}
+    status = {r["metric"]: r["status"] for r in claims.check_regression(drift, ref, 1e-6, 0)}
+    assert status["s:a"] == "fail" and status["s:b.1"] == "pass"
+    gone = {"s": {"a": 1.0}}
+    status = {r["metric"]: r["status"] for r in claims.check_regression(gone, ref, 1e-6, 0)}
+    assert status["s:b.1"] == "missing"
