@@ -14,7 +14,19 @@ if PROFILE not in config["profiles"]:
         f"config: profile={PROFILE!r} is not defined; expected one of {sorted(config['profiles'])}"
     )
 SETTINGS = config["profiles"][PROFILE]
-PY = sys.executable  # the interpreter that runs Snakemake (the project's .venv)
+ENV = "../environment.yml"  # used with --use-conda (documents the software of every rule)
+
+
+def _uses_conda():
+    try:
+        from snakemake.settings.types import DeploymentMethod
+        return DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    except (ImportError, AttributeError):
+        return False
+
+
+# The interpreter that runs Snakemake (the project's .venv), or the rule's conda env's python.
+PY = "python" if _uses_conda() else sys.executable
 N_VALUES = ["1", "2", "3", "4", "5", "inf"]
 SIMULATIONS = expand("results/simulate/n{n}.nc", n=N_VALUES)
 

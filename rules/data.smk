@@ -12,5 +12,7 @@ rule data:
         mirror=lambda wc: f"--mirror {shlex.quote(config['data']['mirror'])}" if config["data"]["mirror"] else "",
     log:
         "logs/data.log",
+    conda:
+        ENV
     shell:
-        "{PY} -m analysis.datasets fetch {params.mirror} --manifest {output} > {log} 2>&1"
+        f"{PY} -m analysis.datasets fetch {{params.mirror}} --manifest {{output}} > {{log}} 2>&1"

@@ -18,5 +18,7 @@ for _name, _spec in NOTEBOOKS.items():
             f"logs/{_name}.log",
         benchmark:
             f"results/benchmarks/{_name}.tsv"
+        conda:
+            ENV
         shell:
             runner(_name)

@@ -25,6 +25,8 @@ rule report:
         "logs/report.log",
     benchmark:
         "results/benchmarks/report.tsv"
+    conda:
+        ENV
     shell:
         runner("report")
 
@@ -37,5 +39,7 @@ rule regression:
         "results/report/regression.ok",
     log:
         "logs/regression.log",
+    conda:
+        ENV
     shell:
-        "{PY} -m analysis.report gate {input} {output} > {log} 2>&1"
+        f"{PY} -m analysis.report gate {{input}} {{output}} > {{log}} 2>&1"

@@ -18,6 +18,8 @@ rule simulate:
         "logs/simulate/n{n}.log",
     benchmark:
         "results/benchmarks/simulate_n{n}.tsv"
+    conda:
+        ENV
     shell:
         runner("simulate", "simulate_n{wildcards.n}")
 
@@ -38,5 +40,7 @@ rule calibrate:
         "logs/calibrate.log",
     benchmark:
         "results/benchmarks/calibrate.tsv"
+    conda:
+        ENV
     shell:
         runner("calibrate")
