@@ -1,0 +1,51 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fig. 4a — the multistore model of memory and the device's STP → LTP transition
+#
+# Atkinson and Shiffrin's multistore model (as cited by the paper, p. 5) has three stores:
+# sensory memory, short-term memory (STM) and long-term memory (LTM). Attended stimuli enter
+# STM; without rehearsal they are forgotten; frequent rehearsal transfers them to LTM.
+#
+# The paper maps this onto its synapse: one presynaptic spike raises the postsynaptic
+# current, which decays back as the migrated Br⁻ diffuse back (short-term plasticity,
+# Fig. 3a); after repeated spikes ("rehearsals", 30 in Fig. 4b) the current is retained and
+# decays only as a slow power law y = b·t⁻ᵐ (long-term plasticity, Fig. 4b).
+#
+# This notebook only draws the diagram (boxes and arrows with matplotlib patches; the
+# number of rehearsals comes from the Fig. 4b protocol in `data/paper/values.yaml`). The
+# STP → LTP behaviour itself is *simulated* by the device model in the Fig. 4b notebook.
+
+# %% tags=["parameters"]
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: figure folder, relative to the repository root
+profile = "full"          # str: "full" or "quick" (the drawing is identical in both)
+
+# %%
+import logging
+
+from analysis import schematics
+from analysis.figures import save
+from analysis.paths import resolve
+from analysis.references import paper_values
+
+logging.basicConfig(level=logging.INFO)
+if profile not in ("full", "quick"):
+    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
+rehearsals = int(paper_values()["protocols"]["fig4b_retention"]["pulses"])
+rehearsals
+
+# %%
+fig, drawn = schematics.fig4a_multistore(rehearsals)
+save(fig, resolve(figures_dir) / "fig4a_multistore")
+drawn
