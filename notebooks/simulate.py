@@ -89,7 +89,7 @@ def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-ds = xr.merge([film, xrd, device], combine_attrs="drop")
+ds = xr.merge([film, xrd, device], combine_attrs="override")
 ds.attrs = {
     "title": f"Simulated {formula(n)} film and synapse (n = {n})",
     "dimensionality": n,

@@ -1,0 +1,313 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fig. 2 — optical spectra, colours and XRD of the six films
+#
+# Kim et al. show (Fig. 2) that the (PEA)₂MA₍ₙ₋₁₎PbₙBr₍₃ₙ₊₁₎ films change colour, absorption,
+# photoluminescence (PL) and X-ray diffraction with the number *n* of PbBr₆ layers per slab.
+# This notebook draws those panels from the **physical models** of `analysis.optics`,
+# `analysis.colour` and `analysis.structure`, evaluated per film by the simulation stage
+# (`results/simulate/n{n}.nc`):
+#
+# * **Phases.** A film of nominal *n* is a mixture of slabs with m = 1, 2, … layers. The PEA/Pb
+#   balance fixes the mean ⟨m⟩ = n; the maximum-entropy distribution with that mean is
+#   geometric. Slabs thicker than 30 layers are lumped into a 3D-like phase.
+# * **Absorption (b).** Each phase is an Elliott spectrum (exciton lines + Coulomb-enhanced
+#   continuum; 2D form for slabs, 3D for MAPbBr₃). Exciton energies follow
+#   E_X(m) = E_∞ + C/(m + n₀)²: E_∞ is *calibrated* to the paper's 525 nm, C and n₀ are *fitted*
+#   to 401/432/450 nm (m = 1, 2, 3); m ≥ 4 are *predictions*.
+# * **PL (b) and colour under UV (a).** Excitations made by the 365 nm lamp funnel to the
+#   lowest-gap domains (Boltzmann populations); only excitons emit, and the Saha equation with
+#   literature binding energies sets the exciton fraction at the lamp's carrier density. The
+#   colours are the spectra seen through the CIE 1931 colour-matching functions (analytic fit
+#   of Wyman, Sloan & Shirley, JCGT 2013), converted to sRGB. Everything here is *predicted*.
+# * **XRD (c).** Structure factors of the slab model (atoms on their planes, PEA as an
+#   electron-density rod) and of cubic MAPbBr₃, with Lorentz–polarisation, March–Dollase
+#   texture and Scherrer widths (30 nm crystallites).
+
+# %% tags=["parameters"]
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: figure folder, relative to the repository root
+profile = "full"          # str: "full" or "quick" (identical here: this stage only reads and plots)
+
+# %%
+import io as _io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Rectangle
+
+from analysis import colour, figures, io, optics, structure
+from analysis.claims import write_metrics
+from analysis.dimensionality import N_VALUES, formula
+from analysis.paths import resolve
+from analysis.references import paper_values, parameter_values
+
+if profile not in ("full", "quick"):
+    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
+figures.use_style()
+results = resolve(results_dir)
+films = {n: io.read_netcdf(results / "simulate" / f"n{n}.nc") for n in N_VALUES}
+paper = paper_values()
+fit = optics.confinement_fit()
+
+# %% [markdown]
+# ## The confinement fit
+# C and n₀ are fitted in `analysis.optics.confinement_fit` to the three layered-phase peaks of
+# the paper; the infinite-well reading of the same law gives an equivalent reduced mass.
+
+# %%
+phase_peak_nm = {str(m): optics.HC_EV_NM / optics.exciton_energy(m) for m in range(1, 6)}
+print(f"E_inf = {fit.e_inf:.4f} eV (525 nm), C = {fit.c:.2f} ± {fit.c_stderr:.2f} eV, "
+      f"n0 = {fit.n0:.2f} ± {fit.n0_stderr:.2f}")
+print(f"equivalent reduced mass mu = {fit.reduced_mass:.3f} m0 "
+      "(infinite well of width (m + n0) a_pc)")
+print("phase exciton peaks [nm]:", {k: round(v, 1) for k, v in phase_peak_nm.items()})
+
+# %% [markdown]
+# ## Derived quantities per film
+
+# %%
+WINDOW_NM = 5.0     # a feature "at" a paper wavelength: within ±5 nm (a quarter of the
+                    # 18–31 nm spacing of neighbouring phase peaks; see claims/fig2.yaml)
+VISIBLE = float(parameter_values("optics")["pl_visibility_threshold"])
+
+
+def features(ds):
+    lam, prom = optics.absorption_features(ds["wavelength"].values, ds["absorbance"].values)
+    return lam, prom
+
+
+def pl_colour_name(ds):
+    if float(ds["pl_intensity"]) < VISIBLE:
+        return "none"
+    return colour.hue_name(float(ds["pl_dominant_wavelength_nm"]))
+
+
+rows, feats = [], {}
+for n, ds in films.items():
+    lam, prom = features(ds)
+    feats[n] = (lam, prom)
+    lab = colour.xyz_to_lab(colour.srgb_to_xyz(ds["room_colour_rgb"].values))
+    gap = float(ds["optical_gap_eV"])
+    rows.append({
+        "n": n, "formula": formula(n),
+        "absorption_peak_nm": round(float(ds["absorption_peak_nm"]), 1),
+        "absorption_features_nm": " ".join(f"{x:.0f}" for x in lam),
+        "pl_peak_nm": round(float(ds["pl_peak_nm"]), 1),
+        "pl_intensity_rel_n1": float(f"{float(ds['pl_intensity']):.3g}"),
+        "pl_colour": pl_colour_name(ds),
+        "optical_gap_eV": round(gap, 3), "optical_gap_nm": round(optics.HC_EV_NM / gap, 1),
+        "room_colour_b_star": round(float(lab[2]), 1),
+        "room_colour_hue_deg": round(float(np.degrees(np.arctan2(lab[2], lab[1]))), 1),
+    })
+table_s1 = pd.DataFrame(rows)
+table_s1
+
+# %% [markdown]
+# ## Table 1 — literature activation energies of ion migration
+# Quoted by the paper from refs. 26–28; the compendium checks them against each other and
+# against the paper's own E_A (Table 2).
+
+# %%
+table1 = pd.DataFrame(paper["table1_activation_energy_eV"]["value"])
+table1
+
+# %%
+for name, df in (("table_s1_optics", table_s1), ("table1_activation_energies", table1)):
+    buf = _io.StringIO()
+    df.to_csv(buf, index=False)
+    io.write_text(buf.getvalue(), results / "tables" / f"{name}.csv")
+
+# %% [markdown]
+# ## Figure 2
+# (a) Films on BCCP/ITO under room light (transmitted D65-like light, T = 10^−A) and under the
+# 365 nm lamp (PL colour, one exposure for all films, set by the n = 1 film). (b) Absorbance
+# (solid, each normalised to its maximum) and PL (dashed, normalised per film; the number is
+# the PL photon yield relative to n = 1); grey lines mark the paper's 401, 432, 450, 525 nm.
+# (c) XRD, log scale, offset by four decades per film; (00l) of n = 1 labelled below,
+# (h00) of n = ∞ above.
+
+# %%
+fig = plt.figure(figsize=(11, 9.0))
+gs = fig.add_gridspec(2, 2, height_ratios=[0.75, 2.2], hspace=0.12, wspace=0.22)
+ax_a = fig.add_subplot(gs[0, :])
+ax_b = fig.add_subplot(gs[1, 0])
+ax_c = fig.add_subplot(gs[1, 1])
+
+# (a) swatches: two rows, film on BCCP on ITO/glass
+ax_a.set_xlim(-1.3, 2 * len(N_VALUES) + 1.1)
+ax_a.set_ylim(-0.35, 2.15)
+ax_a.axis("off")
+for row, (key, bg, sub, title) in enumerate((
+        ("uv_colour_rgb", "#0a0a14", "#3a3a48", "under UV (365 nm)"),
+        ("room_colour_rgb", "#f4f4f4", "#c9d3da", "under room light"))):
+    y0 = 1.15 * (1 - row)
+    ax_a.add_patch(Rectangle((0.0, y0 - 0.05), 2 * len(N_VALUES) - 0.4 + 0.4, 1.0, color=bg, zorder=0))
+    ax_a.text(-0.1, y0 + 0.45, title.replace(" (", "\n("), ha="right", va="center", fontsize=8.5)
+    for i, n in enumerate(N_VALUES):
+        x0 = 0.25 + 2 * i
+        ax_a.add_patch(Rectangle((x0, y0), 1.5, 0.22, color=sub, zorder=1))              # ITO/glass
+        ax_a.add_patch(Rectangle((x0, y0 + 0.22), 1.5, 0.06, color="#7f8fa6", zorder=1))  # BCCP
+        ax_a.add_patch(Rectangle((x0, y0 + 0.28), 1.5, 0.55,
+                                 color=tuple(films[n][key].values), zorder=2))
+        if row == 1:
+            ax_a.text(x0 + 0.75, -0.17, figures.label(n), ha="center", va="center", fontsize=9)
+ax_a.text(2 * len(N_VALUES) + 0.05, 1.15 + 0.25, "film\nBCCP\nITO/glass", fontsize=7,
+          va="center", color="0.3")
+ax_a.set_title("a", loc="left", fontweight="bold")
+
+# (b) absorption and PL, offset
+for i, n in enumerate(N_VALUES):
+    ds = films[n]
+    lam = ds["wavelength"].values
+    a = ds["absorbance"].values
+    off = 1.25 * i
+    ax_b.plot(lam, a / a.max() + off, color=figures.colour(n), lw=1.4)
+    pl = ds["pl"].values
+    yield_rel = float(ds["pl_intensity"])
+    if yield_rel >= VISIBLE:
+        ax_b.plot(lam, pl / pl.max() + off, color=figures.colour(n), ls="--", lw=1.1)
+        note = f"PL ×{yield_rel:.2g}"
+    else:
+        note = f"no visible PL\n({100 * yield_rel:.2g} % of n = 1)"
+    ax_b.text(599, off + 0.5, f"{figures.label(n)}\n{note}", ha="right", va="center",
+              fontsize=7.5, color=figures.colour(n), linespacing=1.1)
+for target in (401, 432, 450, 525):
+    ax_b.axvline(target, color="0.8", lw=0.6, zorder=0)
+ax_b.set_xlim(350, 600)
+ax_b.set_xlabel("wavelength [nm]")
+ax_b.set_ylabel("absorbance (solid), PL (dashed) — normalised, offset")
+ax_b.set_yticks([])
+ax_b.set_title("b", loc="left", fontweight="bold")
+
+# (c) XRD, log scale, offset by 4 decades per film (the floor of each pattern is 1e-4)
+DEC = 4.0
+for i, n in enumerate(N_VALUES):
+    ds = films[n]
+    ax_c.semilogy(ds["two_theta"].values, ds["xrd_intensity"].values * 10 ** (DEC * i),
+                  color=figures.colour(n), lw=0.8)
+    ax_c.text(49.5, 3 * 10 ** (DEC * i - 1), figures.label(n), ha="right", fontsize=7.5,
+              color=figures.colour(n))
+one, bulk = films["1"], films["inf"]
+for ds, ylab, sel in ((one, 2.5e-5, one["reflection_is_00l"].values.astype(bool)),
+                      (bulk, 2.5 * 10 ** (DEC * 5), bulk["reflection_is_h00"].values.astype(bool))):
+    tt = ds["reflection_two_theta"].values[sel]
+    hkl = ds["reflection_hkl"].values[sel]
+    ii = ds["reflection_intensity"].values[sel]
+    for t, h, v in zip(tt, hkl, ii):
+        if v > 0.02 and 3 <= t <= 50:
+            ax_c.text(t, ylab, str(h), rotation=90, fontsize=6.5, ha="center",
+                      va="bottom", color="0.25")
+ax_c.set_xlim(3, 50)
+ax_c.set_ylim(3e-6, 10 ** (DEC * 5 + 1.3))
+ax_c.set_xlabel("2θ [degree] (Cu Kα1)")
+ax_c.set_ylabel("intensity (log, offset)")
+ax_c.set_yticks([])
+ax_c.minorticks_off()
+ax_c.set_title("c", loc="left", fontweight="bold")
+figures.save(fig, resolve(figures_dir) / "fig2_optics")
+plt.show()
+
+# %% [markdown]
+# ## Phase composition and funnelling
+# Pb fractions per phase (the absorbers) and where the excitations end up (the emitters).
+
+# %%
+comp = pd.DataFrame({n: films[n]["phase_fraction"].to_series() for n in N_VALUES}).round(3)
+pop = pd.DataFrame({n: films[n]["phase_pl_population"].to_series() for n in N_VALUES}).round(3)
+xfr = pd.DataFrame({n: films[n]["phase_exciton_fraction"].to_series() for n in N_VALUES})
+print("Pb fraction per phase (first rows):")
+print(comp.head(8).to_string())
+print("\nemitting phase (largest funnelled population) and its Saha exciton fraction:")
+for n in N_VALUES:
+    ph = pop[n].idxmax()
+    print(f"  n = {n}: phase {ph}, population {pop[n][ph]:.2f}, exciton fraction {xfr[n][ph]:.2g}")
+
+# %% [markdown]
+# ## Metrics for the claims ledger (`data/paper/claims/fig2.yaml`, `table1.yaml`)
+
+# %%
+QUASI = ("2", "3", "4", "5")
+
+
+def near(lam, target):
+    return bool(len(lam)) and float(np.min(np.abs(lam - target))) <= WINDOW_NM
+
+
+def top2_are_n12(n):
+    lam, prom = feats[n]
+    if len(lam) < 2:
+        return False
+    top = lam[np.argsort(prom)[::-1][:2]]
+    return all(any(abs(t - phase_peak_nm[m]) <= WINDOW_NM for t in top) for m in ("1", "2"))
+
+
+def n12_share(n):
+    pa = films[n]["phase_absorbance"].sel(wavelength=slice(380, 600))
+    tot = float(pa.sum())
+    return float(pa.sel(phase=["1", "2"]).sum()) / tot if tot > 0 else 0.0
+
+
+xrd_counts = {n: int(len(structure.xrd_peaks(films[n]))) for n in N_VALUES}
+
+
+def strongest(ds):
+    i = int(np.argmax(ds["reflection_intensity"].values))
+    return f"{ds['reflection_phase'].values[i]}:{ds['reflection_hkl'].values[i]}"
+
+
+t1 = paper["table1_activation_energy_eV"]["value"]
+species_min = {}
+for entry in t1:
+    species_min[entry["species"]] = min(species_min.get(entry["species"], np.inf), entry["Ea_min"])
+br = [e for e in t1 if e["species"] == "Br-"]
+br_lo, br_hi = min(e["Ea_min"] for e in br), max(e["Ea_max"] for e in br)
+table2_ea = [v["Ea"] for v in paper["table2"]["value"].values()]
+other_min = min(v for k, v in species_min.items() if k != "Br-")
+
+metrics = {
+    "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in N_VALUES},
+    "phase_peak_nm": phase_peak_nm,
+    "confinement_C_eV": fit.c, "confinement_n0": fit.n0,
+    "equivalent_reduced_mass_m0": fit.reduced_mass,
+    "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in N_VALUES},
+    "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI},
+    "quasi2d_all_show_432_450": all(near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI),
+    "absorption_top2_are_n12": {n: top2_are_n12(n) for n in QUASI},
+    "absorption_top2_are_n12_all": all(top2_are_n12(n) for n in QUASI),
+    "absorption_n12_share": {n: n12_share(n) for n in N_VALUES},
+    "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI),
+    "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in N_VALUES},
+    "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in N_VALUES},
+    "pl_colour": {n: pl_colour_name(films[n]) for n in N_VALUES},
+    "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in N_VALUES},
+    "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
+    "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
+    "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in N_VALUES},
+    "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in N_VALUES},
+    "room_colour_b_star": {r["n"]: r["room_colour_b_star"] for r in rows},
+    "room_colour_hue_deg": {r["n"]: r["room_colour_hue_deg"] for r in rows},
+    "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in N_VALUES},
+    "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in N_VALUES},
+    "xrd_peak_count": xrd_counts,
+    "xrd_quasi2d_extra_peaks": all(xrd_counts[n] > xrd_counts["1"] for n in QUASI),
+    "xrd_strongest_reflection": {n: strongest(films[n]) for n in N_VALUES},
+    "table1_lowest_Ea_species": min(species_min, key=species_min.get),
+    "table1_br_range_eV": [br_lo, br_hi],
+    "table1_br_below_other_species": br_lo < other_min,
+    "table2_Ea_within_table1_br_range": all(br_lo <= e <= br_hi for e in table2_ea),
+}
+write_metrics(metrics, results / "metrics" / "fig2_optics.json")
+{k: v for k, v in metrics.items() if not isinstance(v, dict)}
