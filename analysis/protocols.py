@@ -1,0 +1,851 @@
+"""Simulated experiments on the synapse model: every pulse protocol of the paper.
+
+Each protocol is a sequence of constant-voltage segments (spikes on a 0 V background) applied
+to :mod:`analysis.device`; the state is propagated exactly between segment boundaries and
+read with a short, non-disturbing read at the read voltage.  Python loops run over *pulses*
+(at most 50), never over fine time steps; batches of protocol parameters (intervals,
+frequencies, amplitudes) are propagated together.
+
+Protocol values (spike −1 V, 20 ms, read −0.01 V, the PPF/SFDP/SVDP/SDDP/SNDP ranges, the
+rehearsals of Fig. 4b) come from ``paper_values()["protocols"]``; what the paper does not
+state (train gap, read delay, I–V sweep, temperature range) from ``data/parameters/device.yaml``
+("assumed: …").
+
+:func:`simulate_device` runs all of them for one dimensionality and returns one Dataset.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from . import device as dev
+from .dimensionality import parse_n
+from .references import paper_values
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SETTINGS = {
+    "full": {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600,
+             "iv_step_V": 0.02},
+    "quick": {"ppf_points": 9, "sfdp_points": 6, "energy_points": 10, "trace_samples": 200,
+              "iv_step_V": 0.05},
+}
+"""Sizes of the sweeps and traces for the two run profiles (``settings["profile"]``)."""
+
+ARRHENIUS_STEP_K = 10.0
+"""Temperature step of the simulated R(T) measurement [K] (fixed: Table 2 Ea depends on it)."""
+
+
+# --------------------------------------------------------------------------- inputs
+def protocol_values() -> dict:
+    """Protocol numbers: the paper's (values.yaml) plus the stated assumptions (device.yaml).
+
+    Returns
+    -------
+    dict
+        Flat mapping, SI units (V, s, Hz, K).
+    """
+    return dict(_protocol_values())
+
+
+@functools.lru_cache(maxsize=1)
+def _protocol_values() -> dict:
+    p = paper_values()["protocols"]
+    s = dev.shared_parameters()
+    ret = p["fig4b_retention"]
+    return {
+        "spike_amplitude_V": float(p["default_spike"]["amplitude_V"]),
+        "spike_width_s": float(p["default_spike"]["width_s"]),
+        "read_voltage_V": float(p["read_voltage_V"]["value"]),
+        "ppf_interval_s": (float(p["fig3b_ppf_interval_s"]["min"]),
+                           float(p["fig3b_ppf_interval_s"]["max"])),
+        "sfdp_frequency_Hz": (float(p["fig3c_sfdp_frequency_Hz"]["min"]),
+                              float(p["fig3c_sfdp_frequency_Hz"]["max"])),
+        "sfdp_pulses": int(p["fig3c_sfdp_frequency_Hz"]["pulses"]),
+        "svdp_amplitude_V": (float(p["fig3d_svdp_amplitude_V"]["min"]),
+                             float(p["fig3d_svdp_amplitude_V"]["max"])),
+        "svdp_pulses": int(p["fig3d_svdp_amplitude_V"]["pulses"]),
+        "sddp_width_s": (float(p["fig3e_sddp_width_s"]["min"]), float(p["fig3e_sddp_width_s"]["max"])),
+        "sddp_pulses": int(p["fig3e_sddp_width_s"]["pulses"]),
+        "sndp_pulses": [int(v) for v in p["fig3f_sndp_pulses"]["value"]],
+        "retention_pulses": int(ret["pulses"]),
+        "retention_amplitude_V": float(ret["amplitude_V"]),
+        "retention_width_s": float(ret["width_s"]),
+        "retention_read_voltage_V": float(ret["read_voltage_V"]),
+        "retention_window_s": (float(ret["window_s"][0]), float(ret["window_s"][1])),
+        "rehearsals": [int(v) for v in p["figS8_rehearsals"]["value"]],
+        "pd_potentiation": p["figS11a"]["potentiation"],
+        "pd_depression": p["figS11a"]["depression"],
+        "energy_min_amplitude_V": float(p["figS10_min_amplitude_V"]["value"]),
+        "areas_um2": [float(a) for a in paper_values()["device"]["areas_um2"]["value"]],
+        "train_gap_s": float(s["train_gap"]),
+        "retention_sample_interval_s": float(s["retention_sample_interval"]),
+        "retention_fit_start_s": float(s["retention_fit_start"]),
+        "arrhenius_range_K": (float(s["arrhenius_temperature_min"]),
+                              float(s["arrhenius_temperature_max"])),
+        "arrhenius_fit_min_K": float(s["arrhenius_fit_min"]),
+        "iv_max_V": float(s["iv_max_voltage"]),
+        "iv_rate_V_per_s": float(s["iv_sweep_rate"]),
+    }
+
+
+def resolve_settings(settings: dict | None = None) -> dict:
+    """Merge *settings* over the defaults of its ``profile`` (``"full"`` unless given).
+
+    Raises
+    ------
+    ValueError
+        For an unknown profile or key, or a non-positive size.
+    """
+    settings = dict(settings or {})
+    profile = settings.pop("profile", "full")
+    if profile not in DEFAULT_SETTINGS:
+        msg = f"settings profile={profile!r} is unknown; expected one of {sorted(DEFAULT_SETTINGS)}"
+        raise ValueError(msg)
+    out = dict(DEFAULT_SETTINGS[profile])
+    unknown = sorted(set(settings) - set(out) - {"temperature_K"})
+    if unknown:
+        msg = (f"settings keys {unknown} are unknown; accepted: profile, temperature_K, "
+               f"{', '.join(sorted(out))}")
+        raise ValueError(msg)
+    out.update(settings)
+    for key in ("ppf_points", "sfdp_points", "energy_points", "trace_samples"):
+        if int(out[key]) < 2:
+            msg = f"settings {key}={out[key]!r} must be an integer >= 2"
+            raise ValueError(msg)
+        out[key] = int(out[key])
+    dev._check_positive(out["iv_step_V"], "iv_step_V", "I-V voltage step in V, accepted range (0, iv_max_V]")
+    out["profile"] = profile
+    return out
+
+
+def _params(n_or_params) -> dev.DeviceParameters:
+    if isinstance(n_or_params, dev.DeviceParameters):
+        return n_or_params
+    return dev.load_parameters(n_or_params)
+
+
+def _temperature(params, temperature_K):
+    return dev.check_temperature(params.temperature_K if temperature_K is None else temperature_K)
+
+
+def _positive(value, name, what):
+    return dev._check_positive(value, name, what)
+
+
+# --------------------------------------------------------------------------- pulse trains
+@dataclass(frozen=True)
+class PulseTrain:
+    """Rectangular spikes on a 0 V background.
+
+    Attributes
+    ----------
+    onsets_s, widths_s, amplitudes_V : numpy.ndarray
+        Start time [s], width [s] and amplitude [V] of each pulse, sorted by onset.
+    """
+
+    onsets_s: np.ndarray
+    widths_s: np.ndarray
+    amplitudes_V: np.ndarray
+
+    def __post_init__(self):
+        on = np.atleast_1d(np.asarray(self.onsets_s, dtype=float))
+        wd = np.broadcast_to(np.asarray(self.widths_s, dtype=float), on.shape).copy()
+        am = np.broadcast_to(np.asarray(self.amplitudes_V, dtype=float), on.shape).copy()
+        _positive(wd, "width_s", "pulse width in s, accepted range (0, inf)")
+        if not np.all(np.isfinite(on)) or not np.all(np.isfinite(am)):
+            msg = "onsets_s and amplitudes_V must be finite numbers (s, V)"
+            raise ValueError(msg)
+        if np.any(np.diff(on) < 0):
+            msg = f"onsets_s={on.tolist()} must be sorted in time (s)"
+            raise ValueError(msg)
+        ends = on + wd
+        overlap = np.nonzero(on[1:] < ends[:-1] - 1e-12)[0]
+        if overlap.size:
+            i = int(overlap[0])
+            msg = (f"pulse train overlaps itself: pulse {i + 2} starts at {on[i + 1]:g} s before "
+                   f"pulse {i + 1} ends at {ends[i]:g} s; the interval between onsets must be "
+                   f">= the pulse width ({wd[i]:g} s), i.e. gap >= 0 s and frequency <= "
+                   f"1/width = {1 / wd[i]:g} Hz")
+            raise ValueError(msg)
+        object.__setattr__(self, "onsets_s", on)
+        object.__setattr__(self, "widths_s", wd)
+        object.__setattr__(self, "amplitudes_V", am)
+
+    @property
+    def ends_s(self) -> np.ndarray:
+        """End time of each pulse [s]."""
+        return self.onsets_s + self.widths_s
+
+    @property
+    def n_pulses(self) -> int:
+        """Number of pulses."""
+        return int(self.onsets_s.size)
+
+    @classmethod
+    def regular(cls, n_pulses: int, amplitude_V=-1.0, width_s=0.02, gap_s=None,
+                frequency_Hz=None, start_s: float = 0.0) -> PulseTrain:
+        """A train of *n_pulses*; spacing from *gap_s* (end to next start) or *frequency_Hz*.
+
+        *amplitude_V* and *width_s* may be per-pulse arrays.  With *gap_s* the onsets follow
+        the (possibly varying) widths.
+
+        Raises
+        ------
+        ValueError
+            For a non-positive count, width, frequency or a negative gap, or an overlapping train.
+        """
+        if int(n_pulses) < 1 or int(n_pulses) != n_pulses:
+            msg = f"n_pulses={n_pulses!r} must be an integer >= 1"
+            raise ValueError(msg)
+        n = int(n_pulses)
+        wd = np.broadcast_to(_positive(width_s, "width_s", "pulse width in s, accepted range (0, inf)"),
+                             (n,)).astype(float)
+        if (gap_s is None) == (frequency_Hz is None):
+            msg = "give exactly one of gap_s (s) or frequency_Hz (Hz) for a regular pulse train"
+            raise ValueError(msg)
+        if frequency_Hz is not None:
+            f = float(_positive(frequency_Hz, "frequency_Hz", "spike frequency in Hz, accepted range (0, 1/width]"))
+            onsets = start_s + np.arange(n) / f
+        else:
+            g = float(dev._check_nonnegative(gap_s, "gap_s", "gap between pulses in s, accepted range [0, inf)"))
+            onsets = start_s + np.concatenate([[0.0], np.cumsum(wd[:-1] + g)])
+        return cls(onsets, wd, amplitude_V)
+
+
+def run_train(n_or_params, train: PulseTrain, sample_times_s, temperature_K=None,
+              state0=None) -> np.ndarray:
+    """States at arbitrary sample times during and after a pulse train.
+
+    Parameters
+    ----------
+    n_or_params : str, int or DeviceParameters
+        Dimensionality or parameters.
+    train : PulseTrain
+        The stimulus; before its first pulse the device is in *state0* (pristine by default).
+    sample_times_s : array_like, s
+        Times at which to return the state (any order, may fall inside pulses).
+
+    Returns
+    -------
+    numpy.ndarray, shape (S, K+1)
+        State at each sample time.
+    """
+    params = _params(n_or_params)
+    t_k = _temperature(params, temperature_K)
+    ts = np.asarray(sample_times_s, dtype=float).reshape(-1)
+    out = np.empty((ts.size, params.trap_weights.size + 1))
+    x = dev.rest_state(params) if state0 is None else np.asarray(state0, dtype=float)
+    # segments: (start, end, V) covering [-inf, inf)
+    bounds = [(-np.inf, train.onsets_s[0], 0.0)]
+    for i in range(train.n_pulses):
+        bounds.append((train.onsets_s[i], train.ends_s[i], train.amplitudes_V[i]))
+        nxt = train.onsets_s[i + 1] if i + 1 < train.n_pulses else np.inf
+        if nxt > train.ends_s[i]:
+            bounds.append((train.ends_s[i], nxt, 0.0))
+    for a, b, v in bounds:
+        sel = (ts >= a) & (ts < b)
+        if np.any(sel):
+            if np.isinf(a):      # before the train the state only relaxes; reference = onset
+                dt = np.zeros(int(sel.sum()))
+                out[sel] = dev.relax(params, x, dt, t_k) if v == 0 else x
+            else:
+                dt = ts[sel] - a
+                if v == 0:
+                    out[sel] = dev.relax(params, x, dt, t_k)
+                else:
+                    xs = np.broadcast_to(x, (dt.size, x.size))
+                    out[sel] = dev.apply_segment(params, xs, v, np.round(dt, 12), t_k)
+        if np.isfinite(b) and np.isfinite(a):
+            x = dev.apply_segment(params, x, v, b - a, t_k)
+    return out
+
+
+def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V, temperature_K=None,
+                    read_delay_s=None, return_final: bool = False):
+    """States read ``read_delay`` after each pulse, for a batch of trains (vectorised).
+
+    Parameters
+    ----------
+    onsets_s, widths_s, amplitudes_V : array_like, shape (B, N) or (N,)
+        B trains of N pulses each (broadcast against each other).
+    read_delay_s : float, s, optional
+        Read delay after each pulse end; default from device.yaml.
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, N, K+1)
+        State at each read (the read does not disturb the state).
+    numpy.ndarray, shape (B, K+1), optional
+        State at the end of the last pulse (if *return_final*).
+    """
+    params = _params(n_or_params)
+    t_k = _temperature(params, temperature_K)
+    on, wd, am = np.broadcast_arrays(np.atleast_2d(np.asarray(onsets_s, dtype=float)),
+                                     np.atleast_2d(np.asarray(widths_s, dtype=float)),
+                                     np.atleast_2d(np.asarray(amplitudes_V, dtype=float)))
+    for b in range(on.shape[0]):
+        PulseTrain(on[b], wd[b], am[b])          # validates widths and overlaps
+    delay = params.read_delay_s if read_delay_s is None else float(read_delay_s)
+    bsz, npulse = on.shape
+    x = dev.rest_state(params, (bsz,))
+    reads = np.empty((bsz, npulse, x.shape[-1]))
+    prev_end = on[:, 0].copy()
+    for j in range(npulse):
+        x = dev.relax(params, x, on[:, j] - prev_end, t_k)
+        x = dev.apply_segment(params, x, am[:, j], wd[:, j], t_k)
+        reads[:, j] = dev.relax(params, x, delay, t_k)
+        prev_end = on[:, j] + wd[:, j]
+    if return_final:
+        return reads, x
+    return reads
+
+
+# --------------------------------------------------------------------------- Fig. 3
+def epsc_trace(n_or_params, amplitude_V=None, width_s=None, times_s=None, read_voltage_V=None,
+               area_um2=62500.0, temperature_K=None):
+    """EPSC to one spike (Fig. 3a): read current vs time, spike at t = 0.
+
+    Returns
+    -------
+    time_s : numpy.ndarray, s
+    current_A : numpy.ndarray, A
+        Current a read at *read_voltage_V* would give at each time (signed).
+    peak_A : float, A
+        Current at the read ``read_delay`` after the spike (peak EPSC).
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    amp = pv["spike_amplitude_V"] if amplitude_V is None else float(amplitude_V)
+    wd = pv["spike_width_s"] if width_s is None else float(width_s)
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    t = np.linspace(-0.2, 2.0, 400) if times_s is None else np.asarray(times_s, dtype=float)
+    train = PulseTrain(np.array([0.0]), wd, amp)
+    states = run_train(params, train, t, temperature_K)
+    cur = dev.read_current(params, states, vr, temperature_K, area_um2)
+    peak = pulse_responses(params, [0.0], wd, amp, temperature_K)[0, 0]
+    return t, cur, float(dev.read_current(params, peak, vr, temperature_K, area_um2))
+
+
+def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None, temperature_K=None,
+                 read_voltage_V=None, area_um2=62500.0):
+    """PPF (Fig. 3b): responses A1, A2 to two spikes separated by Δt (end of 1 to start of 2).
+
+    Parameters
+    ----------
+    intervals_s : array_like, s
+        Inter-spike intervals Δt, > 0.
+
+    Returns
+    -------
+    a1, a2 : numpy.ndarray, A
+        Postsynaptic currents after the first and the second spike (signed).
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    dt = _positive(intervals_s, "interval_s", "inter-spike interval in s, accepted range (0, inf)")
+    dt = np.atleast_1d(dt)
+    amp = pv["spike_amplitude_V"] if amplitude_V is None else float(amplitude_V)
+    wd = pv["spike_width_s"] if width_s is None else float(width_s)
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    onsets = np.stack([np.zeros_like(dt), wd + dt], axis=1)
+    reads = pulse_responses(params, onsets, wd, amp, temperature_K)
+    cur = dev.read_current(params, reads, vr, temperature_K, area_um2)
+    return cur[:, 0], cur[:, 1]
+
+
+def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None, width_s=None,
+                    temperature_K=None, read_voltage_V=None, area_um2=62500.0):
+    """SFDP (Fig. 3c): responses to trains of spikes at each frequency.
+
+    Returns
+    -------
+    numpy.ndarray, A, shape (F, n_pulses)
+        Postsynaptic current after each spike (signed).
+
+    Raises
+    ------
+    ValueError
+        For a non-positive frequency or one whose period is shorter than the spike width.
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    f = np.atleast_1d(_positive(frequencies_Hz, "frequency_Hz",
+                                "spike frequency in Hz, accepted range (0, 1/width]"))
+    npl = pv["sfdp_pulses"] if n_pulses is None else int(n_pulses)
+    amp = pv["spike_amplitude_V"] if amplitude_V is None else float(amplitude_V)
+    wd = pv["spike_width_s"] if width_s is None else float(width_s)
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    onsets = np.arange(npl)[None, :] / f[:, None]
+    reads = pulse_responses(params, onsets, wd, amp, temperature_K)
+    return dev.read_current(params, reads, vr, temperature_K, area_um2)
+
+
+def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None, temperature_K=None,
+                   read_voltage_V=None, area_um2=62500.0):
+    """One train with per-pulse amplitudes and widths (SVDP, SDDP, SNDP, Fig. S11a).
+
+    Returns
+    -------
+    train : PulseTrain
+    currents_A : numpy.ndarray, A
+        Postsynaptic current read after each pulse (signed).
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    gap = pv["train_gap_s"] if gap_s is None else gap_s
+    amps, wds = np.broadcast_arrays(np.atleast_1d(np.asarray(amplitudes_V, dtype=float)),
+                                    np.atleast_1d(np.asarray(widths_s, dtype=float)))
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    train = PulseTrain.regular(amps.size, amps, wds, gap_s=gap)
+    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
+                            temperature_K)[0]
+    return train, dev.read_current(params, reads, vr, temperature_K, area_um2)
+
+
+def trace_times(train: PulseTrain, grid_s, read_delay_s: float) -> np.ndarray:
+    """Read times of a trace: *grid_s* without the points inside a spike (no read is taken
+    while the spike is applied) plus the read instant after every spike (so A_n is on it)."""
+    g = np.asarray(grid_s, dtype=float)
+    inside = np.zeros(g.shape, dtype=bool)
+    for a, b in zip(train.onsets_s, train.ends_s):
+        inside |= (g > a) & (g < b + read_delay_s)
+    return np.unique(np.round(np.concatenate([g[~inside], train.ends_s + read_delay_s]), 9))
+
+
+def train_trace(n_or_params, train: PulseTrain, n_samples: int, tail_s: float,
+                read_voltage_V=None, temperature_K=None, area_um2=62500.0):
+    """Sampled read-current trace of a train plus *tail_s* afterwards (Figs. S5–S8).
+
+    The samples are a uniform grid from −0.1 s to the end of the train + *tail_s* without the
+    points inside a spike, merged with the read instant after every spike (:func:`trace_times`).
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    t_end = float(train.ends_s[-1]) + float(tail_s)
+    t = trace_times(train, np.linspace(-0.1, t_end, int(n_samples)), params.read_delay_s)
+    states = run_train(params, train, t, temperature_K)
+    return t, dev.read_current(params, states, vr, temperature_K, area_um2)
+
+
+# --------------------------------------------------------------------------- Fig. 4b, S8
+def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=None,
+              gap_s=None, temperature_K=None):
+    """States after 1…N rehearsals, at times after the end of the last spike (Figs. 4b, S8).
+
+    Parameters
+    ----------
+    rehearsals : sequence of int
+        Numbers of spikes (each >= 1).
+    times_after_s : array_like, s
+        Times after the end of the last spike (>= 0).
+
+    Returns
+    -------
+    numpy.ndarray, shape (R, T, K+1)
+        States for each rehearsal count and time.
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    amp = pv["retention_amplitude_V"] if amplitude_V is None else float(amplitude_V)
+    wd = pv["retention_width_s"] if width_s is None else float(width_s)
+    gap = pv["train_gap_s"] if gap_s is None else gap_s
+    t = dev._check_nonnegative(times_after_s, "times_after_s",
+                               "time after the last spike in s, accepted range [0, inf)")
+    reps = [int(r) for r in np.atleast_1d(rehearsals)]
+    if any(r < 1 for r in reps):
+        msg = f"rehearsals={reps} must all be integers >= 1"
+        raise ValueError(msg)
+    nmax = max(reps)
+    train = PulseTrain.regular(nmax, amp, wd, gap_s=gap)
+    out = np.empty((len(reps), t.size, params.trap_weights.size + 1))
+    t_k = _temperature(params, temperature_K)
+    x = dev.rest_state(params)
+    prev_end = 0.0
+    ends = {}
+    for j in range(nmax):
+        x = dev.relax(params, x, train.onsets_s[j] - prev_end, t_k)
+        x = dev.apply_segment(params, x, amp, wd, t_k)
+        prev_end = train.ends_s[j]
+        ends[j + 1] = x
+    for i, r in enumerate(reps):
+        out[i] = dev.relax(params, np.broadcast_to(ends[r], (t.size, x.size)), t, t_k)
+    return out
+
+
+def retention_times() -> np.ndarray:
+    """Read times after the last rehearsal [s]: every sample interval up to the window end."""
+    pv = protocol_values()
+    dt = pv["retention_sample_interval_s"]
+    t_end = pv["retention_window_s"][1]
+    return np.round(np.arange(1, int(round(t_end / dt)) + 1) * dt, 12)
+
+
+# --------------------------------------------------------------------------- Fig. 5b
+def arrhenius_temperatures() -> np.ndarray:
+    """Temperatures of the simulated R(T) measurement [K]."""
+    lo, hi = protocol_values()["arrhenius_range_K"]
+    return np.arange(lo, hi + 0.5 * ARRHENIUS_STEP_K, ARRHENIUS_STEP_K)
+
+
+def resistance_vs_temperature(n_or_params, temperatures_K=None, read_voltage_V=None,
+                              area_um2=62500.0):
+    """Resistance ``R = V_read / I`` of the pristine device [ohm] at each temperature (Fig. 5b).
+
+    Raises
+    ------
+    ValueError
+        For a non-positive temperature.
+    """
+    params = _params(n_or_params)
+    t = arrhenius_temperatures() if temperatures_K is None else np.asarray(temperatures_K, float)
+    _positive(t, "temperature_K", "absolute temperature in K, accepted range (0, inf)")
+    vr = protocol_values()["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    x = dev.rest_state(params, t.shape)
+    i = dev.read_current(params, x, vr, t, area_um2)
+    return vr / i
+
+
+# --------------------------------------------------------------------------- Fig. S1
+def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02, temperature_K=None,
+             area_um2=62500.0):
+    """Triangular staircase sweep 0 → −Vmax → 0 → +Vmax → 0 (Fig. S1).
+
+    Returns
+    -------
+    voltage_V, time_s, current_A : numpy.ndarray
+        Voltage of each step, time at its end and the current at its end (``G(P) V``).
+    states : numpy.ndarray, shape (S, K+1)
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    vmax = float(_positive(pv["iv_max_V"] if v_max_V is None else v_max_V, "v_max_V",
+                           "sweep amplitude in V, accepted range (0, inf)"))
+    rate = float(_positive(pv["iv_rate_V_per_s"] if rate_V_per_s is None else rate_V_per_s,
+                           "rate_V_per_s", "sweep rate in V/s, accepted range (0, inf)"))
+    step = float(_positive(step_V, "step_V", f"voltage step in V, accepted range (0, {vmax}]"))
+    if step > vmax:
+        msg = f"step_V={step_V!r} must be <= v_max_V={vmax} (V)"
+        raise ValueError(msg)
+    k = int(round(vmax / step))
+    up = np.arange(1, k + 1) * (vmax / k)
+    quarter = np.concatenate([up, up[::-1][1:], [0.0]])      # 0 -> max -> 0
+    volts = np.round(np.concatenate([-quarter, quarter]), 9)
+    dwell = (vmax / k) / rate
+    t_k = _temperature(params, temperature_K)
+    x = dev.rest_state(params)
+    states = np.empty((volts.size, x.size))
+    for i, v in enumerate(volts):
+        x = dev.apply_segment(params, x, v, dwell, t_k)
+        states[i] = x
+    cur = dev.conductance(params, states, t_k, area_um2) * volts
+    return volts, dwell * np.arange(1, volts.size + 1), cur, states
+
+
+def relaxed_deviation(n_or_params, state, temperature_K=None) -> float:
+    """Relative conductance change left after relaxing *state* at 0 V for 1000 × the longest
+    release time: 0 for a monostable device (no filament or other second stable state)."""
+    params = _params(n_or_params)
+    tau_max = float(dev.release_times(params, temperature_K).max())
+    x = dev.relax(params, state, 1000.0 * tau_max, temperature_K)
+    g = dev.conductance(params, x, temperature_K)
+    g0 = dev.base_conductance(params, temperature_K)
+    return float(np.max(np.abs(g / g0 - 1.0)))
+
+
+# --------------------------------------------------------------------------- Fig. 6, S10, S11a
+def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltage_V=None,
+                 temperature_K=None) -> np.ndarray:
+    """Peak postsynaptic current magnitude [A] after one spike, read at −0.01 V.
+
+    Returns
+    -------
+    numpy.ndarray, A, shape (amplitudes, areas)
+        ``|I|`` read ``read_delay`` after one spike of each amplitude, for each area.
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    amps = np.atleast_1d(np.asarray(amplitudes_V, dtype=float))
+    areas = _positive(np.atleast_1d(np.asarray(areas_um2, dtype=float)), "area_um2",
+                      "device area in um^2, accepted range (0, inf)")
+    wd = pv["spike_width_s"] if width_s is None else float(width_s)
+    vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    reads = pulse_responses(params, np.zeros((amps.size, 1)), wd, amps[:, None], temperature_K)[:, 0]
+    g = dev.conductance(params, reads[:, None, :], temperature_K, areas[None, :])
+    return np.abs(g * vr)
+
+
+def potentiation_depression(n_or_params, temperature_K=None, area_um2=62500.0):
+    """20 spikes of −1 V then 20 of +1 V, 20 ms (Fig. S11a), conductance read after each.
+
+    Returns
+    -------
+    amplitudes_V : numpy.ndarray, V
+    conductance_S : numpy.ndarray, S
+    """
+    params = _params(n_or_params)
+    pv = protocol_values()
+    pot, dep = pv["pd_potentiation"], pv["pd_depression"]
+    amps = np.concatenate([np.full(int(pot["pulses"]), float(pot["amplitude_V"])),
+                           np.full(int(dep["pulses"]), float(dep["amplitude_V"]))])
+    wds = np.concatenate([np.full(int(pot["pulses"]), float(pot["width_s"])),
+                          np.full(int(dep["pulses"]), float(dep["width_s"]))])
+    train = PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
+    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
+                            temperature_K)[0]
+    return amps, dev.conductance(params, reads, temperature_K, area_um2)
+
+
+# --------------------------------------------------------------------------- one dataset
+def _da(data, dims, units, long_name, **attrs):
+    return xr.DataArray(np.asarray(data, dtype=float), dims=dims,
+                        attrs={"units": units, "long_name": long_name, **attrs})
+
+
+def simulate_device(n, settings: dict | None = None) -> xr.Dataset:
+    """Run every protocol of the paper on the calibrated device of dimensionality *n*.
+
+    Parameters
+    ----------
+    n : int, float or str
+        Dimensionality (1 … 5 or inf).
+    settings : dict, optional
+        ``profile`` (``"full"``/``"quick"``) and overrides of :data:`DEFAULT_SETTINGS`
+        (``ppf_points``, ``sfdp_points``, ``energy_points``, ``trace_samples``, ``iv_step_V``)
+        and ``temperature_K``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables (dims; units), all on the 250 µm × 250 µm device, read at −0.01 V unless
+        stated: ``epsc_current`` (epsc_time; A), ``epsc_peak_current`` (A), ``ppf_a1``,
+        ``ppf_a2`` (ppf_interval; A), ``ppf_index`` (ppf_interval; 1), ``sfdp_current``
+        (sfdp_frequency, sfdp_pulse; A), ``sfdp_index`` (sfdp_frequency; 1, A5/A1),
+        ``svdp_current``/``svdp_index`` (svdp_pulse), ``sddp_current``/``sddp_index``
+        (sddp_pulse), ``sndp_current``/``sndp_index`` (sndp_count), traces
+        ``svdp_trace_current`` (svdp_trace_time), ``sddp_trace_current`` (sddp_trace_time),
+        ``sndp_trace_current`` (sndp_train, sndp_trace_time), ``retention_weight`` and
+        ``retention_current`` (rehearsal, retention_time; read −0.1 V), ``rehearsal_trace_current``
+        (rehearsal_trace_time; read −0.1 V), ``arrhenius_resistance`` (arrhenius_temperature;
+        ohm), ``iv_current`` (iv_step; A) with ``iv_voltage``/``iv_time``, ``iv_relaxed_deviation``
+        (1), ``pd_conductance`` (pd_pulse; S) with ``pd_amplitude``, ``psc_current``
+        (energy_amplitude, area; A, magnitude).
+
+    Raises
+    ------
+    ValueError
+        For an unknown *n* or invalid settings.
+    """
+    label = parse_n(n)
+    cfg = resolve_settings(settings)
+    params = dev.load_parameters(label)
+    tk = cfg.get("temperature_K")
+    pv = protocol_values()
+    amp, wd, vr = pv["spike_amplitude_V"], pv["spike_width_s"], pv["read_voltage_V"]
+    ns = cfg["trace_samples"]
+    v = {}
+    c = {}
+
+    # Fig. 3a
+    t_e = np.linspace(-0.2, 2.0, ns)
+    t_e, i_e, peak = epsc_trace(params, times_s=t_e, temperature_K=tk)
+    c["epsc_time"] = _da(t_e, "epsc_time", "s", "time after the onset of the spike")
+    v["epsc_current"] = _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)")
+    v["epsc_peak_current"] = _da(peak, (), "A", "peak EPSC: current read 1 ms after one -1 V, 20 ms spike")
+    v["base_current"] = _da(float(dev.read_current(params, dev.rest_state(params), vr, tk)), (), "A",
+                            "current of the pristine device read at -0.01 V")
+
+    # Fig. 3b
+    dts = np.linspace(*pv["ppf_interval_s"], cfg["ppf_points"])
+    a1, a2 = paired_pulse(params, dts, temperature_K=tk)
+    c["ppf_interval"] = _da(dts, "ppf_interval", "s", "inter-spike interval (end of spike 1 to start of spike 2)")
+    v["ppf_a1"] = _da(a1, "ppf_interval", "A", "postsynaptic current after spike 1 (A1)")
+    v["ppf_a2"] = _da(a2, "ppf_interval", "A", "postsynaptic current after spike 2 (A2)")
+    v["ppf_index"] = _da(a2 / a1, "ppf_interval", "1", "paired-pulse facilitation index A2/A1")
+
+    # Fig. 3c
+    fr = np.geomspace(*pv["sfdp_frequency_Hz"], cfg["sfdp_points"])
+    cur = frequency_train(params, fr, temperature_K=tk)
+    c["sfdp_frequency"] = _da(fr, "sfdp_frequency", "Hz", "spike frequency")
+    c["sfdp_pulse"] = _da(np.arange(1, cur.shape[1] + 1), "sfdp_pulse", "1", "spike number in the SFDP train")
+    v["sfdp_current"] = _da(cur, ("sfdp_frequency", "sfdp_pulse"), "A", "postsynaptic current after each spike")
+    v["sfdp_index"] = _da(cur[:, -1] / cur[:, 0], "sfdp_frequency", "1", "SFDP index A5/A1")
+
+    # Fig. 3d / S5
+    lo, hi = pv["svdp_amplitude_V"]
+    sv_amps = np.round(np.linspace(lo, hi, pv["svdp_pulses"]), 9)
+    train, cur = sequence_train(params, sv_amps, wd, temperature_K=tk)
+    c["svdp_pulse"] = _da(np.arange(1, sv_amps.size + 1), "svdp_pulse", "1", "spike number n")
+    c["svdp_amplitude"] = _da(sv_amps, "svdp_pulse", "V", "amplitude of spike n")
+    v["svdp_current"] = _da(cur, "svdp_pulse", "A", "postsynaptic current after spike n (An)")
+    v["svdp_index"] = _da(cur / cur[0], "svdp_pulse", "1", "SVDP index An/A1")
+    tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
+    c["svdp_trace_time"] = _da(tt, "svdp_trace_time", "s", "time")
+    v["svdp_trace_current"] = _da(ti, "svdp_trace_time", "A", "read current during the SVDP train (Fig. S5)")
+
+    # Fig. 3e / S6
+    lo, hi = pv["sddp_width_s"]
+    sd_w = np.round(np.linspace(lo, hi, pv["sddp_pulses"]), 12)
+    train, cur = sequence_train(params, amp, sd_w, temperature_K=tk)
+    c["sddp_pulse"] = _da(np.arange(1, sd_w.size + 1), "sddp_pulse", "1", "spike number n")
+    c["sddp_width"] = _da(sd_w, "sddp_pulse", "s", "width of spike n")
+    v["sddp_current"] = _da(cur, "sddp_pulse", "A", "postsynaptic current after spike n (An)")
+    v["sddp_index"] = _da(cur / cur[0], "sddp_pulse", "1", "SDDP index An/A1")
+    tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
+    c["sddp_trace_time"] = _da(tt, "sddp_trace_time", "s", "time")
+    v["sddp_trace_current"] = _da(ti, "sddp_trace_time", "A", "read current during the SDDP train (Fig. S6)")
+
+    # Fig. 3f / S7
+    counts = np.asarray(pv["sndp_pulses"])
+    train, cur = sequence_train(params, np.full(counts.max(), amp), wd, temperature_K=tk)
+    c["sndp_count"] = _da(counts, "sndp_count", "1", "number of spikes n")
+    v["sndp_current"] = _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)")
+    v["sndp_index"] = _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")
+    t_tr = trace_times(train, np.linspace(-0.1, float(train.ends_s[-1]) + 2.0, ns), params.read_delay_s)
+    traces = []
+    for k in counts:
+        sub = PulseTrain(train.onsets_s[:k], train.widths_s[:k], train.amplitudes_V[:k])
+        st = run_train(params, sub, t_tr, tk)
+        traces.append(dev.read_current(params, st, vr, tk))
+    c["sndp_train"] = _da(counts, "sndp_train", "1", "number of spikes in the train")
+    c["sndp_trace_time"] = _da(t_tr, "sndp_trace_time", "s", "time")
+    v["sndp_trace_current"] = _da(np.array(traces), ("sndp_train", "sndp_trace_time"), "A",
+                                  "read current during and after trains of n spikes (Fig. S7)")
+
+    # Fig. 4b / S8
+    reps = pv["rehearsals"]
+    t_ret = retention_times()
+    st = retention(params, reps, t_ret, temperature_K=tk)
+    vr_ret = pv["retention_read_voltage_V"]
+    c["rehearsal"] = _da(reps, "rehearsal", "1", "number of rehearsals (spikes of -1 V, 20 ms)")
+    c["retention_time"] = _da(t_ret, "retention_time", "s", "time after the end of the last rehearsal")
+    v["retention_weight"] = _da(dev.synaptic_weight(params, st), ("rehearsal", "retention_time"), "1",
+                                "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V")
+    v["retention_current"] = _da(dev.read_current(params, st, vr_ret, tk), ("rehearsal", "retention_time"),
+                                 "A", "current read at -0.1 V after the rehearsals")
+    rtrain = PulseTrain.regular(max(reps), pv["retention_amplitude_V"], pv["retention_width_s"],
+                                gap_s=pv["train_gap_s"])
+    tt, ti = train_trace(params, rtrain, ns, pv["retention_window_s"][1], read_voltage_V=vr_ret,
+                         temperature_K=tk)
+    c["rehearsal_trace_time"] = _da(tt, "rehearsal_trace_time", "s", "time from the first rehearsal")
+    v["rehearsal_trace_current"] = _da(ti, "rehearsal_trace_time", "A",
+                                       f"read current (-0.1 V) during {max(reps)} rehearsals and after")
+
+    # Fig. 5b
+    temps = arrhenius_temperatures()
+    c["arrhenius_temperature"] = _da(temps, "arrhenius_temperature", "K", "temperature")
+    v["arrhenius_resistance"] = _da(resistance_vs_temperature(params, temps),
+                                    "arrhenius_temperature", "ohm",
+                                    "resistance of the pristine device at -0.01 V",
+                                    fit_min_K=pv["arrhenius_fit_min_K"])
+
+    # Fig. S1
+    volts, times, cur, states = iv_sweep(params, step_V=cfg["iv_step_V"], temperature_K=tk)
+    c["iv_step"] = _da(np.arange(volts.size), "iv_step", "1", "step of the staircase sweep")
+    c["iv_voltage"] = _da(volts, "iv_step", "V", "applied voltage")
+    c["iv_time"] = _da(times, "iv_step", "s", "time at the end of the step")
+    v["iv_current"] = _da(cur, "iv_step", "A", "current at the end of each step")
+    half = volts.size // 2
+    dev_after = max(relaxed_deviation(params, states[half - 1], tk),
+                    relaxed_deviation(params, states[-1], tk))
+    v["iv_relaxed_deviation"] = _da(dev_after, (), "1",
+                                    "max relative conductance change left after relaxing the post-sweep "
+                                    "states at 0 V (0 = single stable state)")
+
+    # Fig. S11a
+    pd_amp, pd_g = potentiation_depression(params, tk)
+    c["pd_pulse"] = _da(np.arange(1, pd_amp.size + 1), "pd_pulse", "1", "pulse number")
+    c["pd_amplitude"] = _da(pd_amp, "pd_pulse", "V", "pulse amplitude (20 ms)")
+    v["pd_conductance"] = _da(pd_g, "pd_pulse", "S", "conductance read at -0.01 V after each pulse")
+
+    # Fig. 6a / S10
+    e_amps = np.round(np.linspace(pv["energy_min_amplitude_V"], amp, cfg["energy_points"]), 9)
+    areas = np.asarray(pv["areas_um2"])
+    c["energy_amplitude"] = _da(e_amps, "energy_amplitude", "V", "spike amplitude P")
+    c["area"] = _da(areas, "area", "um^2", "device area")
+    v["psc_current"] = _da(psc_currents(params, e_amps, areas, temperature_K=tk),
+                           ("energy_amplitude", "area"), "A",
+                           "magnitude of the peak postsynaptic current read at -0.01 V after one spike",
+                           psc_pulse_width_s=wd)
+
+    ds = xr.Dataset(v, coords=c)
+    ds.attrs.update({
+        "device_n": label, "device_profile": cfg["profile"],
+        "device_ea_eV": params.ea_eV, "device_e0_eV": params.e0_eV,
+        "device_nu_m_per_s": params.nu_m_per_s, "device_sigma0_S_per_um2": params.sigma0_S_per_um2,
+        "device_temperature_K": params.temperature_K if tk is None else float(tk),
+        "device_area_um2": 62500.0, "device_read_voltage_V": vr,
+        "device_train_gap_s": pv["train_gap_s"], "device_read_delay_s": params.read_delay_s,
+    })
+    return ds
+
+
+# --------------------------------------------------------------------------- analysis helpers
+def fit_retention(time_s, weight):
+    """Power-law fit ``y = b t^−m`` of a decay after the last rehearsal over the protocol window.
+
+    The window runs from the first read (``retention_fit_start`` of device.yaml) to the end of
+    the paper's 15 s axis.  Works on measured data too.
+
+    Returns
+    -------
+    analysis.fits.FitResult
+    """
+    from .fits import fit_power_law
+    pv = protocol_values()
+    window = (pv["retention_fit_start_s"] - 1e-9, pv["retention_window_s"][1])
+    return fit_power_law(time_s, weight, window)
+
+
+def fit_activation(temperature_K, resistance_ohm):
+    """Arrhenius fit of R(T) over the 'linear region' (``arrhenius_fit_min`` … max of device.yaml).
+
+    Returns
+    -------
+    analysis.fits.FitResult
+        ``ea_eV`` and ``ln_r0``.
+    """
+    from .fits import fit_arrhenius
+    pv = protocol_values()
+    return fit_arrhenius(temperature_K, resistance_ohm,
+                         (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))
+
+
+def load_simulations(results_dir, n_values=None) -> dict:
+    """Read the per-n datasets ``{results_dir}/simulate/n{n}.nc``.
+
+    Parameters
+    ----------
+    results_dir : str or path
+        Stage-output folder (absolute, or relative to the repository root).
+    n_values : sequence, optional
+        Dimensionalities (default all six).
+
+    Returns
+    -------
+    dict
+        label -> xarray.Dataset.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the missing file.
+    """
+    from .dimensionality import N_VALUES
+    from .io import read_netcdf
+    from .paths import resolve
+    root = resolve(results_dir) / "simulate"
+    return {parse_n(n): read_netcdf(root / f"n{parse_n(n)}.nc") for n in (n_values or N_VALUES)}
+
+
+__all__ = ["DEFAULT_SETTINGS", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
+           "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
+           "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
+           "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",
+           "potentiation_depression", "simulate_device", "fit_retention", "fit_activation",
+           "load_simulations"]

@@ -1,0 +1,97 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fig. 5b and Table 2 — activation energy of ion migration vs dimensionality
+#
+# The paper measures the device resistance R(T) and fits ln R = ln R0 + E_A/kT over the
+# "linear region". In the model the film conductance is ion-assisted and activated with the
+# migration barrier, G_base ∝ f_inorg(n)·[e^(−Ea/kT) + L·e^(−Ea/kT_ref)], with a small
+# temperature-independent leakage L (1 % of the activated conductance at 300 K, *assumed*)
+# that bends the plot at low temperature. We simulate R = V_read/I at −0.01 V from 180 to
+# 340 K (10 K steps) and fit 250–340 K (the assumed linear region; the paper does not give
+# its range).
+#
+# **Calibrated vs predicted.** Ea is calibrated per n so that this fit returns Table 2 E_A
+# (0.160 … 0.090 eV); the fit here re-derives it from the simulation output. b and m of
+# Table 2 come from the power-law fits of Fig. 4b (also calibrated). The trend "E_A falls
+# as n rises" is therefore reproduced by construction, not predicted.
+
+# %% tags=["parameters"]
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: figure folder, relative to the repository root
+profile = "full"          # str: "full" or "quick"
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis import figures, io, protocols
+from analysis.claims import write_metrics
+from analysis.device import K_B_EV
+from analysis.dimensionality import N_VALUES
+from analysis.paths import resolve
+from analysis.references import paper_values
+
+figures.use_style()
+sims = protocols.load_simulations(results_dir)
+order = [n for n in N_VALUES if n in sims]
+table2 = paper_values()["table2"]["value"]
+last = int(protocols.protocol_values()["retention_pulses"])
+fit_min = protocols.protocol_values()["arrhenius_fit_min_K"]
+
+# %%
+arr = {n: protocols.fit_activation(sims[n]["arrhenius_temperature"], sims[n]["arrhenius_resistance"])
+       for n in order}
+fig, ax = plt.subplots(figsize=(5.2, 4))
+for n in order:
+    t = sims[n]["arrhenius_temperature"].values
+    r = sims[n]["arrhenius_resistance"].values
+    x = 1.0 / (K_B_EV * t)
+    ax.plot(x, np.log(r), "o", ms=3.5, color=figures.colour(n))
+    sel = t >= fit_min
+    ax.plot(x[sel], arr[n]["ln_r0"] + arr[n]["ea_eV"] * x[sel], color=figures.colour(n),
+            label=f"{figures.label(n)}: E_A = {arr[n]['ea_eV']:.3f} eV")
+ax.axvline(1.0 / (K_B_EV * fit_min), color="0.6", ls=":", lw=1)
+ax.text(1.0 / (K_B_EV * fit_min), ax.get_ylim()[0], "  fit ←", color="0.4", fontsize=7, va="bottom")
+ax.set(xlabel="1/kT (eV⁻¹)", ylabel="ln R (R in Ω)", title="Fig. 5b — Arrhenius plot of the device resistance")
+ax.legend(fontsize=7)
+fig.tight_layout()
+figures.save(fig, resolve(figures_dir) / "fig5_activation")
+plt.show()
+
+# %% [markdown]
+# ## Table 2 regenerated from the simulation output
+
+# %%
+rows = []
+for n in order:
+    ds = sims[n].sel(rehearsal=last)
+    pl = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
+    p = table2[n]
+    rows.append({"n": n, "b": pl["b"], "b_stderr": pl.errors["b"], "m": pl["m"], "m_stderr": pl.errors["m"],
+                 "Ea_eV": arr[n]["ea_eV"], "Ea_stderr_eV": arr[n].errors["ea_eV"],
+                 "b_paper": p["b"], "m_paper": p["m"], "Ea_paper_eV": p["Ea"],
+                 "b_rel_dev": pl["b"] / p["b"] - 1, "m_rel_dev": pl["m"] / p["m"] - 1,
+                 "Ea_dev_eV": arr[n]["ea_eV"] - p["Ea"]})
+table = pd.DataFrame(rows)
+io.write_text(table.to_csv(index=False, float_format="%.6g"), resolve(results_dir) / "tables" / "table2.csv")
+table
+
+# %%
+write_metrics({
+    "ea_eV": {n: arr[n]["ea_eV"] for n in order},
+    "table2_b": {r["n"]: r["b"] for r in rows},
+    "table2_m": {r["n"]: r["m"] for r in rows},
+    "arrhenius_at_bound": {n: arr[n].any_at_bound for n in order},
+}, resolve(results_dir) / "metrics" / "fig5_activation.json")

@@ -1,0 +1,90 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fig. S1 — I–V sweeps: hysteresis without bistable switching
+#
+# The BCCP (PEDOT:PSS:PFI) buffer blocks conductive filaments, so the paper's devices show a
+# hysteretic I–V loop but no bistable (set/reset) states. In the model there is no filament
+# state at all: the only stable state at 0 V is "all ions at rest". The loop opens because a
+# negative sweep drives Br⁻ vacancies out (the return branch is more conductive) and a
+# positive sweep drives them back.
+#
+# Sweep (*assumed*, Fig. S1 is not available): staircase 0 → −2 V → 0 → +2 V → 0 at 1 V/s.
+# **Predicted** (nothing here was calibrated): the hysteresis, and the check that after the
+# sweep the device relaxes back to its pristine conductance (`iv_relaxed_deviation` ≈ 0,
+# computed by letting every state relax at 0 V for 1000 × the longest release time).
+
+# %% tags=["parameters"]
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: figure folder, relative to the repository root
+profile = "full"          # str: "full" or "quick"
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from analysis import figures, protocols
+from analysis.claims import write_metrics
+from analysis.dimensionality import N_VALUES
+from analysis.paths import resolve
+
+figures.use_style()
+sims = protocols.load_simulations(results_dir)
+order = [n for n in N_VALUES if n in sims]
+
+# %%
+fig, axes = plt.subplots(2, 3, figsize=(11, 6))
+for ax, n in zip(axes.flat, order):
+    ds = sims[n]
+    v = ds["iv_voltage"].values
+    i = np.abs(ds["iv_current"].values)
+    half = v.size // 2
+    ax.plot(v[:half], i[:half], color=figures.colour(n), label="0 → −2 → 0 V")
+    ax.plot(v[half:], i[half:], color=figures.colour(n), ls="--", label="0 → +2 → 0 V")
+    ax.set_yscale("log")
+    ax.set_title(figures.label(n))
+    ax.set(xlabel="voltage (V)", ylabel="|I| (A)")
+axes[0, 0].legend(fontsize=7)
+fig.suptitle("Fig. S1 — I–V loops (1 V/s): hysteretic, one stable state at 0 V")
+fig.tight_layout()
+figures.save(fig, resolve(figures_dir) / "figS1_iv")
+plt.show()
+
+# %% [markdown]
+# ## Metrics
+# `iv_hysteresis_ratio`: largest ratio of return-branch to forward-branch |I| at the same
+# negative voltage (> 1: hysteresis). `iv_relaxed_deviation`: relative conductance change
+# left after relaxation (0: a single stable state, no bistable switching). `iv_monostable`:
+# that deviation is below 1e-6.
+
+# %%
+def hysteresis_ratio(ds):
+    v = ds["iv_voltage"].values
+    i = np.abs(ds["iv_current"].values)
+    half = v.size // 2
+    neg_v, neg_i = v[:half], i[:half]
+    k = int(np.argmin(neg_v))
+    fwd = dict(zip(np.round(neg_v[:k], 6), neg_i[:k]))
+    ratios = [ret / fwd[vv] for vv, ret in zip(np.round(neg_v[k + 1:], 6), neg_i[k + 1:])
+              if vv in fwd and fwd[vv] > 0 and vv != 0]
+    return float(max(ratios))
+
+
+metrics = {
+    "iv_hysteresis_ratio": {n: hysteresis_ratio(sims[n]) for n in order},
+    "iv_relaxed_deviation": {n: float(sims[n]["iv_relaxed_deviation"]) for n in order},
+}
+metrics["iv_monostable"] = {n: bool(metrics["iv_relaxed_deviation"][n] < 1e-6) for n in order}
+metrics["iv_monostable_all"] = all(metrics["iv_monostable"].values())
+write_metrics(metrics, resolve(results_dir) / "metrics" / "figS1_iv.json")
+metrics

@@ -1,0 +1,59 @@
+"""Tests of the calibration (analysis/calibration.py) and the stored calibrated parameters."""
+import numpy as np
+import pytest
+
+from analysis import calibration as cal
+from analysis import device as dev
+from analysis.dimensionality import N_VALUES
+from analysis.references import parameters
+
+
+def test_stored_file_is_well_formed():
+    table = parameters("device_calibrated")
+    for name in ("ea_eV", "e0_eV", "nu_m_per_s", "sigma0_S_per_um2"):
+        p = table[name]
+        assert p.units and p.meaning and p.source.startswith("calibrated:")
+    shared = parameters("device")
+    for p in shared.values():
+        assert p.source.startswith(("assumed:", "calibrated:")) or "literature" in p.source or "[" in p.source
+
+
+def test_calibration_is_deterministic_for_one_n():
+    """Rerunning the calibration reproduces the stored values (n = 4)."""
+    r = cal.calibrate_n("4")
+    stored = dev.calibrated_values("4")
+    for key in ("ea_eV", "e0_eV", "nu_m_per_s"):
+        assert r[key] == pytest.approx(stored[key], rel=1e-7), key
+
+
+@pytest.mark.parametrize("n", N_VALUES)
+def test_stored_parameters_reproduce_table2(n):
+    """The analysis of the simulated experiments with the stored parameters hits Table 2."""
+    tgt = cal.targets(n)
+    got = cal.table2_row(dev.load_parameters(n))
+    assert got["b"] == pytest.approx(tgt["b"], rel=cal.TOLERANCES["b"])
+    assert got["m"] == pytest.approx(tgt["m"], rel=cal.TOLERANCES["m"])
+    assert got["Ea"] == pytest.approx(tgt["Ea"], abs=cal.TOLERANCES["Ea"])
+
+
+def test_energy_calibration():
+    e = cal.simulated_energy(dev.load_parameters("1"))
+    assert e == pytest.approx(cal.energy_target()["energy_J"], rel=1e-6)
+    c = dev.calibrated_values("1")
+    sigma0, achieved = cal.calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"])
+    assert sigma0 == pytest.approx(c["sigma0_S_per_um2"], rel=1e-9)
+
+
+def test_write_calibrated_roundtrip(tmp_path):
+    result = {"per_n": {"3": cal.calibrate_n("3")}, "sigma0_S_per_um2": 1e-12,
+              "energy": {"target_J": 1.8e-14, "achieved_J": 1.8e-14, "residual_J": 0.0}}
+    path = cal.write_calibrated(result, tmp_path / "device_calibrated.yaml")
+    import yaml
+    data = yaml.safe_load(path.read_text())
+    assert data["ea_eV"]["value"]["3"] == result["per_n"]["3"]["ea_eV"]
+    assert set(data["e0_eV"]) >= {"value", "units", "meaning", "source", "target", "achieved", "residual"}
+
+
+def test_unreachable_target_raises():
+    with pytest.raises(ValueError, match="cannot bracket"):
+        cal._bracket_root(lambda x: 1.0 + x * 0, 0.0, 1.0, "m (via E0)", 2.0, 1e-9)

@@ -1,0 +1,104 @@
+"""Tests of the simulated experiments (analysis/protocols.py)."""
+import numpy as np
+import pytest
+
+from analysis import device as dev
+from analysis import io, protocols
+from analysis.references import paper_values
+
+
+@pytest.fixture(scope="module")
+def quick3():
+    return protocols.simulate_device("3", {"profile": "quick"})
+
+
+def test_simulate_device_contents(quick3, tmp_path):
+    ds = quick3
+    for name in ("epsc_current", "ppf_index", "sfdp_index", "svdp_index", "sddp_index", "sndp_index",
+                 "svdp_trace_current", "sddp_trace_current", "sndp_trace_current", "retention_weight",
+                 "arrhenius_resistance", "iv_current", "pd_conductance", "psc_current"):
+        assert name in ds
+    assert ds["pd_conductance"].dims == ("pd_pulse",)
+    assert ds.sizes["pd_pulse"] == 40 and ds["pd_pulse"].values[0] == 1
+    np.testing.assert_allclose(ds["pd_amplitude"].values, [-1.0] * 20 + [1.0] * 20)
+    assert ds["psc_current"].dims == ("energy_amplitude", "area")
+    amps = ds["energy_amplitude"].values
+    assert np.isclose(amps, -0.02).any() and np.isclose(amps, -1.0).any()
+    np.testing.assert_allclose(ds["area"].values, paper_values()["device"]["areas_um2"]["value"])
+    assert ds["psc_current"].attrs["psc_pulse_width_s"] == 0.02
+    assert np.all(ds["psc_current"] > 0)
+    for dim in ds.dims:
+        assert dim not in ("wavelength", "two_theta", "phase", "time", "interval", "frequency")
+    io.write_netcdf(ds, tmp_path / "n3.nc")        # every variable has units
+    back = io.read_netcdf(tmp_path / "n3.nc")
+    np.testing.assert_allclose(back["ppf_index"], ds["ppf_index"])
+
+
+def test_plasticity_trends(quick3):
+    ds = quick3
+    assert np.all(ds["ppf_index"] > 1) and np.all(np.diff(ds["ppf_index"]) < 0)
+    for name in ("sfdp_index", "svdp_index", "sddp_index", "sndp_index"):
+        assert np.all(np.diff(ds[name].values) > 0), name
+    g = ds["pd_conductance"].values
+    assert np.all(np.diff(g[:20]) > 0) and np.all(np.diff(g[20:]) < 0)
+    ret15 = ds["retention_weight"].isel(retention_time=-1).values
+    assert np.all(np.diff(ret15) > 0)                          # 1 < 10 < 30 rehearsals
+    assert float(ds["iv_relaxed_deviation"]) < 1e-9
+
+
+def test_psc_current_scales_with_area():
+    i = protocols.psc_currents("1", [-1.0, -0.02], [62500.0, 250000.0])
+    np.testing.assert_allclose(i[:, 1], 4 * i[:, 0])
+    assert i[0, 0] > i[1, 0]
+
+
+def test_batched_equals_single_runs():
+    p = dev.load_parameters("4")
+    dts = np.array([0.02, 0.1])
+    a1, a2 = protocols.paired_pulse(p, dts)
+    for k, dt in enumerate(dts):
+        train = protocols.PulseTrain(np.array([0.0, 0.02 + dt]), 0.02, -1.0)
+        states = protocols.run_train(p, train, train.ends_s + p.read_delay_s)
+        cur = dev.read_current(p, states, -0.01)
+        np.testing.assert_allclose([a1[k], a2[k]], cur, rtol=1e-12)
+
+
+def test_run_train_trace_continuity():
+    p = dev.load_parameters("5")
+    train = protocols.PulseTrain.regular(3, -1.0, 0.02, gap_s=0.05)
+    t = np.linspace(-0.05, 0.5, 300)
+    st = protocols.run_train(p, train, t)
+    np.testing.assert_allclose(st.sum(axis=1), 1.0, atol=1e-12)
+    P = dev.migrated_fraction(st)
+    assert P[0] == 0 and P.max() > 0
+    assert np.max(np.abs(np.diff(P))) < 0.5 * P.max()      # no jumps on a fine grid
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: protocols.PulseTrain(np.array([0.0, 0.01]), 0.02, -1.0), "pulse train overlaps itself"),
+    (lambda: protocols.frequency_train("3", [60.0]), "pulse train overlaps itself"),
+    (lambda: protocols.frequency_train("3", [0.0]), r"frequency_Hz=.* must be finite and > 0 .*Hz"),
+    (lambda: protocols.paired_pulse("3", [-0.02]), r"interval_s=.* must be finite and > 0 .*s"),
+    (lambda: protocols.PulseTrain.regular(2, -1.0, 0.0, gap_s=0.1), r"width_s=0.0 must be finite and > 0"),
+    (lambda: protocols.resistance_vs_temperature("3", [0.0, 300.0]), r"temperature_K=.* must be finite and > 0"),
+    (lambda: protocols.simulate_device("6"), "dimensionality n='6' is not supported"),
+    (lambda: protocols.resolve_settings({"profile": "fast"}), "profile='fast' is unknown"),
+    (lambda: protocols.resolve_settings({"ppf_points": 1}), "ppf_points=1 must be an integer >= 2"),
+    (lambda: protocols.retention("3", [0], [1.0]), r"rehearsals=\[0\] must all be integers >= 1"),
+])
+def test_errors_name_parameter_and_range(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_overlap_message_gives_accepted_range():
+    with pytest.raises(ValueError, match=r"frequency <= 1/width = 50 Hz"):
+        protocols.frequency_train("3", [60.0])
+
+
+def test_settings_profiles():
+    q = protocols.resolve_settings({"profile": "quick"})
+    f = protocols.resolve_settings(None)
+    assert q["profile"] == "quick" and f["profile"] == "full"
+    assert q["ppf_points"] < f["ppf_points"]
+    assert protocols.resolve_settings({"ppf_points": 5})["ppf_points"] == 5
