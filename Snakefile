@@ -8,6 +8,12 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    n="|".join(N_VALUES),
+
+
 include: "rules/data.smk"
 include: "rules/simulate.smk"
 include: "rules/figures.smk"

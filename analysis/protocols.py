@@ -28,13 +28,15 @@ from .references import paper_values
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SETTINGS = {
-    "full": {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600,
-             "iv_step_V": 0.02},
-    "quick": {"ppf_points": 9, "sfdp_points": 6, "energy_points": 10, "trace_samples": 200,
-              "iv_step_V": 0.05},
-}
-"""Sizes of the sweeps and traces for the two run profiles (``settings["profile"]``)."""
+PROFILES = ("full", "quick")
+"""Run profiles; their sweep and trace sizes are run settings, kept in ``config/config.yaml``
+(``profiles.<profile>.simulate.device_settings``)."""
+
+
+def profile_settings(profile: str) -> dict:
+    """Sweep and trace sizes of one run profile, from ``config/config.yaml``."""
+    from .references import run_settings
+    return dict(run_settings(profile, "simulate").get("device_settings") or {})
 
 ARRHENIUS_STEP_K = 10.0
 """Temperature step of the simulated R(T) measurement [K] (fixed: Table 2 Ea depends on it)."""
@@ -103,10 +105,10 @@ def resolve_settings(settings: dict | None = None) -> dict:
     """
     settings = dict(settings or {})
     profile = settings.pop("profile", "full")
-    if profile not in DEFAULT_SETTINGS:
-        msg = f"settings profile={profile!r} is unknown; expected one of {sorted(DEFAULT_SETTINGS)}"
+    if profile not in PROFILES:
+        msg = f"settings profile={profile!r} is unknown; expected one of {sorted(PROFILES)}"
         raise ValueError(msg)
-    out = dict(DEFAULT_SETTINGS[profile])
+    out = profile_settings(profile)
     unknown = sorted(set(settings) - set(out) - {"temperature_K"})
     if unknown:
         msg = (f"settings keys {unknown} are unknown; accepted: profile, temperature_K, "
@@ -615,7 +617,7 @@ def simulate_device(n, settings: dict | None = None) -> xr.Dataset:
     n : int, float or str
         Dimensionality (1 … 5 or inf).
     settings : dict, optional
-        ``profile`` (``"full"``/``"quick"``) and overrides of :data:`DEFAULT_SETTINGS`
+        ``profile`` (``"full"``/``"quick"``) and overrides of :func:`profile_settings`
         (``ppf_points``, ``sfdp_points``, ``energy_points``, ``trace_samples``, ``iv_step_V``)
         and ``temperature_K``.
 
@@ -843,7 +845,7 @@ def load_simulations(results_dir, n_values=None) -> dict:
     return {parse_n(n): read_netcdf(root / f"n{parse_n(n)}.nc") for n in (n_values or N_VALUES)}
 
 
-__all__ = ["DEFAULT_SETTINGS", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
+__all__ = ["PROFILES", "profile_settings", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
            "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
            "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
            "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",

@@ -14,7 +14,7 @@ from analysis.dimensionality import N_VALUES
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="full", choices=sorted(protocols.DEFAULT_SETTINGS))
+    parser.add_argument("--profile", default="full", choices=sorted(protocols.PROFILES))
     parser.add_argument("--skip-calibration", action="store_true")
     args = parser.parse_args(argv)
 

@@ -39,7 +39,8 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (the calibration is the same in both)
+profile = "full"          # str: "full" or "quick"
+n_values = ["1", "2", "3", "4", "5", "inf"]  # list[str]: films to recalibrate (quick: a subset)
 
 # %%
 import matplotlib.pyplot as plt
@@ -48,11 +49,11 @@ import xarray as xr
 
 from analysis import calibration, device, figures, io
 from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES, display
+from analysis.dimensionality import display
 from analysis.paths import resolve
 
 figures.use_style()
-result = calibration.calibrate_all()
+result = calibration.calibrate_all(n_values)
 labels = list(result["per_n"])
 
 # %% [markdown]

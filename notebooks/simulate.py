@@ -31,7 +31,7 @@ n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: unused here (the figure notebooks read this stage's output)
 profile = "full"          # str: "full" or "quick"
-device_settings = {}      # dict: sizes of the device protocols (see analysis.protocols.simulate_device)
+device_settings = {}      # dict: overrides of the profile's sweep sizes (config: profiles.<profile>.simulate)
 
 # %%
 import hashlib
@@ -69,7 +69,7 @@ plt.show()
 # All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
 
 # %%
-device = protocols.simulate_device(n, device_settings or None)
+device = protocols.simulate_device(n, {"profile": profile, **device_settings})
 device
 
 # %%

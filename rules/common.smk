@@ -30,9 +30,6 @@ PY = "python" if _uses_conda() else sys.executable
 N_VALUES = ["1", "2", "3", "4", "5", "inf"]
 SIMULATIONS = expand("results/simulate/n{n}.nc", n=N_VALUES)
 
-wildcard_constraints:
-    n="|".join(N_VALUES),
-
 # One figure notebook = one rule; the table (outputs, upstream stages, modules) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
 with open("rules/notebooks.yaml", encoding="utf-8") as _fh:
@@ -58,13 +55,18 @@ def yaml_arg(params):
     return shlex.quote(yaml.safe_dump(params, default_flow_style=True, sort_keys=True).strip())
 
 
-def runner(name, stem=None):
-    """Shell command that executes notebooks/<name>.py into results/notebooks/<stem>.*"""
+def runner(name, params, stem=None):
+    """The complete shell command that executes notebooks/<name>.py into results/notebooks/<stem>.*
+
+    Built in full when the rule is defined and handed to `shell:` through `params.cmd`:
+    Snakemake evaluates a `shell:` expression only when the job runs, so a command built
+    there inside the loop of figures.smk would see the loop's last notebook.
+    """
     stem = stem or name
     return (
         f"{PY} -m analysis.runner notebooks/{name}.py "
         f"--output results/notebooks/{stem}.ipynb --html results/notebooks/{stem}.html "
-        f"--failed logs/notebooks/{stem}.ipynb --parameters-yaml {{params.yaml}} > {{log}} 2>&1"
+        f"--failed logs/notebooks/{stem}.ipynb --parameters-yaml {yaml_arg(params)}"
     )
 
 

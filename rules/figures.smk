@@ -13,7 +13,7 @@ for _name, _spec in NOTEBOOKS.items():
         output:
             figure_files(_name) + [metrics_file(_name)] + executed(_name),
         params:
-            yaml=yaml_arg(notebook_params(_name)),
+            cmd=runner(_name, notebook_params(_name)),
         log:
             f"logs/{_name}.log",
         benchmark:
@@ -21,4 +21,4 @@ for _name, _spec in NOTEBOOKS.items():
         conda:
             ENV
         shell:
-            runner(_name)
+            "{params.cmd} > {log} 2>&1"

@@ -18,9 +18,9 @@ rule report:
         "results/report/regression.json",
         executed("report"),
     params:
-        yaml=yaml_arg(notebook_params("report", reference=f"data/reference/{PROFILE}.json",
-                                      rtol=config["regression"]["rtol"],
-                                      atol=config["regression"]["atol"])),
+        cmd=runner("report", notebook_params("report", reference=f"data/reference/{PROFILE}.json",
+                                             rtol=config["regression"]["rtol"],
+                                             atol=config["regression"]["atol"])),
     log:
         "logs/report.log",
     benchmark:
@@ -28,7 +28,7 @@ rule report:
     conda:
         ENV
     shell:
-        runner("report")
+        "{params.cmd} > {log} 2>&1"
 
 
 rule regression:

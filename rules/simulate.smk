@@ -13,7 +13,7 @@ rule simulate:
         "results/notebooks/simulate_n{n}.ipynb",
         "results/notebooks/simulate_n{n}.html",
     params:
-        yaml=lambda wc: yaml_arg(notebook_params("simulate", n=wc.n)),
+        cmd=lambda wc: runner("simulate", notebook_params("simulate", n=wc.n), f"simulate_n{wc.n}"),
     log:
         "logs/simulate/n{n}.log",
     benchmark:
@@ -21,7 +21,7 @@ rule simulate:
     conda:
         ENV
     shell:
-        runner("simulate", "simulate_n{wildcards.n}")
+        "{params.cmd} > {log} 2>&1"
 
 
 rule calibrate:
@@ -35,7 +35,7 @@ rule calibrate:
         metrics_file("calibrate"),
         executed("calibrate"),
     params:
-        yaml=yaml_arg(notebook_params("calibrate")),
+        cmd=runner("calibrate", notebook_params("calibrate")),
     log:
         "logs/calibrate.log",
     benchmark:
@@ -43,4 +43,4 @@ rule calibrate:
     conda:
         ENV
     shell:
-        runner("calibrate")
+        "{params.cmd} > {log} 2>&1"
