@@ -425,7 +425,7 @@ def load_digits_8x8(test_fraction: float = 0.3, random_state: int = 0):
 
 # --------------------------------------------------------------------------- CLI
 def main(argv=None) -> int:
-    """``python -m analysis.datasets fetch [--mirror DIR] [--cache DIR]``."""
+    """``python -m analysis.datasets fetch [--mirror DIR] [--cache DIR] [--manifest FILE]``."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     ap = argparse.ArgumentParser(prog="python -m analysis.datasets",
                                  description="Fetch and verify the MNIST files.")
@@ -434,6 +434,7 @@ def main(argv=None) -> int:
     fetch.add_argument("--mirror", help=f"local folder with the .gz files (default ${ENV_MIRROR} "
                                         f"or config key {CONFIG_KEY}; else download)")
     fetch.add_argument("--cache", help=f"cache folder (default ${ENV_CACHE} or .cache/mnist)")
+    fetch.add_argument("--manifest", help="write a JSON list of the verified files and digests here")
     args = ap.parse_args(argv)
     try:
         paths = fetch_mnist(args.mirror, args.cache)
@@ -443,8 +444,21 @@ def main(argv=None) -> int:
     for role, path in paths.items():
         log.info("%s: %s verified", role, path)
     from sklearn.datasets import load_digits
-    log.info("8x8 digits: %d images (bundled with scikit-learn)", load_digits().data.shape[0])
+    n_digits = load_digits().data.shape[0]
+    log.info("8x8 digits: %d images (bundled with scikit-learn)", n_digits)
+    if args.manifest:
+        from .io import write_json
+        registry = _registry_cached()["files"]
+        write_json({"mnist": {role: {"file": Path(path).name,
+                                     "sha256": registry[_gz_name(role, registry)]["idx_sha256"]}
+                              for role, path in paths.items()},
+                    "digits_8x8": {"images": n_digits, "source": "sklearn.datasets.load_digits"}},
+                   args.manifest)
     return 0
+
+
+def _gz_name(role: str, registry: dict) -> str:
+    return next(name for name, entry in registry.items() if entry["role"] == role)
 
 
 if __name__ == "__main__":

@@ -771,51 +771,6 @@ def _train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: De
 
 
 # =========================================================================== experiments
-PROFILES = {
-    "full": {"digits_epochs": 40, "digits_batch_size": 10, "digits_lr": 0.3,
-             "mnist_train": 60000, "mnist_test": 10000, "mnist_epochs": 10,
-             "mnist_batch_size": 100, "mnist_lr": 1.0,
-             "sensitivity_mnist_train": 10000, "sensitivity_mnist_test": 2000,
-             "sensitivity_mnist_epochs": 5},
-    "quick": {"digits_epochs": 15, "digits_batch_size": 10, "digits_lr": 0.3,
-              "mnist_train": 2000, "mnist_test": 500, "mnist_epochs": 4,
-              "mnist_batch_size": 100, "mnist_lr": 1.0,
-              "sensitivity_mnist_train": 1000, "sensitivity_mnist_test": 500,
-              "sensitivity_mnist_epochs": 2},
-}
-"""Training sizes of the Fig. S11 notebook per profile (its parameter names).
-
-Learning rates and batch sizes were chosen for the *float* baseline (best float test
-accuracy among lr 0.1, 0.3, 1 on the 8 × 8 split and on a 20,000-image MNIST subset),
-never for the device result.  The quick profile runs the same code on subsets."""
-
-
-def profile_sizes(profile: str, **given) -> dict:
-    """The training sizes for *profile*, overridden by *given* values.
-
-    A value in *given* that equals the ``full`` default is treated as "not set" and
-    replaced by the profile's own value, so a notebook whose parameters carry the
-    full defaults runs the quick sizes when ``profile="quick"``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown profile or parameter name.
-    """
-    if profile not in PROFILES:
-        msg = f"profile={profile!r} must be one of {sorted(PROFILES)}"
-        raise ValueError(msg)
-    unknown = sorted(set(given) - set(PROFILES["full"]))
-    if unknown:
-        msg = f"unknown size parameter(s) {unknown}; expected among {sorted(PROFILES['full'])}"
-        raise ValueError(msg)
-    out = dict(PROFILES[profile])
-    for key, value in given.items():
-        if value is not None and value != PROFILES["full"][key]:
-            out[key] = value
-    return out
-
-
 NETWORKS = {"8x8": {"hidden": 36}, "28x28": {"hidden": 300}}
 """Assumed CrossSim benchmark networks: 64-36-10 and 784-300-10 (literature.md §5, [M])."""
 

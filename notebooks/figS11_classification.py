@@ -52,18 +52,18 @@ mnist_mirror = ""            # str: folder with the MNIST .gz files; empty: SYNA
 device_n = "3"               # str: dimensionality of the synapse in the network (the paper uses n 3)
 resolution_fraction = 0.01   # float: read resolution for counting states, fraction of the range (assumed)
 lut_bridge = "edge"          # str: unmeasured low part of the potentiation table, "edge" or "cyclic"
-# sizes (full defaults; a value left at its full default takes the profile's value)
-digits_epochs = 40           # int: epochs on the 8 x 8 digits (quick 15)
+# sizes: the defaults are the full profile; the workflow passes config/config.yaml's values
+digits_epochs = 40           # int: epochs on the 8 x 8 digits
 digits_batch_size = 10       # int: minibatch size, 8 x 8
 digits_lr = 0.3              # float: SGD learning rate, 8 x 8
-mnist_train = 60000          # int: MNIST training images (quick 2000)
-mnist_test = 10000           # int: MNIST test images (quick 500)
-mnist_epochs = 10            # int: epochs on MNIST (quick 4)
+mnist_train = 60000          # int: MNIST training images
+mnist_test = 10000           # int: MNIST test images
+mnist_epochs = 10            # int: epochs on MNIST
 mnist_batch_size = 100       # int: minibatch size, MNIST
 mnist_lr = 1.0               # float: SGD learning rate, MNIST
-sensitivity_mnist_train = 10000  # int: MNIST training images per sensitivity run (quick 1000)
-sensitivity_mnist_test = 2000    # int: MNIST test images per sensitivity run (quick 500)
-sensitivity_mnist_epochs = 5     # int: epochs per MNIST sensitivity run (quick 2)
+sensitivity_mnist_train = 10000  # int: MNIST training images per sensitivity run
+sensitivity_mnist_test = 2000    # int: MNIST test images per sensitivity run
+sensitivity_mnist_epochs = 5     # int: epochs per MNIST sensitivity run
 
 # %%
 import logging
@@ -86,8 +86,8 @@ use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
 device_n = parse_n(device_n)
-sizes = nw.profile_sizes(
-    profile, digits_epochs=digits_epochs, digits_batch_size=digits_batch_size, digits_lr=digits_lr,
+sizes = dict(
+    digits_epochs=digits_epochs, digits_batch_size=digits_batch_size, digits_lr=digits_lr,
     mnist_train=mnist_train, mnist_test=mnist_test, mnist_epochs=mnist_epochs,
     mnist_batch_size=mnist_batch_size, mnist_lr=mnist_lr,
     sensitivity_mnist_train=sensitivity_mnist_train, sensitivity_mnist_test=sensitivity_mnist_test,

@@ -83,3 +83,8 @@ def figure_files(name):
 
 def metrics_file(name):
     return f"results/metrics/{name}.json"
+
+
+def metrics_outputs(name):
+    """The metrics file of a figure notebook, unless its table entry says `metrics: false`."""
+    return [metrics_file(name)] if NOTEBOOKS[name].get("metrics", True) else []

@@ -11,7 +11,7 @@ for _name, _spec in NOTEBOOKS.items():
             simulations=SIMULATIONS if "simulate" in _spec["needs"] else [],
             mnist=["results/data/mnist_manifest.json"] if "data" in _spec["needs"] else [],
         output:
-            figure_files(_name) + [metrics_file(_name)] + executed(_name),
+            figure_files(_name) + metrics_outputs(_name) + executed(_name),
         params:
             cmd=runner(_name, notebook_params(_name)),
         log:

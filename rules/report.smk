@@ -1,7 +1,7 @@
 # The check stage: every claim of the ledger against the outputs, the regression check
 # against data/reference/<profile>.json, and the HTML report.
 ALL_FIGURES = [f for name in NOTEBOOKS for f in figure_files(name)]
-ALL_METRICS = [metrics_file(name) for name in NOTEBOOKS] + [metrics_file("calibrate")]
+ALL_METRICS = [m for name in NOTEBOOKS for m in metrics_outputs(name)] + [metrics_file("calibrate")]
 
 
 rule report:

@@ -215,17 +215,6 @@ def test_device_from_measured_curve_with_flat_and_noisy_steps():
     assert np.all(out >= 1.0) and np.all(out <= 2.0)
 
 
-def test_profile_sizes():
-    quick = nw.profile_sizes("quick", **nw.PROFILES["full"])
-    assert quick == nw.PROFILES["quick"]
-    assert nw.profile_sizes("quick", mnist_epochs=7)["mnist_epochs"] == 7
-    assert nw.profile_sizes("full") == nw.PROFILES["full"]
-    with pytest.raises(ValueError, match="profile='fast' must be one of"):
-        nw.profile_sizes("fast")
-    with pytest.raises(ValueError, match="unknown size parameter"):
-        nw.profile_sizes("full", epochs=3)
-
-
 def test_claims_ledger_matches_paper_values():
     import yaml
 
