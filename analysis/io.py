@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
 
 @contextlib.contextmanager
@@ -46,7 +45,7 @@ def _umask() -> int:
     return mask
 
 
-def check_units(ds: xr.Dataset) -> None:
+def check_units(ds) -> None:
     """Raise ValueError naming every variable or coordinate that lacks ``units``."""
     missing = [name for name in list(ds.data_vars) + list(ds.coords)
                if "units" not in ds[name].attrs and ds[name].dtype.kind in "fiuc"]
@@ -56,7 +55,7 @@ def check_units(ds: xr.Dataset) -> None:
         raise ValueError(msg)
 
 
-def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+def write_netcdf(ds, path: str | os.PathLike) -> Path:
     """Write *ds* atomically as NETCDF3_64BIT after checking its units."""
     check_units(ds)
     path = Path(path)
@@ -65,8 +64,10 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     return path
 
 
-def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
-    """Load a stage output fully into memory (and close the file)."""
+def read_netcdf(path: str | os.PathLike):
+    """Load a stage output fully into memory (and close the file) as an xarray Dataset."""
+    import xarray as xr  # imported here: the notebook runner uses this module without xarray
+
     path = Path(path)
     if not path.is_file():
         msg = f"stage output {path} does not exist; run the workflow stage that makes it first"
