@@ -99,6 +99,7 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
 
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
     ref = _reference(ref_path)
+    ref_path = _display_path(ref_path)
     if ref is None:
         regression = {"reference": str(ref_path), "available": False, "rtol": rtol, "atol": atol,
                       "records": [{"metric": k, "reference": None, "value": v, "status": "new"}
@@ -113,6 +114,14 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text)
     write_text(page, out_dir / "index.html")
     return summarise(records, regression)
+
+
+def _display_path(path: Path) -> str:
+    """*path* relative to the repository when inside it (reports do not embed machine paths)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def summarise(records, regression) -> dict:
@@ -188,6 +197,18 @@ A <b>fail</b> is a finding: the simulation does not reproduce the statement (the
                          "".join(f"<tr><td>{_esc(r['metric'])}</td><td>{_esc(r['reference'])}</td>"
                                  f"<td>{_esc(r['value'])}</td><td>{_badge(r['status'])}</td></tr>"
                                  for r in reg_bad) + "</table>")
+
+    fails = [r for r in records if r["status"] == "fail"]
+    parts.append(f"<h2>Findings: where the simulation does not reproduce the paper ({len(fails)})</h2>")
+    if fails:
+        parts.append("<table><tr><th>claim</th><th>basis</th><th>paper</th><th>compendium</th><th>why</th></tr>")
+        for r in fails:
+            parts.append(f"<tr><td><code>{_esc(r['id'])}</code><br><small>{_esc(r['figure'])}</small></td>"
+                         f"<td>{_esc(r['basis'])}</td><td>{_esc(r['paper'])}</td>"
+                         f"<td>{_esc(r['compendium'])}</td><td>{_esc(r['note'])}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>None: every claim with an output is reproduced.</p>")
 
     parts.append("<h2>Claims</h2><table><tr><th>id</th><th>figure</th><th>statement (location)</th>"
                  "<th>kind</th><th>basis</th><th>paper</th><th>compendium</th><th>status</th><th>note</th></tr>")
