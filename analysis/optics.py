@@ -52,6 +52,7 @@ from . import colour
 from .dimensionality import parse_n
 from .references import paper_values, parameter_values
 from .structure import PHASE_3D, phase_distribution, phase_labels, volume_per_pb
+from .validation import increasing_grid
 
 log = logging.getLogger(__name__)
 
@@ -447,14 +448,8 @@ def _optical_gap(core: dict) -> float:
 def _check_wavelength_grid(wavelength_nm):
     if wavelength_nm is None:
         return np.round(np.arange(WAVELENGTH_RANGE[0], WAVELENGTH_RANGE[1] + 1e-9, 0.5), 2)
-    lam = np.asarray(wavelength_nm, dtype=float)
     lo, hi = HC_EV_NM / _E_GRID[-1], HC_EV_NM / _E_GRID[0]
-    if lam.ndim != 1 or lam.size < 2 or not np.all(np.isfinite(lam)) or np.any(np.diff(lam) <= 0) \
-            or lam[0] < lo or lam[-1] > hi:
-        msg = (f"wavelength_nm must be a 1-D strictly increasing grid inside {lo:.0f}-{hi:.0f} nm "
-               f"with at least 2 points; got {wavelength_nm!r:.80}")
-        raise ValueError(msg)
-    return lam
+    return increasing_grid(wavelength_nm, "wavelength_nm", round(lo), round(hi), "nm")
 
 
 def film_optics(n, wavelength_nm=None) -> xr.Dataset:

@@ -43,6 +43,7 @@ import xarray as xr
 
 from .dimensionality import N_VALUES, n_numeric, parse_n
 from .references import parameter_values
+from .validation import increasing_grid
 
 log = logging.getLogger(__name__)
 
@@ -349,11 +350,9 @@ def _profile_sum(tt, centres, areas, fwhm, eta, strong=1e-2, window=3.0):
 def _check_grid(two_theta_deg):
     if two_theta_deg is None:
         return np.round(np.arange(TWO_THETA_RANGE[0], TWO_THETA_RANGE[1] + 1e-9, 0.02), 4)
-    tt = np.asarray(two_theta_deg, dtype=float)
-    if tt.ndim != 1 or tt.size < 2 or not np.all(np.isfinite(tt)) or np.any(tt <= 0) \
-            or np.any(tt >= 180) or np.any(np.diff(tt) <= 0):
-        msg = (f"two_theta_deg must be a 1-D strictly increasing array of angles in (0, 180) "
-               f"degree with at least 2 points; got {two_theta_deg!r:.80}")
+    tt = increasing_grid(two_theta_deg, "two_theta_deg", 0, 180, "degree")
+    if tt[0] <= 0 or tt[-1] >= 180:
+        msg = f"two_theta_deg must lie strictly inside (0, 180) degree; got {tt[0]:g}…{tt[-1]:g}"
         raise ValueError(msg)
     return tt
 
