@@ -69,7 +69,7 @@ fit = optics.confinement_fit()
 
 # %%
 phase_peak_nm = {str(m): optics.HC_EV_NM / optics.exciton_energy(m) for m in range(1, 6)}
-print(f"E_inf = {fit.e_inf:.4f} eV (525 nm), C = {fit.c:.2f} ± {fit.c_stderr:.2f} eV, "
+print(f"E_inf = {fit.e_inf:.4f} eV (3D band edge), C = {fit.c:.2f} ± {fit.c_stderr:.2f} eV, "
       f"n0 = {fit.n0:.2f} ± {fit.n0_stderr:.2f}")
 print(f"equivalent reduced mass mu = {fit.reduced_mass:.3f} m0 "
       "(infinite well of width (m + n0) a_pc)")
@@ -184,7 +184,7 @@ for i, n in enumerate(N_VALUES):
         note = f"no visible PL\n({100 * yield_rel:.2g} % of n = 1)"
     ax_b.text(599, off + 0.5, f"{figures.label(n)}\n{note}", ha="right", va="center",
               fontsize=7.5, color=figures.colour(n), linespacing=1.1)
-for target in (401, 432, 450, 525):
+for target in paper["absorption_peak_nm"]["value"].values():  # the paper's peaks, as guides
     ax_b.axvline(target, color="0.8", lw=0.6, zorder=0)
 ax_b.set_xlim(350, 600)
 ax_b.set_xlabel("wavelength [nm]")

@@ -58,9 +58,9 @@ def yaml_arg(params):
 def runner(name, params, stem=None):
     """The complete shell command that executes notebooks/<name>.py into results/notebooks/<stem>.*
 
-    Built in full when the rule is defined and handed to `shell:` through `params.cmd`:
-    Snakemake evaluates a `shell:` expression only when the job runs, so a command built
-    there inside the loop of figures.smk would see the loop's last notebook.
+    Built in full at definition time and passed on as ``params.cmd``: Snakemake evaluates
+    the shell directive only when the job runs, so a command built there inside the loop
+    of figures.smk would see the loop's last notebook.
     """
     stem = stem or name
     return (

@@ -14,6 +14,7 @@ for _name, _spec in NOTEBOOKS.items():
             figure_files(_name) + metrics_outputs(_name) + executed(_name),
         params:
             cmd=runner(_name, notebook_params(_name)),
+        priority: _spec.get("priority", 0)
         log:
             f"logs/{_name}.log",
         benchmark:
