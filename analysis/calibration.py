@@ -100,10 +100,28 @@ def _bracket_root(fun, lo, hi, name, target, xtol):
     return brentq(fun, lo, hi, xtol=xtol, rtol=1e-13, maxiter=200)
 
 
-def calibrate_ea(n) -> float:
-    """The Ea parameter [eV] whose simulated Arrhenius slope equals Table 2 Ea."""
+def _target(n, target) -> dict:
+    """Table 2 row of *n*, or the caller's own ``{"b", "m", "Ea"}`` (checked)."""
+    if target is None:
+        return targets(n)
+    missing = sorted({"b", "m", "Ea"} - set(target))
+    if missing:
+        raise ValueError(f"target lacks {', '.join(missing)}; expected keys b, m, Ea")
+    out = {k: float(target[k]) for k in ("b", "m", "Ea")}
+    for key, what in (("b", "fit constant b"), ("m", "power-law rate m"), ("Ea", "activation energy [eV]")):
+        if not math.isfinite(out[key]) or out[key] <= 0:
+            raise ValueError(f"target {key}={target[key]!r} must be finite and > 0 ({what})")
+    return out
+
+
+def calibrate_ea(n, target: dict | None = None) -> float:
+    """The Ea parameter [eV] whose simulated Arrhenius slope equals the target Ea.
+
+    *target* defaults to the Table 2 row of *n*; pass ``{"b", "m", "Ea"}`` measured on
+    your own device to calibrate the model to it instead.
+    """
     label = parse_n(n)
-    target = targets(label)["Ea"]
+    target = _target(label, target)["Ea"]
     half = float(dev.shared_parameters()["ea_search_halfwidth"])
 
     def mismatch(ea):
@@ -113,8 +131,17 @@ def calibrate_ea(n) -> float:
     return _bracket_root(mismatch, max(target - half, 1e-4), target + half, "Ea", target, 1e-12)
 
 
-def calibrate_n(n) -> dict:
+def calibrate_n(n, target: dict | None = None) -> dict:
     """Calibrate Ea, E0 and ν_m of one dimensionality.
+
+    Parameters
+    ----------
+    n : int or str
+        Dimensionality (sets the inorganic fraction of the conductance).
+    target : dict, optional
+        ``{"b": …, "m": …, "Ea": eV}``; default the paper's Table 2 row of *n*.
+        The same analysis (power-law fit after 30 rehearsals, Arrhenius fit) is applied to
+        the simulated experiments, so measured values of another device can be used.
 
     Returns
     -------
@@ -128,8 +155,8 @@ def calibrate_n(n) -> dict:
         If a target cannot be bracketed within the bounds of device.yaml.
     """
     label = parse_n(n)
-    tgt = targets(label)
-    ea = calibrate_ea(label)
+    tgt = _target(label, target)
+    ea = calibrate_ea(label, tgt)
     s = dev.shared_parameters()
     e0_lo, e0_hi = (float(v) for v in s["e0_bounds"])
     lnu_lo, lnu_hi = (float(v) for v in s["log10_nu_bounds"])

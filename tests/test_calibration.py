@@ -57,3 +57,22 @@ def test_write_calibrated_roundtrip(tmp_path):
 def test_unreachable_target_raises():
     with pytest.raises(ValueError, match="cannot bracket"):
         cal._bracket_root(lambda x: 1.0 + x * 0, 0.0, 1.0, "m (via E0)", 2.0, 1e-9)
+
+
+def test_calibrate_to_own_target():
+    """A device physicist's own (b, m, Ea) is reached through the same analysis."""
+    own = {"b": 0.05, "m": 0.6, "Ea": 0.12}
+    result = cal.calibrate_n("3", target=own)
+    assert result["target"] == own
+    assert abs(result["achieved"]["b"] / own["b"] - 1) < 1e-6
+    assert abs(result["achieved"]["m"] - own["m"]) < 1e-6
+    assert abs(result["achieved"]["Ea"] - own["Ea"]) < 1e-9
+
+
+@pytest.mark.parametrize("target,message", [
+    ({"b": 0.1, "m": 0.5}, "target lacks Ea"),
+    ({"b": -0.1, "m": 0.5, "Ea": 0.1}, "target b=-0.1 must be finite and > 0"),
+])
+def test_bad_target_is_rejected(target, message):
+    with pytest.raises(ValueError, match=message):
+        cal.calibrate_n("3", target=target)
