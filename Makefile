@@ -44,7 +44,6 @@ benchmark: setup  ## time the workflow and the core computations
 	$(PY) benchmarks/bench_network.py
 
 lab: setup  ## open the notebooks in JupyterLab
-	$(VENV)/bin/jupytext-config set-default-viewer >/dev/null 2>&1 || true
 	$(VENV)/bin/jupyter lab notebooks/
 
 dag: setup  ## draw the workflow graph (needs graphviz's dot)

@@ -74,9 +74,9 @@ device
 
 # %%
 fig, ax = plt.subplots(figsize=(4.5, 3))
-for name in [v for v in device.data_vars if device[v].ndim == 1 and "epsc" in v][:1]:
-    device[name].plot(ax=ax, color=figures.colour(n))
-ax.set_title(f"{figures.label(n)}: EPSC to one spike")
+(abs(device["epsc_current"]) * 1e12).plot(ax=ax, color=figures.colour(n))
+ax.set_ylabel("|EPSC| at the read voltage (pA)")
+ax.set_title(f"{figures.label(n)}: EPSC to one −1 V, 20 ms spike")
 plt.show()
 
 # %% [markdown]
