@@ -25,6 +25,11 @@ from .paths import ROOT
 log = logging.getLogger(__name__)
 KERNEL = "python3"
 
+# nbformat validates notebooks with jsonschema, whose optional IRI format checker imports
+# rfc3987_syntax, which builds a grammar parser at import: one second per notebook job, for a
+# format that notebook validation never uses. Without the module jsonschema skips that checker.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def run_notebook(notebook, output, html=None, failed=None, parameters=None) -> Path:
     """Execute *notebook* (a jupytext ``.py`` or an ``.ipynb``) with *parameters*.
