@@ -36,6 +36,7 @@ import xarray as xr
 
 from .dimensionality import N_VALUES, parse_n
 from .io import read_netcdf
+from .paths import resolve
 from .references import data_dir, paper_values
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,7 @@ def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
         If ``psc_current`` is absent, lacks the pulse width, has a non-positive area or
         width, or the files disagree on their coordinates or pulse width.
     """
-    results_dir = Path(results_dir)
+    results_dir = resolve(results_dir)
     labels = [parse_n(n) for n in n_values]
     currents, width = [], None
     for n in labels:
