@@ -92,3 +92,23 @@ def test_regression_detects_drift_and_missing():
     gone = {"s": {"a": 1.0}}
     status = {r["metric"]: r["status"] for r in claims.check_regression(gone, ref, 1e-6, 0)}
     assert status["s:b.1"] == "missing"
+
+
+def test_every_figure_notebook_is_checked_by_the_ledger():
+    """Each notebook that writes metrics has at least one claim; every claim names a real stage."""
+    import yaml
+
+    from analysis.paths import ROOT
+    table = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())
+    stages = {name for name, spec in table.items() if spec.get("metrics", True)} | {"calibrate"}
+    used = {c["metric"].split(":", 1)[0] for c in claims.load_ledger()}
+    assert used <= stages, f"claims name unknown stages: {sorted(used - stages)}"
+    unchecked = sorted(stages - used - {"calibrate"})
+    assert not unchecked, f"no claim checks the outputs of {unchecked}"
+
+
+def test_ledger_covers_both_bases():
+    ledger = claims.load_ledger()
+    bases = {c["basis"] for c in ledger}
+    assert {"calibrated", "predicted"} <= bases
+    assert all(c["quote"].strip() and c["location"].strip() for c in ledger)
