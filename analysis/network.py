@@ -548,6 +548,13 @@ class TrainSettings:
         device runs (:func:`run_pair` takes it from the float baseline, :func:`weight_range`).
     seed : int
         Seed of initialisation, minibatch order and stochastic rounding/noise.
+    mapping : str
+        How a signed update becomes pulses on the pair (device runs): ``"push-pull"``
+        (default; potentiate one device and depress the other) or ``"potentiation-only"``
+        (potentiate G⁺ to increase and G⁻ to decrease the weight, never using the depression
+        branch for learning; a pair whose device nears G_max is *refreshed*: both devices are
+        depressed to the bottom of their range and the weight is rewritten with potentiation
+        pulses — the scheme of Burr et al., IEEE TED 2015, for devices with an abrupt branch).
     """
 
     hidden: int
@@ -556,6 +563,7 @@ class TrainSettings:
     lr: float
     w_max: tuple | None = None
     seed: int = 0
+    mapping: str = "push-pull"
 
     def __post_init__(self):
         for name in ("hidden", "epochs", "batch_size"):
@@ -568,6 +576,9 @@ class TrainSettings:
             raise ValueError(msg)
         if self.w_max is not None and (len(self.w_max) != 2 or not all(w > 0 for w in self.w_max)):
             msg = f"w_max={self.w_max!r} must be two positive weight ranges (one per layer)"
+            raise ValueError(msg)
+        if self.mapping not in MAPPINGS:
+            msg = f"mapping={self.mapping!r} must be one of {', '.join(MAPPINGS)}"
             raise ValueError(msg)
 
 
@@ -643,11 +654,19 @@ def init_weights(n_in: int, hidden: int, n_out: int, seed: int):
     return out
 
 
+MAPPINGS = ("push-pull", "potentiation-only")
+"""Ways a signed weight update is applied to a differential pair (:class:`TrainSettings`)."""
+
+REFRESH_MARGIN = 0.05
+"""Potentiation-only mapping: a pair is refreshed when one of its devices is within this
+fraction of the conductance range of G_max."""
+
+
 class _DeviceLayer:
     """Differential conductance pairs of one layer, updated by pulses."""
 
-    def __init__(self, w, w_max, device: Device, rng):
-        self.device, self.w_max, self.rng = device, float(w_max), rng
+    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull"):
+        self.device, self.w_max, self.rng, self.mapping = device, float(w_max), rng, mapping
         self.span = device.g_max - device.g_min
         mid = 0.5 * (device.g_max + device.g_min)
         d = np.clip(w.astype(float), -self.w_max, self.w_max) * self.span / self.w_max
@@ -658,6 +677,7 @@ class _DeviceLayer:
         self.w_step = 2.0 * self.w_max / device.n_pulses
         self.n_cap = device.n_pulses
         self.pulses = 0
+        self.refreshes = 0
 
     def weights(self):
         return (self.w_max / self.span * (self.gp - self.gm)).reshape(self.shape).astype(np.float32)
@@ -673,8 +693,14 @@ class _DeviceLayer:
         pos = dw.ravel()[idx] > 0
         dev = self.device
         gp, gm = self.gp[idx], self.gm[idx]
-        new_p = np.where(pos, dev.potentiate(gp, n), dev.depress(gp, n))
-        new_m = np.where(pos, dev.depress(gm, n), dev.potentiate(gm, n))
+        if self.mapping == "potentiation-only":
+            new_p = np.where(pos, dev.potentiate(gp, n), gp)
+            new_m = np.where(pos, gm, dev.potentiate(gm, n))
+            pulses = n
+        else:
+            new_p = np.where(pos, dev.potentiate(gp, n), dev.depress(gp, n))
+            new_m = np.where(pos, dev.depress(gm, n), dev.potentiate(gm, n))
+            pulses = 2 * n
         if dev.noise > 0:
             sig = dev.noise * self.span * np.sqrt(n)
             new_p = new_p + sig * self.rng.standard_normal(idx.size)
@@ -682,7 +708,37 @@ class _DeviceLayer:
             new_p = np.clip(new_p, dev.g_min, dev.g_max)
             new_m = np.clip(new_m, dev.g_min, dev.g_max)
         self.gp[idx], self.gm[idx] = new_p, new_m
-        self.pulses += int(2 * n.sum())
+        self.pulses += int(pulses.sum())
+        if self.mapping == "potentiation-only":
+            self._refresh()
+
+    def _refresh(self):
+        """Rewrite pairs whose device nears G_max, using device pulses only.
+
+        Both devices are depressed through their whole depression table (to its bottom),
+        then the larger one is potentiated by the whole number of pulses that best restores
+        G⁺ − G⁻.  The weight survives up to the quantisation of one potentiation step.
+        """
+        dev = self.device
+        top = dev.g_max - REFRESH_MARGIN * self.span
+        idx = np.flatnonzero((self.gp > top) | (self.gm > top))
+        if idx.size == 0:
+            return
+        d = self.gp[idx] - self.gm[idx]
+        full = float(dev.dep_g.size - 1)
+        bottom_p = dev.depress(self.gp[idx], full)
+        bottom_m = dev.depress(self.gm[idx], full)
+        grid = np.arange(dev.pot_g.size, dtype=float)
+        start_p = np.interp(bottom_p, dev.pot_g, grid)
+        start_m = np.interp(bottom_m, dev.pot_g, grid)
+        # pulses on the larger side so that the difference is restored as closely as possible
+        target_p = np.where(d > 0, np.interp(bottom_m + d, dev.pot_g, grid) - start_p, 0.0)
+        target_m = np.where(d < 0, np.interp(bottom_p - d, dev.pot_g, grid) - start_m, 0.0)
+        n_p, n_m = np.rint(np.maximum(target_p, 0)), np.rint(np.maximum(target_m, 0))
+        self.gp[idx] = dev.potentiate(bottom_p, n_p)
+        self.gm[idx] = dev.potentiate(bottom_m, n_m)
+        self.pulses += int(2 * full * idx.size + n_p.sum() + n_m.sum())
+        self.refreshes += int(idx.size)
 
 
 BLAS_THREADS = 1
@@ -735,7 +791,8 @@ def _train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: De
         if settings.w_max is None:
             msg = "settings.w_max=None: a device run needs the weight range of each layer (see weight_range)"
             raise ValueError(msg)
-        layers = [_DeviceLayer(w, wm, device, dev_rng) for w, wm in zip((w1, w2), settings.w_max)]
+        layers = [_DeviceLayer(w, wm, device, dev_rng, settings.mapping)
+                  for w, wm in zip((w1, w2), settings.w_max)]
         w1, w2 = layers[0].weights(), layers[1].weights()
     onehot = np.eye(n_out, dtype=np.float32)
     xa_all = _augment(x_train)
@@ -786,24 +843,34 @@ def weight_range(weights, step: float = 0.1) -> tuple:
 
 
 def run_pair(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Device,
-             label: str = "") -> dict:
+             label: str = "", alt_mapping: str | None = None) -> dict:
     """Float baseline, then the device-aware run with ``w_max`` from the baseline.
+
+    With *alt_mapping* (one of :data:`MAPPINGS`), the same device is also trained with that
+    weight mapping instead of ``settings.mapping``.
 
     Returns
     -------
     dict
-        ``float`` and ``device`` (:class:`TrainResult`) and ``w_max`` (tuple, 1).
+        ``float`` and ``device`` (:class:`TrainResult`), ``w_max`` (tuple, 1) and, with
+        *alt_mapping*, ``device_alt`` (:class:`TrainResult`).
     """
     flt = train(x_train, y_train, x_test, y_test, settings, label=f"{label} float")
     w_max = weight_range(flt.weights)
     dev = train(x_train, y_train, x_test, y_test, replace(settings, w_max=w_max), device=device,
                 label=f"{label} device")
-    return {"float": flt, "device": dev, "w_max": w_max}
+    out = {"float": flt, "device": dev, "w_max": w_max}
+    if alt_mapping is not None:
+        out["device_alt"] = train(x_train, y_train, x_test, y_test,
+                                  replace(settings, w_max=w_max, mapping=alt_mapping), device=device,
+                                  label=f"{label} device, {alt_mapping}")
+    return out
 
 
 def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression: float,
                         states=(10, 20, 50, 200, 1000), nls=(1.0, 3.0, 5.0),
-                        noises=(0.005, 0.02, 0.05), alternatives=()) -> list[dict]:
+                        noises=(0.005, 0.02, 0.05), alternatives=(),
+                        mappings=("potentiation-only",)) -> list[dict]:
     """The devices of the sensitivity table.
 
     Parameters
@@ -819,11 +886,14 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
     alternatives : sequence of (str, Device)
         Further variants of the measured device (e.g. another bridge of the unmeasured
         part of the table), listed with factor ``"measured"``.
+    mappings : sequence of str
+        Other weight mappings (:data:`MAPPINGS`) tried with the measured device, listed with
+        factor ``"mapping"``; such rows carry ``overrides = {"mapping": …}``.
 
     Returns
     -------
     list of dict
-        ``factor`` (``measured``/``states``/``nonlinearity``/``noise``), ``setting`` (str),
+        ``factor`` (``measured``/``mapping``/``states``/``nonlinearity``/``noise``), ``setting`` (str),
         ``pulses``, ``nl_potentiation``, ``nl_depression``, ``noise`` and ``device``.
         The ``nonlinearity`` rows include the fitted NLs at 1000 pulses, which isolate
         the nonlinearity from the finite number of states.
@@ -840,6 +910,11 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
                 reference.noise, reference)]
     rows += [row("measured", setting, dev.n_pulses, nl_potentiation, nl_depression, dev.noise, dev)
              for setting, dev in alternatives]
+    for mapping in mappings:
+        r = row("mapping", f"device lookup table ({reference.name}), {mapping} pairs",
+                reference.n_pulses, nl_potentiation, nl_depression, reference.noise, reference)
+        r["overrides"] = {"mapping": mapping}
+        rows.append(r)
     rows.append(row("nonlinearity", f"fitted NL {nl_potentiation:.2f}/{nl_depression:.2f}, {p} pulses",
                     p, nl_potentiation, nl_depression, 0.0,
                     neurosim_device(p, nl_potentiation, nl_depression, g0, g1)))
@@ -881,8 +956,9 @@ def run_sensitivity(data: dict, settings: dict, rows: list[dict]) -> list[dict]:
         s_dev = replace(s, w_max=weight_range(flt.weights))
         f_acc = flt.test_accuracy[-1]
         for r in rows:
-            res = train(*arrays, s_dev, device=r["device"], label=f"{name} {r['setting']}")
-            rec = {k: v for k, v in r.items() if k != "device"}
+            res = train(*arrays, replace(s_dev, **r.get("overrides", {})), device=r["device"],
+                        label=f"{name} {r['setting']}")
+            rec = {k: v for k, v in r.items() if k not in ("device", "overrides")}
             rec.update(dataset=name, accuracy=res.test_accuracy[-1], float_accuracy=f_acc,
                        gap_pp=100.0 * (f_acc - res.test_accuracy[-1]))
             out.append(rec)

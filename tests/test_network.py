@@ -189,8 +189,9 @@ def test_settings_validation():
 def test_sensitivity_rows_and_csv(digits_small):
     ref = nw.device_from_pd_curve(*_pd_train(nw.neurosim_device(20, 1.0, 1.5, 1e-9, 3e-9)))
     rows = nw.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
-    assert [r["factor"] for r in rows] == ["measured", "nonlinearity", "nonlinearity",
+    assert [r["factor"] for r in rows] == ["measured", "mapping", "nonlinearity", "nonlinearity",
                                           "nonlinearity", "states", "noise"]
+    assert rows[1]["overrides"] == {"mapping": "potentiation-only"}
     s = nw.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
     recs = nw.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2])
     text = nw.sensitivity_csv(recs)
@@ -243,3 +244,41 @@ def test_edge_bridge_extends_potentiation_with_first_step():
     np.testing.assert_allclose(cyc.pot_g[:2], [2.2, 5.0], atol=1e-8)
     with pytest.raises(ValueError, match="bridge='x' must be one of"):
         nw.device_from_pd_curve(g, v, bridge="x")
+
+
+def test_potentiation_only_mapping_never_depresses_between_refreshes():
+    dev = nw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-0.5, 0.5, size=(8, 4)).astype(np.float32)
+    layer = nw._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    gp0, gm0 = layer.gp.copy(), layer.gm.copy()
+    layer.update(np.full(w.shape, 0.03, dtype=np.float32))     # small: no device reaches the top
+    assert layer.refreshes == 0
+    assert np.all(layer.gp >= gp0) and np.array_equal(layer.gm, gm0)
+    layer.update(np.full(w.shape, -0.03, dtype=np.float32))
+    assert np.all(layer.gm >= gm0)
+
+
+def test_refresh_keeps_weight_and_bounds():
+    dev = nw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    w = np.linspace(-0.9, 0.9, 12, dtype=np.float32).reshape(3, 4)
+    layer = nw._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    for _ in range(60):                                        # drive every pair to the top
+        layer.update(np.full(w.shape, 0.05, dtype=np.float32))
+        layer.update(np.full(w.shape, -0.05, dtype=np.float32))
+    assert layer.refreshes > 0
+    assert np.all(layer.gp >= dev.g_min - 1e-18) and np.all(layer.gp <= dev.g_max + 1e-18)
+    assert np.all(layer.gm >= dev.g_min - 1e-18) and np.all(layer.gm <= dev.g_max + 1e-18)
+    # a refresh alone moves a weight by at most about one potentiation step
+    before = layer.weights().copy()
+    layer.gp[:] = np.maximum(layer.gp, dev.g_max - 0.01 * layer.span)   # force a refresh
+    w_forced = layer.weights().copy()
+    layer._refresh()
+    step = layer.w_max / layer.span * np.max(np.diff(dev.pot_g))
+    assert np.max(np.abs(layer.weights() - w_forced)) <= step + 1e-6
+    assert before.shape == layer.weights().shape
+
+
+def test_unknown_mapping_rejected():
+    with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
+        nw.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
