@@ -678,29 +678,28 @@ def simulate_device(n, settings: dict | None = None) -> xr.Dataset:
     v["sfdp_current"] = _da(cur, ("sfdp_frequency", "sfdp_pulse"), "A", "postsynaptic current after each spike")
     v["sfdp_index"] = _da(cur[:, -1] / cur[:, 0], "sfdp_frequency", "1", "SFDP index A5/A1")
 
+    def sequence_protocol(prefix, coord, coord_values, coord_units, coord_long, amps, widths, figure):
+        """One spike per value (SVDP, SDDP): currents, indices An/A1 and the full trace."""
+        train, cur = sequence_train(params, amps, widths, temperature_K=tk)
+        dim = f"{prefix}_pulse"
+        c[dim] = _da(np.arange(1, cur.size + 1), dim, "1", "spike number n")
+        c[f"{prefix}_{coord}"] = _da(coord_values, dim, coord_units, coord_long)
+        v[f"{prefix}_current"] = _da(cur, dim, "A", "postsynaptic current after spike n (An)")
+        v[f"{prefix}_index"] = _da(cur / cur[0], dim, "1", f"{prefix.upper()} index An/A1")
+        tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
+        c[f"{prefix}_trace_time"] = _da(tt, f"{prefix}_trace_time", "s", "time")
+        v[f"{prefix}_trace_current"] = _da(ti, f"{prefix}_trace_time", "A",
+                                           f"read current during the {prefix.upper()} train ({figure})")
+
     # Fig. 3d / S5
     lo, hi = pv["svdp_amplitude_V"]
     sv_amps = np.round(np.linspace(lo, hi, pv["svdp_pulses"]), 9)
-    train, cur = sequence_train(params, sv_amps, wd, temperature_K=tk)
-    c["svdp_pulse"] = _da(np.arange(1, sv_amps.size + 1), "svdp_pulse", "1", "spike number n")
-    c["svdp_amplitude"] = _da(sv_amps, "svdp_pulse", "V", "amplitude of spike n")
-    v["svdp_current"] = _da(cur, "svdp_pulse", "A", "postsynaptic current after spike n (An)")
-    v["svdp_index"] = _da(cur / cur[0], "svdp_pulse", "1", "SVDP index An/A1")
-    tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
-    c["svdp_trace_time"] = _da(tt, "svdp_trace_time", "s", "time")
-    v["svdp_trace_current"] = _da(ti, "svdp_trace_time", "A", "read current during the SVDP train (Fig. S5)")
+    sequence_protocol("svdp", "amplitude", sv_amps, "V", "amplitude of spike n", sv_amps, wd, "Fig. S5")
 
     # Fig. 3e / S6
     lo, hi = pv["sddp_width_s"]
     sd_w = np.round(np.linspace(lo, hi, pv["sddp_pulses"]), 12)
-    train, cur = sequence_train(params, amp, sd_w, temperature_K=tk)
-    c["sddp_pulse"] = _da(np.arange(1, sd_w.size + 1), "sddp_pulse", "1", "spike number n")
-    c["sddp_width"] = _da(sd_w, "sddp_pulse", "s", "width of spike n")
-    v["sddp_current"] = _da(cur, "sddp_pulse", "A", "postsynaptic current after spike n (An)")
-    v["sddp_index"] = _da(cur / cur[0], "sddp_pulse", "1", "SDDP index An/A1")
-    tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
-    c["sddp_trace_time"] = _da(tt, "sddp_trace_time", "s", "time")
-    v["sddp_trace_current"] = _da(ti, "sddp_trace_time", "A", "read current during the SDDP train (Fig. S6)")
+    sequence_protocol("sddp", "width", sd_w, "s", "width of spike n", amp, sd_w, "Fig. S6")
 
     # Fig. 3f / S7
     counts = np.asarray(pv["sndp_pulses"])
