@@ -60,6 +60,7 @@ from scipy.linalg import expm
 
 from .dimensionality import N_VALUES, n_numeric, parse_n
 from .references import parameter_values
+from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -73,25 +74,9 @@ _EXPM_CACHE_SIZE = 4096
 
 
 # --------------------------------------------------------------------------- validation
-def _check_positive(value, name: str, what: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        msg = f"{name}={value!r} must be finite and > 0 ({what})"
-        raise ValueError(msg)
-    return arr
-
-
-def _check_nonnegative(value, name: str, what: str) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        msg = f"{name}={value!r} must be finite and >= 0 ({what})"
-        raise ValueError(msg)
-    return arr
-
-
 def check_temperature(temperature_K) -> float:
     """Validate a temperature [K]; return it as float."""
-    return float(_check_positive(temperature_K, "temperature_K",
+    return float(positive(temperature_K, "temperature_K",
                                  "absolute temperature in K, accepted range (0, inf)"))
 
 
@@ -182,7 +167,7 @@ def trap_weights(depths_eV, e0_eV: float) -> np.ndarray:
     e0_eV : float, eV
         Width of the exponential trap-depth distribution, > 0.
     """
-    e0 = float(_check_positive(e0_eV, "e0_eV", "trap-depth width in eV, accepted range (0, inf)"))
+    e0 = float(positive(e0_eV, "e0_eV", "trap-depth width in eV, accepted range (0, inf)"))
     d = np.asarray(depths_eV, dtype=float)
     logw = -(d - d.min()) / e0
     w = np.exp(logw - logw.max())
@@ -252,9 +237,9 @@ def build_parameters(n, ea_eV: float, e0_eV: float, nu_m_per_s: float,
         For an unknown *n* or a non-positive value.
     """
     label = parse_n(n)
-    _check_positive(ea_eV, "ea_eV", "migration barrier in eV, accepted range (0, inf)")
-    _check_positive(nu_m_per_s, "nu_m_per_s", "migration prefactor in 1/s, accepted range (0, inf)")
-    _check_positive(sigma0_S_per_um2, "sigma0_S_per_um2", "conductance per area in S/um^2, (0, inf)")
+    positive(ea_eV, "ea_eV", "migration barrier in eV, accepted range (0, inf)")
+    positive(nu_m_per_s, "nu_m_per_s", "migration prefactor in 1/s, accepted range (0, inf)")
+    positive(sigma0_S_per_um2, "sigma0_S_per_um2", "conductance per area in S/um^2, (0, inf)")
     s = _shared()
     t_k = float(s["temperature"])
     energies = release_barrier_grid(int(s["trap_classes"]), float(s["shortest_release_time"]),
@@ -396,7 +381,7 @@ def propagator(params: DeviceParameters, voltage_V: float, duration_s: float,
     numpy.ndarray, shape (K+1, K+1)
         Column-stochastic matrix (read-only, cached).
     """
-    _check_positive(duration_s, "duration_s", "segment duration in s, accepted range (0, inf)")
+    positive(duration_s, "duration_s", "segment duration in s, accepted range (0, inf)")
     t = check_temperature(params.temperature_K if temperature_K is None else temperature_K)
     return _propagator(params, float(voltage_V), float(duration_s), t)
 
@@ -423,7 +408,7 @@ def relax(params: DeviceParameters, state, duration_s, temperature_K: float | No
     -------
     numpy.ndarray, shape broadcast(...) + (K+1,)
     """
-    d = _check_nonnegative(duration_s, "duration_s", "rest duration in s, accepted range [0, inf)")
+    d = nonnegative(duration_s, "duration_s", "rest duration in s, accepted range [0, inf)")
     tau = release_times(params, temperature_K)
     x = np.asarray(state, dtype=float)
     p = x[..., 1:] * np.exp(-d[..., None] / tau)
@@ -444,7 +429,7 @@ def apply_segment(params: DeviceParameters, state, voltage_V, duration_s,
     x = np.asarray(state, dtype=float)
     batch = x.shape[:-1]
     v = np.broadcast_to(np.asarray(voltage_V, dtype=float), batch)
-    d = np.broadcast_to(_check_nonnegative(duration_s, "duration_s",
+    d = np.broadcast_to(nonnegative(duration_s, "duration_s",
                                            "segment duration in s, accepted range [0, inf)"), batch)
     t = check_temperature(params.temperature_K if temperature_K is None else temperature_K)
     if v.ndim == 0:
@@ -488,9 +473,9 @@ def base_conductance(params: DeviceParameters, temperature_K=None, area_um2=6250
     area_um2 : float or array_like, µm²
         Device area(s), > 0.
     """
-    t = _check_positive(params.temperature_K if temperature_K is None else temperature_K,
+    t = positive(params.temperature_K if temperature_K is None else temperature_K,
                         "temperature_K", "absolute temperature in K, accepted range (0, inf)")
-    area = _check_positive(area_um2, "area_um2", "device area in um^2, accepted range (0, inf)")
+    area = positive(area_um2, "area_um2", "device area in um^2, accepted range (0, inf)")
     act = np.exp(-params.ea_eV / (K_B_EV * t))
     leak = params.leakage_fraction * np.exp(-params.ea_eV / (K_B_EV * params.leakage_reference_K))
     return params.sigma0_S_per_um2 * area * params.inorganic_fraction * (act + leak)

@@ -38,6 +38,7 @@ from .dimensionality import N_VALUES, parse_n
 from .io import read_netcdf
 from .paths import resolve
 from .references import data_dir, paper_values
+from .validation import finite, positive
 
 log = logging.getLogger(__name__)
 
@@ -69,28 +70,8 @@ _COORD_ATOL = 1e-9
 
 
 # --------------------------------------------------------------------------- validation
-def _as_float_array(value, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name}={value!r} must be a number or an array of numbers"
-        raise ValueError(msg) from exc
-    if not np.all(np.isfinite(arr)):
-        msg = f"{name}={value!r} must be finite (no NaN or inf)"
-        raise ValueError(msg)
-    return arr
-
-
-def _check_positive(value, name: str, what: str) -> None:
-    arr = _as_float_array(value, name)
-    if np.any(arr <= 0):
-        bad = arr[arr <= 0].ravel()[0]
-        msg = f"{name}={bad:g} must be > 0 ({what})"
-        raise ValueError(msg)
-
-
 def _check_nonzero(value, name: str, what: str) -> None:
-    arr = _as_float_array(value, name)
+    arr = finite(value, name, what)
     if np.any(arr == 0):
         msg = f"{name}=0 must be non-zero ({what}); energy per event is undefined without a pulse"
         raise ValueError(msg)
@@ -125,8 +106,8 @@ def energy_per_event(amplitude_V, current_A, width_s):
     18.0
     """
     _check_nonzero(amplitude_V, "amplitude_V", "pulse amplitude, V")
-    _check_positive(width_s, "width_s", "pulse width, s")
-    _as_float_array(current_A, "current_A")
+    positive(width_s, "width_s", "pulse width, s")
+    finite(current_A, "current_A", "postsynaptic current, A")
     amplitude_V, current_A, width_s = (np.asarray(v, dtype=float) if isinstance(v, (list, tuple)) else v
                                        for v in (amplitude_V, current_A, width_s))
     return abs(amplitude_V) * abs(current_A) * width_s
@@ -153,9 +134,9 @@ def implied_current(energy_J, amplitude_V, width_s):
     >>> round(implied_current(0.7 * FJ, -0.02, 0.02) / PA, 6)
     1.75
     """
-    _check_positive(energy_J, "energy_J", "energy per event, J")
+    positive(energy_J, "energy_J", "energy per event, J")
     _check_nonzero(amplitude_V, "amplitude_V", "pulse amplitude, V")
-    _check_positive(width_s, "width_s", "pulse width, s")
+    positive(width_s, "width_s", "pulse width, s")
     return energy_J / (abs(amplitude_V) * width_s)
 
 
@@ -197,8 +178,8 @@ def energy_per_area(energy_J, area_um2):
     -------
     float or array, J/um^2
     """
-    _check_positive(area_um2, "area_um2", "device area, um^2")
-    _as_float_array(energy_J, "energy_J")
+    positive(area_um2, "area_um2", "device area, um^2")
+    finite(energy_J, "energy_J", "energy per event, J")
     return energy_J / area_um2
 
 
@@ -226,9 +207,9 @@ def area_linearity(area_um2, energy_J) -> dict:
     >>> r["r2_origin"], r["per_area_spread"]
     (1.0, 0.0)
     """
-    area = _as_float_array(area_um2, "area_um2").ravel()
-    energy = _as_float_array(energy_J, "energy_J").ravel()
-    _check_positive(area, "area_um2", "device area, um^2")
+    area = finite(area_um2, "area_um2", "device area, um^2").ravel()
+    energy = finite(energy_J, "energy_J", "energy per event, J").ravel()
+    positive(area, "area_um2", "device area, um^2")
     if area.shape != energy.shape:
         msg = f"energy_J has {energy.size} values but area_um2 has {area.size}; they must match"
         raise ValueError(msg)
@@ -326,8 +307,8 @@ def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
             msg = f"{path}: {PSC_VARIABLE} lacks attrs[{WIDTH_ATTR!r}] (pulse width, s)"
             raise ValueError(msg)
         w = float(da.attrs[WIDTH_ATTR])
-        _check_positive(w, WIDTH_ATTR, f"pulse width in {path}, s")
-        _check_positive(da[AREA_DIM].values, "area_um2", f"device area coordinate in {path}")
+        positive(w, WIDTH_ATTR, f"pulse width in {path}, s")
+        positive(da[AREA_DIM].values, "area_um2", f"device area coordinate in {path}")
         _check_nonzero(da[AMPLITUDE_DIM].values, "amplitude_V",
                        f"pulse amplitude coordinate in {path}")
         if width is not None and not math.isclose(w, width, rel_tol=1e-9):

@@ -25,6 +25,7 @@ import xarray as xr
 from . import device as dev
 from .dimensionality import parse_n
 from .references import paper_values
+from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def resolve_settings(settings: dict | None = None) -> dict:
             msg = f"settings {key}={out[key]!r} must be an integer >= 2"
             raise ValueError(msg)
         out[key] = int(out[key])
-    dev._check_positive(out["iv_step_V"], "iv_step_V", "I-V voltage step in V, accepted range (0, iv_max_V]")
+    positive(out["iv_step_V"], "iv_step_V", "I-V voltage step in V, accepted range (0, iv_max_V]")
     out["profile"] = profile
     return out
 
@@ -136,7 +137,7 @@ def _temperature(params, temperature_K):
 
 
 def _positive(value, name, what):
-    return dev._check_positive(value, name, what)
+    return positive(value, name, what)
 
 
 # --------------------------------------------------------------------------- pulse trains
@@ -214,7 +215,7 @@ class PulseTrain:
             f = float(_positive(frequency_Hz, "frequency_Hz", "spike frequency in Hz, accepted range (0, 1/width]"))
             onsets = start_s + np.arange(n) / f
         else:
-            g = float(dev._check_nonnegative(gap_s, "gap_s", "gap between pulses in s, accepted range [0, inf)"))
+            g = float(nonnegative(gap_s, "gap_s", "gap between pulses in s, accepted range [0, inf)"))
             onsets = start_s + np.concatenate([[0.0], np.cumsum(wd[:-1] + g)])
         return cls(onsets, wd, amplitude_V)
 
@@ -457,7 +458,7 @@ def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=
     amp = pv["retention_amplitude_V"] if amplitude_V is None else float(amplitude_V)
     wd = pv["retention_width_s"] if width_s is None else float(width_s)
     gap = pv["train_gap_s"] if gap_s is None else gap_s
-    t = dev._check_nonnegative(times_after_s, "times_after_s",
+    t = nonnegative(times_after_s, "times_after_s",
                                "time after the last spike in s, accepted range [0, inf)")
     reps = [int(r) for r in np.atleast_1d(rehearsals)]
     if any(r < 1 for r in reps):

@@ -34,6 +34,7 @@ import numpy as np
 
 from .dimensionality import formula, parse_n
 from .figures import colour, label, use_style
+from .validation import display_value, nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -53,40 +54,17 @@ _PEA_TOLERANCE_ANGSTROM = 0.05
 
 
 # --------------------------------------------------------------------------- validation
-def _show(value) -> str:
-    """repr of a value for error messages (numpy scalars shown as plain numbers)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
-
-
 def _check_positive(name: str, value, unit: str, meaning: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name}={_show(value)} must be a number > 0 {unit} ({meaning})"
-        raise ValueError(msg) from exc
-    if not math.isfinite(x) or x <= 0:
-        msg = f"{name}={_show(value)} must be finite and > 0 {unit} ({meaning})"
-        raise ValueError(msg)
-    return x
+    return float(positive(value, name, meaning, unit))
 
 
 def _check_nonnegative(name: str, value, unit: str, meaning: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name}={_show(value)} must be a number >= 0 {unit} ({meaning})"
-        raise ValueError(msg) from exc
-    if not math.isfinite(x) or x < 0:
-        msg = f"{name}={_show(value)} must be finite and >= 0 {unit} ({meaning})"
-        raise ValueError(msg)
-    return x
+    return float(nonnegative(value, name, meaning, unit))
 
 
 def _check_count(name: str, value, minimum: int, meaning: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        msg = f"{name}={_show(value)} must be an integer >= {minimum} ({meaning})"
+        msg = f"{name}={display_value(value)} must be an integer >= {minimum} ({meaning})"
         raise ValueError(msg)
     return int(value)
 

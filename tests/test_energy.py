@@ -61,8 +61,8 @@ def test_energy_per_event_broadcasts_arrays_and_dataarrays():
 
 @pytest.mark.parametrize("kwargs, pattern", [
     ({"amplitude_V": 0.0, "current_A": 1e-12, "width_s": 0.02}, r"amplitude_V=0 must be non-zero"),
-    ({"amplitude_V": -1.0, "current_A": 1e-12, "width_s": 0.0}, r"width_s=0 must be > 0"),
-    ({"amplitude_V": -1.0, "current_A": 1e-12, "width_s": -0.02}, r"width_s=-0.02 must be > 0"),
+    ({"amplitude_V": -1.0, "current_A": 1e-12, "width_s": 0.0}, r"width_s=0.0 must be finite and > 0"),
+    ({"amplitude_V": -1.0, "current_A": 1e-12, "width_s": -0.02}, r"width_s=-0.02 must be finite and > 0"),
     ({"amplitude_V": -1.0, "current_A": float("nan"), "width_s": 0.02}, r"current_A=.* finite"),
     ({"amplitude_V": [-1.0, 0.0], "current_A": 1e-12, "width_s": 0.02}, r"amplitude_V=0"),
 ])
@@ -90,13 +90,13 @@ def test_implied_current_inverts_energy():
 
 
 @pytest.mark.parametrize("func, args, pattern", [
-    (en.implied_current, (0.0, -1.0, 0.02), r"energy_J=0 must be > 0"),
+    (en.implied_current, (0.0, -1.0, 0.02), r"energy_J=0.0 must be finite and > 0"),
     (en.implied_current, (1e-15, 0.0, 0.02), r"amplitude_V=0"),
-    (en.implied_current, (1e-15, -1.0, -1.0), r"width_s=-1 must be > 0"),
+    (en.implied_current, (1e-15, -1.0, -1.0), r"width_s=-1.0 must be finite and > 0"),
     (en.implied_resistance, (0.0, -0.01), r"current_A=0"),
     (en.implied_resistance, (1e-12, 0.0), r"voltage_V=0"),
-    (en.energy_per_area, (1e-15, 0.0), r"area_um2=0 must be > 0"),
-    (en.energy_per_area, (1e-15, -62500.0), r"area_um2=-62500 must be > 0"),
+    (en.energy_per_area, (1e-15, 0.0), r"area_um2=0.0 must be finite and > 0"),
+    (en.energy_per_area, (1e-15, -62500.0), r"area_um2=-62500.0 must be finite and > 0"),
 ])
 def test_implied_quantities_reject_bad_input(func, args, pattern):
     with pytest.raises(ValueError, match=pattern):
@@ -120,7 +120,7 @@ def test_area_linearity_exact_and_offset():
 
 
 def test_area_linearity_rejects_bad_areas():
-    with pytest.raises(ValueError, match=r"area_um2=0 must be > 0"):
+    with pytest.raises(ValueError, match=r"area_um2=array\(\[0\., 1\.\]\) must be finite and > 0"):
         en.area_linearity([0.0, 1.0], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"two distinct areas"):
         en.area_linearity([1.0, 1.0], [1.0, 2.0])
@@ -165,7 +165,7 @@ def test_load_psc_rejects_missing_file_and_bad_area(tmp_path):
     ds = xr.open_dataset(path, engine="scipy").load()
     ds = ds.assign_coords(area=("area", [0.0, 250000.0, 562500.0], ds["area"].attrs))
     write_netcdf(ds, path)
-    with pytest.raises(ValueError, match=r"area_um2=0 must be > 0"):
+    with pytest.raises(ValueError, match=r"area_um2=array\(\[ *0\., .* must be finite and > 0"):
         en.load_psc(tmp_path, n_values=("1",))
 
 
