@@ -42,7 +42,6 @@ import numpy as np
 
 from analysis import figures, fits, protocols
 from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES
 from analysis.paths import resolve
 
 figures.use_style()
@@ -156,7 +155,7 @@ plt.show()
 # ## Metrics for the claims ledger
 
 # %%
-order = [n for n in N_VALUES if n in sims]
+order = list(sims)  # load_simulations returns the six films in order of n
 metrics = {
     "ppf_index": {n: sims[n]["ppf_index"].values.tolist() for n in order},
     "ppf_min": {n: float(sims[n]["ppf_index"].min()) for n in order},

@@ -45,13 +45,12 @@ import numpy as np
 
 from analysis import figures, fits, protocols
 from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES
 from analysis.paths import resolve
 from analysis.references import paper_values
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)
-order = [n for n in N_VALUES if n in sims]
+order = list(sims)  # load_simulations returns the six films in order of n
 fig_dir = resolve(figures_dir)
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])

@@ -39,13 +39,12 @@ import pandas as pd
 from analysis import figures, io, protocols
 from analysis.claims import write_metrics
 from analysis.device import K_B_EV
-from analysis.dimensionality import N_VALUES
 from analysis.paths import resolve
 from analysis.references import paper_values
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)
-order = [n for n in N_VALUES if n in sims]
+order = list(sims)  # load_simulations returns the six films in order of n
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])
 fit_min = protocols.protocol_values()["arrhenius_fit_min_K"]

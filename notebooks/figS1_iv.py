@@ -35,12 +35,11 @@ import numpy as np
 
 from analysis import figures, protocols
 from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES
 from analysis.paths import resolve
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)
-order = [n for n in N_VALUES if n in sims]
+order = list(sims)  # load_simulations returns the six films in order of n
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(11, 6))
