@@ -14,7 +14,7 @@ Submodules, named after the physics or the workflow step they serve:
 ``network``, ``datasets`` device-aware digit classification; verified MNIST / 8×8 digits
 ``schematics``            Figs. 1, 4a, 5a drawn from the same parameters
 ``claims``, ``report``    the claims ledger, regression checks and the HTML report
-``io``, ``figures``, ``references``, ``paths``, ``runner``, ``validation``   plumbing
+``io``, ``figures``, ``datafiles``, ``runner``, ``validation``   plumbing
 ========================  ===============================================================
 
 Submodules are imported on first use: ``import analysis; analysis.fits.power_law_fit``.
@@ -25,7 +25,7 @@ import importlib
 
 __version__ = "0.1.0"
 __all__ = ["calibration", "claims", "colour", "datasets", "device", "dimensionality", "energy",
-           "figures", "fits", "io", "network", "optics", "paths", "protocols", "references",
+           "figures", "fits", "io", "network", "optics", "protocols", "datafiles",
            "report", "runner", "schematics", "structure", "validation"]
 
 

@@ -40,7 +40,7 @@ from scipy.optimize import brentq
 from . import device as dev
 from . import fits, protocols
 from .dimensionality import N_VALUES, parse_n
-from .references import data_dir, paper_values
+from .datafiles import data_dir, paper_values
 
 log = logging.getLogger(__name__)
 

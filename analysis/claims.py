@@ -48,7 +48,7 @@ import os
 from pathlib import Path
 
 from .io import write_json
-from .references import data_dir
+from .datafiles import data_dir
 
 KINDS = ("quantitative", "trend")
 BASES = ("calibrated", "predicted", "literature")

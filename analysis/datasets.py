@@ -48,8 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .paths import ROOT, resolve
-from .references import load_yaml
+from .io import ROOT, resolve
+from .datafiles import load_yaml
 
 log = logging.getLogger(__name__)
 

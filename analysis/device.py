@@ -59,7 +59,7 @@ from scipy.constants import physical_constants
 from scipy.linalg import expm
 
 from .dimensionality import N_VALUES, n_numeric, parse_n
-from .references import parameter_values
+from .datafiles import parameter_values
 from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -208,8 +208,8 @@ def clear_caches() -> None:
     """Forget the parameter files read so far (after the calibration rewrote them)."""
     _shared.cache_clear()
     _calibrated.cache_clear()
-    from . import references
-    references._parameter_table.cache_clear()
+    from . import datafiles
+    datafiles._parameter_table.cache_clear()
     _propagator.cache_clear()
 
 

@@ -20,7 +20,7 @@ hold ``psc_current`` [A] on dims (``energy_amplitude`` [V], ``area`` [µm²]): t
 current read at −0.01 V after one pulse of the given amplitude, with the pulse width in
 ``attrs["psc_pulse_width_s"]`` [s].  :func:`load_psc` stacks them along a new ``n`` dimension.
 
-Every paper number comes from :func:`analysis.references.paper_values` (``["energy"]`` and
+Every paper number comes from :func:`analysis.datafiles.paper_values` (``["energy"]`` and
 ``["device"]``); literature values for Fig. 6b from ``data/literature/energy_comparison.csv``.
 """
 from __future__ import annotations
@@ -35,9 +35,8 @@ import pandas as pd
 import xarray as xr
 
 from .dimensionality import N_VALUES, parse_n
-from .io import read_netcdf
-from .paths import resolve
-from .references import data_dir, paper_values
+from .io import read_netcdf, resolve
+from .datafiles import data_dir, paper_values
 from .validation import finite, positive
 
 log = logging.getLogger(__name__)

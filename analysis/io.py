@@ -1,4 +1,7 @@
-"""Atomic, deterministic writers for the stage outputs (NetCDF, JSON, text).
+"""Stage inputs and outputs: repository paths and atomic, deterministic writers.
+
+Paths are resolved against :data:`ROOT`, the repository root, so notebooks run the same
+from JupyterLab and from Snakemake.
 
 Every file is written to a temporary path in the destination folder and renamed
 into place, so a failed stage never leaves a half-written output behind.
@@ -15,6 +18,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository root (the folder holding ``Snakefile``)."""
+
+
+def resolve(path: str | os.PathLike) -> Path:
+    """An absolute path: *path* itself if absolute, else relative to :data:`ROOT`."""
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path
 
 
 @contextlib.contextmanager

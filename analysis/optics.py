@@ -50,7 +50,7 @@ from scipy.signal import find_peaks
 
 from . import colour
 from .dimensionality import parse_n
-from .references import paper_values, parameter_values
+from .datafiles import paper_values, parameter_values
 from .structure import PHASE_3D, phase_distribution, phase_labels, volume_per_pb
 from .validation import increasing_grid
 

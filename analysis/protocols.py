@@ -24,7 +24,7 @@ import xarray as xr
 
 from . import device as dev
 from .dimensionality import parse_n
-from .references import paper_values
+from .datafiles import paper_values
 from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ PROFILES = ("full", "quick")
 
 def profile_settings(profile: str) -> dict:
     """Sweep and trace sizes of one run profile, from ``config/config.yaml``."""
-    from .references import run_settings
+    from .datafiles import run_settings
     return dict(run_settings(profile, "simulate").get("device_settings") or {})
 
 ARRHENIUS_STEP_K = 10.0
@@ -839,8 +839,7 @@ def load_simulations(results_dir, n_values=None) -> dict:
         Naming the missing file.
     """
     from .dimensionality import N_VALUES
-    from .io import read_netcdf
-    from .paths import resolve
+    from .io import read_netcdf, resolve
     root = resolve(results_dir) / "simulate"
     return {parse_n(n): read_netcdf(root / f"n{parse_n(n)}.nc") for n in (n_values or N_VALUES)}
 

@@ -30,8 +30,7 @@ from pathlib import Path
 import yaml
 
 from . import claims as _claims
-from .io import write_json, write_text
-from .paths import ROOT, resolve
+from .io import ROOT, resolve, write_json, write_text
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .io import atomic_path, write_text
-from .paths import ROOT
+from .io import ROOT, atomic_path, write_text
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"

@@ -114,7 +114,7 @@ class StructureConstants:
 
 def load_structure_constants() -> StructureConstants:
     """The lattice spacings of ``data/parameters/structure.yaml`` (all in Å)."""
-    from .references import parameters
+    from .datafiles import parameters
 
     p = parameters("structure")
     for name in ("d001_pea2pbbr4", "a_pseudocubic_layer", "a_cubic_mapbbr3",
@@ -493,7 +493,7 @@ class DeviceGeometry:
 
 def load_device_geometry() -> DeviceGeometry:
     """Electrode widths from the paper values, layers from ``data/parameters/geometry.yaml``."""
-    from .references import paper_values, parameters
+    from .datafiles import paper_values, parameters
 
     p = parameters("geometry")
     widths = tuple(float(w) for w in paper_values()["device"]["electrode_width_um"]["value"])

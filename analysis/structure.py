@@ -42,7 +42,7 @@ import numpy as np
 import xarray as xr
 
 from .dimensionality import N_VALUES, n_numeric, parse_n
-from .references import parameter_values
+from .datafiles import parameter_values
 from .validation import increasing_grid
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ import argparse
 import time
 
 from analysis import network as nw
-from analysis.references import run_settings
+from analysis.datafiles import run_settings
 from analysis.datasets import load_mnist
 from analysis.io import read_netcdf
-from analysis.paths import resolve
+from analysis.io import resolve
 
 
 def _device(results: str) -> nw.Device:

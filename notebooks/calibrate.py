@@ -50,7 +50,7 @@ import xarray as xr
 from analysis import calibration, device, figures, io
 from analysis.claims import write_metrics
 from analysis.dimensionality import display
-from analysis.paths import resolve
+from analysis.io import resolve
 
 figures.use_style()
 result = calibration.calibrate_all(n_values)

@@ -50,8 +50,8 @@ from analysis import schematics
 from analysis.claims import write_metrics
 from analysis.dimensionality import parse_n
 from analysis.figures import save
-from analysis.paths import resolve
-from analysis.references import paper_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.INFO)
 if profile not in ("full", "quick"):

@@ -51,8 +51,8 @@ from matplotlib.patches import Rectangle
 from analysis import colour, figures, io, optics, structure
 from analysis.claims import write_metrics
 from analysis.dimensionality import N_VALUES, formula
-from analysis.paths import resolve
-from analysis.references import paper_values, parameter_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values, parameter_values
 
 if profile not in ("full", "quick"):
     raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")

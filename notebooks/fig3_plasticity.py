@@ -42,7 +42,7 @@ import numpy as np
 
 from analysis import figures, fits, protocols
 from analysis.claims import write_metrics
-from analysis.paths import resolve
+from analysis.io import resolve
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)

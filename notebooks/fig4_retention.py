@@ -45,8 +45,8 @@ import numpy as np
 
 from analysis import figures, fits, protocols
 from analysis.claims import write_metrics
-from analysis.paths import resolve
-from analysis.references import paper_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)

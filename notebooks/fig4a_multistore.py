@@ -36,8 +36,8 @@ import logging
 
 from analysis import schematics
 from analysis.figures import save
-from analysis.paths import resolve
-from analysis.references import paper_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.INFO)
 if profile not in ("full", "quick"):

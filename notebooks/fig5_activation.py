@@ -39,8 +39,8 @@ import pandas as pd
 from analysis import figures, io, protocols
 from analysis.claims import write_metrics
 from analysis.device import K_B_EV
-from analysis.paths import resolve
-from analysis.references import paper_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values
 
 figures.use_style()
 sims = protocols.load_simulations(results_dir)

@@ -51,7 +51,7 @@ from analysis import schematics
 from analysis.claims import write_metrics
 from analysis.dimensionality import parse_n
 from analysis.figures import save
-from analysis.paths import resolve
+from analysis.io import resolve
 
 logging.basicConfig(level=logging.INFO)
 if profile not in ("full", "quick"):

@@ -54,7 +54,7 @@ from analysis import figures
 from analysis.claims import write_metrics
 from analysis.dimensionality import N_VALUES
 from analysis.io import write_text
-from analysis.paths import resolve
+from analysis.io import resolve
 
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("analysis").setLevel(logging.INFO)

@@ -79,8 +79,8 @@ from analysis.datasets import load_digits_8x8, load_mnist
 from analysis.dimensionality import N_VALUES, parse_n
 from analysis.figures import colour, label, save, use_style
 from analysis.io import read_netcdf, write_text
-from analysis.paths import resolve
-from analysis.references import paper_values
+from analysis.io import resolve
+from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.WARNING)
 use_style()

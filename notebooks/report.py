@@ -37,7 +37,7 @@ atol = 1e-9               # float: absolute tolerance of the regression check
 import pandas as pd
 
 from analysis import report
-from analysis.paths import resolve
+from analysis.io import resolve
 
 summary = report.build(results_dir=results_dir, figures_dir=figures_dir, profile=profile,
                        reference=reference, rtol=rtol, atol=atol)

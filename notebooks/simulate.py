@@ -41,8 +41,8 @@ import xarray as xr
 
 from analysis import figures, io, optics, protocols, structure
 from analysis.dimensionality import formula, parse_n
-from analysis.paths import resolve
-from analysis.references import data_dir
+from analysis.io import resolve
+from analysis.datafiles import data_dir
 
 n = parse_n(n)
 figures.use_style()

@@ -5,7 +5,7 @@ import pytest
 from analysis import calibration as cal
 from analysis import device as dev
 from analysis.dimensionality import N_VALUES
-from analysis.references import parameters
+from analysis.datafiles import parameters
 
 
 def test_stored_file_is_well_formed():

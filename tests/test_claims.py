@@ -98,7 +98,7 @@ def test_every_figure_notebook_is_checked_by_the_ledger():
     """Each notebook that writes metrics has at least one claim; every claim names a real stage."""
     import yaml
 
-    from analysis.paths import ROOT
+    from analysis.io import ROOT
     table = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())
     stages = {name for name, spec in table.items() if spec.get("metrics", True)} | {"calibrate"}
     used = {c["metric"].split(":", 1)[0] for c in claims.load_ledger()}

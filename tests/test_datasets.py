@@ -12,7 +12,7 @@ import pooch
 import pytest
 
 from analysis import datasets
-from analysis.paths import ROOT
+from analysis.io import ROOT
 
 MIRROR = (ROOT / ".." / "shared" / "data" / "mnist").resolve()
 LABELS = "t10k-labels-idx1-ubyte.gz"

@@ -11,7 +11,7 @@ import yaml
 from analysis import energy as en
 from analysis.dimensionality import N_VALUES
 from analysis.io import write_netcdf
-from analysis.references import data_dir, paper_values
+from analysis.datafiles import data_dir, paper_values
 
 FIXTURE_AREAS_UM2 = (62500.0, 250000.0, 562500.0)
 

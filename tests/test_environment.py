@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from analysis.paths import ROOT
+from analysis.io import ROOT
 
 
 def _norm(name):

@@ -220,7 +220,7 @@ def test_claims_ledger_matches_paper_values():
     import yaml
 
     from analysis.claims import validate_claim
-    from analysis.references import data_dir, paper_values
+    from analysis.datafiles import data_dir, paper_values
 
     claims = yaml.safe_load((data_dir() / "paper" / "claims" / "figS11.yaml").read_text(encoding="utf-8"))
     for claim in claims:

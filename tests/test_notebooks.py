@@ -7,7 +7,7 @@ import jupytext
 import pytest
 import yaml
 
-from analysis.paths import ROOT
+from analysis.io import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 TABLE = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())

@@ -6,7 +6,7 @@ import pytest
 
 from analysis import io, optics
 from analysis.dimensionality import N_VALUES
-from analysis.references import paper_values
+from analysis.datafiles import paper_values
 
 PAPER_NM = paper_values()["absorption_peak_nm"]["value"]
 

@@ -4,7 +4,7 @@ import pytest
 
 from analysis import device as dev
 from analysis import io, protocols
-from analysis.references import paper_values
+from analysis.datafiles import paper_values
 
 
 @pytest.fixture(scope="module")

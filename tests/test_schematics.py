@@ -9,7 +9,7 @@ import pytest
 
 from analysis import schematics as s
 from analysis.figures import save
-from analysis.references import paper_values, parameter_values
+from analysis.datafiles import paper_values, parameter_values
 
 FINITE = ["1", "2", "3", "4", "5"]
 
