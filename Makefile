@@ -1,13 +1,20 @@
 # One-command entry points. `make figures` and `make test` each create the local
 # virtual environment (.venv) on first use, install the pinned packages, then run.
+#   make figures                 full profile: figures/, results/report/index.html
+#   make figures PROFILE=quick   quick profile: figures/quick/, results/quick/report/index.html
+#   make figures ARGS=--dry-run  any extra Snakemake arguments
+# Every run resumes an interrupted one (profiles/default/config.yaml: rerun-incomplete).
 PYTHON  ?= python3
 VENV    ?= .venv
 CORES   ?= 2
 PROFILE ?= full
+ARGS    ?=
 PY      := $(VENV)/bin/python
-SMK     := $(PY) -m snakemake --cores $(CORES) --config profile=$(PROFILE)
+# Targets go before --config (Snakemake would read them as config values after it).
+SMK      = $(PY) -m snakemake --cores $(CORES) $(ARGS)
+CONFIG   = --config profile=$(PROFILE)
 
-.PHONY: setup figures quick test test-fast data references benchmark lab dag clean help
+.PHONY: setup figures quick test test-fast data references unlock benchmark lab dag clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -19,24 +26,26 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed  ## create .venv and install the pinned packages
 
-figures: setup  ## run the whole workflow (PROFILE=full by default): figures/, results/report/index.html
-	$(SMK)
+figures: setup  ## run the whole workflow (PROFILE=full by default; an interrupted run resumes)
+	$(SMK) $(CONFIG)
 
-quick: setup  ## the same workflow on the quick profile
+quick: setup  ## the same workflow on the quick profile (writes figures/quick/, results/quick/)
 	$(MAKE) figures PROFILE=quick
 
-test: setup  ## the test suite, including a quick-profile workflow run in a temporary copy
+test: setup  ## the test suite, including quick-profile workflow runs in temporary copies
 	$(PY) -m pytest
 
 test-fast: setup  ## unit tests only
 	$(PY) -m pytest -m "not slow"
 
 data: setup  ## fetch and verify all input data (MNIST; honours SYNAPSE_DATA_MIRROR)
-	$(SMK) data
+	$(SMK) data $(CONFIG)
 
 references: setup  ## regenerate data/reference/$(PROFILE).json from a finished run (on purpose only)
-	$(SMK)
-	$(PY) -m analysis.report update-references --profile $(PROFILE)
+	$(SMK) update_references --forcerun update_references $(CONFIG)
+
+unlock: setup  ## release the lock of a run that was killed (only if no run is working here)
+	$(SMK) --unlock $(CONFIG)
 
 benchmark: setup  ## time the workflow and the core computations
 	$(PY) benchmarks/bench_workflow.py
@@ -47,7 +56,8 @@ lab: setup  ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 
 dag: setup  ## draw the workflow graph (needs graphviz's dot)
-	$(SMK) --rulegraph | dot -Tpng > results/rulegraph.png
+	$(SMK) --rulegraph $(CONFIG) | dot -Tpng > rulegraph.png
 
-clean:  ## remove generated outputs (keeps .venv and downloaded data)
-	rm -rf results logs figures/*.png figures/*.pdf .snakemake
+clean:  ## remove generated outputs of every profile (keeps .venv and downloaded data)
+	rm -rf results logs .snakemake
+	find figures -mindepth 1 ! -name README.md -delete

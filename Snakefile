@@ -1,8 +1,9 @@
 # Reproduce Kim et al., Adv. Electron. Mater. 2019 (doi:10.1002/aelm.201900008).
-#   snakemake --cores 2                         # full profile (paper scale)
-#   snakemake --cores 2 --config profile=quick  # same code path, smaller sizes
+#   snakemake                         # full profile (paper scale): results/, figures/
+#   snakemake --config profile=quick  # same code path, smaller sizes: results/quick/, figures/quick/
 # Each rule runs one papermill-parameterised notebook (notebooks/*.py, jupytext) through
-# `python -m analysis.runner`; executed copies go to results/notebooks/.
+# `python -m analysis.runner`; executed copies go to <results>/notebooks/. Settings for every
+# run (resume after an interruption, cores) are in profiles/default/config.yaml.
 
 configfile: "config/config.yaml"
 
@@ -21,7 +22,15 @@ include: "rules/report.smk"
 
 
 rule all:
+    """Every output: figures (PNG, PDF), tables, metrics, simulations, executed notebooks,
+    the report and the regression check — so a deleted or damaged file is rebuilt."""
     input:
-        "results/report/index.html",
-        "results/report/regression.ok",
+        ALL_OUTPUTS,
+        f"{RESULTS}/report/regression.ok",
     default_target: True
+
+
+localrules:
+    all,
+    regression,
+    update_references,

@@ -42,12 +42,11 @@ Examples
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
 
-from .io import write_json
+from .io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
 from .datafiles import data_dir
 
 KINDS = ("quantitative", "trend")
@@ -103,19 +102,6 @@ def _read_yaml(path: Path):
     import yaml
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
-
-
-def write_metrics(metrics: dict, path: str | os.PathLike) -> Path:
-    """Write a stage's metrics (numbers, bools, lists, dicts keyed by n) as JSON."""
-    return write_json(metrics, path)
-
-
-def load_metrics(folder: str | os.PathLike) -> dict[str, dict]:
-    """``stage -> metrics`` for every ``<stage>.json`` in *folder*."""
-    out = {}
-    for path in sorted(Path(folder).glob("*.json")):
-        out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-    return out
 
 
 def _lookup(claim: dict, metrics: dict):

@@ -83,29 +83,3 @@ def parameter_values(topic: str) -> dict[str, object]:
 def paper_values() -> dict:
     """Everything the paper reports, from ``data/paper/values.yaml``."""
     return load_yaml(Path("paper") / "values.yaml")
-
-
-def config_file() -> Path:
-    """The workflow's run settings, ``config/config.yaml`` (``SYNAPSE_CONFIG`` overrides)."""
-    env = os.environ.get("SYNAPSE_CONFIG")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "config" / "config.yaml"
-
-
-def run_settings(profile: str, section: str) -> dict:
-    """Run settings of one notebook/stage for a profile, from ``config/config.yaml``.
-
-    Raises
-    ------
-    ValueError
-        If *profile* or *section* is not defined there.
-    """
-    with open(config_file(), encoding="utf-8") as fh:
-        cfg = yaml.safe_load(fh)
-    profiles = cfg.get("profiles", {})
-    if profile not in profiles:
-        msg = f"profile={profile!r} is not defined in {config_file()}; expected one of {sorted(profiles)}"
-        raise ValueError(msg)
-    if section not in (profiles[profile] or {}):
-        msg = f"{config_file()} has no settings profiles.{profile}.{section}"
-        raise ValueError(msg)
-    return dict(profiles[profile][section] or {})

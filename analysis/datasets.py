@@ -8,8 +8,8 @@ of each *decompressed* IDX file, source and licence).  A file is obtained from
 
 1. the verified cache (``SYNAPSE_DATA_CACHE`` or ``<repo>/.cache/mnist``), else
 2. a **local mirror** folder holding the four ``.gz`` files, when one is set
-   (``mirror`` argument, else the ``SYNAPSE_DATA_MIRROR`` environment variable,
-   else the ``data.mirror`` key of ``config/config.yaml``); relative mirror paths
+   (``mirror`` argument — the workflow passes ``data.mirror`` of ``config/config.yaml`` —
+   else the ``SYNAPSE_DATA_MIRROR`` environment variable); relative mirror paths
    are relative to the repository root.  Mirror ``.gz`` wrappers may differ from
    the canonical ones, so for them only the decompressed digest is checked;
 3. otherwise the canonical URLs, through :mod:`pooch` (the ``.gz`` digest is
@@ -58,8 +58,8 @@ ENV_MIRROR = "SYNAPSE_DATA_MIRROR"
 ENV_CACHE = "SYNAPSE_DATA_CACHE"
 """Environment variable naming the cache folder of verified, decompressed files."""
 CONFIG_KEY = "data.mirror"
-"""Key of ``config/config.yaml`` (``data: {mirror: DIR}``) naming the local mirror."""
-CONFIG_FILE = ROOT / "config" / "config.yaml"
+"""The workflow's run setting naming the local mirror (``config/config.yaml``, ``data: {mirror: DIR}``);
+Snakemake passes it in as the *mirror* argument, so this module never reads the config."""
 
 _CHUNK = 1 << 20
 # IDX element type codes (http://yann.lecun.com/exdb/mnist/, "THE IDX FILE FORMAT").
@@ -113,28 +113,13 @@ def default_cache_dir() -> Path:
     return resolve(env) if env else ROOT / ".cache" / "mnist"
 
 
-def _config_mirror(config: dict | None) -> str | None:
-    if config is None:
-        if not CONFIG_FILE.is_file():
-            return None
-        import yaml
-        with open(CONFIG_FILE, encoding="utf-8") as fh:
-            config = yaml.safe_load(fh) or {}
-    data = config.get("data") if isinstance(config, dict) else None
-    value = data.get("mirror") if isinstance(data, dict) else None
-    return str(value) if value else None
-
-
-def resolve_mirror(mirror: str | os.PathLike | None = None, config: dict | None = None) -> Path | None:
+def resolve_mirror(mirror: str | os.PathLike | None = None) -> Path | None:
     """The local mirror folder to use, or ``None`` for the network.
 
     Parameters
     ----------
     mirror : str or path, optional
         Explicit mirror folder (takes precedence); ``""`` counts as unset.
-    config : dict, optional
-        A parsed run configuration; its ``data.mirror`` key is used when neither
-        *mirror* nor ``SYNAPSE_DATA_MIRROR`` is set.  Default: ``config/config.yaml``.
 
     Returns
     -------
@@ -147,8 +132,7 @@ def resolve_mirror(mirror: str | os.PathLike | None = None, config: dict | None 
         If a mirror is set but is not a folder.
     """
     chosen, how = None, None
-    for value, origin in ((mirror, "argument mirror"), (os.environ.get(ENV_MIRROR), ENV_MIRROR),
-                          (_config_mirror(config), f"config key {CONFIG_KEY}")):
+    for value, origin in ((mirror, "argument mirror"), (os.environ.get(ENV_MIRROR), ENV_MIRROR)):
         if value not in (None, ""):
             chosen, how = value, origin
             break
@@ -248,7 +232,7 @@ def _download(name: str, cache: Path) -> Path:
 
 
 def fetch_file(name: str, mirror: str | os.PathLike | None = None,
-               cache_dir: str | os.PathLike | None = None, config: dict | None = None) -> Path:
+               cache_dir: str | os.PathLike | None = None) -> Path:
     """Path of the verified, decompressed IDX file for the registry entry *name*.
 
     Parameters
@@ -259,8 +243,6 @@ def fetch_file(name: str, mirror: str | os.PathLike | None = None,
         Local mirror folder (see :func:`resolve_mirror`).
     cache_dir : str or path, optional
         Cache folder (default :func:`default_cache_dir`).
-    config : dict, optional
-        Parsed run configuration, for its ``data.mirror`` key.
 
     Raises
     ------
@@ -281,7 +263,7 @@ def fetch_file(name: str, mirror: str | os.PathLike | None = None,
         log.warning("cached %s has SHA-256 %s, expected %s: removing it and fetching again",
                     dest, actual, entry["idx_sha256"])
         dest.unlink()
-    mirror_dir = resolve_mirror(mirror, config)
+    mirror_dir = resolve_mirror(mirror)
     if mirror_dir is not None:
         src = mirror_dir / name
         if not src.is_file():
@@ -298,10 +280,10 @@ def fetch_file(name: str, mirror: str | os.PathLike | None = None,
 
 
 def fetch_mnist(mirror: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
-                config: dict | None = None) -> dict[str, Path]:
+) -> dict[str, Path]:
     """Fetch and verify all four MNIST files; ``role -> path`` of the IDX files."""
     files = _registry_cached()["files"]
-    return {entry["role"]: fetch_file(name, mirror, cache_dir, config) for name, entry in files.items()}
+    return {entry["role"]: fetch_file(name, mirror, cache_dir) for name, entry in files.items()}
 
 
 # --------------------------------------------------------------------------- IDX
@@ -361,8 +343,7 @@ def _check_count(name: str, value, available: int) -> int:
 
 
 def load_mnist(n_train: int | None = None, n_test: int | None = None,
-               mirror: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
-               config: dict | None = None):
+               mirror: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None):
     """MNIST as flattened float32 images.
 
     Parameters
@@ -370,7 +351,7 @@ def load_mnist(n_train: int | None = None, n_test: int | None = None,
     n_train, n_test : int, optional
         Use the first *n* images of the training (60,000) / test (10,000) set;
         default all.
-    mirror, cache_dir, config
+    mirror, cache_dir
         See :func:`fetch_file`.
 
     Returns
@@ -382,7 +363,7 @@ def load_mnist(n_train: int | None = None, n_test: int | None = None,
     x_test, y_test
         Likewise for the test set.
     """
-    paths = fetch_mnist(mirror, cache_dir, config)
+    paths = fetch_mnist(mirror, cache_dir)
     out = []
     for split, n_value, n_name in (("train", n_train, "n_train"), ("test", n_test, "n_test")):
         images = read_idx(paths[f"{split}_images"])
@@ -431,8 +412,8 @@ def main(argv=None) -> int:
                                  description="Fetch and verify the MNIST files.")
     sub = ap.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("fetch", help="fetch and verify all data")
-    fetch.add_argument("--mirror", help=f"local folder with the .gz files (default ${ENV_MIRROR} "
-                                        f"or config key {CONFIG_KEY}; else download)")
+    fetch.add_argument("--mirror", help=f"local folder with the .gz files (the workflow passes "
+                                        f"config key {CONFIG_KEY}; default ${ENV_MIRROR}; else download)")
     fetch.add_argument("--cache", help=f"cache folder (default ${ENV_CACHE} or .cache/mnist)")
     fetch.add_argument("--manifest", help="write a JSON list of the verified files and digests here")
     args = ap.parse_args(argv)

@@ -29,6 +29,11 @@ def resolve(path: str | os.PathLike) -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
+PARTIAL_MARKER = ".partial-"
+"""Part of the name of every temporary file :func:`atomic_path` creates (``.NAME.partial-XXXX``),
+so that those left by a killed run can be found and removed."""
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str | None = None):
     """Yield a temporary path next to *path*; rename it onto *path* on success.
@@ -38,7 +43,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix,
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{PARTIAL_MARKER}", suffix=suffix or path.suffix,
                                dir=path.parent)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
@@ -118,9 +123,111 @@ def write_json(obj, path: str | os.PathLike) -> Path:
     return path
 
 
+def write_metrics(metrics: dict, path: str | os.PathLike) -> Path:
+    """Write a stage's metrics (numbers, bools, lists, dicts keyed by n) as JSON.
+
+    The claims ledger (:mod:`analysis.claims`) checks the paper against these files.
+    """
+    return write_json(metrics, path)
+
+
+def load_metrics(folder: str | os.PathLike) -> dict[str, dict]:
+    """``stage -> metrics`` for every ``<stage>.json`` in *folder*."""
+    out = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
 def write_text(text: str, path: str | os.PathLike) -> Path:
     """Write a text file atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------- simulation stage
+SIMULATION_DIM = "n"
+"""Dimension along which :func:`load_simulations` stacks the per-film Datasets."""
+
+_COUNT_SUFFIX = "_count"
+_DTYPE_ATTR = "stacked_dtype"
+
+
+def simulation_path(results_dir: str | os.PathLike, n) -> Path:
+    """Path of one film's simulation output, ``{results_dir}/simulate/n{n}.nc``.
+
+    >>> simulation_path("results", 3).relative_to(ROOT).as_posix()
+    'results/simulate/n3.nc'
+    """
+    from .dimensionality import parse_n
+    return resolve(results_dir) / "simulate" / f"n{parse_n(n)}.nc"
+
+
+def load_simulations(results_dir: str | os.PathLike, n_values=None):
+    """Read the per-film simulation outputs and stack them along a new ``n`` dimension.
+
+    Parameters
+    ----------
+    results_dir : str or path
+        Stage-output folder (absolute, or relative to the repository root).
+    n_values : sequence, optional
+        Dimensionalities to load, in this order (default: all six, in order of n).
+
+    Returns
+    -------
+    xarray.Dataset
+        Every variable of the per-film files with a leading ``n`` coordinate (labels
+        ``"1"`` … ``"inf"``).  A dimension whose length differs between films (the list of
+        Bragg reflections) is padded; :func:`film` returns one film without the padding.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the missing file and the stage that writes it.
+    """
+    import xarray as xr
+
+    from .dimensionality import N_VALUES, parse_n
+    labels = [parse_n(n) for n in (N_VALUES if n_values is None else n_values)]
+    if not labels:
+        raise ValueError("n_values is empty; expected at least one of " + ", ".join(N_VALUES))
+    films = [read_netcdf(simulation_path(results_dir, n)) for n in labels]
+    ragged = sorted({d for ds in films for d in ds.dims
+                     if len({f.sizes.get(d) for f in films}) > 1})
+    if ragged:
+        films = [ds.assign({f"{d}{_COUNT_SUFFIX}": ((), ds.sizes.get(d, 0), {"units": "1",
+                            "long_name": f"length of dimension {d} in this film"}) for d in ragged})
+                 for ds in films]
+    stacked = xr.concat(films, dim=xr.DataArray(labels, dims=SIMULATION_DIM, name=SIMULATION_DIM),
+                        data_vars="all", coords="different", join="outer",
+                        combine_attrs="drop_conflicts", fill_value=None)
+    for d in set(stacked.dims) - set(ragged) - {SIMULATION_DIM}:
+        if stacked.sizes[d] != films[0].sizes[d]:
+            msg = (f"the films' coordinate {d!r} differs between {', '.join(labels)}; "
+                   "simulate them with the same settings")
+            raise ValueError(msg)
+    for name, var in stacked.variables.items():
+        if name not in stacked.indexes and set(var.dims) & set(ragged):
+            original = films[0][name].dtype if name in films[0].variables else var.dtype
+            var.attrs[_DTYPE_ATTR] = str(original)
+    return stacked
+
+
+def film(sims, n):
+    """One film of a :func:`load_simulations` Dataset, exactly as its file holds it."""
+    from .dimensionality import parse_n
+    ds = sims.sel({SIMULATION_DIM: parse_n(n)}, drop=True)
+    counts = [v for v in ds.data_vars if v.endswith(_COUNT_SUFFIX)
+              and v[:-len(_COUNT_SUFFIX)] in ds.dims]
+    for v in counts:
+        dim = v[:-len(_COUNT_SUFFIX)]
+        ds = ds.isel({dim: slice(0, int(ds[v]))})
+    ds = ds.drop_vars(counts)
+    for name in list(ds.variables):
+        dtype = ds[name].attrs.get(_DTYPE_ATTR)
+        if dtype is not None:
+            attrs = {k: v for k, v in ds[name].attrs.items() if k != _DTYPE_ATTR}
+            ds[name] = ds[name].astype(dtype).assign_attrs(attrs)
+    return ds

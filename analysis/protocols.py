@@ -29,15 +29,10 @@ from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
 
-PROFILES = ("full", "quick")
-"""Run profiles; their sweep and trace sizes are run settings, kept in ``config/config.yaml``
-(``profiles.<profile>.simulate.device_settings``)."""
-
-
-def profile_settings(profile: str) -> dict:
-    """Sweep and trace sizes of one run profile, from ``config/config.yaml``."""
-    from .datafiles import run_settings
-    return dict(run_settings(profile, "simulate").get("device_settings") or {})
+SETTINGS = ("ppf_points", "sfdp_points", "energy_points", "trace_samples", "iv_step_V")
+"""Run sizes of :func:`simulate_device` (points in the PPF, SFDP and energy sweeps, samples per
+trace, I-V voltage step in V); their values are run settings, kept in ``config/config.yaml``
+(``profiles.<profile>.simulate.device_settings``) and passed in by the workflow."""
 
 ARRHENIUS_STEP_K = 10.0
 """Temperature step of the simulated R(T) measurement [K] (fixed: Table 2 Ea depends on it)."""
@@ -96,33 +91,30 @@ def _protocol_values() -> dict:
     }
 
 
-def resolve_settings(settings: dict | None = None) -> dict:
-    """Merge *settings* over the defaults of its ``profile`` (``"full"`` unless given).
+def resolve_settings(settings: dict) -> dict:
+    """Check the run sizes of :func:`simulate_device` (keys :data:`SETTINGS`, plus an optional
+    ``temperature_K``) and return them with integer sizes.
 
     Raises
     ------
     ValueError
-        For an unknown profile or key, or a non-positive size.
+        For a missing or unknown key, or a size out of range, naming it.
     """
     settings = dict(settings or {})
-    profile = settings.pop("profile", "full")
-    if profile not in PROFILES:
-        msg = f"settings profile={profile!r} is unknown; expected one of {sorted(PROFILES)}"
+    missing = [k for k in SETTINGS if k not in settings]
+    unknown = sorted(set(settings) - set(SETTINGS) - {"temperature_K"})
+    if missing or unknown:
+        msg = (f"device settings: missing {missing or 'none'}, unknown {unknown or 'none'}; "
+               f"expected exactly {', '.join(SETTINGS)} (optionally temperature_K)")
         raise ValueError(msg)
-    out = profile_settings(profile)
-    unknown = sorted(set(settings) - set(out) - {"temperature_K"})
-    if unknown:
-        msg = (f"settings keys {unknown} are unknown; accepted: profile, temperature_K, "
-               f"{', '.join(sorted(out))}")
-        raise ValueError(msg)
-    out.update(settings)
+    out = dict(settings)
     for key in ("ppf_points", "sfdp_points", "energy_points", "trace_samples"):
-        if int(out[key]) < 2:
-            msg = f"settings {key}={out[key]!r} must be an integer >= 2"
+        value = out[key]
+        if isinstance(value, bool) or not float(value).is_integer() or int(value) < 2:
+            msg = f"device settings {key}={value!r} must be an integer >= 2"
             raise ValueError(msg)
-        out[key] = int(out[key])
+        out[key] = int(value)
     positive(out["iv_step_V"], "iv_step_V", "I-V voltage step in V, accepted range (0, iv_max_V]")
-    out["profile"] = profile
     return out
 
 
@@ -610,17 +602,17 @@ def _da(data, dims, units, long_name, **attrs):
                         attrs={"units": units, "long_name": long_name, **attrs})
 
 
-def simulate_device(n, settings: dict | None = None) -> xr.Dataset:
+def simulate_device(n, settings: dict) -> xr.Dataset:
     """Run every protocol of the paper on the calibrated device of dimensionality *n*.
 
     Parameters
     ----------
     n : int, float or str
         Dimensionality (1 … 5 or inf).
-    settings : dict, optional
-        ``profile`` (``"full"``/``"quick"``) and overrides of :func:`profile_settings`
-        (``ppf_points``, ``sfdp_points``, ``energy_points``, ``trace_samples``, ``iv_step_V``)
-        and ``temperature_K``.
+    settings : dict
+        Run sizes :data:`SETTINGS` (``ppf_points``, ``sfdp_points``, ``energy_points``,
+        ``trace_samples``, ``iv_step_V``; the workflow passes ``config/config.yaml``'s) and
+        optionally ``temperature_K``.
 
     Returns
     -------
@@ -777,7 +769,7 @@ def simulate_device(n, settings: dict | None = None) -> xr.Dataset:
 
     ds = xr.Dataset(v, coords=c)
     ds.attrs.update({
-        "device_n": label, "device_profile": cfg["profile"],
+        "device_n": label,
         "device_ea_eV": params.ea_eV, "device_e0_eV": params.e0_eV,
         "device_nu_m_per_s": params.nu_m_per_s, "device_sigma0_S_per_um2": params.sigma0_S_per_um2,
         "device_temperature_K": params.temperature_K if tk is None else float(tk),
@@ -818,35 +810,8 @@ def fit_activation(temperature_K, resistance_ohm):
                          (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))
 
 
-def load_simulations(results_dir, n_values=None) -> dict:
-    """Read the per-n datasets ``{results_dir}/simulate/n{n}.nc``.
-
-    Parameters
-    ----------
-    results_dir : str or path
-        Stage-output folder (absolute, or relative to the repository root).
-    n_values : sequence, optional
-        Dimensionalities (default all six).
-
-    Returns
-    -------
-    dict
-        label -> xarray.Dataset.
-
-    Raises
-    ------
-    FileNotFoundError
-        Naming the missing file.
-    """
-    from .dimensionality import N_VALUES
-    from .io import read_netcdf, resolve
-    root = resolve(results_dir) / "simulate"
-    return {parse_n(n): read_netcdf(root / f"n{parse_n(n)}.nc") for n in (n_values or N_VALUES)}
-
-
-__all__ = ["PROFILES", "profile_settings", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
+__all__ = ["SETTINGS", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
            "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
            "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
            "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",
-           "potentiation_depression", "simulate_device", "fit_retention", "fit_activation",
-           "load_simulations"]
+           "potentiation_depression", "simulate_device", "fit_retention", "fit_activation"]

@@ -82,8 +82,10 @@ def _reference(path: Path) -> dict | None:
 
 def build(results_dir="results", figures_dir="figures", profile="full", reference=None,
           rtol=1e-4, atol=1e-9, ledger_dir=None, notebooks_table="rules/notebooks.yaml",
-          config_file="config/config.yaml") -> dict:
+          run_config=None) -> dict:
     """Evaluate the ledger, check regressions and write the report files.
+
+    *run_config* is the run's settings as the workflow passed them (shown under provenance).
 
     Returns a summary dict (counts per status, regression failures).
     """
@@ -109,7 +111,7 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     write_json(regression, out_dir / "regression.json")
 
     table = yaml.safe_load(resolve(notebooks_table).read_text(encoding="utf-8"))
-    config_text = resolve(config_file).read_text(encoding="utf-8") if resolve(config_file).is_file() else ""
+    config_text = yaml.safe_dump(run_config, sort_keys=False) if run_config else ""
     page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text)
     write_text(page, out_dir / "index.html")
     return summarise(records, regression)
@@ -267,14 +269,20 @@ def gate(regression_json, ok_file) -> int:
     return 0
 
 
-def update_references(profile: str, results_dir="results") -> Path:
-    """Store the current metrics as the regression reference of *profile* (on purpose only)."""
+def update_references(profile: str, results_dir="results", done_file=None) -> Path:
+    """Store the current metrics as the regression reference of *profile* (on purpose only).
+
+    ``make references PROFILE=…`` runs this through the workflow's ``update_references`` rule,
+    which knows the profile's results folder; *done_file* records that it ran.
+    """
     metrics = _claims.load_metrics(resolve(results_dir) / "metrics")
     if not metrics:
         raise FileNotFoundError(f"no metrics under {resolve(results_dir) / 'metrics'}; run the workflow first")
     flat = _claims.flatten_metrics(metrics)
     path = ROOT / "data" / "reference" / f"{profile}.json"
     write_json(flat, path)
+    if done_file:
+        write_text(f"wrote {_display_path(path)} with {len(flat)} outputs\n", done_file)
     return path
 
 
@@ -287,10 +295,11 @@ def main(argv=None) -> int:
     u = sub.add_parser("update-references", help="store current metrics as the reference")
     u.add_argument("--profile", required=True)
     u.add_argument("--results-dir", default="results")
+    u.add_argument("--done", help="write a one-line record here when done")
     args = ap.parse_args(argv)
     if args.cmd == "gate":
         return gate(args.regression_json, args.ok_file)
-    path = update_references(args.profile, args.results_dir)
+    path = update_references(args.profile, args.results_dir, args.done)
     print(f"wrote {path}")
     return 0
 

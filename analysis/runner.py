@@ -8,12 +8,21 @@
 * runs it with the ``python3`` kernel in the repository root;
 * on success writes the executed notebook and an HTML rendering atomically;
 * on failure keeps the partially executed copy at ``--failed`` and exits with a message
-  naming the failing cell, so the error is one click away.
+  naming the failing cell, so the error is one click away;
+* streams what the notebook prints to its own stdout (the job's log), and copies the lines
+  that start with :data:`PROGRESS_PREFIX` (written by :func:`progress`) to ``--progress-fd``,
+  which the workflow points at the terminal;
+* a SIGTERM (Snakemake stopping its jobs) unwinds like Ctrl-C, so no temporary file remains.
+
+``python -m analysis.runner explain LOG`` prints the lines of a failed job's log that say
+why (its ``ERROR`` lines, else its last lines): the workflow shows them in the terminal.
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -23,6 +32,41 @@ from .io import ROOT, atomic_path, write_text
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
+PROGRESS_PREFIX = "[progress] "
+"""Lines a notebook prints with this prefix are copied to the terminal while the job runs."""
+EXPLAIN_LINES = 12
+"""How many last lines of a failed job's log :func:`explain` shows when it has no ERROR line."""
+
+
+def progress(message: str) -> None:
+    """Report progress of a long computation (epoch k/N, sample i/N, …).
+
+    Inside a workflow job the line reaches the terminal as well as the job's log and the
+    executed notebook; elsewhere it is simply printed.
+    """
+    print(f"{PROGRESS_PREFIX}{message}", flush=True)
+
+
+class _Tee:
+    """File-like sink for the notebook's streamed output: all of it to *out*, progress lines
+    (prefixed with the job name) also to *progress*."""
+
+    def __init__(self, out, progress_stream=None, job=""):
+        self.out, self.progress, self.job, self._buf = out, progress_stream, job, ""
+
+    def write(self, text):
+        self.out.write(text)
+        if self.progress is None:
+            return
+        self._buf += text
+        *lines, self._buf = self._buf.split("\n")
+        for line in lines:
+            if line.startswith(PROGRESS_PREFIX):
+                self.progress.write(f"  {self.job}: {line[len(PROGRESS_PREFIX):]}\n")
+                self.progress.flush()
+
+    def flush(self):
+        self.out.flush()
 
 # nbformat validates notebooks with jsonschema, whose optional IRI format checker imports
 # rfc3987_syntax, which builds a grammar parser at import: one second per notebook job, for a
@@ -30,7 +74,8 @@ KERNEL = "python3"
 sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def run_notebook(notebook, output, html=None, failed=None, parameters=None) -> Path:
+def run_notebook(notebook, output, html=None, failed=None, parameters=None,
+                 progress_stream=None) -> Path:
     """Execute *notebook* (a jupytext ``.py`` or an ``.ipynb``) with *parameters*.
 
     Parameters
@@ -46,6 +91,8 @@ def run_notebook(notebook, output, html=None, failed=None, parameters=None) -> P
         (default: ``logs/notebooks/<name>.ipynb``).
     parameters : dict, optional
         Values for the cell tagged ``parameters``.
+    progress_stream : file, optional
+        Where the notebook's progress lines (:func:`progress`) are copied as they come.
 
     Raises
     ------
@@ -64,11 +111,14 @@ def run_notebook(notebook, output, html=None, failed=None, parameters=None) -> P
     nb = jupytext.read(notebook)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     failed.parent.mkdir(parents=True, exist_ok=True)
+    job = output.stem
     with atomic_path(output) as tmp:
         try:
             executed = pm.execute_notebook(nb, str(tmp), parameters=parameters or {},
                                            kernel_name=KERNEL, cwd=str(ROOT),
-                                           progress_bar=False, log_output=False)
+                                           progress_bar=False, log_output=False,
+                                           stdout_file=_Tee(sys.stdout, progress_stream, job),
+                                           stderr_file=_Tee(sys.stderr))
         except pm.PapermillExecutionError as exc:
             Path(tmp).replace(failed)
             msg = (f"notebook {notebook} failed in cell {exc.cell_index} "
@@ -93,17 +143,51 @@ def _parse(argv=None):
     ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"), help="a parameter (value parsed as YAML)")
     ap.add_argument("--parameters-yaml", help="a YAML mapping of parameters (inline text)")
+    ap.add_argument("--progress-fd", type=int, help="file descriptor for progress lines (if open)")
     return ap.parse_args(argv)
 
 
+def explain(log_path, out=None) -> None:
+    """Print why a job failed: the ERROR lines of its log, else its last non-empty lines."""
+    out = out or sys.stdout
+    path = Path(log_path)
+    if not path.is_file():
+        out.write(f"  (no log at {path})\n")
+        return
+    lines = [ln.rstrip() for ln in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    errors = [ln for ln in lines if ln.startswith(("ERROR", "Error:"))]
+    shown = errors or [ln for ln in lines if ln.strip()][-EXPLAIN_LINES:]
+    out.write(f"  cause (from {path}):\n" + "".join(f"    {ln}\n" for ln in shown))
+
+
+def _progress_stream(fd):
+    if fd is None:
+        return None
+    try:
+        return os.fdopen(fd, "w", buffering=1, closefd=False)
+    except OSError:
+        return None
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["explain"]:
+        for path in argv[1:]:
+            explain(path)
+        return 0
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _terminate)
     args = _parse(argv)
     params = yaml.safe_load(args.parameters_yaml) if args.parameters_yaml else {}
     for name, value in args.parameter:
         params[name] = yaml.safe_load(value)
     try:
-        run_notebook(args.notebook, args.output, args.html, args.failed, params)
+        run_notebook(args.notebook, args.output, args.html, args.failed, params,
+                     progress_stream=_progress_stream(args.progress_fd))
     except (RuntimeError, FileNotFoundError) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 1

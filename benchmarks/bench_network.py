@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from _defaults import notebook_defaults
+
 from analysis import network as nw
-from analysis.datafiles import run_settings
 from analysis.datasets import load_mnist
-from analysis.io import read_netcdf
-from analysis.io import resolve
+from analysis.io import read_netcdf, resolve
 
 
 def _device(results: str) -> nw.Device:
@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-full", action="store_true", help="skip the full 28 x 28 experiment")
     args = ap.parse_args(argv)
     device = _device(args.results)
-    full = run_settings("full", "figS11_classification")
+    full = notebook_defaults("figS11_classification")  # = config profiles.full
     print(f"device: {device.name}")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, 2000, mirror=args.mirror)
     s = nw.TrainSettings(hidden=300, epochs=1, batch_size=full["mnist_batch_size"], lr=full["mnist_lr"],

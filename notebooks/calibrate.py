@@ -39,7 +39,6 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick"
 n_values = ["1", "2", "3", "4", "5", "inf"]  # list[str]: films to recalibrate (quick: a subset)
 
 # %%
@@ -48,9 +47,8 @@ import numpy as np
 import xarray as xr
 
 from analysis import calibration, device, figures, io
-from analysis.claims import write_metrics
 from analysis.dimensionality import display
-from analysis.io import resolve
+from analysis.io import resolve, write_metrics
 
 figures.use_style()
 result = calibration.calibrate_all(n_values)

@@ -40,22 +40,18 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (the drawings are identical in both)
 structure_n = "1,2,3,inf"  # str: comma-separated dimensionalities drawn in Fig. 1c
 
 # %%
 import logging
 
 from analysis import schematics
-from analysis.claims import write_metrics
 from analysis.dimensionality import parse_n
 from analysis.figures import save
-from analysis.io import resolve
+from analysis.io import resolve, write_metrics
 from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.INFO)
-if profile not in ("full", "quick"):
-    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
 n_list = [parse_n(s) for s in str(structure_n).split(",") if s.strip()]
 figures = resolve(figures_dir)
 metrics_path = resolve(results_dir) / "metrics" / "fig1_schematics.json"

@@ -38,7 +38,7 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (identical here: this stage only reads and plots)
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import io as _io
@@ -49,16 +49,15 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from analysis import colour, figures, io, optics, structure
-from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES, formula
-from analysis.io import resolve
+from analysis.dimensionality import formula
+from analysis.io import resolve, write_metrics
 from analysis.datafiles import paper_values, parameter_values
 
-if profile not in ("full", "quick"):
-    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
 figures.use_style()
 results = resolve(results_dir)
-films = {n: io.read_netcdf(results / "simulate" / f"n{n}.nc") for n in N_VALUES}
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+order = [str(n) for n in sims["n"].values]
+films = {n: io.film(sims, n) for n in order}
 paper = paper_values()
 fit = optics.confinement_fit()
 
@@ -151,16 +150,16 @@ ax_b = fig.add_subplot(gs[1, 0])
 ax_c = fig.add_subplot(gs[1, 1])
 
 # (a) swatches: two rows, film on BCCP on ITO/glass
-ax_a.set_xlim(-1.3, 2 * len(N_VALUES) + 1.1)
+ax_a.set_xlim(-1.3, 2 * len(order) + 1.1)
 ax_a.set_ylim(-0.35, 2.15)
 ax_a.axis("off")
 for row, (key, bg, sub, title) in enumerate((
         ("uv_colour_rgb", "#0a0a14", "#3a3a48", "under UV (365 nm)"),
         ("room_colour_rgb", "#f4f4f4", "#c9d3da", "under room light"))):
     y0 = 1.15 * (1 - row)
-    ax_a.add_patch(Rectangle((0.0, y0 - 0.05), 2 * len(N_VALUES) - 0.4 + 0.4, 1.0, color=bg, zorder=0))
+    ax_a.add_patch(Rectangle((0.0, y0 - 0.05), 2 * len(order) - 0.4 + 0.4, 1.0, color=bg, zorder=0))
     ax_a.text(-0.1, y0 + 0.45, title.replace(" (", "\n("), ha="right", va="center", fontsize=8.5)
-    for i, n in enumerate(N_VALUES):
+    for i, n in enumerate(order):
         x0 = 0.25 + 2 * i
         ax_a.add_patch(Rectangle((x0, y0), 1.5, 0.22, color=sub, zorder=1))              # ITO/glass
         ax_a.add_patch(Rectangle((x0, y0 + 0.22), 1.5, 0.06, color="#7f8fa6", zorder=1))  # BCCP
@@ -168,12 +167,12 @@ for row, (key, bg, sub, title) in enumerate((
                                  color=tuple(films[n][key].values), zorder=2))
         if row == 1:
             ax_a.text(x0 + 0.75, -0.17, figures.label(n), ha="center", va="center", fontsize=9)
-ax_a.text(2 * len(N_VALUES) + 0.05, 1.15 + 0.25, "film\nBCCP\nITO/glass", fontsize=7,
+ax_a.text(2 * len(order) + 0.05, 1.15 + 0.25, "film\nBCCP\nITO/glass", fontsize=7,
           va="center", color="0.3")
 ax_a.set_title("a", loc="left", fontweight="bold")
 
 # (b) absorption and PL, offset
-for i, n in enumerate(N_VALUES):
+for i, n in enumerate(order):
     ds = films[n]
     lam = ds["wavelength"].values
     a = ds["absorbance"].values
@@ -198,7 +197,7 @@ ax_b.set_title("b", loc="left", fontweight="bold")
 
 # (c) XRD, log scale, offset by 4 decades per film (the floor of each pattern is 1e-4)
 DEC = 4.0
-for i, n in enumerate(N_VALUES):
+for i, n in enumerate(order):
     ds = films[n]
     ax_c.semilogy(ds["two_theta"].values, ds["xrd_intensity"].values * 10 ** (DEC * i),
                   color=figures.colour(n), lw=0.8)
@@ -229,13 +228,13 @@ plt.show()
 # Pb fractions per phase (the absorbers) and where the excitations end up (the emitters).
 
 # %%
-comp = pd.DataFrame({n: films[n]["phase_fraction"].to_series() for n in N_VALUES}).round(3)
-pop = pd.DataFrame({n: films[n]["phase_pl_population"].to_series() for n in N_VALUES}).round(3)
-xfr = pd.DataFrame({n: films[n]["phase_exciton_fraction"].to_series() for n in N_VALUES})
+comp = pd.DataFrame({n: films[n]["phase_fraction"].to_series() for n in order}).round(3)
+pop = pd.DataFrame({n: films[n]["phase_pl_population"].to_series() for n in order}).round(3)
+xfr = pd.DataFrame({n: films[n]["phase_exciton_fraction"].to_series() for n in order})
 print("Pb fraction per phase (first rows):")
 print(comp.head(8).to_string())
 print("\nemitting phase (largest funnelled population) and its Saha exciton fraction:")
-for n in N_VALUES:
+for n in order:
     ph = pop[n].idxmax()
     print(f"  n = {n}: phase {ph}, population {pop[n][ph]:.2f}, exciton fraction {xfr[n][ph]:.2g}")
 
@@ -264,7 +263,7 @@ def n12_share(n):
     return float(pa.sel(phase=["1", "2"]).sum()) / tot if tot > 0 else 0.0
 
 
-xrd_counts = {n: int(len(structure.xrd_peaks(films[n]))) for n in N_VALUES}
+xrd_counts = {n: int(len(structure.xrd_peaks(films[n]))) for n in order}
 
 
 def strongest(ds):
@@ -282,32 +281,32 @@ table2_ea = [v["Ea"] for v in paper["table2"]["value"].values()]
 other_min = min(v for k, v in species_min.items() if k != "Br-")
 
 metrics = {
-    "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in N_VALUES},
+    "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in order},
     "phase_peak_nm": phase_peak_nm,
     "confinement_C_eV": fit.c, "confinement_n0": fit.n0,
     "equivalent_reduced_mass_m0": fit.reduced_mass,
-    "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in N_VALUES},
+    "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in order},
     "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI},
     "quasi2d_all_show_432_450": all(near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI),
     "absorption_top2_are_n12": {n: top2_are_n12(n) for n in QUASI},
     "absorption_top2_are_n12_all": all(top2_are_n12(n) for n in QUASI),
-    "absorption_n12_share": {n: n12_share(n) for n in N_VALUES},
+    "absorption_n12_share": {n: n12_share(n) for n in order},
     "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI),
-    "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in N_VALUES},
-    "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in N_VALUES},
-    "pl_colour": {n: pl_colour_name(films[n]) for n in N_VALUES},
-    "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in N_VALUES},
+    "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in order},
+    "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in order},
+    "pl_colour": {n: pl_colour_name(films[n]) for n in order},
+    "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in order},
     "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
     "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
-    "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in N_VALUES},
-    "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in N_VALUES},
+    "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in order},
+    "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in order},
     "room_colour_b_star": {r["n"]: r["room_colour_b_star"] for r in rows},
     "room_colour_hue_deg": {r["n"]: r["room_colour_hue_deg"] for r in rows},
-    "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in N_VALUES},
-    "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in N_VALUES},
+    "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in order},
+    "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in order},
     "xrd_peak_count": xrd_counts,
     "xrd_quasi2d_extra_peaks": all(xrd_counts[n] > xrd_counts["1"] for n in QUASI),
-    "xrd_strongest_reflection": {n: strongest(films[n]) for n in N_VALUES},
+    "xrd_strongest_reflection": {n: strongest(films[n]) for n in order},
     "table1_lowest_Ea_species": min(species_min, key=species_min.get),
     "table1_br_range_eV": [br_lo, br_hi],
     "table1_br_below_other_species": br_lo < other_min,

@@ -34,18 +34,19 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick"
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, fits, protocols
-from analysis.claims import write_metrics
-from analysis.io import resolve
+from analysis import figures, fits, io, protocols
+from analysis.io import resolve, write_metrics
 
 figures.use_style()
-sims = protocols.load_simulations(results_dir)
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+order = [str(n) for n in sims["n"].values]
+films = {n: io.film(sims, n) for n in order}
 fig_dir = resolve(figures_dir)
 pA = 1e12
 
@@ -57,7 +58,7 @@ pA = 1e12
 ppf_fits = {}
 fig, axes = plt.subplots(2, 3, figsize=(11, 6.4))
 ax = axes[0, 0]
-for n, ds in sims.items():
+for n, ds in films.items():
     ax.plot(ds["epsc_time"], np.abs(ds["epsc_current"]) * pA, color=figures.colour(n), label=figures.label(n))
 ax.axvspan(0, float(protocols.protocol_values()["spike_width_s"]), color="0.85", lw=0)
 ax.set_yscale("log")
@@ -65,7 +66,7 @@ ax.set(xlabel="time (s)", ylabel="|EPSC| at −0.01 V (pA)", title="a  EPSC (−
 ax.legend(ncol=2, fontsize=7)
 
 ax = axes[0, 1]
-for n, ds in sims.items():
+for n, ds in films.items():
     dt = ds["ppf_interval"].values
     y = ds["ppf_index"].values
     res = fits.fit_ppf(dt, y)
@@ -77,22 +78,22 @@ for n, ds in sims.items():
 ax.set(xlabel="Δt (ms)", ylabel="PPF index A2/A1", title="b  PPF (lines: double-exp. fit)")
 
 ax = axes[0, 2]
-for n, ds in sims.items():
+for n, ds in films.items():
     ax.plot(ds["sfdp_frequency"], ds["sfdp_index"], "o-", color=figures.colour(n), ms=3)
 ax.set(xlabel="spike frequency (Hz)", ylabel="SFDP index A5/A1", title="c  SFDP")
 
 ax = axes[1, 0]
-for n, ds in sims.items():
+for n, ds in films.items():
     ax.plot(-ds["svdp_amplitude"], ds["svdp_index"], "o-", color=figures.colour(n), ms=3)
 ax.set(xlabel="|spike amplitude| (V)", ylabel="SVDP index An/A1", title="d  SVDP (18 spikes, −0.1…−1.8 V)")
 
 ax = axes[1, 1]
-for n, ds in sims.items():
+for n, ds in films.items():
     ax.plot(ds["sddp_width"] * 1e3, ds["sddp_index"], "o-", color=figures.colour(n), ms=3)
 ax.set(xlabel="spike width (ms)", ylabel="SDDP index An/A1", title="e  SDDP (10 spikes, 20…200 ms)")
 
 ax = axes[1, 2]
-for n, ds in sims.items():
+for n, ds in films.items():
     ax.plot(ds["sndp_count"], ds["sndp_index"], "o-", color=figures.colour(n), ms=3)
 ax.set(xlabel="number of spikes", ylabel="SNDP index An/A1", title="f  SNDP")
 fig.tight_layout()
@@ -118,7 +119,7 @@ for n, r in ppf_fits.items():
 # %%
 def trace_grid(var, tvar, title, stem, xlabel="time (s)"):
     fig, axes = plt.subplots(2, 3, figsize=(11, 5.6), sharex=True)
-    for ax, (n, ds) in zip(axes.flat, sims.items()):
+    for ax, (n, ds) in zip(axes.flat, films.items()):
         ax.plot(ds[tvar], np.abs(ds[var]) * pA, color=figures.colour(n), lw=0.8)
         ax.set_title(figures.label(n))
         ax.set_ylabel("|I| at −0.01 V (pA)")
@@ -135,7 +136,7 @@ trace_grid("sddp_trace_current", "sddp_trace_time", "Fig. S6 — SDDP: 10 spikes
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(11, 5.6), sharex=True)
-for ax, (n, ds) in zip(axes.flat, sims.items()):
+for ax, (n, ds) in zip(axes.flat, films.items()):
     counts = ds["sndp_train"].values
     cmap = plt.get_cmap("viridis")
     for i, k in enumerate(counts):
@@ -155,19 +156,18 @@ plt.show()
 # ## Metrics for the claims ledger
 
 # %%
-order = list(sims)  # load_simulations returns the six films in order of n
 metrics = {
-    "ppf_index": {n: sims[n]["ppf_index"].values.tolist() for n in order},
-    "ppf_min": {n: float(sims[n]["ppf_index"].min()) for n in order},
+    "ppf_index": {n: films[n]["ppf_index"].values.tolist() for n in order},
+    "ppf_min": {n: float(films[n]["ppf_index"].min()) for n in order},
     "ppf_tau1_s": {n: ppf_fits[n]["tau1_s"] for n in order},
     "ppf_tau2_s": {n: ppf_fits[n]["tau2_s"] for n in order},
-    "sfdp_index": {n: sims[n]["sfdp_index"].values.tolist() for n in order},
-    "svdp_index": {n: sims[n]["svdp_index"].values.tolist() for n in order},
-    "sddp_index": {n: sims[n]["sddp_index"].values.tolist() for n in order},
-    "sndp_index": {n: sims[n]["sndp_index"].values.tolist() for n in order},
-    "epsc_peak_pA": {n: abs(float(sims[n]["epsc_peak_current"])) * pA for n in order},
-    "base_current_pA": {n: abs(float(sims[n]["base_current"])) * pA for n in order},
-    "epsc_gain": {n: float(sims[n]["epsc_peak_current"] / sims[n]["base_current"]) for n in order},
+    "sfdp_index": {n: films[n]["sfdp_index"].values.tolist() for n in order},
+    "svdp_index": {n: films[n]["svdp_index"].values.tolist() for n in order},
+    "sddp_index": {n: films[n]["sddp_index"].values.tolist() for n in order},
+    "sndp_index": {n: films[n]["sndp_index"].values.tolist() for n in order},
+    "epsc_peak_pA": {n: abs(float(films[n]["epsc_peak_current"])) * pA for n in order},
+    "base_current_pA": {n: abs(float(films[n]["base_current"])) * pA for n in order},
+    "epsc_gain": {n: float(films[n]["epsc_peak_current"] / films[n]["base_current"]) for n in order},
 }
 write_metrics(metrics, resolve(results_dir) / "metrics" / "fig3_plasticity.json")
 {k: metrics[k] for k in ("ppf_min", "epsc_peak_pA", "epsc_gain")}

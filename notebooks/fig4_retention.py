@@ -37,20 +37,20 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick"
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, fits, protocols
-from analysis.claims import write_metrics
-from analysis.io import resolve
+from analysis import figures, fits, io, protocols
+from analysis.io import resolve, write_metrics
 from analysis.datafiles import paper_values
 
 figures.use_style()
-sims = protocols.load_simulations(results_dir)
-order = list(sims)  # load_simulations returns the six films in order of n
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+order = [str(n) for n in sims["n"].values]
+films = {n: io.film(sims, n) for n in order}
 fig_dir = resolve(figures_dir)
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])
@@ -61,12 +61,12 @@ last = int(protocols.protocol_values()["retention_pulses"])
 # %%
 fit30 = {}
 for n in order:
-    ds = sims[n].sel(rehearsal=last)
+    ds = films[n].sel(rehearsal=last)
     fit30[n] = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
 
 fig, (ax, axl) = plt.subplots(1, 2, figsize=(10, 3.8))
 for n in order:
-    ds = sims[n].sel(rehearsal=last)
+    ds = films[n].sel(rehearsal=last)
     t, y = ds["retention_time"].values, ds["retention_weight"].values
     r = fit30[n]
     for a in (ax, axl):
@@ -97,7 +97,7 @@ for n in order:
 fig, axes = plt.subplots(2, 3, figsize=(11, 5.8), sharex=True)
 styles = {1: ":", 10: "--", 30: "-"}
 for ax, n in zip(axes.flat, order):
-    ds = sims[n]
+    ds = films[n]
     for k in ds["rehearsal"].values:
         sel = ds.sel(rehearsal=k)
         ax.plot(sel["retention_time"], sel["retention_weight"], styles.get(int(k), "-"),
@@ -116,7 +116,7 @@ plt.show()
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(11, 5.2), sharex=True)
 for ax, n in zip(axes.flat, order):
-    ds = sims[n]
+    ds = films[n]
     ax.plot(ds["rehearsal_trace_time"], np.abs(ds["rehearsal_trace_current"]) * 1e12,
             color=figures.colour(n), lw=0.7)
     ax.set_title(figures.label(n))
@@ -133,16 +133,16 @@ plt.show()
 # after 1, 10 and 30 rehearsals. `m_ratio_to_3d`: m(n)/m(∞) (< 1: slower forgetting than 3D).
 
 # %%
-t_end = float(sims[order[0]]["retention_time"][-1])
+t_end = float(films[order[0]]["retention_time"][-1])
 metrics = {
     "power_law_b": {n: fit30[n]["b"] for n in order},
     "power_law_m": {n: fit30[n]["m"] for n in order},
     "power_law_at_bound": {n: fit30[n].any_at_bound for n in order},
-    "retained_weight_15s": {n: float(sims[n]["retention_weight"].sel(rehearsal=last).sel(retention_time=t_end))
+    "retained_weight_15s": {n: float(films[n]["retention_weight"].sel(rehearsal=last).sel(retention_time=t_end))
                             for n in order},
-    "retention_vs_rehearsal": {n: [float(sims[n]["retention_weight"].sel(rehearsal=k).sel(retention_time=t_end))
-                                   for k in sims[n]["rehearsal"].values] for n in order},
-    "rehearsals": [int(k) for k in sims[order[0]]["rehearsal"].values],
+    "retention_vs_rehearsal": {n: [float(films[n]["retention_weight"].sel(rehearsal=k).sel(retention_time=t_end))
+                                   for k in films[n]["rehearsal"].values] for n in order},
+    "rehearsals": [int(k) for k in films[order[0]]["rehearsal"].values],
 }
 if "inf" in fit30:
     metrics["m_ratio_to_3d"] = {n: fit30[n]["m"] / fit30["inf"]["m"] for n in order}

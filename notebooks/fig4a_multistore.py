@@ -29,7 +29,6 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (the drawing is identical in both)
 
 # %%
 import logging
@@ -40,8 +39,6 @@ from analysis.io import resolve
 from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.INFO)
-if profile not in ("full", "quick"):
-    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
 rehearsals = int(paper_values()["protocols"]["fig4b_retention"]["pulses"])
 rehearsals
 

@@ -29,7 +29,7 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick"
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import matplotlib.pyplot as plt
@@ -37,25 +37,25 @@ import numpy as np
 import pandas as pd
 
 from analysis import figures, io, protocols
-from analysis.claims import write_metrics
 from analysis.device import K_B_EV
-from analysis.io import resolve
+from analysis.io import resolve, write_metrics
 from analysis.datafiles import paper_values
 
 figures.use_style()
-sims = protocols.load_simulations(results_dir)
-order = list(sims)  # load_simulations returns the six films in order of n
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+order = [str(n) for n in sims["n"].values]
+films = {n: io.film(sims, n) for n in order}
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])
 fit_min = protocols.protocol_values()["arrhenius_fit_min_K"]
 
 # %%
-arr = {n: protocols.fit_activation(sims[n]["arrhenius_temperature"], sims[n]["arrhenius_resistance"])
+arr = {n: protocols.fit_activation(films[n]["arrhenius_temperature"], films[n]["arrhenius_resistance"])
        for n in order}
 fig, ax = plt.subplots(figsize=(5.2, 4))
 for n in order:
-    t = sims[n]["arrhenius_temperature"].values
-    r = sims[n]["arrhenius_resistance"].values
+    t = films[n]["arrhenius_temperature"].values
+    r = films[n]["arrhenius_resistance"].values
     x = 1.0 / (K_B_EV * t)
     ax.plot(x, np.log(r), "o", ms=3.5, color=figures.colour(n))
     sel = t >= fit_min
@@ -75,7 +75,7 @@ plt.show()
 # %%
 rows = []
 for n in order:
-    ds = sims[n].sel(rehearsal=last)
+    ds = films[n].sel(rehearsal=last)
     pl = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
     p = table2[n]
     rows.append({"n": n, "b": pl["b"], "b_stderr": pl.errors["b"], "m": pl["m"], "m_stderr": pl.errors["m"],

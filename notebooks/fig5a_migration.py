@@ -39,7 +39,6 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (the drawing is identical in both)
 quasi2d_n = "3"           # str: the quasi-2D dimensionality compared with 3D (1-5)
 
 # %%
@@ -48,14 +47,11 @@ import logging
 import numpy as np
 
 from analysis import schematics
-from analysis.claims import write_metrics
 from analysis.dimensionality import parse_n
 from analysis.figures import save
-from analysis.io import resolve
+from analysis.io import resolve, write_metrics
 
 logging.basicConfig(level=logging.INFO)
-if profile not in ("full", "quick"):
-    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
 q = parse_n(quasi2d_n)
 try:
     from analysis.device import load_parameters

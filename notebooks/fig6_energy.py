@@ -38,7 +38,7 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick" (this stage is cheap; both read the same files)
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import logging
@@ -51,15 +51,10 @@ from IPython.display import Markdown, display
 
 from analysis import energy as en
 from analysis import figures
-from analysis.claims import write_metrics
-from analysis.dimensionality import N_VALUES
-from analysis.io import write_text
-from analysis.io import resolve
+from analysis.io import resolve, write_metrics, write_text
 
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("analysis").setLevel(logging.INFO)
-if profile not in ("full", "quick"):
-    raise ValueError(f"profile={profile!r} must be 'full' or 'quick'")
 results = resolve(results_dir)
 figdir = resolve(figures_dir)
 figures.use_style()
@@ -74,7 +69,8 @@ print("Interpretation of I:", en.CURRENT_DEFINITION)
 # amplitude P (−0.02 … −1 V) and width t (20 ms), for the three device areas.
 
 # %%
-psc = en.load_psc(results)
+psc = en.load_psc(results, n_values) if n_values else en.load_psc(results)
+films = [str(n) for n in psc["n"].values]
 ds = en.energy_dataset(psc)
 pe = en.paper_energy()
 c18, c07 = pe["e18_conditions"], pe["e07_conditions"]
@@ -108,7 +104,7 @@ log_axes = float(e_at_ref_area.max() / e_at_ref_area.min()) > 30  # n differ by 
 fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1, 1.1]})
 a_line = np.linspace(0, areas.max() * 1.05, 50) if not log_axes else np.geomspace(areas.min() / 1.5,
                                                                                   areas.max() * 1.5, 50)
-for n in N_VALUES:
+for n in films:
     e_n = by_area.sel(n=n).values
     lin = en.area_linearity(areas, e_n * FJ)
     ax_a.plot(a_line, lin["slope_J_per_um2"] * a_line / FJ, color=figures.colour(n), lw=1.0, alpha=0.7)
@@ -206,7 +202,7 @@ amps = ds["energy_amplitude"].values
 absP = np.abs(amps)
 order = np.argsort(absP)
 figS, (ax_e, ax_i) = plt.subplots(1, 2, figsize=(10, 4))
-for n in N_VALUES:
+for n in films:
     e_n = en.select(ds["energy"], n, None, c07["area_um2"]).values / FJ
     i_n = np.abs(en.select(ds["psc_current"], n, None, c07["area_um2"]).values) / PA
     lw = 2.0 if n == "1" else 1.0

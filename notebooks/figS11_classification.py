@@ -46,9 +46,10 @@
 # %% tags=["parameters"]
 results_dir = "results"      # str: stage outputs, relative to the repository root
 figures_dir = "figures"      # str: figure folder, relative to the repository root
-profile = "full"             # str: "full" or "quick" (quick: same code on subsets)
+profile = "full"             # str: name of the run profile, recorded in the metrics (the workflow passes it)
+n_values = None              # list[str] or None: films simulated (the workflow passes config n_values)
 seed = 0                     # int: seed of initialisation, minibatch order, stochastic rounding
-mnist_mirror = ""            # str: folder with the MNIST .gz files; empty: SYNAPSE_DATA_MIRROR, config data.mirror, or download
+mnist_mirror = ""            # str: folder with the MNIST .gz files (the workflow passes config data.mirror); empty: SYNAPSE_DATA_MIRROR or download
 device_n = "3"               # str: dimensionality of the synapse in the network (the paper uses n 3)
 resolution_fraction = 0.01   # float: read resolution for counting states, fraction of the range (assumed)
 lut_bridge = "edge"          # str: unmeasured low part of the potentiation table, "edge" or "cyclic"
@@ -74,12 +75,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis import network as nw
-from analysis.claims import write_metrics
 from analysis.datasets import load_digits_8x8, load_mnist
-from analysis.dimensionality import N_VALUES, parse_n
+from analysis.dimensionality import parse_n
 from analysis.figures import colour, label, save, use_style
-from analysis.io import read_netcdf, write_text
-from analysis.io import resolve
+from analysis import io
+from analysis.io import resolve, write_metrics, write_text
 from analysis.datafiles import paper_values
 
 logging.basicConfig(level=logging.WARNING)
@@ -106,9 +106,9 @@ sizes
 
 # %%
 curves, pd = {}, {}
-for n in N_VALUES:
-    path = results / "simulate" / f"n{n}.nc"
-    g, amp, cycles = nw.pd_from_dataset(read_netcdf(path))
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+for n in [str(n) for n in sims["n"].values]:
+    g, amp, cycles = nw.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
     try:
         pd[n] = nw.analyse_pd(g, amp, resolution_fraction=resolution_fraction, cycles=cycles)

@@ -27,24 +27,24 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-profile = "full"          # str: "full" or "quick"
+n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, protocols
-from analysis.claims import write_metrics
-from analysis.io import resolve
+from analysis import figures, io
+from analysis.io import resolve, write_metrics
 
 figures.use_style()
-sims = protocols.load_simulations(results_dir)
-order = list(sims)  # load_simulations returns the six films in order of n
+sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
+order = [str(n) for n in sims["n"].values]
+films = {n: io.film(sims, n) for n in order}
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=(11, 6))
 for ax, n in zip(axes.flat, order):
-    ds = sims[n]
+    ds = films[n]
     v = ds["iv_voltage"].values
     i = np.abs(ds["iv_current"].values)
     half = v.size // 2
@@ -80,8 +80,8 @@ def hysteresis_ratio(ds):
 
 
 metrics = {
-    "iv_hysteresis_ratio": {n: hysteresis_ratio(sims[n]) for n in order},
-    "iv_relaxed_deviation": {n: float(sims[n]["iv_relaxed_deviation"]) for n in order},
+    "iv_hysteresis_ratio": {n: hysteresis_ratio(films[n]) for n in order},
+    "iv_relaxed_deviation": {n: float(films[n]["iv_relaxed_deviation"]) for n in order},
 }
 metrics["iv_monostable"] = {n: bool(metrics["iv_relaxed_deviation"][n] < 1e-6) for n in order}
 metrics["iv_monostable_all"] = all(metrics["iv_monostable"].values())

@@ -32,6 +32,7 @@ profile = "full"          # str: "full" or "quick"
 reference = "data/reference/full.json"  # str: regression reference for this profile
 rtol = 1e-4               # float: relative tolerance of the regression check
 atol = 1e-9               # float: absolute tolerance of the regression check
+run_config = {}           # dict: the run's settings (the workflow passes config/config.yaml's, validated)
 
 # %%
 import pandas as pd
@@ -40,7 +41,7 @@ from analysis import report
 from analysis.io import resolve
 
 summary = report.build(results_dir=results_dir, figures_dir=figures_dir, profile=profile,
-                       reference=reference, rtol=rtol, atol=atol)
+                       reference=reference, rtol=rtol, atol=atol, run_config=run_config)
 summary
 
 # %% [markdown]

@@ -29,9 +29,9 @@
 # %% tags=["parameters"]
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
-figures_dir = "figures"   # str: unused here (the figure notebooks read this stage's output)
-profile = "full"          # str: "full" or "quick"
-device_settings = {}      # dict: overrides of the profile's sweep sizes (config: profiles.<profile>.simulate)
+profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
+# run sizes of analysis.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
 
 # %%
 import hashlib
@@ -69,7 +69,7 @@ plt.show()
 # All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
 
 # %%
-device = protocols.simulate_device(n, {"profile": profile, **device_settings})
+device = protocols.simulate_device(n, device_settings)
 device
 
 # %%

@@ -1,52 +1,119 @@
-# Shared helpers: config validation, the notebook table, the command that runs a notebook.
+# Shared helpers: config validation, a safe restart, the notebook table, rule inputs derived
+# from the code, and the command that runs a notebook.
+import os
 import shlex
-from glob import glob
 import sys
+from pathlib import Path
 
 import yaml
-from snakemake.utils import validate
 
-validate(config, "../config/schema.yaml")
+ROOT = Path(workflow.basedir)
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `analysis` from this checkout
 
-PROFILE = config["profile"]
-if PROFILE not in config["profiles"]:
-    raise ValueError(
-        f"config: profile={PROFILE!r} is not defined; expected one of {sorted(config['profiles'])}"
-    )
-SETTINGS = config["profiles"][PROFILE]
+from analysis import dependencies, preflight  # noqa: E402
+from analysis.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
+
+# Jobs run `python` from the interpreter running Snakemake (the project's .venv), found on
+# PATH rather than by absolute path, so that no rule's parameters depend on where the
+# checkout lives (a moved or copied checkout stays up to date).
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+PY = "python"
 ENV = "../environment.yml"  # used with --use-conda (documents the software of every rule)
 
+_INFO_FLAGS = {"-n", "--dry-run", "--dryrun", "--lint", "--unlock", "--rulegraph", "--dag",
+               "--filegraph", "--summary", "-S", "--detailed-summary", "-D", "--list", "-l",
+               "--list-rules", "--list-target-rules", "--lt", "--cleanup-metadata", "--report",
+               "--delete-all-output", "--delete-temp-output", "--list-changes", "--lc"}
+DRY = any(a in _INFO_FLAGS or a.startswith("--list") for a in sys.argv)
+REAL_RUN = workflow.is_main_process and not DRY
 
-def _uses_conda():
-    try:
-        from snakemake.settings.types import DeploymentMethod
-        return DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
-    except (ImportError, AttributeError):
-        return False
+
+def _stop(lines):
+    """Stop before anything runs, with one line per problem."""
+    if lines:
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)
+        sys.exit(1)
 
 
-# The interpreter that runs Snakemake (the project's .venv), or the rule's conda env's python.
-PY = "python" if _uses_conda() else sys.executable
-N_VALUES = ["1", "2", "3", "4", "5", "inf"]
-SIMULATIONS = expand("results/simulate/n{n}.nc", n=N_VALUES)
+# ---------------------------------------------------------------- config: read once, checked fully
+with open(ROOT / "config" / "schema.yaml", encoding="utf-8") as _fh:
+    _SCHEMA = yaml.safe_load(_fh)
+_stop(preflight.config_errors(config, _SCHEMA, ALL_N_VALUES)[:5])
+PROFILE = config["profile"]
+if PROFILE not in config["profiles"]:
+    _stop([f"profile={PROFILE!r} is not defined in config/config.yaml; expected one of "
+           f"{', '.join(sorted(config['profiles']))}"])
+SETTINGS = config["profiles"][PROFILE]
+RESULTS = SETTINGS["outputs"]["results"].rstrip("/")
+FIGURES = SETTINGS["outputs"]["figures"].rstrip("/")
+LOGS = SETTINGS["outputs"]["logs"].rstrip("/")
+_taken = {p: s["outputs"] for p, s in config["profiles"].items() if p != PROFILE}
+for _other, _out in _taken.items():
+    for _kind, _mine in (("results", RESULTS), ("figures", FIGURES), ("logs", LOGS)):
+        if _out[_kind].rstrip("/") == _mine:
+            _stop([f"profiles.{PROFILE}.outputs.{_kind}={_mine!r} is also profile {_other!r}'s; "
+                   "every profile needs its own folders"])
+N_VALUES = [n for n in ALL_N_VALUES if n in config["n_values"]]  # in order of n
+SIMULATIONS = expand(f"{RESULTS}/simulate/n{{n}}.nc", n=N_VALUES)
 
-# One figure notebook = one rule; the table (outputs, upstream stages, modules) is in
+# One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
-with open("rules/notebooks.yaml", encoding="utf-8") as _fh:
+with open(ROOT / "rules" / "notebooks.yaml", encoding="utf-8") as _fh:
     NOTEBOOKS = yaml.safe_load(_fh)
 FIGURE_FORMATS = ["png", "pdf"]
 
 
-def lib(*modules):
-    """Source files of analysis modules (inputs, so that editing them reruns the rule)."""
-    return [f"analysis/{m}.py" for m in modules] + ["analysis/synapse.mplstyle"]
+# ---------------------------------------------------------------- outputs
+def figure_files(name):
+    spec = NOTEBOOKS[name]
+    out = [f"{FIGURES}/{f}.{ext}" for f in spec["figures"] for ext in FIGURE_FORMATS]
+    out += [f"{RESULTS}/tables/{t}.csv" for t in spec.get("tables", [])]
+    return out
 
 
-def notebook_params(name, **extra):
-    """Parameters for a notebook: the common ones plus config/profiles/<profile>/<name>."""
-    params = {"results_dir": "results", "figures_dir": "figures", "profile": PROFILE}
+def metrics_file(name):
+    return f"{RESULTS}/metrics/{name}.json"
+
+
+def metrics_outputs(name):
+    """The metrics file of a figure notebook, unless its table entry says `metrics: false`."""
+    return [metrics_file(name)] if NOTEBOOKS[name].get("metrics", True) else []
+
+
+def executed(stem):
+    return [f"{RESULTS}/notebooks/{stem}.ipynb", f"{RESULTS}/notebooks/{stem}.html"]
+
+
+def log_file(stem):
+    return f"{LOGS}/{stem}.log"
+
+
+# ---------------------------------------------------------------- inputs, derived from the code
+def code_inputs(source):
+    """The notebook or module, the `analysis` modules it imports (transitively) and the
+    data/ files they read — found by analysis.dependencies from the source."""
+    return dependencies.code_inputs(source, ROOT)
+
+
+# ---------------------------------------------------------------- the command of a notebook rule
+def notebook_params(name, figures=True, **extra):
+    """Parameters of a notebook: its output folders, the profile's settings, then *extra*."""
+    params = {"results_dir": RESULTS, **({"figures_dir": FIGURES} if figures else {})}
     params.update(SETTINGS.get(name) or {})
     params.update(extra)
+    return params
+
+
+def upstream_params(needs):
+    """Parameters that tell a notebook where its upstream stages are: the films simulated
+    (``n_values``) and the MNIST mirror (``mnist_mirror``, config ``data.mirror``)."""
+    params = {}
+    if "simulate" in needs:
+        params["n_values"] = list(N_VALUES)
+    if "data" in needs:
+        params["mnist_mirror"] = config["data"]["mirror"]
     return params
 
 
@@ -56,35 +123,52 @@ def yaml_arg(params):
 
 
 def runner(name, params, stem=None):
-    """The complete shell command that executes notebooks/<name>.py into results/notebooks/<stem>.*
+    """The complete shell command that executes notebooks/<name>.py into RESULTS/notebooks/<stem>.*
 
     Built in full at definition time and passed on as ``params.cmd``: Snakemake evaluates
     the shell directive only when the job runs, so a command built there inside the loop
-    of figures.smk would see the loop's last notebook.
+    of figures.smk would see the loop's last notebook. It holds no absolute path.
+    Progress lines go to file descriptor 3, which the rule's shell points at the terminal.
     """
     stem = stem or name
     return (
         f"{PY} -m analysis.runner notebooks/{name}.py "
-        f"--output results/notebooks/{stem}.ipynb --html results/notebooks/{stem}.html "
-        f"--failed logs/notebooks/{stem}.ipynb --parameters-yaml {yaml_arg(params)}"
+        f"--output {RESULTS}/notebooks/{stem}.ipynb --html {RESULTS}/notebooks/{stem}.html "
+        f"--failed {LOGS}/notebooks/{stem}.ipynb --progress-fd 3 --parameters-yaml {yaml_arg(params)}"
     )
 
 
-def executed(stem):
-    return [f"results/notebooks/{stem}.ipynb", f"results/notebooks/{stem}.html"]
+def logged(command):
+    """Shell: run *command* with its output in {log}; progress (fd 3) and, on failure, the
+    cause (the log's error lines, else its last lines) go to the terminal."""
+    return (f"{{{{ {command} ; }}}} 3>&2 > {{log}} 2>&1 || "
+            f"{{{{ {PY} -m analysis.runner explain {{log}} >&2; exit 1; }}}}")
 
 
-def figure_files(name):
-    spec = NOTEBOOKS[name]
-    out = [f"figures/{f}.{ext}" for f in spec["figures"] for ext in FIGURE_FORMATS]
-    out += [f"results/tables/{t}.csv" for t in spec.get("tables", [])]
-    return out
+# ---------------------------------------------------------------- a safe restart
+def _all_outputs():
+    out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
+    out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
+    out += [f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
+    out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json")]
+    return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 
 
-def metrics_file(name):
-    return f"results/metrics/{name}.json"
+ALL_OUTPUTS = _all_outputs()
 
-
-def metrics_outputs(name):
-    """The metrics file of a figure notebook, unless its table entry says `metrics: false`."""
-    return [metrics_file(name)] if NOTEBOOKS[name].get("metrics", True) else []
+if REAL_RUN:
+    _others = preflight.live_runs(ROOT)
+    if _others:
+        _stop([f"another Snakemake run (pid {', '.join(map(str, _others))}) is working in "
+               f"{ROOT}; wait for it or stop it (kill {_others[0]}), then run again"])
+    _locks = preflight.stale_locks(ROOT)
+    if _locks:
+        for _lock in _locks:
+            _lock.unlink(missing_ok=True)
+        print("note: removed the lock of an earlier run that was killed (no other run is working "
+              "here); its unfinished jobs are rerun", file=sys.stderr)
+    for _part in preflight.partial_files([RESULTS, FIGURES]):
+        _part.unlink(missing_ok=True)
+    for _bad in preflight.damaged(ALL_OUTPUTS):
+        print(f"note: {_bad} is damaged (truncated or corrupt); it will be rebuilt", file=sys.stderr)
+        _bad.unlink()

@@ -4,15 +4,14 @@
 
 rule data:
     input:
-        "data/mnist.yaml",
-        lib("datasets"),
+        code=code_inputs("analysis/datasets.py"),
     output:
-        "results/data/mnist_manifest.json",
+        f"{RESULTS}/data/mnist_manifest.json",
     params:
-        mirror=lambda wc: f"--mirror {shlex.quote(config['data']['mirror'])}" if config["data"]["mirror"] else "",
+        mirror=f"--mirror {shlex.quote(config['data']['mirror'])}" if config["data"]["mirror"] else "",
     log:
-        "logs/data.log",
+        log_file("data"),
     conda:
         ENV
     shell:
-        f"{PY} -m analysis.datasets fetch {{params.mirror}} --manifest {{output}} > {{log}} 2>&1"
+        logged(f"{PY} -m analysis.datasets fetch {{params.mirror}} --manifest {{output}}")

@@ -1,25 +1,26 @@
-# One rule per figure notebook, generated from the NOTEBOOKS table in common.smk.
+# One rule per figure notebook, generated from the NOTEBOOKS table in common.smk. Inputs: the
+# notebook, the analysis modules and data/ files it depends on (derived from its imports) and
+# the upstream stages it names.
 for _name, _spec in NOTEBOOKS.items():
 
     rule:
         name:
             _name
         input:
-            notebook=f"notebooks/{_name}.py",
-            lib=lib(*_spec.get("lib", [])),
-            data=[f"data/{d}" for d in _spec.get("data", [])] + ["data/paper/values.yaml"],
+            code=code_inputs(f"notebooks/{_name}.py"),
             simulations=SIMULATIONS if "simulate" in _spec["needs"] else [],
-            mnist=["results/data/mnist_manifest.json"] if "data" in _spec["needs"] else [],
+            mnist=[f"{RESULTS}/data/mnist_manifest.json"] if "data" in _spec["needs"] else [],
         output:
             figure_files(_name) + metrics_outputs(_name) + executed(_name),
         params:
-            cmd=runner(_name, notebook_params(_name)),
+            cmd=runner(_name, notebook_params(_name, **upstream_params(_spec["needs"]),
+                                              **({"profile": PROFILE} if _spec.get("profile") else {}))),
         priority: _spec.get("priority", 0)
         log:
-            f"logs/{_name}.log",
+            log_file(_name),
         benchmark:
-            f"results/benchmarks/{_name}.tsv"
+            f"{RESULTS}/benchmarks/{_name}.tsv"
         conda:
             ENV
         shell:
-            "{params.cmd} > {log} 2>&1"
+            logged("{params.cmd}")

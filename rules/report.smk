@@ -2,44 +2,65 @@
 # against data/reference/<profile>.json, and the HTML report.
 ALL_FIGURES = [f for name in NOTEBOOKS for f in figure_files(name)]
 ALL_METRICS = [m for name in NOTEBOOKS for m in metrics_outputs(name)] + [metrics_file("calibrate")]
+REFERENCE = f"data/reference/{PROFILE}.json"
+# The settings this run used, as the report shows them: the common keys and this profile's.
+RUN_CONFIG = {"profile": PROFILE, "n_values": list(N_VALUES), "data": config["data"],
+              "regression": config["regression"], "settings": SETTINGS}
 
 
 rule report:
     input:
-        notebook="notebooks/report.py",
-        lib=lib("claims", "report"),
-        ledger=sorted(glob("data/paper/claims/*.yaml")),
+        code=code_inputs("notebooks/report.py"),
+        table="rules/notebooks.yaml",
+        reference=[REFERENCE] if os.path.exists(ROOT / REFERENCE) else [],
         figures=ALL_FIGURES,
         metrics=ALL_METRICS,
-        calibration="results/calibration/calibration.nc",
+        calibration=f"{RESULTS}/calibration/calibration.nc",
     output:
-        "results/report/index.html",
-        "results/report/claims.json",
-        "results/report/regression.json",
+        f"{RESULTS}/report/index.html",
+        f"{RESULTS}/report/claims.json",
+        f"{RESULTS}/report/regression.json",
         executed("report"),
     params:
-        cmd=runner("report", notebook_params("report", reference=f"data/reference/{PROFILE}.json",
+        cmd=runner("report", notebook_params("report", profile=PROFILE, reference=REFERENCE,
                                              rtol=config["regression"]["rtol"],
-                                             atol=config["regression"]["atol"])),
+                                             atol=config["regression"]["atol"],
+                                             run_config=RUN_CONFIG)),
     log:
-        "logs/report.log",
+        log_file("report"),
     benchmark:
-        "results/benchmarks/report.tsv"
+        f"{RESULTS}/benchmarks/report.tsv"
     conda:
         ENV
     shell:
-        "{params.cmd} > {log} 2>&1"
+        logged("{params.cmd}")
 
 
 rule regression:
     """Fail the workflow when an output moved beyond tolerance from data/reference/."""
     input:
-        "results/report/regression.json",
+        f"{RESULTS}/report/regression.json",
     output:
-        "results/report/regression.ok",
+        f"{RESULTS}/report/regression.ok",
     log:
-        "logs/regression.log",
+        log_file("regression"),
     conda:
         ENV
     shell:
-        f"{PY} -m analysis.report gate {{input}} {{output}} > {{log}} 2>&1"
+        logged(f"{PY} -m analysis.report gate {{input}} {{output}}")
+
+
+rule update_references:
+    """`make references PROFILE=…`: store this run's metrics as data/reference/<profile>.json.
+    Only on purpose (a target outside `all`); say in the commit why the outputs changed."""
+    input:
+        f"{RESULTS}/report/regression.json",
+    output:
+        f"{RESULTS}/report/references-updated.txt",
+    log:
+        log_file("update_references"),
+    conda:
+        ENV
+    shell:
+        logged(f"{PY} -m analysis.report update-references --profile {PROFILE} "
+               f"--results-dir {RESULTS} --done {{output}}")

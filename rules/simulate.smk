@@ -1,46 +1,41 @@
 # The per-dimensionality simulation stage: optics, structure and every device protocol of
-# one film, written as one xarray Dataset (NetCDF, CF units) per n.
+# one film, written as one xarray Dataset (NetCDF, CF units) per n; and the calibration check.
 
 
 rule simulate:
     input:
-        notebook="notebooks/simulate.py",
-        lib=lib("optics", "colour", "structure", "device", "protocols"),
-        parameters=expand("data/parameters/{topic}.yaml",
-                          topic=["optics", "structure", "device", "device_calibrated"]),
+        code=code_inputs("notebooks/simulate.py"),
     output:
-        "results/simulate/n{n}.nc",
-        "results/notebooks/simulate_n{n}.ipynb",
-        "results/notebooks/simulate_n{n}.html",
+        f"{RESULTS}/simulate/n{{n}}.nc",
+        f"{RESULTS}/notebooks/simulate_n{{n}}.ipynb",
+        f"{RESULTS}/notebooks/simulate_n{{n}}.html",
     params:
-        cmd=lambda wc: runner("simulate", notebook_params("simulate", n=wc.n), f"simulate_n{wc.n}"),
+        cmd=lambda wc: runner("simulate", notebook_params("simulate", figures=False, n=wc.n, profile=PROFILE),
+                              f"simulate_n{wc.n}"),
     log:
-        "logs/simulate/n{n}.log",
+        f"{LOGS}/simulate/n{{n}}.log",
     benchmark:
-        "results/benchmarks/simulate_n{n}.tsv"
+        f"{RESULTS}/benchmarks/simulate_n{{n}}.tsv"
     conda:
         ENV
     shell:
-        "{params.cmd} > {log} 2>&1"
+        logged("{params.cmd}")
 
 
 rule calibrate:
     input:
-        notebook="notebooks/calibrate.py",
-        lib=lib("device", "protocols", "fits", "calibration"),
-        parameters=["data/parameters/device.yaml", "data/parameters/device_calibrated.yaml",
-                    "data/paper/values.yaml"],
+        code=code_inputs("notebooks/calibrate.py"),
     output:
-        "results/calibration/calibration.nc",
+        f"{RESULTS}/calibration/calibration.nc",
         metrics_file("calibrate"),
         executed("calibrate"),
     params:
-        cmd=runner("calibrate", notebook_params("calibrate")),
+        cmd=runner("calibrate", notebook_params("calibrate", **({} if "n_values" in (SETTINGS.get("calibrate") or {}) else {"n_values": list(N_VALUES)}))),
     log:
-        "logs/calibrate.log",
+        log_file("calibrate"),
     benchmark:
-        "results/benchmarks/calibrate.tsv"
+        f"{RESULTS}/benchmarks/calibrate.tsv"
     conda:
         ENV
     shell:
-        "{params.cmd} > {log} 2>&1"
+        logged("{params.cmd}")

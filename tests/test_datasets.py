@@ -25,7 +25,6 @@ def _isolated(monkeypatch, tmp_path):
     """No ambient mirror/config; cache in tmp; network raises."""
     monkeypatch.delenv(datasets.ENV_MIRROR, raising=False)
     monkeypatch.setenv(datasets.ENV_CACHE, str(tmp_path / "cache"))
-    monkeypatch.setattr(datasets, "CONFIG_FILE", tmp_path / "no-config.yaml")
 
     def offline(*args, **kwargs):
         raise ConnectionError("network disabled in tests")
@@ -97,14 +96,16 @@ def test_mirror_works_offline_and_checks_decompressed_digest(tmp_path, monkeypat
     assert datasets.fetch_file(LABELS) == path
 
 
-def test_mirror_from_environment_and_config(tmp_path, monkeypatch):
-    folder = tmp_path / "m"
+def test_mirror_from_argument_then_environment(tmp_path, monkeypatch):
+    folder, other = tmp_path / "m", tmp_path / "o"
     folder.mkdir()
+    other.mkdir()
     monkeypatch.setenv(datasets.ENV_MIRROR, str(folder))
     assert datasets.resolve_mirror() == folder
+    assert datasets.resolve_mirror(other) == other  # the workflow's data.mirror, as an argument
     monkeypatch.delenv(datasets.ENV_MIRROR)
-    assert datasets.resolve_mirror(config={"data": {"mirror": str(folder)}}) == folder
-    assert datasets.resolve_mirror(config={}) is None
+    assert datasets.resolve_mirror() is None
+    assert datasets.resolve_mirror("") is None
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         datasets.resolve_mirror(mirror=tmp_path / "absent")
 

@@ -7,9 +7,12 @@ from analysis import io, protocols
 from analysis.datafiles import paper_values
 
 
+QUICK = {"ppf_points": 9, "sfdp_points": 6, "energy_points": 10, "trace_samples": 200, "iv_step_V": 0.05}
+
+
 @pytest.fixture(scope="module")
 def quick3():
-    return protocols.simulate_device("3", {"profile": "quick"})
+    return protocols.simulate_device("3", QUICK)
 
 
 def test_simulate_device_contents(quick3, tmp_path):
@@ -81,9 +84,11 @@ def test_run_train_trace_continuity():
     (lambda: protocols.paired_pulse("3", [-0.02]), r"interval_s=.* must be finite and > 0 .*s"),
     (lambda: protocols.PulseTrain.regular(2, -1.0, 0.0, gap_s=0.1), r"width_s=0.0 must be finite and > 0"),
     (lambda: protocols.resistance_vs_temperature("3", [0.0, 300.0]), r"temperature_K=.* must be finite and > 0"),
-    (lambda: protocols.simulate_device("6"), "dimensionality n='6' is not supported"),
-    (lambda: protocols.resolve_settings({"profile": "fast"}), "profile='fast' is unknown"),
-    (lambda: protocols.resolve_settings({"ppf_points": 1}), "ppf_points=1 must be an integer >= 2"),
+    (lambda: protocols.simulate_device("6", QUICK), "dimensionality n='6' is not supported"),
+    (lambda: protocols.resolve_settings({**QUICK, "profile": "quick"}), r"unknown \['profile'\]"),
+    (lambda: protocols.resolve_settings({"ppf_points": 5}), r"missing \['sfdp_points'"),
+    (lambda: protocols.resolve_settings({**QUICK, "ppf_points": 1}), "ppf_points=1 must be an integer >= 2"),
+    (lambda: protocols.resolve_settings({**QUICK, "ppf_points": 2.5}), "ppf_points=2.5 must be an integer >= 2"),
     (lambda: protocols.retention("3", [0], [1.0]), r"rehearsals=\[0\] must all be integers >= 1"),
 ])
 def test_errors_name_parameter_and_range(call, match):
@@ -96,9 +101,8 @@ def test_overlap_message_gives_accepted_range():
         protocols.frequency_train("3", [60.0])
 
 
-def test_settings_profiles():
-    q = protocols.resolve_settings({"profile": "quick"})
-    f = protocols.resolve_settings(None)
-    assert q["profile"] == "quick" and f["profile"] == "full"
-    assert q["ppf_points"] < f["ppf_points"]
-    assert protocols.resolve_settings({"ppf_points": 5})["ppf_points"] == 5
+def test_settings_are_checked_and_made_integers():
+    out = protocols.resolve_settings({**QUICK, "ppf_points": 5.0, "temperature_K": 280.0})
+    assert out["ppf_points"] == 5 and isinstance(out["ppf_points"], int)
+    assert out["temperature_K"] == 280.0
+    assert set(protocols.SETTINGS) <= set(out)

@@ -43,14 +43,13 @@ def tree(tmp_path):
     write_json({"ea": {"1": 0.16, "2": 0.17}}, tmp_path / "results" / "metrics" / "fig5.json")
     (tmp_path / "figures").mkdir()
     (tmp_path / "nb.yaml").write_text("fig2:\n  title: Fig. 2\n  figures: [fig2_optics]\n")
-    (tmp_path / "config.yaml").write_text("profile: quick\n")
     return tmp_path
 
 
 def _build(tree, reference):
     return report.build(results_dir=tree / "results", figures_dir=tree / "figures", profile="quick",
                         reference=reference, ledger_dir=tree / "claims",
-                        notebooks_table=tree / "nb.yaml", config_file=tree / "config.yaml")
+                        notebooks_table=tree / "nb.yaml", run_config={"profile": "quick"})
 
 
 def test_claims_json_has_every_claim_with_status(tree):

@@ -12,14 +12,14 @@ pytestmark = pytest.mark.slow
 
 def test_report_lists_every_ledger_claim(quick_runs):
     work = quick_runs[0]
-    report = json.loads((work / "results" / "report" / "claims.json").read_text())
+    report = json.loads((work / "results" / "quick" / "report" / "claims.json").read_text())
     ledger = claims.load_ledger(work / "data" / "paper" / "claims")
     assert [r["id"] for r in report] == [c["id"] for c in ledger]
     for r in report:
         assert set(r) == {"id", "figure", "kind", "basis", "paper", "compendium", "status", "note"}
         assert r["status"] in ("pass", "fail", "missing")
         assert r["status"] != "missing", f"claim {r['id']} has no output: {r['note']}"
-    html = (work / "results" / "report" / "index.html").read_text()
+    html = (work / "results" / "quick" / "report" / "index.html").read_text()
     assert all(r["id"] in html for r in report)
     assert "data:image/png;base64" in html
 
@@ -31,20 +31,21 @@ def test_every_notebook_produced_its_figures(quick_runs):
     for name, spec in table.items():
         for stem in spec["figures"]:
             for ext in ("png", "pdf"):
-                assert (work / "figures" / f"{stem}.{ext}").stat().st_size > 1000, (name, stem)
-        assert (work / "results" / "notebooks" / f"{name}.html").is_file()
+                assert (work / "figures" / "quick" / f"{stem}.{ext}").stat().st_size > 1000, (name, stem)
+        assert (work / "results" / "quick" / "notebooks" / f"{name}.html").is_file()
 
 
 def test_netcdf_outputs_carry_units(quick_runs):
     from analysis.io import check_units, read_netcdf
-    for path in sorted((quick_runs[0] / "results" / "simulate").glob("n*.nc")):
+    for path in sorted((quick_runs[0] / "results" / "quick" / "simulate").glob("n*.nc")):
         check_units(read_netcdf(path))
 
 
 def test_two_runs_give_identical_bytes(quick_runs):
     a, b = quick_runs
-    patterns = ["results/simulate/*.nc", "results/calibration/*.nc", "results/metrics/*.json",
-                "results/tables/*.csv", "figures/*.png", "figures/*.pdf"]
+    patterns = ["results/quick/simulate/*.nc", "results/quick/calibration/*.nc",
+                "results/quick/metrics/*.json", "results/quick/tables/*.csv",
+                "figures/quick/*.png", "figures/quick/*.pdf"]
     compared = 0
     for pattern in patterns:
         files = sorted(a.glob(pattern))

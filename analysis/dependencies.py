@@ -1,0 +1,214 @@
+"""What a notebook or module depends on, read from its source: the workflow's rule inputs.
+
+Snakemake reruns a job when one of its inputs changes, so every rule that executes a
+notebook lists as inputs the ``analysis`` modules the notebook imports — directly or through
+other modules, including imports inside functions — and the ``data/`` files those modules
+read.  Both are derived here from the source with :mod:`ast`, never kept by hand.
+
+``analysis`` modules are found from ``import analysis.x``, ``from analysis import x``,
+``from analysis.x import y`` (in notebooks) and ``from . import x`` / ``from .x import y``
+(inside the package).  Data files are found from the ways the package reads ``data/``:
+
+* ``parameter_values("topic")`` / ``parameters("topic")`` → ``data/parameters/topic.yaml``
+  (a module-level string constant as the argument is resolved too);
+* ``paper_values()`` → ``data/paper/values.yaml``; ``load_yaml("x.yaml")`` → ``data/x.yaml``;
+* ``data_dir() / "a" / "b"`` → ``data/a/b`` (a folder stands for every file in it; an
+  f-string part is a wildcard).
+
+Examples
+--------
+>>> sorted(module_closure({"dimensionality"}))
+['dimensionality']
+>>> {"device", "fits"} <= module_closure({"protocols"})
+True
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import os
+from pathlib import Path
+
+from .io import ROOT
+
+PACKAGE = "analysis"
+STYLE_FILE = "analysis/synapse.mplstyle"
+"""Read by :mod:`analysis.figures`; an input of every rule whose code imports it."""
+
+_PARAMETER_READERS = {"parameter_values", "parameters", "_parameter_table"}
+
+
+def _source_tree(path: Path) -> ast.Module:
+    path = Path(path)
+    if path.suffix == ".py":
+        return _parse(str(path), path.stat().st_mtime_ns)
+    raise ValueError(f"{path}: expected a .py source file (notebooks are jupytext percent scripts)")
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: str, mtime_ns: int) -> ast.Module:
+    return ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
+
+
+def _package_modules(root: Path = ROOT) -> frozenset[str]:
+    return frozenset(p.stem for p in (root / PACKAGE).glob("*.py") if p.stem != "__init__")
+
+
+def imported_modules(path: str | os.PathLike, root: Path = ROOT) -> set[str]:
+    """The ``analysis`` submodules that the file at *path* imports (directly, anywhere in it)."""
+    path = Path(path)
+    tree = _source_tree(path)
+    known = _package_modules(root)
+    inside = path.resolve().parent == (root / PACKAGE).resolve()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == PACKAGE and len(parts) > 1:
+                    found.add(parts[1])
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                parts = node.module.split(".")
+                if parts[0] != PACKAGE:
+                    continue
+                base = parts[1:]
+            elif node.level == 1 and inside:
+                base = node.module.split(".") if node.module else []
+            else:
+                continue
+            if base:
+                found.add(base[0])
+            else:  # from analysis import x, y  /  from . import x, y
+                found.update(a.name for a in node.names)
+    return found & known
+
+
+@functools.lru_cache(maxsize=None)
+def _module_edges(root: Path) -> dict[str, frozenset[str]]:
+    return {m: frozenset(imported_modules(root / PACKAGE / f"{m}.py", root) - {m})
+            for m in _package_modules(root)}
+
+
+def module_closure(modules, root: Path = ROOT) -> set[str]:
+    """*modules* and every ``analysis`` module they import, transitively."""
+    edges = _module_edges(Path(root).resolve())
+    todo, seen = list(modules), set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        todo.extend(edges.get(m, ()))
+    return seen
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    out = {}
+    for node in tree.body:
+        if (isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = node.value.value
+    return out
+
+
+def _string(node, constants) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "*" for v in node.values)
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id]
+    if isinstance(node, ast.Attribute) and node.attr in constants:  # dev.CALIBRATED_TOPIC
+        return constants[node.attr]
+    return None
+
+
+def _callee(node: ast.Call) -> str | None:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
+def _data_dir_path(node: ast.BinOp, constants) -> list[str] | None:
+    """``data_dir() / "a" / f"{x}.yaml"`` → ``["a", "*.yaml"]``; None if not such a chain."""
+    parts = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        part = _string(node.right, constants)
+        if part is None:
+            return None
+        parts.append(part)
+        node = node.left
+    if isinstance(node, ast.Call) and _callee(node) == "data_dir" and parts:
+        return list(reversed(parts))
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _all_constants(root: Path) -> dict[str, str]:
+    out = {}
+    for m in sorted(_package_modules(root)):
+        out.update(_constants(_source_tree(root / PACKAGE / f"{m}.py")))
+    return out
+
+
+def data_patterns(path: str | os.PathLike, root: Path = ROOT) -> set[str]:
+    """Glob patterns, relative to the repository root, of the ``data/`` files *path* reads."""
+    tree = _source_tree(Path(path))
+    constants = {**_all_constants(Path(root).resolve()), **_constants(tree)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _callee(node)
+            arg = _string(node.args[0], constants) if node.args else None
+            if name in _PARAMETER_READERS and arg:
+                found.add(f"data/parameters/{arg}.yaml")
+            elif name == "paper_values":
+                found.add("data/paper/values.yaml")
+            elif name == "load_yaml" and arg:
+                found.add(f"data/{arg}")
+        elif isinstance(node, ast.BinOp):
+            parts = _data_dir_path(node, constants)
+            if parts:
+                found.add("data/" + "/".join(parts))
+    return found
+
+
+def _expand(pattern: str, root: Path) -> list[str]:
+    path = root / pattern
+    if "*" in pattern:
+        matches = sorted(root.glob(pattern))
+    elif path.is_dir():
+        matches = sorted(p for p in path.rglob("*") if p.is_file())
+    else:
+        matches = [path] if path.exists() else []
+    return [p.relative_to(root).as_posix() for p in matches if p.is_file()]
+
+
+def code_inputs(path: str | os.PathLike, root: Path = ROOT) -> list[str]:
+    """Every file a notebook or module's result depends on, relative to *root*, sorted.
+
+    The file itself, the source of every ``analysis`` module it imports (transitively, with
+    ``analysis/__init__.py`` and the plotting style if :mod:`analysis.figures` is among them)
+    and the ``data/`` files any of them reads.
+    """
+    root = Path(root)
+    path = Path(path) if Path(path).is_absolute() else root / path
+    modules = module_closure(imported_modules(path, root), root)
+    files = {path.relative_to(root).as_posix()}
+    if modules:
+        files.add(f"{PACKAGE}/__init__.py")
+    if "figures" in modules:
+        files.add(STYLE_FILE)
+    patterns = data_patterns(path, root)
+    for m in modules:
+        files.add(f"{PACKAGE}/{m}.py")
+        patterns |= data_patterns(root / PACKAGE / f"{m}.py", root)
+    for pattern in patterns:
+        files.update(_expand(pattern, root))
+    return sorted(files)
+
+
+__all__ = ["imported_modules", "module_closure", "data_patterns", "code_inputs"]
