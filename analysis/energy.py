@@ -35,7 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from .dimensionality import N_VALUES, parse_n
-from .io import read_netcdf, resolve
+from .io import read_netcdf, resolve, simulation_path
 from .datafiles import data_dir, paper_values
 from .validation import finite, positive
 
@@ -291,7 +291,7 @@ def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
     labels = [parse_n(n) for n in n_values]
     currents, width = [], None
     for n in labels:
-        path = results_dir / "simulate" / f"n{n}.nc"
+        path = simulation_path(results_dir, n)
         ds = read_netcdf(path)
         if PSC_VARIABLE not in ds:
             msg = (f"{path} has no variable {PSC_VARIABLE!r} (postsynaptic current on "

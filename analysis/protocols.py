@@ -15,6 +15,7 @@ state (train gap, read delay, I–V sweep, temperature range) from ``data/parame
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from dataclasses import dataclass
@@ -124,8 +125,18 @@ def _params(n_or_params) -> dev.DeviceParameters:
     return dev.load_parameters(n_or_params)
 
 
-def _temperature(params, temperature_K):
-    return dev.check_temperature(params.temperature_K if temperature_K is None else temperature_K)
+def at_temperature(n_or_params, temperature_K) -> dev.DeviceParameters:
+    """The device of *n_or_params* held at *temperature_K* [K] (every protocol then runs there).
+
+    The temperature is part of the device parameters, set once here (:func:`dataclasses.replace`),
+    so no protocol takes or re-checks a temperature of its own.
+
+    Raises
+    ------
+    ValueError
+        If *temperature_K* is not finite and > 0.
+    """
+    return dataclasses.replace(_params(n_or_params), temperature_K=dev.check_temperature(temperature_K))
 
 
 def _positive(value, name, what):
@@ -212,7 +223,7 @@ class PulseTrain:
         return cls(onsets, wd, amplitude_V)
 
 
-def run_train(n_or_params, train: PulseTrain, sample_times_s, temperature_K=None,
+def run_train(n_or_params, train: PulseTrain, sample_times_s,
               state0=None) -> np.ndarray:
     """States at arbitrary sample times during and after a pulse train.
 
@@ -231,7 +242,7 @@ def run_train(n_or_params, train: PulseTrain, sample_times_s, temperature_K=None
         State at each sample time.
     """
     params = _params(n_or_params)
-    t_k = _temperature(params, temperature_K)
+    t_k = params.temperature_K
     ts = np.asarray(sample_times_s, dtype=float).reshape(-1)
     out = np.empty((ts.size, params.trap_weights.size + 1))
     x = dev.rest_state(params) if state0 is None else np.asarray(state0, dtype=float)
@@ -260,7 +271,7 @@ def run_train(n_or_params, train: PulseTrain, sample_times_s, temperature_K=None
     return out
 
 
-def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V, temperature_K=None,
+def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V,
                     read_delay_s=None, return_final: bool = False):
     """States read ``read_delay`` after each pulse, for a batch of trains (vectorised).
 
@@ -279,7 +290,7 @@ def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V, temperature_K
         State at the end of the last pulse (if *return_final*).
     """
     params = _params(n_or_params)
-    t_k = _temperature(params, temperature_K)
+    t_k = params.temperature_K
     on, wd, am = np.broadcast_arrays(np.atleast_2d(np.asarray(onsets_s, dtype=float)),
                                      np.atleast_2d(np.asarray(widths_s, dtype=float)),
                                      np.atleast_2d(np.asarray(amplitudes_V, dtype=float)))
@@ -302,7 +313,7 @@ def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V, temperature_K
 
 # --------------------------------------------------------------------------- Fig. 3
 def epsc_trace(n_or_params, amplitude_V=None, width_s=None, times_s=None, read_voltage_V=None,
-               area_um2=62500.0, temperature_K=None):
+               area_um2=62500.0):
     """EPSC to one spike (Fig. 3a): read current vs time, spike at t = 0.
 
     Returns
@@ -320,13 +331,13 @@ def epsc_trace(n_or_params, amplitude_V=None, width_s=None, times_s=None, read_v
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     t = np.linspace(-0.2, 2.0, 400) if times_s is None else np.asarray(times_s, dtype=float)
     train = PulseTrain(np.array([0.0]), wd, amp)
-    states = run_train(params, train, t, temperature_K)
-    cur = dev.read_current(params, states, vr, temperature_K, area_um2)
-    peak = pulse_responses(params, [0.0], wd, amp, temperature_K)[0, 0]
-    return t, cur, float(dev.read_current(params, peak, vr, temperature_K, area_um2))
+    states = run_train(params, train, t)
+    cur = dev.read_current(params, states, vr, area_um2=area_um2)
+    peak = pulse_responses(params, [0.0], wd, amp)[0, 0]
+    return t, cur, float(dev.read_current(params, peak, vr, area_um2=area_um2))
 
 
-def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None, temperature_K=None,
+def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None,
                  read_voltage_V=None, area_um2=62500.0):
     """PPF (Fig. 3b): responses A1, A2 to two spikes separated by Δt (end of 1 to start of 2).
 
@@ -348,13 +359,12 @@ def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None, tempe
     wd = pv["spike_width_s"] if width_s is None else float(width_s)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     onsets = np.stack([np.zeros_like(dt), wd + dt], axis=1)
-    reads = pulse_responses(params, onsets, wd, amp, temperature_K)
-    cur = dev.read_current(params, reads, vr, temperature_K, area_um2)
+    reads = pulse_responses(params, onsets, wd, amp)
+    cur = dev.read_current(params, reads, vr, area_um2=area_um2)
     return cur[:, 0], cur[:, 1]
 
 
-def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None, width_s=None,
-                    temperature_K=None, read_voltage_V=None, area_um2=62500.0):
+def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None, width_s=None, read_voltage_V=None, area_um2=62500.0):
     """SFDP (Fig. 3c): responses to trains of spikes at each frequency.
 
     Returns
@@ -376,11 +386,11 @@ def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None
     wd = pv["spike_width_s"] if width_s is None else float(width_s)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     onsets = np.arange(npl)[None, :] / f[:, None]
-    reads = pulse_responses(params, onsets, wd, amp, temperature_K)
-    return dev.read_current(params, reads, vr, temperature_K, area_um2)
+    reads = pulse_responses(params, onsets, wd, amp)
+    return dev.read_current(params, reads, vr, area_um2=area_um2)
 
 
-def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None, temperature_K=None,
+def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None,
                    read_voltage_V=None, area_um2=62500.0):
     """One train with per-pulse amplitudes and widths (SVDP, SDDP, SNDP, Fig. S11a).
 
@@ -397,9 +407,8 @@ def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None, temperature_
                                     np.atleast_1d(np.asarray(widths_s, dtype=float)))
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     train = PulseTrain.regular(amps.size, amps, wds, gap_s=gap)
-    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
-                            temperature_K)[0]
-    return train, dev.read_current(params, reads, vr, temperature_K, area_um2)
+    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V)[0]
+    return train, dev.read_current(params, reads, vr, area_um2=area_um2)
 
 
 def trace_times(train: PulseTrain, grid_s, read_delay_s: float) -> np.ndarray:
@@ -413,7 +422,7 @@ def trace_times(train: PulseTrain, grid_s, read_delay_s: float) -> np.ndarray:
 
 
 def train_trace(n_or_params, train: PulseTrain, n_samples: int, tail_s: float,
-                read_voltage_V=None, temperature_K=None, area_um2=62500.0):
+                read_voltage_V=None, area_um2=62500.0):
     """Sampled read-current trace of a train plus *tail_s* afterwards (Figs. S5–S8).
 
     The samples are a uniform grid from −0.1 s to the end of the train + *tail_s* without the
@@ -424,13 +433,13 @@ def train_trace(n_or_params, train: PulseTrain, n_samples: int, tail_s: float,
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     t_end = float(train.ends_s[-1]) + float(tail_s)
     t = trace_times(train, np.linspace(-0.1, t_end, int(n_samples)), params.read_delay_s)
-    states = run_train(params, train, t, temperature_K)
-    return t, dev.read_current(params, states, vr, temperature_K, area_um2)
+    states = run_train(params, train, t)
+    return t, dev.read_current(params, states, vr, area_um2=area_um2)
 
 
 # --------------------------------------------------------------------------- Fig. 4b, S8
 def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=None,
-              gap_s=None, temperature_K=None):
+              gap_s=None):
     """States after 1…N rehearsals, at times after the end of the last spike (Figs. 4b, S8).
 
     Parameters
@@ -459,7 +468,7 @@ def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=
     nmax = max(reps)
     train = PulseTrain.regular(nmax, amp, wd, gap_s=gap)
     out = np.empty((len(reps), t.size, params.trap_weights.size + 1))
-    t_k = _temperature(params, temperature_K)
+    t_k = params.temperature_K
     x = dev.rest_state(params)
     prev_end = 0.0
     ends = {}
@@ -507,7 +516,7 @@ def resistance_vs_temperature(n_or_params, temperatures_K=None, read_voltage_V=N
 
 
 # --------------------------------------------------------------------------- Fig. S1
-def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02, temperature_K=None,
+def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02,
              area_um2=62500.0):
     """Triangular staircase sweep 0 → −Vmax → 0 → +Vmax → 0 (Fig. S1).
 
@@ -532,7 +541,7 @@ def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02, temperat
     quarter = np.concatenate([up, up[::-1][1:], [0.0]])      # 0 -> max -> 0
     volts = np.round(np.concatenate([-quarter, quarter]), 9)
     dwell = (vmax / k) / rate
-    t_k = _temperature(params, temperature_K)
+    t_k = params.temperature_K
     x = dev.rest_state(params)
     states = np.empty((volts.size, x.size))
     for i, v in enumerate(volts):
@@ -542,20 +551,19 @@ def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02, temperat
     return volts, dwell * np.arange(1, volts.size + 1), cur, states
 
 
-def relaxed_deviation(n_or_params, state, temperature_K=None) -> float:
+def relaxed_deviation(n_or_params, state) -> float:
     """Relative conductance change left after relaxing *state* at 0 V for 1000 × the longest
     release time: 0 for a monostable device (no filament or other second stable state)."""
     params = _params(n_or_params)
-    tau_max = float(dev.release_times(params, temperature_K).max())
-    x = dev.relax(params, state, 1000.0 * tau_max, temperature_K)
-    g = dev.conductance(params, x, temperature_K)
-    g0 = dev.base_conductance(params, temperature_K)
+    tau_max = float(dev.release_times(params).max())
+    x = dev.relax(params, state, 1000.0 * tau_max)
+    g = dev.conductance(params, x)
+    g0 = dev.base_conductance(params)
     return float(np.max(np.abs(g / g0 - 1.0)))
 
 
 # --------------------------------------------------------------------------- Fig. 6, S10, S11a
-def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltage_V=None,
-                 temperature_K=None) -> np.ndarray:
+def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltage_V=None) -> np.ndarray:
     """Peak postsynaptic current magnitude [A] after one spike, read at −0.01 V.
 
     Returns
@@ -570,12 +578,12 @@ def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltag
                       "device area in um^2, accepted range (0, inf)")
     wd = pv["spike_width_s"] if width_s is None else float(width_s)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
-    reads = pulse_responses(params, np.zeros((amps.size, 1)), wd, amps[:, None], temperature_K)[:, 0]
-    g = dev.conductance(params, reads[:, None, :], temperature_K, areas[None, :])
+    reads = pulse_responses(params, np.zeros((amps.size, 1)), wd, amps[:, None])[:, 0]
+    g = dev.conductance(params, reads[:, None, :], area_um2=areas[None, :])
     return np.abs(g * vr)
 
 
-def potentiation_depression(n_or_params, temperature_K=None, area_um2=62500.0):
+def potentiation_depression(n_or_params, area_um2=62500.0):
     """20 spikes of −1 V then 20 of +1 V, 20 ms (Fig. S11a), conductance read after each.
 
     Returns
@@ -591,9 +599,8 @@ def potentiation_depression(n_or_params, temperature_K=None, area_um2=62500.0):
     wds = np.concatenate([np.full(int(pot["pulses"]), float(pot["width_s"])),
                           np.full(int(dep["pulses"]), float(dep["width_s"]))])
     train = PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
-    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
-                            temperature_K)[0]
-    return amps, dev.conductance(params, reads, temperature_K, area_um2)
+    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V)[0]
+    return amps, dev.conductance(params, reads, area_um2=area_um2)
 
 
 # --------------------------------------------------------------------------- one dataset
@@ -636,147 +643,194 @@ def simulate_device(n, settings: dict) -> xr.Dataset:
     ValueError
         For an unknown *n* or invalid settings.
     """
-    label = parse_n(n)
     cfg = resolve_settings(settings)
-    params = dev.load_parameters(label)
-    tk = cfg.get("temperature_K")
+    params = dev.load_parameters(parse_n(n))
+    if "temperature_K" in cfg:
+        params = at_temperature(params, cfg["temperature_K"])
+    coords, variables = {}, {}
+    for build in PROTOCOL_BUILDERS:
+        c, v = build(params, cfg)
+        coords.update(c)
+        variables.update(v)
     pv = protocol_values()
-    amp, wd, vr = pv["spike_amplitude_V"], pv["spike_width_s"], pv["read_voltage_V"]
-    ns = cfg["trace_samples"]
-    v = {}
-    c = {}
+    ds = xr.Dataset(variables, coords=coords)
+    ds.attrs.update({
+        "device_n": params.n,
+        "device_ea_eV": params.ea_eV, "device_e0_eV": params.e0_eV,
+        "device_nu_m_per_s": params.nu_m_per_s, "device_sigma0_S_per_um2": params.sigma0_S_per_um2,
+        "device_temperature_K": params.temperature_K,
+        "device_area_um2": 62500.0, "device_read_voltage_V": pv["read_voltage_V"],
+        "device_train_gap_s": pv["train_gap_s"], "device_read_delay_s": params.read_delay_s,
+    })
+    return ds
 
-    # Fig. 3a
-    t_e = np.linspace(-0.2, 2.0, ns)
-    t_e, i_e, peak = epsc_trace(params, times_s=t_e, temperature_K=tk)
-    c["epsc_time"] = _da(t_e, "epsc_time", "s", "time after the onset of the spike")
-    v["epsc_current"] = _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)")
-    v["epsc_peak_current"] = _da(peak, (), "A", "peak EPSC: current read 1 ms after one -1 V, 20 ms spike")
-    v["base_current"] = _da(float(dev.read_current(params, dev.rest_state(params), vr, tk)), (), "A",
-                            "current of the pristine device read at -0.01 V")
 
-    # Fig. 3b
-    dts = np.linspace(*pv["ppf_interval_s"], cfg["ppf_points"])
-    a1, a2 = paired_pulse(params, dts, temperature_K=tk)
-    c["ppf_interval"] = _da(dts, "ppf_interval", "s", "inter-spike interval (end of spike 1 to start of spike 2)")
-    v["ppf_a1"] = _da(a1, "ppf_interval", "A", "postsynaptic current after spike 1 (A1)")
-    v["ppf_a2"] = _da(a2, "ppf_interval", "A", "postsynaptic current after spike 2 (A2)")
-    v["ppf_index"] = _da(a2 / a1, "ppf_interval", "1", "paired-pulse facilitation index A2/A1")
+# --------------------------------------------------------------------------- one builder per protocol
+# Each takes the device (temperature included) and the checked run sizes and returns the
+# coordinates and variables of its part of the Dataset, in the order they are stored.
+def _epsc(params, cfg):
+    """Fig. 3a: one spike, the EPSC trace and its peak; the pristine current."""
+    pv = protocol_values()
+    t_e, i_e, peak = epsc_trace(params, times_s=np.linspace(-0.2, 2.0, cfg["trace_samples"]))
+    c = {"epsc_time": _da(t_e, "epsc_time", "s", "time after the onset of the spike")}
+    v = {"epsc_current": _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)"),
+         "epsc_peak_current": _da(peak, (), "A", "peak EPSC: current read 1 ms after one -1 V, 20 ms spike"),
+         "base_current": _da(float(dev.read_current(params, dev.rest_state(params), pv["read_voltage_V"])),
+                             (), "A", "current of the pristine device read at -0.01 V")}
+    return c, v
 
-    # Fig. 3c
-    fr = np.geomspace(*pv["sfdp_frequency_Hz"], cfg["sfdp_points"])
-    cur = frequency_train(params, fr, temperature_K=tk)
-    c["sfdp_frequency"] = _da(fr, "sfdp_frequency", "Hz", "spike frequency")
-    c["sfdp_pulse"] = _da(np.arange(1, cur.shape[1] + 1), "sfdp_pulse", "1", "spike number in the SFDP train")
-    v["sfdp_current"] = _da(cur, ("sfdp_frequency", "sfdp_pulse"), "A", "postsynaptic current after each spike")
-    v["sfdp_index"] = _da(cur[:, -1] / cur[:, 0], "sfdp_frequency", "1", "SFDP index A5/A1")
 
-    def sequence_protocol(prefix, coord, coord_values, coord_units, coord_long, amps, widths, figure):
-        """One spike per value (SVDP, SDDP): currents, indices An/A1 and the full trace."""
-        train, cur = sequence_train(params, amps, widths, temperature_K=tk)
-        dim = f"{prefix}_pulse"
-        c[dim] = _da(np.arange(1, cur.size + 1), dim, "1", "spike number n")
-        c[f"{prefix}_{coord}"] = _da(coord_values, dim, coord_units, coord_long)
-        v[f"{prefix}_current"] = _da(cur, dim, "A", "postsynaptic current after spike n (An)")
-        v[f"{prefix}_index"] = _da(cur / cur[0], dim, "1", f"{prefix.upper()} index An/A1")
-        tt, ti = train_trace(params, train, ns, 1.0, temperature_K=tk)
-        c[f"{prefix}_trace_time"] = _da(tt, f"{prefix}_trace_time", "s", "time")
-        v[f"{prefix}_trace_current"] = _da(ti, f"{prefix}_trace_time", "A",
-                                           f"read current during the {prefix.upper()} train ({figure})")
+def _ppf(params, cfg):
+    """Fig. 3b: paired pulses over the inter-spike interval."""
+    dts = np.linspace(*protocol_values()["ppf_interval_s"], cfg["ppf_points"])
+    a1, a2 = paired_pulse(params, dts)
+    c = {"ppf_interval": _da(dts, "ppf_interval", "s", "inter-spike interval (end of spike 1 to start of spike 2)")}
+    v = {"ppf_a1": _da(a1, "ppf_interval", "A", "postsynaptic current after spike 1 (A1)"),
+         "ppf_a2": _da(a2, "ppf_interval", "A", "postsynaptic current after spike 2 (A2)"),
+         "ppf_index": _da(a2 / a1, "ppf_interval", "1", "paired-pulse facilitation index A2/A1")}
+    return c, v
 
-    # Fig. 3d / S5
+
+def _sfdp(params, cfg):
+    """Fig. 3c: trains of spikes over the spike frequency."""
+    fr = np.geomspace(*protocol_values()["sfdp_frequency_Hz"], cfg["sfdp_points"])
+    cur = frequency_train(params, fr)
+    c = {"sfdp_frequency": _da(fr, "sfdp_frequency", "Hz", "spike frequency"),
+         "sfdp_pulse": _da(np.arange(1, cur.shape[1] + 1), "sfdp_pulse", "1", "spike number in the SFDP train")}
+    v = {"sfdp_current": _da(cur, ("sfdp_frequency", "sfdp_pulse"), "A", "postsynaptic current after each spike"),
+         "sfdp_index": _da(cur[:, -1] / cur[:, 0], "sfdp_frequency", "1", "SFDP index A5/A1")}
+    return c, v
+
+
+def _sequence(params, cfg, prefix, coord, coord_values, coord_units, coord_long, amps, widths, figure):
+    """One spike per value (SVDP, SDDP): currents, indices An/A1 and the full trace."""
+    train, cur = sequence_train(params, amps, widths)
+    dim = f"{prefix}_pulse"
+    tt, ti = train_trace(params, train, cfg["trace_samples"], 1.0)
+    c = {dim: _da(np.arange(1, cur.size + 1), dim, "1", "spike number n"),
+         f"{prefix}_{coord}": _da(coord_values, dim, coord_units, coord_long)}
+    v = {f"{prefix}_current": _da(cur, dim, "A", "postsynaptic current after spike n (An)"),
+         f"{prefix}_index": _da(cur / cur[0], dim, "1", f"{prefix.upper()} index An/A1")}
+    c[f"{prefix}_trace_time"] = _da(tt, f"{prefix}_trace_time", "s", "time")
+    v[f"{prefix}_trace_current"] = _da(ti, f"{prefix}_trace_time", "A",
+                                       f"read current during the {prefix.upper()} train ({figure})")
+    return c, v
+
+
+def _svdp(params, cfg):
+    """Fig. 3d / S5: one spike per amplitude."""
+    pv = protocol_values()
     lo, hi = pv["svdp_amplitude_V"]
-    sv_amps = np.round(np.linspace(lo, hi, pv["svdp_pulses"]), 9)
-    sequence_protocol("svdp", "amplitude", sv_amps, "V", "amplitude of spike n", sv_amps, wd, "Fig. S5")
+    amps = np.round(np.linspace(lo, hi, pv["svdp_pulses"]), 9)
+    return _sequence(params, cfg, "svdp", "amplitude", amps, "V", "amplitude of spike n", amps,
+                     pv["spike_width_s"], "Fig. S5")
 
-    # Fig. 3e / S6
+
+def _sddp(params, cfg):
+    """Fig. 3e / S6: one spike per width."""
+    pv = protocol_values()
     lo, hi = pv["sddp_width_s"]
-    sd_w = np.round(np.linspace(lo, hi, pv["sddp_pulses"]), 12)
-    sequence_protocol("sddp", "width", sd_w, "s", "width of spike n", amp, sd_w, "Fig. S6")
+    widths = np.round(np.linspace(lo, hi, pv["sddp_pulses"]), 12)
+    return _sequence(params, cfg, "sddp", "width", widths, "s", "width of spike n",
+                     pv["spike_amplitude_V"], widths, "Fig. S6")
 
-    # Fig. 3f / S7
+
+def _sndp(params, cfg):
+    """Fig. 3f / S7: trains of n spikes, their last currents and traces."""
+    pv = protocol_values()
     counts = np.asarray(pv["sndp_pulses"])
-    train, cur = sequence_train(params, np.full(counts.max(), amp), wd, temperature_K=tk)
-    c["sndp_count"] = _da(counts, "sndp_count", "1", "number of spikes n")
-    v["sndp_current"] = _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)")
-    v["sndp_index"] = _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")
-    t_tr = trace_times(train, np.linspace(-0.1, float(train.ends_s[-1]) + 2.0, ns), params.read_delay_s)
+    train, cur = sequence_train(params, np.full(counts.max(), pv["spike_amplitude_V"]), pv["spike_width_s"])
+    t_tr = trace_times(train, np.linspace(-0.1, float(train.ends_s[-1]) + 2.0, cfg["trace_samples"]),
+                       params.read_delay_s)
     traces = []
     for k in counts:
         sub = PulseTrain(train.onsets_s[:k], train.widths_s[:k], train.amplitudes_V[:k])
-        st = run_train(params, sub, t_tr, tk)
-        traces.append(dev.read_current(params, st, vr, tk))
+        traces.append(dev.read_current(params, run_train(params, sub, t_tr), pv["read_voltage_V"]))
+    c = {"sndp_count": _da(counts, "sndp_count", "1", "number of spikes n")}
+    v = {"sndp_current": _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)"),
+         "sndp_index": _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")}
     c["sndp_train"] = _da(counts, "sndp_train", "1", "number of spikes in the train")
     c["sndp_trace_time"] = _da(t_tr, "sndp_trace_time", "s", "time")
     v["sndp_trace_current"] = _da(np.array(traces), ("sndp_train", "sndp_trace_time"), "A",
                                   "read current during and after trains of n spikes (Fig. S7)")
+    return c, v
 
-    # Fig. 4b / S8
+
+def _retention(params, cfg):
+    """Fig. 4b / S8: forgetting after 1 … N rehearsals, and the rehearsal trace."""
+    pv = protocol_values()
     reps = pv["rehearsals"]
     t_ret = retention_times()
-    st = retention(params, reps, t_ret, temperature_K=tk)
+    st = retention(params, reps, t_ret)
     vr_ret = pv["retention_read_voltage_V"]
-    c["rehearsal"] = _da(reps, "rehearsal", "1", "number of rehearsals (spikes of -1 V, 20 ms)")
-    c["retention_time"] = _da(t_ret, "retention_time", "s", "time after the end of the last rehearsal")
-    v["retention_weight"] = _da(dev.synaptic_weight(params, st), ("rehearsal", "retention_time"), "1",
-                                "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V")
-    v["retention_current"] = _da(dev.read_current(params, st, vr_ret, tk), ("rehearsal", "retention_time"),
-                                 "A", "current read at -0.1 V after the rehearsals")
+    dims = ("rehearsal", "retention_time")
+    c = {"rehearsal": _da(reps, "rehearsal", "1", "number of rehearsals (spikes of -1 V, 20 ms)"),
+         "retention_time": _da(t_ret, "retention_time", "s", "time after the end of the last rehearsal")}
+    v = {"retention_weight": _da(dev.synaptic_weight(params, st), dims, "1",
+                                 "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V"),
+         "retention_current": _da(dev.read_current(params, st, vr_ret), dims,
+                                  "A", "current read at -0.1 V after the rehearsals")}
     rtrain = PulseTrain.regular(max(reps), pv["retention_amplitude_V"], pv["retention_width_s"],
                                 gap_s=pv["train_gap_s"])
-    tt, ti = train_trace(params, rtrain, ns, pv["retention_window_s"][1], read_voltage_V=vr_ret,
-                         temperature_K=tk)
+    tt, ti = train_trace(params, rtrain, cfg["trace_samples"], pv["retention_window_s"][1],
+                         read_voltage_V=vr_ret)
     c["rehearsal_trace_time"] = _da(tt, "rehearsal_trace_time", "s", "time from the first rehearsal")
     v["rehearsal_trace_current"] = _da(ti, "rehearsal_trace_time", "A",
                                        f"read current (-0.1 V) during {max(reps)} rehearsals and after")
+    return c, v
 
-    # Fig. 5b
+
+def _arrhenius(params, cfg):
+    """Fig. 5b: resistance of the pristine device over temperature."""
     temps = arrhenius_temperatures()
-    c["arrhenius_temperature"] = _da(temps, "arrhenius_temperature", "K", "temperature")
-    v["arrhenius_resistance"] = _da(resistance_vs_temperature(params, temps),
-                                    "arrhenius_temperature", "ohm",
-                                    "resistance of the pristine device at -0.01 V",
-                                    fit_min_K=pv["arrhenius_fit_min_K"])
+    c = {"arrhenius_temperature": _da(temps, "arrhenius_temperature", "K", "temperature")}
+    v = {"arrhenius_resistance": _da(resistance_vs_temperature(params, temps), "arrhenius_temperature", "ohm",
+                                     "resistance of the pristine device at -0.01 V",
+                                     fit_min_K=protocol_values()["arrhenius_fit_min_K"])}
+    return c, v
 
-    # Fig. S1
-    volts, times, cur, states = iv_sweep(params, step_V=cfg["iv_step_V"], temperature_K=tk)
-    c["iv_step"] = _da(np.arange(volts.size), "iv_step", "1", "step of the staircase sweep")
-    c["iv_voltage"] = _da(volts, "iv_step", "V", "applied voltage")
-    c["iv_time"] = _da(times, "iv_step", "s", "time at the end of the step")
-    v["iv_current"] = _da(cur, "iv_step", "A", "current at the end of each step")
+
+def _iv(params, cfg):
+    """Fig. S1: the I–V staircase sweep and what is left after relaxing at 0 V."""
+    volts, times, cur, states = iv_sweep(params, step_V=cfg["iv_step_V"])
     half = volts.size // 2
-    dev_after = max(relaxed_deviation(params, states[half - 1], tk),
-                    relaxed_deviation(params, states[-1], tk))
-    v["iv_relaxed_deviation"] = _da(dev_after, (), "1",
-                                    "max relative conductance change left after relaxing the post-sweep "
-                                    "states at 0 V (0 = single stable state)")
+    left = max(relaxed_deviation(params, states[half - 1]), relaxed_deviation(params, states[-1]))
+    c = {"iv_step": _da(np.arange(volts.size), "iv_step", "1", "step of the staircase sweep"),
+         "iv_voltage": _da(volts, "iv_step", "V", "applied voltage"),
+         "iv_time": _da(times, "iv_step", "s", "time at the end of the step")}
+    v = {"iv_current": _da(cur, "iv_step", "A", "current at the end of each step"),
+         "iv_relaxed_deviation": _da(left, (), "1",
+                                     "max relative conductance change left after relaxing the post-sweep "
+                                     "states at 0 V (0 = single stable state)")}
+    return c, v
 
-    # Fig. S11a
-    pd_amp, pd_g = potentiation_depression(params, tk)
-    c["pd_pulse"] = _da(np.arange(1, pd_amp.size + 1), "pd_pulse", "1", "pulse number")
-    c["pd_amplitude"] = _da(pd_amp, "pd_pulse", "V", "pulse amplitude (20 ms)")
-    v["pd_conductance"] = _da(pd_g, "pd_pulse", "S", "conductance read at -0.01 V after each pulse")
 
-    # Fig. 6a / S10
-    e_amps = np.round(np.linspace(pv["energy_min_amplitude_V"], amp, cfg["energy_points"]), 9)
+def _potentiation_depression(params, cfg):
+    """Fig. S11a: conductance after each potentiating then depressing pulse."""
+    pd_amp, pd_g = potentiation_depression(params)
+    c = {"pd_pulse": _da(np.arange(1, pd_amp.size + 1), "pd_pulse", "1", "pulse number"),
+         "pd_amplitude": _da(pd_amp, "pd_pulse", "V", "pulse amplitude (20 ms)")}
+    v = {"pd_conductance": _da(pd_g, "pd_pulse", "S", "conductance read at -0.01 V after each pulse")}
+    return c, v
+
+
+def _psc(params, cfg):
+    """Fig. 6a / S10: peak postsynaptic current over spike amplitude and device area."""
+    pv = protocol_values()
+    e_amps = np.round(np.linspace(pv["energy_min_amplitude_V"], pv["spike_amplitude_V"],
+                                  cfg["energy_points"]), 9)
     areas = np.asarray(pv["areas_um2"])
-    c["energy_amplitude"] = _da(e_amps, "energy_amplitude", "V", "spike amplitude P")
-    c["area"] = _da(areas, "area", "um^2", "device area")
-    v["psc_current"] = _da(psc_currents(params, e_amps, areas, temperature_K=tk),
-                           ("energy_amplitude", "area"), "A",
-                           "magnitude of the peak postsynaptic current read at -0.01 V after one spike",
-                           psc_pulse_width_s=wd)
+    c = {"energy_amplitude": _da(e_amps, "energy_amplitude", "V", "spike amplitude P"),
+         "area": _da(areas, "area", "um^2", "device area")}
+    v = {"psc_current": _da(psc_currents(params, e_amps, areas), ("energy_amplitude", "area"), "A",
+                            "magnitude of the peak postsynaptic current read at -0.01 V after one spike",
+                            psc_pulse_width_s=pv["spike_width_s"])}
+    return c, v
 
-    ds = xr.Dataset(v, coords=c)
-    ds.attrs.update({
-        "device_n": label,
-        "device_ea_eV": params.ea_eV, "device_e0_eV": params.e0_eV,
-        "device_nu_m_per_s": params.nu_m_per_s, "device_sigma0_S_per_um2": params.sigma0_S_per_um2,
-        "device_temperature_K": params.temperature_K if tk is None else float(tk),
-        "device_area_um2": 62500.0, "device_read_voltage_V": vr,
-        "device_train_gap_s": pv["train_gap_s"], "device_read_delay_s": params.read_delay_s,
-    })
-    return ds
+
+PROTOCOL_BUILDERS = (_epsc, _ppf, _sfdp, _svdp, _sddp, _sndp, _retention, _arrhenius, _iv,
+                     _potentiation_depression, _psc)
+"""The parts of :func:`simulate_device`, in the order their variables are stored."""
 
 
 # --------------------------------------------------------------------------- analysis helpers
@@ -810,7 +864,7 @@ def fit_activation(temperature_K, resistance_ohm):
                          (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))
 
 
-__all__ = ["SETTINGS", "PulseTrain", "protocol_values", "resolve_settings", "run_train",
+__all__ = ["SETTINGS", "PulseTrain", "at_temperature", "PROTOCOL_BUILDERS", "protocol_values", "resolve_settings", "run_train",
            "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
            "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
            "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",

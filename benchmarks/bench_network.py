@@ -22,11 +22,11 @@ from _defaults import notebook_defaults
 
 from analysis import network as nw
 from analysis.datasets import load_mnist
-from analysis.io import read_netcdf, resolve
+from analysis.io import read_netcdf, simulation_path
 
 
 def _device(results: str) -> nw.Device:
-    path = resolve(results) / "simulate" / "n3.nc"
+    path = simulation_path(results, "3")
     if path.is_file():
         g, amp, _ = nw.pd_from_dataset(read_netcdf(path))
         return nw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")

@@ -41,7 +41,6 @@ import xarray as xr
 
 from analysis import figures, io, optics, protocols, structure
 from analysis.dimensionality import formula, parse_n
-from analysis.io import resolve
 from analysis.datafiles import data_dir
 
 n = parse_n(n)
@@ -102,5 +101,5 @@ ds.attrs = {
 for topic in ("optics", "structure", "device", "device_calibrated"):
     path = data_dir() / "parameters" / f"{topic}.yaml"
     ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
-io.write_netcdf(ds, resolve(results_dir) / "simulate" / f"n{n}.nc")
+io.write_netcdf(ds, io.simulation_path(results_dir, n))
 print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

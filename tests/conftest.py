@@ -27,13 +27,23 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
-def run_snakemake(workdir: Path, *args, check=True):
+def snakemake_env(workdir: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(workdir), MPLBACKEND="Agg")
     mirror = mnist_mirror()
     if mirror:
         env["SYNAPSE_DATA_MIRROR"] = mirror
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--config", "profile=quick", *args]
-    proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=1800)
+    return env
+
+
+def snakemake_cmd(*args, config=("profile=quick",)):
+    """Targets and options first: Snakemake reads whatever follows --config as config values."""
+    return [sys.executable, "-m", "snakemake", "--cores", "2", *args, "--config", *config]
+
+
+def run_snakemake(workdir: Path, *args, check=True, config=("profile=quick",)):
+    cmd = snakemake_cmd(*args, config=config)
+    proc = subprocess.run(cmd, cwd=workdir, env=snakemake_env(workdir), capture_output=True,
+                          text=True, timeout=1800)
     if check and proc.returncode != 0:
         logs = "\n".join(f"--- {p}\n{p.read_text()[-3000:]}" for p in (workdir / "logs").rglob("*.log"))
         pytest.fail(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}\n{logs}")

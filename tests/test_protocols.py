@@ -106,3 +106,22 @@ def test_settings_are_checked_and_made_integers():
     assert out["ppf_points"] == 5 and isinstance(out["ppf_points"], int)
     assert out["temperature_K"] == 280.0
     assert set(protocols.SETTINGS) <= set(out)
+
+
+def test_temperature_is_part_of_the_device():
+    warm = protocols.at_temperature("3", 320.0)
+    assert warm.temperature_K == 320.0 and dev.load_parameters("3").temperature_K != 320.0
+    a_room = protocols.paired_pulse("3", [0.05])[0]
+    a_warm = protocols.paired_pulse(warm, [0.05])[0]
+    assert abs(float(a_warm[0] / a_room[0]) - 1) > 0.05, "the protocols run at the device's temperature"
+    with pytest.raises(ValueError, match=r"temperature_K=-1.0 must be finite and > 0"):
+        protocols.at_temperature("3", -1.0)
+
+
+def test_device_dataset_is_the_union_of_the_protocol_builders(quick3):
+    names = []
+    for build in protocols.PROTOCOL_BUILDERS:
+        c, v = build(dev.load_parameters("3"), protocols.resolve_settings(QUICK))
+        names += list(c) + list(v)
+    assert len(names) == len(set(names)), "no two builders write the same variable"
+    assert set(names) == set(quick3.variables)

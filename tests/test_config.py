@@ -1,0 +1,97 @@
+"""Run settings: read once by Snakemake, validated fully at start-up (one line per error),
+and every Makefile target runs (as a dry run)."""
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from analysis import preflight
+from analysis.dimensionality import N_VALUES
+from analysis.io import ROOT
+
+SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
+CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def test_shipped_config_is_valid():
+    assert preflight.config_errors(CONFIG, SCHEMA, N_VALUES) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"n_value": ["1"]}, "unknown key 'n_value'"),
+    ({"n_values": "inf"}, "n_values='inf' has the wrong type; expected array"),
+    ({"n_values": ["7"]}, "n_values[0]='7' is not allowed; expected one of 1, 2, 3, 4, 5, inf"),
+    ({"n_values": ["inf "]}, "n_values[0]='inf ' is not allowed"),
+    ({"profiles": {"quick": {"figS11_classification": {"mnist_epoch": 3}}}}, "unknown key 'mnist_epoch' in profiles.quick.figS11_classification"),
+    ({"profiles": {"full": {"simulate": {"device_settings": {"ppf_points": 1}}}}}, "ppf_points=1"),
+    ({"regression": {"rtol": -1}}, "regression.rtol=-1"),
+])
+def test_each_mistake_is_named(change, expected):
+    import copy
+
+    def merge(base, upd):
+        for k, v in upd.items():
+            if isinstance(v, dict) and isinstance(base.get(k), dict):
+                merge(base[k], v)
+            else:
+                base[k] = v
+    cfg = copy.deepcopy(CONFIG)
+    merge(cfg, change)
+    errors = preflight.config_errors(cfg, SCHEMA, N_VALUES)
+    assert len(errors) == 1 and expected in errors[0], errors
+
+
+def _snakemake(*args, configfile=None):
+    cmd = [sys.executable, "-m", "snakemake", "-n", *args]
+    if configfile:
+        cmd += ["--configfile", str(configfile)]
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return proc, time.monotonic() - t0
+
+
+@pytest.mark.parametrize("text, names", [
+    ("n_value: ['1']\n", "'n_value'"),
+    ("n_values: inf\n", "n_values='inf'"),
+    ("n_values: ['7']\n", "n_values[0]='7'"),
+    ("profile: quik\n", "profile='quik' is not defined"),
+])
+def test_workflow_stops_at_start_with_one_line(tmp_path, text, names):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    proc, _ = _snakemake(configfile=bad)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and names in errors[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_profiles_write_to_different_folders():
+    seen = {}
+    for name, profile in CONFIG["profiles"].items():
+        for kind, folder in profile["outputs"].items():
+            assert (kind, folder) not in seen, f"{name} and {seen[(kind, folder)]} share {folder}"
+            seen[(kind, folder)] = name
+    assert CONFIG["profiles"]["full"]["outputs"] == {"results": "results", "figures": "figures", "logs": "logs"}
+
+
+SNAKEMAKE_TARGETS = ["figures", "quick", "data", "references", "unlock"]
+
+
+@pytest.mark.parametrize("target", SNAKEMAKE_TARGETS)
+def test_make_target_dry_run(target):
+    """The target's real Snakemake command, as a dry run (no job runs, nothing is written)."""
+    if not (ROOT / ".venv" / ".installed").is_file():
+        pytest.skip("make targets need the project's .venv (make setup)")
+    proc = subprocess.run(["make", "--no-print-directory", target, "ARGS=--dry-run"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "error" not in proc.stderr.lower().replace("show-failed-logs", "")
+
+
+@pytest.mark.parametrize("target", ["setup", "test", "test-fast", "benchmark", "lab", "dag", "clean", "help"])
+def test_make_target_parses(target):
+    proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,112 @@
+"""Rule inputs derived from the code: analysis.dependencies against an independent import graph."""
+import modulefinder
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis import dependencies
+from analysis.io import ROOT
+
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
+MODULES = sorted(p.stem for p in (ROOT / "analysis").glob("*.py") if p.stem != "__init__")
+
+
+def imported_by_modulefinder(script, root=ROOT):
+    """``analysis`` submodules a script (or ``analysis/<m>.py``, with itself) imports, found by
+    the standard library's bytecode scan (including imports inside functions), independently
+    of analysis.dependencies."""
+    finder = modulefinder.ModuleFinder(path=[str(root)])
+    script = Path(script)
+    if script.parent.name == "analysis":
+        finder.import_hook(f"analysis.{script.stem}")
+    else:
+        finder.run_script(str(script))
+    return {name.split(".", 1)[1] for name in finder.modules
+            if name.startswith("analysis.") and name.count(".") == 1}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_inputs_match_the_import_graph(name):
+    path = ROOT / "notebooks" / f"{name}.py"
+    derived = {f.split("/")[1][:-3] for f in dependencies.code_inputs(path)
+               if f.startswith("analysis/") and f.endswith(".py")} - {"__init__"}
+    assert derived == imported_by_modulefinder(path)
+
+
+def test_data_files_read_by_a_module_are_inputs():
+    fig2 = dependencies.code_inputs("notebooks/fig2_optics.py")
+    assert {"data/parameters/optics.yaml", "data/parameters/structure.yaml",
+            "data/paper/values.yaml", "analysis/synapse.mplstyle"} <= set(fig2)
+    assert not any(f.startswith("data/paper/claims/") for f in fig2), "only the report reads the ledger"
+    report = dependencies.code_inputs("notebooks/report.py")
+    assert "data/paper/claims/fig3.yaml" in report
+    assert "data/parameters/device_calibrated.yaml" in dependencies.code_inputs("analysis/device.py")
+    assert "data/mnist.yaml" in dependencies.code_inputs("analysis/datasets.py")
+
+
+def test_imports_inside_functions_and_relative_imports_count(tmp_path):
+    pkg = tmp_path / "analysis"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("def f():\n    from .b import g\n    return g()\n")
+    (pkg / "b.py").write_text("from . import c\n")
+    (pkg / "c.py").write_text("X = 1\n")
+    (pkg / "d.py").write_text("")
+    nb = tmp_path / "nb.py"
+    nb.write_text("import numpy\nfrom analysis import a\n")
+    assert dependencies.module_closure(dependencies.imported_modules(nb, tmp_path), tmp_path) == {"a", "b", "c"}
+
+
+def _rules_to_run(stdout):
+    """Rule names in the 'Job stats' table of a Snakemake dry run."""
+    if "Nothing to be done" in stdout:
+        return set()
+    table = stdout.split("Job stats:", 1)[1].split("total", 1)[0]
+    return {m.group(1) for m in re.finditer(r"^(\w+)\s+\d+\s*$", table, re.M)} - {"job"}
+
+
+@pytest.mark.slow
+def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
+    """Each analysis module in turn: a dry run of the finished tree must rerun exactly the
+    rules whose code imports it (by modulefinder), and what depends on their outputs."""
+    import os
+    import time
+
+    import yaml
+
+    from .conftest import run_snakemake
+
+    work = quick_runs[0]
+    table = yaml.safe_load((work / "rules" / "notebooks.yaml").read_text())
+    code = {name: f"notebooks/{name}.py" for name in [*table, "simulate", "calibrate", "report"]}
+    code["data"] = "analysis/datasets.py"
+    uses = {rule: imported_by_modulefinder(work / src, work) for rule, src in code.items()}
+
+    def downstream(rules):
+        out = set(rules)
+        if "simulate" in out:
+            out |= {n for n, s in table.items() if "simulate" in s["needs"]}
+        if "data" in out:
+            out |= {n for n, s in table.items() if "data" in s["needs"]}
+        if out - {"report", "regression", "all"}:
+            out |= {"report"}
+        if out:
+            out |= {"regression", "all"}
+        return out
+
+    mismatches = []
+    for module in MODULES:
+        path = work / "analysis" / f"{module}.py"
+        before = path.stat()
+        later = time.time() + 60
+        os.utime(path, (later, later))
+        try:
+            proc = run_snakemake(work, "-n")
+            got = _rules_to_run(proc.stdout + proc.stderr)
+        finally:
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        expected = downstream({rule for rule, mods in uses.items() if module in mods})
+        if got != expected:
+            mismatches.append(f"{module}: reruns {sorted(got)}, expected {sorted(expected)}")
+    assert not mismatches, "\n".join(mismatches)
