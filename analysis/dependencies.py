@@ -156,8 +156,14 @@ def _all_constants(root: Path) -> dict[str, str]:
 
 def data_patterns(path: str | os.PathLike, root: Path = ROOT) -> set[str]:
     """Glob patterns, relative to the repository root, of the ``data/`` files *path* reads."""
+    path = Path(path)
+    return set(_data_patterns(str(path), path.stat().st_mtime_ns, Path(root).resolve()))
+
+
+@functools.lru_cache(maxsize=None)
+def _data_patterns(path: str, mtime_ns: int, root: Path) -> frozenset[str]:
     tree = _source_tree(Path(path))
-    constants = {**_all_constants(Path(root).resolve()), **_constants(tree)}
+    constants = {**_all_constants(root), **_constants(tree)}
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -173,7 +179,7 @@ def data_patterns(path: str | os.PathLike, root: Path = ROOT) -> set[str]:
             parts = _data_dir_path(node, constants)
             if parts:
                 found.add("data/" + "/".join(parts))
-    return found
+    return frozenset(found)
 
 
 def _expand(pattern: str, root: Path) -> list[str]:

@@ -75,6 +75,11 @@ def config_errors(config: dict, schema: dict, n_labels) -> list[str]:
     >>> config_errors({"n_value": ["1"]}, schema, ["1", "inf"])
     ["unknown key 'n_value' in the top level of config/config.yaml; allowed: n_values"]
     """
+    import sys
+
+    # jsonschema's optional IRI format checker builds a grammar parser when imported (about a
+    # second); the config schema uses no such format, so skip it (as analysis.runner does).
+    sys.modules.setdefault("rfc3987_syntax", None)
     import jsonschema
 
     schema = json.loads(json.dumps(schema))  # a copy
