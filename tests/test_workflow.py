@@ -101,9 +101,10 @@ def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_
     assert not partial_files(moved)
 
 
-def _run_and_stop(work, sig, wait_for):
+def _run_and_stop(work, sig, wait_for, check_second_run=False):
     """Start the quick workflow, wait until *wait_for* exists, then send *sig* to the whole
-    process group (as a terminal's Ctrl-C, or a kill of everything, would)."""
+    process group (as a terminal's Ctrl-C, or a kill of everything, would). With
+    *check_second_run*, a second run started meanwhile in the same folder must stop at once."""
     proc = subprocess.Popen(snakemake_cmd(), cwd=work, env=snakemake_env(work),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 600
@@ -112,6 +113,9 @@ def _run_and_stop(work, sig, wait_for):
         assert time.time() < deadline
         time.sleep(0.2)
     time.sleep(1.0)
+    if check_second_run:
+        second = run_snakemake(work, check=False)
+        assert second.returncode != 0 and f"another Snakemake run (pid {proc.pid}" in second.stderr, second.stderr
     os.killpg(proc.pid, sig)
     proc.wait(timeout=120)
     if sig == signal.SIGINT:  # jobs of a Ctrl-C'd run are stopped, not orphaned
@@ -122,7 +126,7 @@ def _run_and_stop(work, sig, wait_for):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
 def test_interrupted_run_resumes_to_the_same_outputs(quick_runs, tmp_path, sig):
     work = copy_repo(tmp_path / "repo")
-    code = _run_and_stop(work, sig, "results/quick/simulate/n2.nc")
+    code = _run_and_stop(work, sig, "results/quick/simulate/n2.nc", check_second_run=sig == signal.SIGINT)
     assert code != 0
     proc = run_snakemake(work)  # no flags: resume is the default
     if sig == signal.SIGKILL:
