@@ -47,6 +47,30 @@ def progress(message: str) -> None:
     print(f"{PROGRESS_PREFIX}{message}", flush=True)
 
 
+class _ProgressHandler(logging.Handler):
+    def emit(self, record):
+        progress(self.format(record))
+
+
+def report_progress_of(logger_name: str = "analysis", level: int = logging.INFO) -> logging.Handler:
+    """Turn the INFO messages of a library logger (e.g. ``analysis.training``'s "epoch k: test
+    accuracy …") into progress lines (:func:`progress`) for as long as the notebook runs.
+
+    Library code logs with :mod:`logging`; a notebook calls this once so that a long job shows
+    how far it is in the terminal. Calling it again adds no second handler.
+    """
+    logger = logging.getLogger(logger_name)
+    for h in logger.handlers:
+        if isinstance(h, _ProgressHandler):
+            return h
+    handler = _ProgressHandler(level)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
+    return handler
+
+
 class _Tee:
     """File-like sink for the notebook's streamed output: all of it to *out*, progress lines
     (prefixed with the job name) also to *progress*."""

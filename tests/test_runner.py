@@ -48,10 +48,14 @@ PROGRESS_NB = '''# %% tags=["parameters"]
 steps = 3
 
 # %%
-from analysis.runner import progress
+import logging
+from analysis.runner import progress, report_progress_of
+report_progress_of("analysis.some_library")
 for k in range(1, steps + 1):
     print("detail line", k)
     progress(f"epoch {k}/{steps}")
+logging.getLogger("analysis.some_library").info("library says %d", 4)
+logging.getLogger("analysis.some_library").debug("not shown")
 '''
 
 
@@ -62,7 +66,7 @@ def test_progress_lines_reach_the_progress_stream_as_they_come(tmp_path):
     src.write_text(PROGRESS_NB)
     stream = _io.StringIO()
     run_notebook(src, tmp_path / "nb.ipynb", parameters={"steps": 3}, progress_stream=stream)
-    assert stream.getvalue().splitlines() == [f"  nb: epoch {k}/3" for k in (1, 2, 3)]
+    assert stream.getvalue().splitlines() == [f"  nb: epoch {k}/3" for k in (1, 2, 3)] + ["  nb: library says 4"]
     executed = json.loads((tmp_path / "nb.ipynb").read_text())
     text = "".join("".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
     assert "detail line 3" in text and "[progress] epoch 3/3" in text, "the notebook keeps both"
