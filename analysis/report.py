@@ -599,8 +599,12 @@ def notebook_opening(path: Path) -> str:
 
 
 def _markdown(text: str) -> str:
+    """Notebook markdown as HTML for the report: no title, headings demoted, no self-anchors."""
     from nbconvert.filters.markdown import markdown2html
-    return markdown2html(text)
+    text = re.sub(r"\A\s*# [^\n]*\n", "", text)
+    out = markdown2html(text)
+    out = re.sub(r'<a class="anchor-link" href="[^"]*">[^<]*</a>', "", out)
+    return re.sub(r"<(/?)h[1-3]( id=\"[^\"]*\")?>", r"<\1h4>", out)
 
 
 def _rel(target: Path, start: Path) -> str:
