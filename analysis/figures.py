@@ -111,6 +111,15 @@ def legend_outside(ax, where: str = "right", **kw):
     return ax.legend(**opts)
 
 
+def num(x: float, fmt: str = "g") -> str:
+    """*x* formatted with *fmt* and a true minus sign, for text in figures.
+
+    >>> num(-1.0), num(-0.02, ".2g")
+    ('−1', '−0.02')
+    """
+    return format(x, fmt).replace("-", "\u2212")
+
+
 def sci_label(x: float, digits: int = 3) -> str:
     """*x* as mathtext ``6.25 × 10⁴`` (true minus sign in negative exponents).
 
@@ -243,5 +252,5 @@ if __name__ == "__main__":
 
 
 __all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
-           "panel_label", "legend_outside", "sci_label", "sci_formatter", "save", "thumbnail",
+           "panel_label", "legend_outside", "num", "sci_label", "sci_formatter", "save", "thumbnail",
            "rms_difference", "compare_with_baseline", "update_baselines"]
