@@ -34,6 +34,11 @@
 # * **XRD (c).** Structure factors of the slab model (atoms on their planes, PEA as an
 #   electron-density rod) and of cubic MAPbBr₃, with Lorentz–polarisation, March–Dollase
 #   texture and Scherrer widths (30 nm crystallites).
+#
+# **What to look at.** (b) the exciton peaks of the quasi-2D films sit at the m = 1, 2, 3 phase
+# energies (grey lines) while the PL comes from the lowest-gap phase; no PL from n = ∞. (c) the
+# (00l) ladder of n = 1, the extra low-angle peaks of n = 2–5, the (h00) of n = ∞. Table S1 below
+# lists the numbers.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

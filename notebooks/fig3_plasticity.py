@@ -30,6 +30,10 @@
 # calibrated; every curve here is a *prediction* of the calibrated model. The paper shows
 # these panels without numbers, so the ledger checks the trends: PPF > 1 and falling with Δt,
 # SFDP/SVDP/SDDP/SNDP rising, EPSC rising with n.
+#
+# **What to look at.** Whether the curves are ordered by n (the paper's thesis) and how large the
+# effects are: the PPF of n = 1, 2 and ∞ stays within a few per cent of 1, and in panel a the
+# n = 2 EPSC peak lies above that of n = 3 (a finding listed in the report).
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

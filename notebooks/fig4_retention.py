@@ -33,6 +33,10 @@
 # 1 and 10 rehearsals (S8) is predicted. That quasi-2D films (n = 3–5) retain longer than 3D
 # and that n = 1, 2 retain almost nothing follow from the calibrated m and b, not from an
 # independent prediction.
+#
+# **What to look at.** The log–log panel: a straight line is a power law, and its slope is −m. n
+# = 3–5 keep the most weight after 15 s; n = 1, 2 lose it fastest. Fig. S8: more rehearsals
+# flatten the decay.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

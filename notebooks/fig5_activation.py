@@ -25,6 +25,10 @@
 # (0.160 … 0.090 eV); the fit here re-derives it from the simulation output. b and m of
 # Table 2 come from the power-law fits of Fig. 4b (also calibrated). The trend "E_A falls
 # as n rises" is therefore reproduced by construction, not predicted.
+#
+# **What to look at.** The slopes of the fitted lines (E_A, in the legend) fall with n as in
+# Table 2. The fit uses 250–340 K only (left of the dotted line); at lower temperature the points
+# follow a shallower slope (the assumed leakage), which is why the fit range matters.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -34,6 +34,11 @@
 #   nothing could be sourced).
 # * **Audit** — every energy statement of the paper, the current and resistance it implies, and
 #   whether the statements agree with one another and with the simulation.
+#
+# **What to look at.** Fig. 6a: lines parallel on log–log axes (E ∝ area) with n = 1 lowest. Fig.
+# S10: the paper's 0.7 fJ star lies *above* the dashed constant-current line, so the paper's two
+# energies imply a larger current after a smaller pulse. The audit table states this per
+# statement.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -23,6 +23,9 @@
 # **Predicted** (nothing here was calibrated): the hysteresis, and the check that after the
 # sweep the device relaxes back to its pristine conductance (`iv_relaxed_deviation` ≈ 0,
 # computed by letting every state relax at 0 V for 1000 × the longest release time).
+#
+# **What to look at.** Each loop opens (hysteresis) but closes again at 0 V: there is one stable
+# state, no set/reset branch.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
