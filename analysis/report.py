@@ -906,6 +906,16 @@ the underlying CSV and JSON files keep full precision. <a href="#top">Back to th
     return "\n".join(parts)
 
 
+def _plain_lead(markdown: str, limit: int = 240) -> str:
+    """The first paragraph after the title of a notebook opening, as plain text, cut at a word."""
+    body = re.sub(r"\A\s*#[^\n]*\n", "", markdown or "").strip()
+    para = body.split("\n\n")[0].replace("\n", " ")
+    para = re.sub(r"[*`]", "", para)
+    if len(para) <= limit:
+        return para
+    return para[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def render_notebook_index(table: dict, results_dir: Path, notebooks_dir: Path, out_dir: Path) -> str:
     """A small page linking the executed notebooks in paper order, then the workflow stages."""
     sections = _sections(table)
@@ -916,7 +926,7 @@ def render_notebook_index(table: dict, results_dir: Path, notebooks_dir: Path, o
         link = (f'<a href="{_esc(_rel(page, out_dir))}">{_esc(s["title"])}</a>' if page.is_file()
                 else f"{_esc(s['title'])} <small>(not executed in this run)</small>")
         opening = notebook_opening(Path(notebooks_dir) / f"{name}.py")
-        lead = _first_sentence(re.sub(r"^#.*\n", "", opening).strip().split("\n\n")[0].replace("\n", " "), 220)
+        lead = _plain_lead(opening)
         rows.append(f"<li>{link}<br><small>{tidy(lead)}</small></li>")
     stages = sorted(p for p in nb_dir.glob("*.html") if p.stem not in sections)
     stage_rows = "".join(f'<li><a href="{_esc(_rel(p, out_dir))}">{_esc(p.stem)}</a></li>' for p in stages)

@@ -178,3 +178,9 @@ def test_figure_links_to_the_cell_that_drew_it(tree):
     _build(tree, tree / "noref.json")
     page = (tree / "results" / "report" / "index.html").read_text()
     assert 'href="../notebooks/fig2.html#cell-id=bbb"' in page
+
+
+def test_notebook_index_lead_is_plain_text_cut_at_a_word():
+    md = "# Title\n\nKim et al. (p. 7) say **E = |P|·I·t** with `I` read at −0.01 V.\n\nSecond paragraph."
+    assert report._plain_lead(md) == "Kim et al. (p. 7) say E = |P|·I·t with I read at −0.01 V."
+    assert report._plain_lead("# T\n\n" + "word " * 100, limit=20) == "word word word word …"
