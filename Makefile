@@ -52,8 +52,9 @@ benchmark: setup  ## time the workflow and the core computations
 	$(PY) benchmarks/bench_device.py
 	$(PY) benchmarks/bench_network.py
 
-lab: setup  ## open the notebooks in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/
+LAB_ARGS ?=
+lab: setup  ## open the notebooks in JupyterLab (double-click opens notebooks/*.py as notebooks; .jupyter/README.md)
+	$(VENV)/bin/jupyter lab --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab-settings" $(LAB_ARGS) notebooks/
 
 dag: setup  ## draw the workflow graph (needs graphviz's dot)
 	$(SMK) --rulegraph $(CONFIG) | dot -Tpng > rulegraph.png

@@ -1,21 +1,37 @@
-"""Shared figure style and deterministic saving.
+"""Shared figure style, journal sizes, panel letters, deterministic saving and image baselines.
 
-All figures use the Agg backend, one style (``analysis/synapse.mplstyle``) and a
-fixed colour per dimensionality.  :func:`save` writes PNG and PDF with every
-time stamp and software tag stripped, so the same inputs give the same bytes.
+All figures use the Agg backend, one style (``analysis/synapse.mplstyle``: true minus signs,
+no top/right spines, 8 pt text) and a fixed colour per dimensionality.  Figures are sized
+for the journal's columns (:data:`COLUMN_IN`, :data:`PAGE_IN`) and carry bold panel letters
+(:func:`panel_label`) instead of titles.  :func:`save` writes PNG and PDF with every time stamp
+and software tag stripped, so the same inputs give the same bytes.
+
+Image regression
+----------------
+``tests/test_figures_regression.py`` compares every figure of a quick-profile run with a small
+committed thumbnail (:func:`thumbnail`, :data:`THUMB_WIDTH` px wide) by the root-mean-square
+difference of the pixel values (0–255), which must stay ≤ :data:`RMS_TOLERANCE`; a change of size
+or aspect ratio fails too.  After an *intended* change of a figure, regenerate the baselines on
+purpose from a quick run and commit them::
+
+    .venv/bin/python -m snakemake --cores 2 --config profile=quick
+    .venv/bin/python -m analysis.figures update-baselines figures/   # the quick run's figure folder
 """
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
 from .dimensionality import N_VALUES, display, parse_n  # noqa: E402
-from .io import atomic_path  # noqa: E402
+from .io import ROOT, atomic_path  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("synapse.mplstyle")
 FORMATS = ("png", "pdf")
@@ -23,6 +39,24 @@ FORMATS = ("png", "pdf")
 # One colour per dimensionality, from blue (2D) through green to dark red (3D).
 N_COLOURS = {"1": "#3b4cc0", "2": "#5e8fd6", "3": "#2a9d8f", "4": "#8ab17d",
              "5": "#e9a23b", "inf": "#b2182b"}
+
+# Wiley journals (Adv. Electron. Mater.): one column 8.5 cm, the full page width 17.5 cm,
+# at most 23 cm tall.
+COLUMN_IN = 8.5 / 2.54
+"""Width of one journal column, in inches."""
+PAGE_IN = 17.5 / 2.54
+"""Width of a two-column (full page) figure, in inches."""
+MAX_HEIGHT_IN = 23.0 / 2.54
+"""Tallest figure a page holds, in inches."""
+
+BASELINE_DIR = ROOT / "tests" / "baselines" / "figures"
+THUMB_WIDTH = 160
+"""Width in pixels of the stored baseline thumbnails."""
+RMS_TOLERANCE = 1.0
+"""Largest root-mean-square difference (pixel values 0–255, RGB) a figure may drift from its
+baseline thumbnail. Reruns give identical bytes (0.0). Measured on a 17.5-cm-wide test figure at
+this thumbnail size: one changed character in a label 0.8 (not caught), a line width 1.4 → 1.0 pt
+2.2, a moved label 6.5; two different S5/S6 trace panels 16."""
 
 
 def use_style() -> None:
@@ -39,6 +73,73 @@ def colour(n) -> str:
 def label(n) -> str:
     """Legend label of dimensionality *n* (``n = 3``, ``n = ∞``)."""
     return display(n)
+
+
+def figsize(width: str | float = "page", aspect: float = 0.6) -> tuple[float, float]:
+    """A journal figure size in inches: ``"column"`` or ``"page"`` wide (or a width in inches),
+    height = aspect × width (at most :data:`MAX_HEIGHT_IN`).
+
+    >>> figsize("column", 0.8)
+    (3.346, 2.677)
+    """
+    w = {"column": COLUMN_IN, "page": PAGE_IN}.get(width, width)
+    w = float(w)
+    return round(w, 3), round(min(aspect * w, MAX_HEIGHT_IN), 3)
+
+
+def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, **kw):
+    """Bold panel letter (``a``, ``b`` …) above the top-left corner of *ax*, outside the data.
+
+    The offset is in points from the axes' top-left corner, so letters line up across panels
+    of equal tick-label width.
+    """
+    opts = {"fontsize": 10, "fontweight": "bold", "ha": "left", "va": "bottom"}
+    opts.update(kw)
+    return ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
+                       textcoords="offset points", **opts)
+
+
+def legend_outside(ax, where: str = "right", **kw):
+    """A legend beside (``right``) or above (``top``) the axes, never over the data."""
+    if where == "right":
+        opts = {"loc": "center left", "bbox_to_anchor": (1.01, 0.5)}
+    elif where == "top":
+        opts = {"loc": "lower left", "bbox_to_anchor": (0.0, 1.01), "ncol": 3}
+    else:
+        raise ValueError(f"where={where!r} must be 'right' or 'top' (legend position)")
+    opts.update(kw)
+    return ax.legend(**opts)
+
+
+def num(x: float, fmt: str = "g") -> str:
+    """*x* formatted with *fmt* and a true minus sign, for text in figures.
+
+    >>> num(-1.0), num(-0.02, ".2g")
+    ('−1', '−0.02')
+    """
+    return format(x, fmt).replace("-", "\u2212")
+
+
+def sci_label(x: float, digits: int = 3) -> str:
+    """*x* as mathtext ``6.25 × 10⁴`` (true minus sign in negative exponents).
+
+    >>> sci_label(62500.0), sci_label(5.625e5), sci_label(1e-3)
+    ('$6.25\\\\times10^{4}$', '$5.625\\\\times10^{5}$', '$10^{-3}$')
+    """
+    if x == 0:
+        return "$0$"
+    import math
+    exp = math.floor(math.log10(abs(x)))
+    mant = float(f"{x / 10 ** exp:.{digits + 1}g}")
+    mant_text = f"{mant:g}"
+    if mant_text == "1":
+        return f"$10^{{{exp}}}$"
+    return f"${mant_text}\\times10^{{{exp}}}$"
+
+
+def sci_formatter(digits: int = 3) -> ticker.FuncFormatter:
+    """Tick formatter writing every tick as :func:`sci_label` (e.g. areas in µm²)."""
+    return ticker.FuncFormatter(lambda x, _pos: sci_label(x, digits))
 
 
 def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
@@ -60,4 +161,96 @@ def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
     return written
 
 
-__all__ = ["N_VALUES", "N_COLOURS", "use_style", "colour", "label", "save"]
+# ------------------------------------------------------------------ image regression
+def thumbnail(png: str | os.PathLike, width: int = THUMB_WIDTH):
+    """The figure at *png* as an RGB PIL image *width* px wide (aspect kept, white background).
+
+    Raises
+    ------
+    ValueError
+        If *png* does not decode as an image (the message names the file).
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(png) as img:
+            img.load()
+            rgba = img.convert("RGBA")
+    except (OSError, SyntaxError) as exc:
+        raise ValueError(f"figure {png} does not decode as an image: {exc}") from exc
+    flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    flat.alpha_composite(rgba)
+    height = max(1, round(rgba.height * width / rgba.width))
+    return flat.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+
+
+def rms_difference(a, b) -> float:
+    """Root-mean-square difference of two equally sized RGB images, in pixel values (0–255)."""
+    import numpy as np
+
+    if a.size != b.size:
+        raise ValueError(f"images differ in size: {a.size} vs {b.size} px")
+    x = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    return float(np.sqrt(np.mean(x * x)))
+
+
+def compare_with_baseline(png, baseline, tolerance: float = RMS_TOLERANCE) -> tuple[bool, str]:
+    """Whether figure *png* matches the *baseline* thumbnail; and a message saying how well."""
+    from PIL import Image
+
+    if not Path(baseline).is_file():
+        return False, f"no baseline {baseline} for {Path(png).name} (see analysis/figures.py: update-baselines)"
+    with Image.open(baseline) as img:
+        ref = img.convert("RGB")
+    new = thumbnail(png, ref.width)
+    if new.size != ref.size:
+        return False, (f"{Path(png).name}: thumbnail {new.size[0]}×{new.size[1]} px vs baseline "
+                       f"{ref.size[0]}×{ref.size[1]} px — the figure's aspect ratio changed")
+    rms = rms_difference(new, ref)
+    ok = rms <= tolerance
+    return ok, f"{Path(png).name}: RMS difference {rms:.2f} (tolerance {tolerance:g})"
+
+
+def update_baselines(figures_dir, baseline_dir=BASELINE_DIR, stems=None) -> list[Path]:
+    """Write a thumbnail of every ``<stem>.png`` in *figures_dir* to *baseline_dir* (on purpose).
+
+    Baselines of figures no longer made are removed.  Returns the written files.
+    """
+    figures_dir, baseline_dir = Path(figures_dir), Path(baseline_dir)
+    pngs = sorted(figures_dir.glob("*.png"))
+    if stems is not None:
+        pngs = [p for p in pngs if p.stem in set(stems)]
+    if not pngs:
+        raise FileNotFoundError(f"no figures (*.png) in {figures_dir}; run the quick workflow first")
+    baseline_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for png in pngs:
+        path = baseline_dir / png.name
+        with atomic_path(path) as tmp:
+            thumbnail(png).save(tmp, format="png", optimize=True)
+        written.append(path)
+    for stale in sorted(set(baseline_dir.glob("*.png")) - set(written)):
+        stale.unlink()
+    return written
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m analysis.figures")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    u = sub.add_parser("update-baselines", help="store thumbnails of a quick run's figures as the "
+                                                "image-regression baselines (on purpose only)")
+    u.add_argument("figures_dir", help="folder with the quick run's <stem>.png figures")
+    u.add_argument("--baselines", default=str(BASELINE_DIR))
+    args = ap.parse_args(argv)
+    written = update_baselines(args.figures_dir, args.baselines)
+    print(f"wrote {len(written)} baselines to {args.baselines}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
+           "panel_label", "legend_outside", "num", "sci_label", "sci_formatter", "save", "thumbnail",
+           "rms_difference", "compare_with_baseline", "update_baselines"]

@@ -1,12 +1,22 @@
-"""The reproduction report: claims table, regression check, figures and provenance.
+"""The reproduction report: claims, regression check, figures and provenance in one page.
 
 :func:`build` evaluates every claim of the ledger against the metrics the notebooks
 wrote, compares every metric with the stored regression reference, and writes
 
 * ``results/report/claims.json`` — one object per claim with keys ``id``, ``figure``,
-  ``kind``, ``basis``, ``paper``, ``compendium``, ``status`` (pass | fail | missing), ``note``;
+  ``kind``, ``basis``, ``paper``, ``compendium``, ``status`` (pass | fail | missing), ``note``
+  (and ``class``, ``margin``, ``robustness`` when the ledger engine provides them);
 * ``results/report/regression.json`` — every metric against ``data/reference/<profile>.json``;
-* ``results/report/index.html`` — a self-contained page (figures embedded) for readers.
+* ``results/report/index.html`` — one self-contained page for readers (figures embedded,
+  no external script or style; it works offline);
+* ``results/report/notebooks.html`` — an index of the executed notebooks in paper order.
+
+The page, top to bottom: a one-screen summary (the verdict by claim class, or by basis
+while the ledger has no classes), the findings (failed predictions, paper inconsistencies),
+a table of contents, one section per paper figure/table in paper order (the regenerated
+figure, what the paper shows, the claims about it with status and a one-line reason, links
+to the notebook cell that drew it and to the ``analysis`` functions it used), all claims
+with filters, a reference of the library functions used, and the provenance.
 
 Command line::
 
@@ -16,13 +26,20 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import csv
 import datetime as _dt
 import html
+import importlib
 import importlib.metadata
+import inspect
+import io as _io
 import json
 import logging
+import math
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +54,126 @@ log = logging.getLogger(__name__)
 PACKAGES = ("numpy", "scipy", "matplotlib", "xarray", "pandas", "pooch", "scikit-learn",
             "snakemake", "papermill", "jupytext", "nbconvert")
 STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "new": "#57606a"}
+PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "note")
+OPTIONAL_KEYS = ("class", "margin", "robustness")
+"""Keys copied into claims.json when the ledger engine provides them (claim classes)."""
+
+# Claim classes (when the ledger provides them), in the order the summary lists them, with
+# how the report words their verdict. Without classes the report groups by ``basis``.
+CLASSES = {
+    "prediction": "can fail inside the plausible assumptions: the tests of the paper",
+    "audit": "consistency of the paper's own numbers with each other",
+    "structural": "holds for every parameter set, or by construction: consistent, not a test",
+    "unverified": "compared with an unverified reference: shown, not counted",
+    "calibration": "a fitting target: shows the calibration converged, not a reproduction",
+}
+BASES = {
+    "predicted": "comes out of the model without being fitted to it",
+    "literature": "a value the paper quotes from earlier work, checked against data/",
+    "calibrated": "a fitting target: agreement shows the calibration worked",
+}
+PLUMBING = ("io", "figures", "claims", "datafiles", "runner", "validation")
+"""Library modules not listed as "analysis functions used" (they save, read and label)."""
+ROBUST = 0.95
+"""A prediction with robustness ≥ ROBUST holds robustly; ≤ 1 − ROBUST fails robustly."""
+
+# The report's sections: one per figure notebook. ``covers`` are the paper items whose
+# claims belong to it (a claim goes to the most specific match of the first figure it names,
+# else of the first table, else to the notebook that wrote its metric); ``paper`` is what
+# the paper shows there. The sections appear in paper order (:func:`paper_key`).
+SECTIONS = {
+    "fig1_schematics": {
+        "covers": ["Fig. 1"],
+        "paper": "A schematic of the perovskite artificial synapse (a), the device geometry (b) and "
+                 "the crystal structures of (PEA)₂MA₍ₙ₋₁₎PbₙBr₍₃ₙ₊₁₎ with dimensionality n (c)."},
+    "fig2_optics": {
+        "covers": ["Fig. 2", "Table 1", "Table S1"],
+        "paper": "Film colours under UV (a), UV–vis absorption and photoluminescence (b) and XRD (c) "
+                 "change with n: exciton peaks at 401/432/450 nm for n = 1–3, 525 nm for 3D; "
+                 "Table S1 lists the optical features, Table 1 literature activation energies."},
+    "fig3_plasticity": {
+        "covers": ["Fig. 3", "Fig. S5", "Fig. S6", "Fig. S7"],
+        "paper": "EPSC to one spike (a); paired-pulse facilitation A2/A1 for 20–180 ms (b); "
+                 "frequency (c), voltage (d), duration (e) and number (f) dependent plasticity, "
+                 "all rising with the stimulus and depending on n; Figs. S5–S7 show the traces."},
+    "fig4a_multistore": {
+        "covers": ["Fig. 4a"],
+        "paper": "The Atkinson–Shiffrin multistore model of memory: rehearsal moves short-term "
+                 "into long-term memory, as repeated spikes do in the device."},
+    "fig4_retention": {
+        "covers": ["Fig. 4b", "Fig. 4", "Fig. S8"],
+        "paper": "Current decay after the 30th rehearsal, fitted with y = b·t^−m; Table 2 lists b "
+                 "and m per n (quasi-2D films retain longest); Fig. S8 varies the rehearsals."},
+    "fig5a_migration": {
+        "covers": ["Fig. 5a"],
+        "paper": "Ion migration in 3D vs quasi-2D layers: the PEA⁺ spacers raise the migration "
+                 "barrier and hinder the back-diffusion of Br⁻."},
+    "fig5_activation": {
+        "covers": ["Fig. 5b", "Fig. 5", "Table 2"],
+        "paper": "Arrhenius plots of the device resistance; Table 2's activation energy E_A "
+                 "falls from 0.160 eV (n = 1) as n rises."},
+    "fig6_energy": {
+        "covers": ["Fig. 6", "Fig. S10", "Table S2"],
+        "paper": "Energy per synaptic event E = |P|·I·t for three device areas and each n "
+                 "(≈18 fJ for 2D at −1 V, ≈0.7 fJ at −0.02 V, Fig. S10), compared with earlier "
+                 "devices (b)."},
+    "figS1_iv": {
+        "covers": ["Fig. S1"],
+        "paper": "I–V sweeps show hysteresis without bistable (filamentary) switching."},
+    "figS11_classification": {
+        "covers": ["Fig. S11"],
+        "paper": "Potentiation/depression of the n = 3 device (a) and device-aware digit "
+                 "classification (b, c): 91.26 % on 8 × 8 and 84.24 % on 28 × 28 digits."},
+}
+OTHER = "other"
+_ITEM = re.compile(r"\b(Fig(?:ure)?s?\.?|Tables?)\s*(S?)(\d+)([a-z]?)", re.IGNORECASE)
+_CSS = """
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:0 auto;padding:0 16px 3em;color:#1f2328}
+h1{font-size:1.5em;margin:.6em 0 .1em} h2{font-size:1.25em;margin:1.4em 0 .4em;border-bottom:1px solid #d0d7de}
+h3{font-size:1.05em;margin:1em 0 .3em} p{margin:.4em 0} a{color:#0969da}
+table{border-collapse:collapse;font-size:.88em} td,th{border:1px solid #d0d7de;padding:3px 6px;vertical-align:top;text-align:left}
+th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.badge{display:inline-block;color:#fff;border-radius:4px;padding:0 6px;font-size:.8em;min-width:3.6em;text-align:center}
+.cls{display:inline-block;border:1px solid #8c959f;border-radius:4px;padding:0 5px;font-size:.78em;color:#57606a}
+.byline{color:#57606a;font-size:.9em} .headline{font-size:1.05em;margin:.5em 0}
+.summary{display:flex;gap:24px;align-items:flex-start} .summary table{margin:.3em 0;flex:none} .side{font-size:.9em}
+.meaning{margin:.2em 0;padding-left:1.2em;color:#57606a} table.findings{width:100%;font-size:.85em}
+table.findings td:first-child{white-space:nowrap}
+nav.toc ol{columns:2;margin:.3em 0;padding-left:1.4em;font-size:.92em}
+.scroll{overflow-x:auto;max-width:100%;margin:.5em 0;border:1px solid #eaeef2}
+.scroll table{margin:0} .scroll td{min-width:4em;max-width:28em} .scroll td.text{min-width:18em}
+figure{margin:.8em 0} figure img{max-width:100%;height:auto;border:1px solid #eaeef2;display:block}
+figcaption{font-size:.85em;color:#57606a}
+.paper{background:#f6f8fa;border-left:3px solid #8c959f;padding:.3em .6em}
+.links{font-size:.88em} .links code{font-size:.95em}
+details.claim{border-bottom:1px solid #eaeef2;padding:2px 0} details.claim>summary{cursor:pointer;list-style-position:outside;margin-left:1em}
+details.claim .body{padding:.2em 0 .4em 1.2em;font-size:.9em}
+.reason{color:#1f2328} .why{color:#57606a} .quote{font-style:italic}
+.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:center;margin:.4em 0}
+.lib dt{font-family:ui-monospace,monospace;font-size:.88em;margin-top:.4em} .lib dd{margin-left:1.4em;font-size:.9em}
+code,pre{background:#f6f8fa;font-size:.88em} pre{padding:.6em;overflow-x:auto}
+.nbopen{font-size:.92em} .nbopen table{font-size:.95em}
+"""
+_SCRIPT = """
+(function () {
+  var selects = document.querySelectorAll('select[data-filter]');
+  var count = document.getElementById('claim-count');
+  function apply() {
+    var want = {};
+    selects.forEach(function (s) { if (s.value) { want[s.getAttribute('data-filter')] = s.value; } });
+    var shown = 0, total = 0;
+    document.querySelectorAll('[data-claim]').forEach(function (el) {
+      var ok = Object.keys(want).every(function (k) { return el.getAttribute('data-' + k) === want[k]; });
+      el.hidden = !ok;
+      if (el.tagName === 'TR') { total += 1; if (ok) { shown += 1; } }
+    });
+    if (count) { count.textContent = shown + ' of ' + total + ' claims shown'; }
+  }
+  selects.forEach(function (s) { s.addEventListener('change', apply); });
+  apply();
+})();
+"""
 
 
 # ------------------------------------------------------------------------- provenance
@@ -80,23 +217,50 @@ def _reference(path: Path) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def public_record(record: dict) -> dict:
+    """The claims.json entry of an evaluated claim (class keys only when present)."""
+    out = {k: record[k] for k in PUBLIC_KEYS}
+    out.update({k: record[k] for k in OPTIONAL_KEYS if k in record})
+    return out
+
+
 def build(results_dir="results", figures_dir="figures", profile="full", reference=None,
           rtol=1e-4, atol=1e-9, ledger_dir=None, notebooks_table="rules/notebooks.yaml",
-          run_config=None) -> dict:
+          run_config=None, notebooks_dir="notebooks") -> dict:
     """Evaluate the ledger, check regressions and write the report files.
 
-    *run_config* is the run's settings as the workflow passed them (shown under provenance).
+    Parameters
+    ----------
+    results_dir, figures_dir : path
+        Stage outputs (metrics, tables, executed notebooks) and figures of the run.
+    profile : str
+        Name of the run's profile (shown, and picks the default reference).
+    reference : path, optional
+        Regression reference (default ``data/reference/<profile>.json``).
+    rtol, atol : float
+        Tolerances of the regression check.
+    ledger_dir, notebooks_table, notebooks_dir : path
+        The claims ledger, the notebook table, and the notebook sources (read for their
+        openings and the library functions they call).
+    run_config : dict, optional
+        The run's settings as the workflow passed them (shown under provenance).
 
-    Returns a summary dict (counts per status, regression failures).
+    Returns
+    -------
+    dict
+        Counts per status and per class/basis, and the number of regression failures.
+
+    Raises
+    ------
+    ValueError
+        If a figure PNG does not decode (the report never embeds a broken image).
     """
     results_dir, figures_dir = resolve(results_dir), resolve(figures_dir)
     out_dir = results_dir / "report"
     metrics = _claims.load_metrics(results_dir / "metrics")
     ledger = _claims.load_ledger(ledger_dir)
     records = _claims.evaluate_all(ledger, metrics)
-    public = [{k: r[k] for k in ("id", "figure", "kind", "basis", "paper", "compendium",
-                                 "status", "note")} for r in records]
-    write_json(public, out_dir / "claims.json")
+    write_json([public_record(r) for r in records], out_dir / "claims.json")
 
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
     ref = _reference(ref_path)
@@ -112,8 +276,13 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
 
     table = yaml.safe_load(resolve(notebooks_table).read_text(encoding="utf-8"))
     config_text = yaml.safe_dump(run_config, sort_keys=False) if run_config else ""
-    page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text)
+    fail_notes = {c["id"]: c.get("fail_note") for c in ledger}
+    records = [dict(r, why=fail_notes.get(r["id"]) or r["note"]) for r in records]
+    page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
+                       notebooks_dir=resolve(notebooks_dir), out_dir=out_dir)
     write_text(page, out_dir / "index.html")
+    write_text(render_notebook_index(table, results_dir, resolve(notebooks_dir), out_dir),
+               out_dir / "notebooks.html")
     return summarise(records, regression)
 
 
@@ -125,15 +294,321 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
+def category(record: dict) -> str:
+    """The claim's class when the ledger gives one, else its basis."""
+    return record.get("class") or record["basis"]
+
+
+def verdict(record: dict) -> str:
+    """``holds`` / ``fails`` / ``depends`` (on assumptions) / ``missing`` / the raw status.
+
+    A prediction with a robustness value holds (fails) *robustly* when it holds in at least
+    (at most) :data:`ROBUST` (1 − ROBUST) of the plausible samples; in between it depends on
+    the assumptions. Without robustness the verdict follows the status.
+    """
+    status = record["status"]
+    rob = record.get("robustness")
+    if category(record) == "prediction" and isinstance(rob, (int, float)) and status != "missing":
+        if rob >= ROBUST:
+            return "holds"
+        if rob <= 1 - ROBUST:
+            return "fails"
+        return "depends"
+    return {"pass": "holds", "fail": "fails"}.get(status, status)
+
+
 def summarise(records, regression) -> dict:
-    counts = {}
+    """Counts of claims per status, per basis and per class (when present)."""
+    by_basis, by_class = {}, {}
     for r in records:
-        counts.setdefault(r["basis"], {}).setdefault(r["status"], 0)
-        counts[r["basis"]][r["status"]] += 1
+        by_basis.setdefault(r["basis"], {}).setdefault(r["status"], 0)
+        by_basis[r["basis"]][r["status"]] += 1
+        if "class" in r:
+            by_class.setdefault(r["class"], {}).setdefault(r["status"], 0)
+            by_class[r["class"]][r["status"]] += 1
     bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
-    return {"claims": len(records), "by_basis": counts,
-            "status": {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "missing")},
-            "regression_failures": len(bad)}
+    out = {"claims": len(records), "by_basis": by_basis,
+           "status": {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "missing")},
+           "regression_failures": len(bad)}
+    if by_class:
+        out["by_class"] = by_class
+    return out
+
+
+# ------------------------------------------------------------------------ paper order
+def paper_key(label: str) -> tuple:
+    """Sort key of a paper item: main-text figures, then tables, then SI figures and tables.
+
+    >>> sorted(["Fig. S1", "Fig. 5b", "Table 2", "Fig. 5a", "Fig. 10"], key=paper_key)
+    ['Fig. 5a', 'Fig. 5b', 'Fig. 10', 'Table 2', 'Fig. S1']
+    """
+    m = _ITEM.search(label or "")
+    if not m:
+        return (9, 0, "", label or "")
+    kind, supp, num, panel = m.groups()
+    is_table = kind.lower().startswith("tab")
+    return (2 * bool(supp) + is_table, int(num), panel.lower(), "")
+
+
+def _items(label: str) -> list[tuple[str, str]]:
+    """``[("Fig", "3b"), ("Table", "2")…]`` named in a claim's ``figure`` field, in order."""
+    out = []
+    for kind, supp, num, panel in _ITEM.findall(label or ""):
+        out.append(("Table" if kind.lower().startswith("tab") else "Fig", f"{supp.upper()}{num}{panel.lower()}"))
+    return out
+
+
+def section_of(record: dict, sections: dict) -> str:
+    """The notebook whose section shows the claim (see :data:`SECTIONS`); ``other`` if none."""
+    items = _items(record.get("figure", ""))
+    ordered = [i for i in items if i[0] == "Fig"] + [i for i in items if i[0] == "Table"]
+    for kind, ident in ordered[:1]:
+        best, best_len = None, -1
+        for name, spec in sections.items():
+            for cover in spec.get("covers", []):
+                (ckind, cident), = _items(cover) or [(None, None)]
+                if ckind == kind and (ident == cident or (ident.startswith(cident) and ident[len(cident):].isalpha())):
+                    if len(cident) > best_len:
+                        best, best_len = name, len(cident)
+        if best:
+            return best
+    stage = str(record.get("metric", "")).split(":", 1)[0]
+    return stage if stage in sections else OTHER
+
+
+def _sections(table: dict) -> dict:
+    """The report sections of the notebooks in *table*, in paper order."""
+    out = {}
+    for name, spec in table.items():
+        base = SECTIONS.get(name, {})
+        covers = base.get("covers") or [f"{k} {i}" for k, i in _items(spec.get("title", ""))[:1]]
+        out[name] = {"title": spec.get("title", name), "covers": covers, "paper": base.get("paper", ""),
+                     "figures": spec.get("figures", []), "tables": spec.get("tables", [])}
+    return dict(sorted(out.items(), key=lambda kv: paper_key(kv[1]["covers"][0] if kv[1]["covers"] else kv[0])))
+
+
+def short_label(section: dict) -> str:
+    """``Fig. 3`` — the paper item a section starts with."""
+    return section["covers"][0] if section["covers"] else section["title"].split("—")[0].strip()
+
+
+# ---------------------------------------------------------------------------- numbers
+_UNITS = {"nm": "nm", "eV": "eV", "fJ": "fJ", "pA": "pA", "ohm": "Ω", "s": "s", "V": "V",
+          "um2": "µm²", "deg": "°", "pp": "pp", "Hz": "Hz", "K": "K", "pct": "%", "rel_n1": "rel. to n = 1"}
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """*x* rounded to *digits* significant digits, with a true minus sign.
+
+    Very small or large magnitudes are written as a power of ten.
+
+    >>> format_number(0.0814815), format_number(-2.48225e-10), format_number(5.71429e9), format_number(3.0)
+    ('0.08148', '−2.48×10⁻¹⁰', '5.71×10⁹', '3')
+    """
+    if isinstance(x, bool):
+        return str(x)
+    x = float(x)
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if x == 0:
+        return "0"
+    mag = math.floor(math.log10(abs(x)))
+    if mag < -3 or mag >= 6:
+        mant = x / 10 ** mag
+        text = f"{mant:.{max(digits - 2, 1)}f}".rstrip("0").rstrip(".")
+        if text in ("10", "-10"):
+            text, mag = text[:-1], mag + 1
+        sup = str(mag).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        text = f"{text}×10{sup}"
+    else:
+        text = f"{x:.{digits}g}"
+        if "e" in text:
+            text = f"{x:.0f}"
+    return text.replace("-", "−")
+
+
+_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:e[+-]?\d+)?|(?<![\w.])-?\d+(?:\.\d+)?e[+-]?\d+")
+
+
+def tidy(text) -> str:
+    """Escape *text* for HTML, round long numbers in it and use true minus signs."""
+    if text is None:
+        return ""
+    s = str(text)
+    s = _FLOAT.sub(lambda m: format_number(float(m.group(0))), s)
+    s = re.sub(r"(?<![\w\-])-(?=\d|\.\d)", "−", s)
+    return html.escape(s, quote=False)
+
+
+def column_label(name: str) -> str:
+    """CSV column ``paper_energy_fJ`` → ``paper energy [fJ]``."""
+    for suffix, unit in sorted(_UNITS.items(), key=lambda kv: -len(kv[0])):
+        if name.endswith("_" + suffix):
+            return f"{name[: -len(suffix) - 1].replace('_', ' ')} [{unit}]"
+    return name.replace("_", " ")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _cell(value: str, column: str) -> str:
+    if _is_number(value) and value.strip():
+        if re.fullmatch(r"-?\d+", value.strip()):
+            return f'<td class="num">{value.strip().replace("-", "−")}</td>'
+        digits = 2 if "stderr" in column or column.endswith("_dev_eV") or "rel_dev" in column else 4
+        return f'<td class="num">{format_number(float(value), digits)}</td>'
+    cls = ' class="text"' if len(value) > 40 else ""
+    return f"<td{cls}>{tidy(value)}</td>"
+
+
+def csv_table(path: Path) -> str:
+    """A CSV file as an HTML table in its own horizontal scroll container."""
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        return "<p>(empty table)</p>"
+    head = "".join(f"<th>{html.escape(column_label(c))}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(_cell(c, rows[0][i] if i < len(rows[0]) else "")
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows[1:])
+    return (f'<div class="scroll" data-table="{html.escape(path.stem)}"><table class="data">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+# -------------------------------------------------------------------------- figures
+def png_data_uri(path: Path) -> str:
+    """The PNG at *path* as a ``data:`` URI, after checking that it decodes.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a PNG that decodes; the message names the file.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    data = Path(path).read_bytes()
+    try:
+        if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError("no PNG signature")
+        with Image.open(_io.BytesIO(data)) as img:
+            img.load()
+            width, height = img.size
+        if width == 0 or height == 0:
+            raise ValueError(f"empty image {width}×{height}")
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
+        msg = (f"figure {path} does not decode as a PNG ({exc}); the report will not embed a "
+               f"broken image. Rerun the notebook that makes it (rules/notebooks.yaml).")
+        raise ValueError(msg) from exc
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def drawing_cell(executed_ipynb: Path, stem: str) -> str | None:
+    """Id of the first code cell of an executed notebook whose source names figure *stem*."""
+    if not executed_ipynb.is_file():
+        return None
+    nb = json.loads(executed_ipynb.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        src = "".join(cell.get("source", []))
+        if cell.get("cell_type") == "code" and (f'"{stem}"' in src or f"'{stem}'" in src):
+            return cell.get("id")
+    return None
+
+
+# ------------------------------------------------------------------ library functions
+def library_calls(source: str) -> list[str]:
+    """``module.function`` names of the ``analysis`` library that a notebook source calls.
+
+    >>> library_calls("from analysis import fits\\nfrom analysis.io import resolve\\n"
+    ...               "fits.fit_ppf(x, y)\\nresolve('a')\\nprint(1)")
+    ['fits.fit_ppf', 'io.resolve']
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    modules, direct = {}, {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "analysis":
+            for a in node.names:
+                modules[a.asname or a.name] = a.name
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis."):
+            mod = node.module.split(".", 1)[1]
+            for a in node.names:
+                direct[a.asname or a.name] = f"{mod}.{a.name}"
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("analysis.") and a.asname:
+                    modules[a.asname] = a.name.split(".", 1)[1]
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in modules:
+            found.append(f"{modules[f.value.id]}.{f.attr}")
+        elif isinstance(f, ast.Name) and f.id in direct:
+            found.append(direct[f.id])
+    return sorted(set(found))
+
+
+def describe_function(qualname: str) -> dict | None:
+    """Signature, one-line summary and source location of ``analysis.<module>.<name>``."""
+    mod_name, _, attr = qualname.partition(".")
+    try:
+        obj = getattr(importlib.import_module(f"analysis.{mod_name}"), attr)
+    except (ImportError, AttributeError):
+        return None
+    if not callable(obj):
+        return None
+    try:
+        sig = str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        sig = "(…)"
+    doc = (inspect.getdoc(obj) or "").strip().split("\n\n")[0].replace("\n", " ")
+    try:
+        line = inspect.getsourcelines(obj)[1]
+        where = f"analysis/{mod_name}.py:{line}"
+    except (OSError, TypeError):
+        where = f"analysis/{mod_name}.py"
+    return {"name": qualname, "signature": sig, "summary": doc, "where": where}
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", text)
+
+
+# ------------------------------------------------------------------- notebook openings
+def notebook_opening(path: Path) -> str:
+    """The first markdown cell of a jupytext notebook, as markdown text ('' if none)."""
+    if not path.is_file():
+        return ""
+    import jupytext
+    nb = jupytext.read(path)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            return cell.source
+        if cell.cell_type == "code" and cell.source.strip():
+            return ""
+    return ""
+
+
+def _markdown(text: str) -> str:
+    """Notebook markdown as HTML for the report: no title, headings demoted, no self-anchors."""
+    from nbconvert.filters.markdown import markdown2html
+    text = re.sub(r"\A\s*# [^\n]*\n", "", text)
+    out = markdown2html(text)
+    out = re.sub(r'<a class="anchor-link" href="[^"]*">[^<]*</a>', "", out)
+    return re.sub(r"<(/?)h[1-3]( id=\"[^\"]*\")?>", r"<\1h4>", out)
+
+
+def _rel(target: Path, start: Path) -> str:
+    return Path(os.path.relpath(target, start)).as_posix()
 
 
 # ------------------------------------------------------------------------------- html
@@ -146,108 +621,325 @@ def _badge(status: str) -> str:
             f"{_esc(status)}</span>")
 
 
-def _csv_table(path: Path) -> str:
-    with open(path, encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        return "<p>(empty table)</p>"
-    head = "".join(f"<th>{_esc(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
-    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def _first_sentence(text: str, limit: int = 160) -> str:
+    text = (text or "").strip()
+    m = re.search(r"(?<=[.;])\s", text)
+    first = text[: m.start()] if m else text
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
-def render_html(records, regression, table, figures_dir, results_dir, profile, config_text) -> str:
-    summary = summarise(records, regression)
-    parts = [f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<title>Reproduction report — Kim et al. 2019, perovskite synapses</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#1f2328}}
-table{{border-collapse:collapse;margin:1em 0;font-size:0.88em}} td,th{{border:1px solid #d0d7de;padding:4px 6px;vertical-align:top}}
-th{{background:#f6f8fa}} .badge{{color:white;border-radius:4px;padding:1px 6px;font-size:0.85em}}
-figure{{margin:1.5em 0}} figure img{{max-width:100%;border:1px solid #eee}} figcaption{{font-size:0.9em;color:#57606a}}
-code,pre{{background:#f6f8fa}} pre{{padding:0.6em;overflow-x:auto}} .quote{{font-style:italic}}
-</style></head><body>
-<h1>Reproduction report</h1>
-<p>S.-I. Kim <i>et al.</i>, “Dimensionality Dependent Plasticity in Halide Perovskite Artificial Synapses for
-Neuromorphic Computing”, <i>Adv. Electron. Mater.</i> 2019, 5, 1900008. Profile: <b>{_esc(profile)}</b>.</p>
-<p>Every checkable statement of the paper is listed with what the paper states and what the simulation gives.
-<b>calibrated</b>: the model was fitted to this number, so agreement shows the calibration worked, not that the
-model predicts it. <b>predicted</b>: the number comes out of the model without being fitted to it.
-<b>literature</b>: a value the paper quotes from earlier work, checked against the compendium's data.
-A <b>fail</b> is a finding: the simulation does not reproduce the statement (the note says why).
-<b>missing</b>: no output checks this claim yet.</p>
-<h2>Summary</h2><table><tr><th>basis</th><th>pass</th><th>fail</th><th>missing</th></tr>"""]
-    for basis in _claims.BASES:
-        c = summary["by_basis"].get(basis, {})
-        parts.append(f"<tr><td>{basis}</td>" + "".join(f"<td>{c.get(s, 0)}</td>"
-                                                        for s in ("pass", "fail", "missing")) + "</tr>")
-    s = summary["status"]
-    parts.append(f"<tr><th>all {summary['claims']}</th><th>{s['pass']}</th><th>{s['fail']}</th>"
-                 f"<th>{s['missing']}</th></tr></table>")
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _compact(text) -> str:
+    """A long printed list ``[a, b, c, …, z]`` shortened to its first three and last entries."""
+    text = "" if text is None else str(text)
+    if text.startswith("[") and text.endswith("]"):
+        items = [t.strip() for t in text[1:-1].split(",")]
+        if len(items) > 6:
+            return f"[{', '.join(items[:3])}, …, {items[-1]}] ({len(items)} values)"
+    return text
+
+
+def reason(record: dict) -> str:
+    """One line: what the paper states and what the simulation gives (HTML)."""
+    if record["status"] == "missing":
+        return f'<span class="why">{tidy(record["note"])}</span>'
+    line = f"paper {tidy(_short(str(record['paper']), 60))}; here {tidy(_short(_compact(record['compendium']), 90))}"
+    if record["status"] != "pass" and record.get("note"):
+        line += f' — <span class="why">{tidy(_first_sentence(record.get("why") or record["note"], 140))}</span>'
+    return line
+
+
+def _attrs(record: dict, section_label: str) -> str:
+    return (f'data-claim="{_esc(record["id"])}" data-class="{_esc(category(record))}" '
+            f'data-status="{_esc(record["status"])}" data-figure="{_esc(section_label)}"')
+
+
+def _claim_details(record: dict, section_label: str) -> str:
+    extra = ""
+    if "margin" in record:
+        extra += f"<br>margin: {tidy(record['margin'])}"
+    if "robustness" in record and isinstance(record["robustness"], (int, float)):
+        extra += f"; robustness {100 * record['robustness']:.0f} % of plausible samples"
+    return (f'<details class="claim" {_attrs(record, section_label)}><summary>{_badge(record["status"])} '
+            f'<span class="cls">{_esc(category(record))}</span> <code>{_esc(record["id"])}</code> '
+            f'<small>{_esc(record["figure"])}</small> — <span class="reason">{reason(record)}</span></summary>'
+            f'<div class="body"><span class="quote">“{tidy(record["quote"])}”</span> '
+            f'<small>({_esc(record["location"])})</small><br>{_esc(record["kind"])} claim, basis '
+            f'{_esc(record["basis"])}, output <code>{_esc(record["metric"])}</code>{extra}'
+            f'<br>{tidy(record.get("note", ""))}</div></details>')
+
+
+def _summary_html(records, regression, classes: bool) -> str:
+    groups = list(CLASSES if classes else BASES)
+    groups += sorted({category(r) for r in records} - set(groups))
+    verdicts = ["holds", "fails"] + (["depends"] if any(verdict(r) == "depends" for r in records) else [])
+    verdicts += ["missing"] if any(r["status"] == "missing" for r in records) else []
+    names = {"holds": "hold", "fails": "fail", "depends": "depend on assumptions", "missing": "no output"}
+    rows = []
+    for key in groups:
+        rs = [r for r in records if category(r) == key]
+        if rs:
+            rows.append(f"<tr><th>{_esc(key)}</th><td class='num'>{len(rs)}</td>" +
+                        "".join(f"<td class='num'>{sum(verdict(r) == v for r in rs)}</td>" for v in verdicts)
+                        + "</tr>")
+    table = (f"<table id='verdict'><thead><tr><th>{'class' if classes else 'basis'}</th><th>claims</th>"
+             + "".join(f"<th>{names[v]}</th>" for v in verdicts) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    tests = [r for r in records if category(r) == ("prediction" if classes else "predicted")]
+    v = {k: sum(verdict(r) == k for r in tests) for k in ("holds", "fails", "depends")}
+    calib = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
+    if classes:
+        headline = (f"Of <b>{len(tests)} predictions</b>, <b>{v['holds']}</b> hold robustly, <b>{v['fails']}</b> "
+                    f"fail robustly and <b>{v['depends']}</b> depend on assumptions.")
+    else:
+        headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{v['holds']}</b> hold and <b>{v['fails']}</b> "
+                    "fail (the ledger has no claim classes or robustness yet).")
+    headline += (f" Calibration consistency, apart: {sum(r['status'] == 'pass' for r in calib)} of "
+                 f"{len(calib)} fitting targets reached — not counted as reproduced.")
     reg_bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
     if not regression["available"]:
-        parts.append(f"<p>Regression check: no reference at <code>{_esc(regression['reference'])}</code> "
-                     "yet (<code>make references</code> creates it).</p>")
+        reg = (f"Regression check: no reference at <code>{_esc(regression['reference'])}</code> yet "
+               "(<code>make references</code> creates it).")
     else:
         n_pass = sum(r["status"] == "pass" for r in regression["records"])
-        parts.append(f"<p>Regression check against <code>{_esc(Path(regression['reference']).name)}</code>: "
-                     f"{n_pass} outputs within rtol={regression['rtol']:g}, atol={regression['atol']:g}; "
-                     f"{len(reg_bad)} beyond tolerance or missing.</p>")
-        if reg_bad:
-            parts.append("<table><tr><th>output</th><th>reference</th><th>now</th><th>status</th></tr>" +
-                         "".join(f"<tr><td>{_esc(r['metric'])}</td><td>{_esc(r['reference'])}</td>"
-                                 f"<td>{_esc(r['value'])}</td><td>{_badge(r['status'])}</td></tr>"
-                                 for r in reg_bad) + "</table>")
+        reg = (f"Regression check against <code>{_esc(Path(regression['reference']).name)}</code>: "
+               f"{n_pass} outputs within rtol = {regression['rtol']:g}, atol = {regression['atol']:g}; "
+               f"<b>{len(reg_bad)}</b> beyond tolerance or missing.")
+    meaning = "".join(f"<li><b>{_esc(k)}</b>: {_esc(m)}</li>" for k, m in (CLASSES if classes else BASES).items())
+    out = [f'<p class="headline">{headline}</p>', f'<div class="summary">{table}<div class="side">',
+           f"<p>{reg}</p><ul class='meaning'>{meaning}</ul>"]
+    if reg_bad:
+        out.append('<div class="scroll"><table><tr><th>output</th><th>reference</th><th>now</th><th>status</th></tr>' +
+                   "".join(f"<tr><td>{_esc(r['metric'])}</td><td>{tidy(r['reference'])}</td>"
+                           f"<td>{tidy(r['value'])}</td><td>{_badge(r['status'])}</td></tr>"
+                           for r in reg_bad) + "</table></div>")
+    out.append("</div></div>")
+    return "\n".join(out)
 
-    fails = [r for r in records if r["status"] == "fail"]
-    parts.append(f"<h2>Findings: where the simulation does not reproduce the paper ({len(fails)})</h2>")
-    if fails:
-        parts.append("<table><tr><th>claim</th><th>basis</th><th>paper</th><th>compendium</th><th>why</th></tr>")
-        for r in fails:
-            parts.append(f"<tr><td><code>{_esc(r['id'])}</code><br><small>{_esc(r['figure'])}</small></td>"
-                         f"<td>{_esc(r['basis'])}</td><td>{_esc(r['paper'])}</td>"
-                         f"<td>{_esc(r['compendium'])}</td><td>{_esc(r['note'])}</td></tr>")
-        parts.append("</table>")
+
+def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
+    if classes:
+        groups = [("Failed predictions", lambda r: category(r) == "prediction" and verdict(r) == "fails"),
+                  ("Paper inconsistencies", lambda r: category(r) == "audit" and r["status"] == "fail"),
+                  ("Other claims that fail", lambda r: r["status"] == "fail"
+                   and category(r) not in ("prediction", "audit", "unverified"))]
     else:
-        parts.append("<p>None: every claim with an output is reproduced.</p>")
+        groups = [("Failed predictions", lambda r: r["basis"] == "predicted" and r["status"] == "fail"),
+                  ("Against the paper's own or the literature's numbers",
+                   lambda r: r["basis"] == "literature" and r["status"] == "fail"),
+                  ("Calibration not reached", lambda r: r["basis"] == "calibrated" and r["status"] == "fail")]
+    out, total = [], 0
+    for title, test in groups:
+        rows = [r for r in records if test(r)]
+        if not rows:
+            continue
+        total += len(rows)
+        out.append(f"<h3>{_esc(title)} ({len(rows)})</h3><table class='findings'><thead><tr><th>claim</th>"
+                   "<th>paper → here</th><th>why</th></tr></thead><tbody>")
+        for r in rows:
+            sec = where[r["id"]]
+            target = f'#s-{sec}' if sec in sections else "#s-other"
+            out.append(f'<tr><td><a href="{target}">{_esc(r["figure"])}</a> <code title="claim id">{_esc(r["id"])}</code></td>'
+                       f'<td>{tidy(_short(str(r["paper"]), 40))} → {tidy(_short(str(r["compendium"]), 60))}</td>'
+                       f'<td>{tidy(_first_sentence(r.get("why") or r["note"], 150))}</td></tr>')
+        out.append("</tbody></table>")
+    if not total:
+        return "<p>None: every claim with an output is reproduced.</p>"
+    return "\n".join(out)
 
-    parts.append("<h2>Claims</h2><table><tr><th>id</th><th>figure</th><th>statement (location)</th>"
-                 "<th>kind</th><th>basis</th><th>paper</th><th>compendium</th><th>status</th><th>note</th></tr>")
-    for r in records:
-        parts.append(f"<tr><td><code>{_esc(r['id'])}</code></td><td>{_esc(r['figure'])}</td>"
-                     f"<td><span class='quote'>“{_esc(r['quote'])}”</span><br><small>{_esc(r['location'])}</small></td>"
-                     f"<td>{_esc(r['kind'])}</td><td>{_esc(r['basis'])}</td><td>{_esc(r['paper'])}</td>"
-                     f"<td>{_esc(r['compendium'])}</td><td>{_badge(r['status'])}</td><td>{_esc(r['note'])}</td></tr>")
-    parts.append("</table><h2>Figures and tables</h2>")
-    for name, spec in table.items():
-        parts.append(f"<h3>{_esc(spec.get('title', name))}</h3>")
-        for stem in spec.get("figures", []):
+
+def render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
+                notebooks_dir=None, out_dir=None) -> str:
+    """The report page (see the module docstring for its layout)."""
+    figures_dir, results_dir = Path(figures_dir), Path(results_dir)
+    out_dir = Path(out_dir) if out_dir else results_dir / "report"
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else ROOT / "notebooks"
+    sections = _sections(table)
+    classes = any("class" in r for r in records)
+    where = {r["id"]: section_of(r, sections) for r in records}
+    labels = {name: short_label(s) for name, s in sections.items()}
+    labels[OTHER] = "other"
+    n_fail = sum(r["status"] == "fail" for r in records)
+
+    parts = [f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reproduction report — Kim et al. 2019, perovskite synapses</title>
+<style>{_CSS}</style></head><body>
+<header id="top"><h1>Reproduction report: dimensionality-dependent plasticity in perovskite synapses</h1>
+<p class="byline">S.-I. Kim <i>et al.</i>, <i>Adv. Electron. Mater.</i> 2019, 5, 1900008 — regenerated from a
+physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; commit <code>{_esc(git_commit()[:12])}</code>.
+<a href="#how">How to read</a> · <a href="{_esc(_rel(out_dir / 'notebooks.html', out_dir))}">executed notebooks</a></p></header>
+<section id="summary"><h2>Verdict</h2>"""]
+    parts.append(_summary_html(records, regression, classes))
+    parts.append(f'</section><section id="findings"><h2>Findings ({n_fail} claims fail)</h2>')
+    parts.append(_findings_html(records, where, sections, classes))
+    parts.append("</section>")
+
+    # table of contents
+    toc = []
+    for name, s in sections.items():
+        rs = [r for r in records if where[r["id"]] == name]
+        nf = sum(r["status"] == "fail" for r in rs)
+        toc.append(f'<li><a href="#s-{name}">{_esc(s["title"])}</a> <small>({len(rs)} claims'
+                   f'{f", {nf} fail" if nf else ""})</small></li>')
+    if any(w == OTHER for w in where.values()):
+        toc.append('<li><a href="#s-other">Other claims</a></li>')
+    toc += ['<li><a href="#claims">All claims, filterable</a></li>', '<li><a href="#library">Library functions used</a></li>',
+            '<li><a href="#provenance">Provenance</a></li>', '<li><a href="#how">How to read this report</a></li>']
+    parts.append(f'<nav class="toc" id="toc"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>')
+
+    # sections, in paper order
+    used_functions: dict[str, dict] = {}
+    for name, s in sections.items():
+        label = labels[name]
+        nb_html = results_dir / "notebooks" / f"{name}.html"
+        nb_ipynb = results_dir / "notebooks" / f"{name}.ipynb"
+        nb_src = notebooks_dir / f"{name}.py"
+        calls = library_calls(nb_src.read_text(encoding="utf-8")) if nb_src.is_file() else []
+        calls = [c for c in calls if c.split(".", 1)[0] not in PLUMBING]
+        described = [d for d in (used_functions.get(c) or describe_function(c) for c in calls) if d]
+        for d in described:
+            used_functions[d["name"]] = d
+        parts.append(f'<section class="figure-section" id="s-{name}" data-paper="{_esc(label)}">'
+                     f'<h2>{_esc(s["title"])}</h2>')
+        if s["paper"]:
+            parts.append(f'<p class="paper"><b>The paper:</b> {tidy(s["paper"])}</p>')
+        links = [f"notebook <code>notebooks/{_esc(name)}.py</code>"]
+        if nb_html.is_file():
+            links.append(f'<a href="{_esc(_rel(nb_html, out_dir))}">executed copy</a>')
+        if described:
+            links.append("analysis: " + ", ".join(
+                f'<a href="#fn-{_anchor(d["name"])}"><code>{_esc(d["name"])}</code></a>' for d in described))
+        parts.append(f'<p class="links">{" · ".join(links)}</p>')
+        for stem in s["figures"]:
             png = figures_dir / f"{stem}.png"
-            if png.is_file():
-                data = base64.b64encode(png.read_bytes()).decode("ascii")
-                parts.append(f'<figure><img alt="{_esc(stem)}" src="data:image/png;base64,{data}">'
-                             f"<figcaption><code>figures/{_esc(stem)}.png</code> (and .pdf), made by "
-                             f"<code>notebooks/{_esc(name)}.py</code>; executed copy "
-                             f"<code>results/notebooks/{_esc(name)}.html</code>.</figcaption></figure>")
-            else:
+            if not png.is_file():
                 parts.append(f"<p>{_badge('missing')} <code>figures/{_esc(stem)}.png</code> was not produced.</p>")
-        for tab in spec.get("tables", []):
+                continue
+            cell = drawing_cell(nb_ipynb, stem)
+            where_drawn = ""
+            if nb_html.is_file():
+                href = _rel(nb_html, out_dir) + (f"#cell-id={cell}" if cell else "")
+                where_drawn = f' — <a href="{_esc(href)}">{"the cell that drew it" if cell else "executed notebook"}</a>'
+            parts.append(f'<figure id="f-{_esc(stem)}"><img alt="{_esc(stem)}: {_esc(s["title"])}" '
+                         f'src="{png_data_uri(png)}"><figcaption><code>figures/{_esc(stem)}.png</code> '
+                         f"(and .pdf), made by <code>notebooks/{_esc(name)}.py</code>{where_drawn}</figcaption></figure>")
+        rs = [r for r in records if where[r["id"]] == name]
+        if rs:
+            counts = ", ".join(f"{sum(r['status'] == st for r in rs)} {st}" for st in ("pass", "fail", "missing")
+                               if any(r["status"] == st for r in rs))
+            parts.append(f"<h3>Claims ({counts})</h3><div class='claims'>")
+            parts += [_claim_details(r, label) for r in rs]
+            parts.append("</div>")
+        for tab in s["tables"]:
             path = results_dir / "tables" / f"{tab}.csv"
             if path.is_file():
-                parts.append(f"<p><b>{_esc(tab)}</b> (<code>results/tables/{_esc(tab)}.csv</code>)</p>" + _csv_table(path))
+                parts.append(f"<h3>Table <code>{_esc(tab)}</code></h3>"
+                             f"<p class='links'><code>results/tables/{_esc(tab)}.csv</code>; numbers rounded "
+                             f"to 4 significant digits (standard errors 2), units in the column heads.</p>"
+                             + csv_table(path))
             else:
                 parts.append(f"<p>{_badge('missing')} table <code>{_esc(tab)}</code> was not produced.</p>")
+        opening = notebook_opening(nb_src)
+        if opening:
+            parts.append(f'<details class="nbopen"><summary>What the notebook computes</summary>'
+                         f"{_markdown(opening)}</details>")
+        parts.append("</section>")
+    other = [r for r in records if where[r["id"]] == OTHER]
+    if other:
+        parts.append('<section id="s-other"><h2>Other claims</h2>' +
+                     "".join(_claim_details(r, "other") for r in other) + "</section>")
 
-    parts.append("<h2>Provenance</h2><table>")
+    # all claims, filterable
+    def options(values):
+        return "".join(f'<option value="{_esc(v)}">{_esc(v)}</option>' for v in values)
+    cats = [c for c in list(CLASSES if classes else BASES) if any(category(r) == c for r in records)]
+    cats += sorted({category(r) for r in records} - set(cats))
+    statuses = [st for st in ("pass", "fail", "missing") if any(r["status"] == st for r in records)]
+    statuses += sorted({r["status"] for r in records} - set(statuses))
+    figs = [labels[n] for n in sections if any(where[r["id"]] == n for r in records)]
+    if other:
+        figs.append("other")
+    parts.append(f"""<section id="claims"><h2>All claims</h2>
+<div class="filters"><label>{'class' if classes else 'basis'} <select id="filter-class" data-filter="class"><option value="">all</option>{options(cats)}</select></label>
+<label>status <select id="filter-status" data-filter="status"><option value="">all</option>{options(statuses)}</select></label>
+<label>figure <select id="filter-figure" data-filter="figure"><option value="">all</option>{options(figs)}</select></label>
+<span id="claim-count">{len(records)} of {len(records)} claims shown</span></div>
+<p class="links">The filters also apply to the claims listed in each figure section.</p>
+<div class="scroll"><table id="claims-table"><thead><tr><th>status</th><th>{'class' if classes else 'basis'}</th>
+<th>figure</th><th>claim</th><th>paper / here</th></tr></thead><tbody>""")
+    for r in records:
+        sec = where[r["id"]]
+        parts.append(f'<tr {_attrs(r, labels[sec])}><td>{_badge(r["status"])}</td><td>{_esc(category(r))}</td>'
+                     f'<td><a href="#s-{sec}">{_esc(r["figure"])}</a></td><td><code>{_esc(r["id"])}</code></td>'
+                     f"<td>{reason(r)}</td></tr>")
+    parts.append("</tbody></table></div></section>")
+
+    # library reference
+    parts.append('<section id="library"><h2>Library functions used</h2><dl class="lib">')
+    for qual in sorted(used_functions):
+        d = used_functions[qual]
+        parts.append(f'<dt id="fn-{_anchor(qual)}">analysis.{_esc(qual)}{_esc(d["signature"])}</dt>'
+                     f'<dd>{_esc(d["summary"])} <small><code>{_esc(d["where"])}</code></small></dd>')
+    parts.append("</dl></section>")
+
+    # provenance
+    parts.append('<section id="provenance"><h2>Provenance</h2><table>')
     parts.append(f"<tr><th>git commit</th><td><code>{_esc(git_commit())}</code></td></tr>")
     parts.append(f"<tr><th>report written</th><td>{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}</td></tr>")
     for k, v in package_versions().items():
         parts.append(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>")
     parts.append("</table><h3>Run time per stage (Snakemake benchmarks)</h3><table><tr><th>stage</th><th>wall time [s]</th></tr>")
     for stage, sec in stage_times(results_dir / "benchmarks").items():
-        parts.append(f"<tr><td>{_esc(stage)}</td><td>{sec:.1f}</td></tr>")
-    parts.append(f"</table><h3>Configuration</h3><pre>{_esc(config_text)}</pre></body></html>\n")
+        parts.append(f'<tr><td>{_esc(stage)}</td><td class="num">{sec:.1f}</td></tr>')
+    parts.append(f"</table><details><summary>Configuration</summary><pre>{_esc(config_text)}</pre></details></section>")
+    parts.append(f"""<section id="how"><h2>How to read this report</h2>
+<p>Each claim is a checkable statement of the paper (<code>data/paper/claims/*.yaml</code>) with what the paper
+states and what the simulation gives. <b>pass</b>: reproduced within the stated tolerance; <b>fail</b>: not
+reproduced — a finding, explained in its note; <b>missing</b>: no output checks it yet.</p>
+<ul>{''.join(f'<li><b>{_esc(k)}</b>: {_esc(v)}</li>' for k, v in (CLASSES if classes else BASES).items())}</ul>
+<p>Numbers are rounded to 4 significant digits (standard errors and deviations to 2) and use true minus signs;
+the underlying CSV and JSON files keep full precision. <a href="#top">Back to the top</a>.</p></section>""")
+    parts.append(f"<script>{_SCRIPT}</script></body></html>\n")
     return "\n".join(parts)
+
+
+def _plain_lead(markdown: str, limit: int = 240) -> str:
+    """The first paragraph after the title of a notebook opening, as plain text, cut at a word."""
+    body = re.sub(r"\A\s*#[^\n]*\n", "", markdown or "").strip()
+    para = body.split("\n\n")[0].replace("\n", " ")
+    para = re.sub(r"[*`]", "", para)
+    if len(para) <= limit:
+        return para
+    return para[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def render_notebook_index(table: dict, results_dir: Path, notebooks_dir: Path, out_dir: Path) -> str:
+    """A small page linking the executed notebooks in paper order, then the workflow stages."""
+    sections = _sections(table)
+    nb_dir = Path(results_dir) / "notebooks"
+    rows = []
+    for name, s in sections.items():
+        page = nb_dir / f"{name}.html"
+        link = (f'<a href="{_esc(_rel(page, out_dir))}">{_esc(s["title"])}</a>' if page.is_file()
+                else f"{_esc(s['title'])} <small>(not executed in this run)</small>")
+        opening = notebook_opening(Path(notebooks_dir) / f"{name}.py")
+        lead = _plain_lead(opening)
+        rows.append(f"<li>{link}<br><small>{tidy(lead)}</small></li>")
+    stages = sorted(p for p in nb_dir.glob("*.html") if p.stem not in sections)
+    stage_rows = "".join(f'<li><a href="{_esc(_rel(p, out_dir))}">{_esc(p.stem)}</a></li>' for p in stages)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Executed notebooks — perovskite synapse compendium</title>
+<style>body{{font:15px/1.45 system-ui,sans-serif;max-width:900px;margin:1em auto;padding:0 16px;color:#1f2328}}
+li{{margin:.5em 0}} small{{color:#57606a}} a{{color:#0969da}}</style></head><body>
+<h1>Executed notebooks, in paper order</h1>
+<p>Each figure notebook as run by the workflow, with its outputs. Sources: <code>notebooks/*.py</code>
+(open them as notebooks with <code>make lab</code>). <a href="index.html">Back to the report</a>.</p>
+<ol id="figure-notebooks">{''.join(rows)}</ol>
+<h2>Workflow stages</h2><ul id="stage-notebooks">{stage_rows}</ul></body></html>
+"""
 
 
 # -------------------------------------------------------------------------------- cli

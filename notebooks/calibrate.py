@@ -35,6 +35,9 @@
 # `data/parameters/device_calibrated.yaml`; it recomputes the calibration, compares it with the
 # stored file and writes `calibration/calibration.nc` and `metrics/calibrate.json`.
 # To update the stored parameters on purpose: `python -m analysis.calibration --write`.
+#
+# **What to look at.** The residuals, achieved − target (≈ 0: the targets are reached by
+# construction), and the largest relative difference to the stored parameter file (must be ≈ 0).
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -36,6 +36,10 @@
 # Nothing here is calibrated; the structure panel *predicts* the slab periods that the XRD
 # simulation turns into (00l) reflections, and the metrics below are measured back from the
 # drawn coordinates.
+#
+# **What to look at.** 1c: the slab period d(n) grows by one octahedron (a_pc ≈ 5.9 Å) per added
+# layer, and that period sets the (00l) ladder of Fig. 2c; 1b: the three crossings are the device
+# areas of Fig. 6a, to scale.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -34,6 +34,11 @@
 # * **XRD (c).** Structure factors of the slab model (atoms on their planes, PEA as an
 #   electron-density rod) and of cubic MAPbBr₃, with Lorentz–polarisation, March–Dollase
 #   texture and Scherrer widths (30 nm crystallites).
+#
+# **What to look at.** (b) the exciton peaks of the quasi-2D films sit at the m = 1, 2, 3 phase
+# energies (grey lines) while the PL comes from the lowest-gap phase; no PL from n = ∞. (c) the
+# (00l) ladder of n = 1, the extra low-angle peaks of n = 2–5, the (h00) of n = ∞. Table S1 below
+# lists the numbers.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
@@ -139,12 +144,18 @@ for name, df in (("table_s1_optics", table_s1), ("table1_activation_energies", t
 # 365 nm lamp (PL colour, one exposure for all films, set by the n = 1 film). (b) Absorbance
 # (solid, each normalised to its maximum) and PL (dashed, normalised per film; the number is
 # the PL photon yield relative to n = 1); grey lines mark the paper's 401, 432, 450, 525 nm.
-# (c) XRD, log scale, offset by four decades per film; (00l) of n = 1 labelled below,
-# (h00) of n = ∞ above.
+# (c) XRD on a linear axis, each pattern normalised to its strongest peak in the window and
+# offset. Under each pattern the reflections of the film's phases (intensity > 2 % of the
+# strongest) are marked: coloured ticks for the (00l) series of the film's nominal phase m = n,
+# grey ticks for the other layered phases of the mixture, black ticks for the cubic 3D phase.
+# The nominal phase's (00l) peaks and the (h00) of n = ∞ are indexed; the subscript is the
+# phase (layer number m, or 3D). Look for the (00l) ladder of n = 1 (d ≈ 16.7 Å), the extra
+# low-angle (001) peaks of the thicker slabs in n = 2–5 and their common peak near 15°
+# (the (0 0 m+2) of every m, at the pseudo-cubic spacing), and the (h00) reflections of n = ∞.
 
 # %%
-fig = plt.figure(figsize=(11, 9.0))
-gs = fig.add_gridspec(2, 2, height_ratios=[0.75, 2.2], hspace=0.12, wspace=0.22)
+fig = plt.figure(figsize=figures.figsize("page", 0.92))
+gs = fig.add_gridspec(2, 2, height_ratios=[0.62, 2.2], hspace=0.17, wspace=0.16)
 ax_a = fig.add_subplot(gs[0, :])
 ax_b = fig.add_subplot(gs[1, 0])
 ax_c = fig.add_subplot(gs[1, 1])
@@ -158,7 +169,7 @@ for row, (key, bg, sub, title) in enumerate((
         ("room_colour_rgb", "#f4f4f4", "#c9d3da", "under room light"))):
     y0 = 1.15 * (1 - row)
     ax_a.add_patch(Rectangle((0.0, y0 - 0.05), 2 * len(order) - 0.4 + 0.4, 1.0, color=bg, zorder=0))
-    ax_a.text(-0.1, y0 + 0.45, title.replace(" (", "\n("), ha="right", va="center", fontsize=8.5)
+    ax_a.text(-0.1, y0 + 0.45, title.replace(" (", "\n("), ha="right", va="center", fontsize=7)
     for i, n in enumerate(order):
         x0 = 0.25 + 2 * i
         ax_a.add_patch(Rectangle((x0, y0), 1.5, 0.22, color=sub, zorder=1))              # ITO/glass
@@ -166,10 +177,10 @@ for row, (key, bg, sub, title) in enumerate((
         ax_a.add_patch(Rectangle((x0, y0 + 0.28), 1.5, 0.55,
                                  color=tuple(films[n][key].values), zorder=2))
         if row == 1:
-            ax_a.text(x0 + 0.75, -0.17, figures.label(n), ha="center", va="center", fontsize=9)
-ax_a.text(2 * len(order) + 0.05, 1.15 + 0.25, "film\nBCCP\nITO/glass", fontsize=7,
+            ax_a.text(x0 + 0.75, -0.17, figures.label(n), ha="center", va="center", fontsize=7.5)
+ax_a.text(2 * len(order) + 0.05, 1.15 + 0.25, "film\nBCCP\nITO/glass", fontsize=6,
           va="center", color="0.3")
-ax_a.set_title("a", loc="left", fontweight="bold")
+figures.panel_label(ax_a, "a", dx_pt=-40, dy_pt=-2)
 
 # (b) absorption and PL, offset
 for i, n in enumerate(order):
@@ -177,49 +188,76 @@ for i, n in enumerate(order):
     lam = ds["wavelength"].values
     a = ds["absorbance"].values
     off = 1.25 * i
-    ax_b.plot(lam, a / a.max() + off, color=figures.colour(n), lw=1.4)
+    ax_b.plot(lam, a / a.max() + off, color=figures.colour(n), lw=1.2)
     pl = ds["pl"].values
     yield_rel = float(ds["pl_intensity"])
     if yield_rel >= VISIBLE:
-        ax_b.plot(lam, pl / pl.max() + off, color=figures.colour(n), ls="--", lw=1.1)
+        ax_b.plot(lam, pl / pl.max() + off, color=figures.colour(n), ls="--", lw=0.9)
         note = f"PL ×{yield_rel:.2g}"
     else:
         note = f"no visible PL\n({100 * yield_rel:.2g} % of n = 1)"
-    ax_b.text(599, off + 0.5, f"{figures.label(n)}\n{note}", ha="right", va="center",
-              fontsize=7.5, color=figures.colour(n), linespacing=1.1)
+    ax_b.text(599, off + (0.78 if n == "inf" else 0.5), f"{figures.label(n)}\n{note}", ha="right", va="center",
+              fontsize=6.5, color=figures.colour(n), linespacing=1.1)
 for target in paper["absorption_peak_nm"]["value"].values():  # the paper's peaks, as guides
     ax_b.axvline(target, color="0.8", lw=0.6, zorder=0)
 ax_b.set_xlim(350, 600)
 ax_b.set_xlabel("wavelength [nm]")
-ax_b.set_ylabel("absorbance (solid), PL (dashed) — normalised, offset")
+ax_b.set_ylabel("absorbance (solid), PL (dashed), normalised, offset")
 ax_b.set_yticks([])
-ax_b.set_title("b", loc="left", fontweight="bold")
+figures.panel_label(ax_b, "b", dx_pt=-14)
 
-# (c) XRD, log scale, offset by 4 decades per film (the floor of each pattern is 1e-4)
-DEC = 4.0
+# (c) XRD, linear, each film normalised to its strongest peak in the window and offset; under
+# each pattern the reflections of its phases (ticks), the strongest peaks indexed
+TT_MIN, TT_MAX, STEP, MIN_REL = 2.0, 50.0, 1.3, 0.02
+
+
+def indexed_peaks(n, ds, sel):
+    """Reflections indexed on a pattern: the (h00) of n = ∞; otherwise the strongest (00l) of
+    the film's nominal phase m = n, at most four, at least 5° apart (room for the label)."""
+    rt, rp = ds["reflection_two_theta"].values, ds["reflection_phase"].values.astype(str)
+    ri = ds["reflection_intensity"].values
+    if n == "inf":
+        return list(np.flatnonzero(sel & (ds["reflection_is_h00"].values > 0)))
+    candidates = np.flatnonzero(sel & (rp == n) & (ds["reflection_is_00l"].values > 0))
+    chosen = []
+    for k in candidates[np.argsort(ri[candidates])[::-1]]:
+        if len(chosen) < 4 and all(abs(rt[k] - rt[c]) >= 5.0 for c in chosen):
+            chosen.append(k)
+    return chosen
+
+
 for i, n in enumerate(order):
     ds = films[n]
-    ax_c.semilogy(ds["two_theta"].values, ds["xrd_intensity"].values * 10 ** (DEC * i),
-                  color=figures.colour(n), lw=0.8)
-    ax_c.text(49.5, 3 * 10 ** (DEC * i - 1), figures.label(n), ha="right", fontsize=7.5,
-              color=figures.colour(n))
-one, bulk = films["1"], films["inf"]
-for ds, ylab, sel in ((one, 2.5e-5, one["reflection_is_00l"].values.astype(bool)),
-                      (bulk, 2.5 * 10 ** (DEC * 5), bulk["reflection_is_h00"].values.astype(bool))):
-    tt = ds["reflection_two_theta"].values[sel]
-    hkl = ds["reflection_hkl"].values[sel]
-    ii = ds["reflection_intensity"].values[sel]
-    for t, h, v in zip(tt, hkl, ii):
-        if v > 0.02 and 3 <= t <= 50:
-            ax_c.text(t, ylab, str(h), rotation=90, fontsize=6.5, ha="center",
-                      va="bottom", color="0.25")
-ax_c.set_xlim(3, 50)
-ax_c.set_ylim(3e-6, 10 ** (DEC * 5 + 1.3))
-ax_c.set_xlabel("2θ [degree] (Cu Kα1)")
-ax_c.set_ylabel("intensity (log, offset)")
+    tt, inten = ds["two_theta"].values, ds["xrd_intensity"].values
+    win = (tt >= TT_MIN) & (tt <= TT_MAX)
+    base, y = STEP * i, inten / inten[win].max()
+    ax_c.plot(tt[win], y[win] + base, color=figures.colour(n), lw=0.7)
+    ax_c.text(TT_MAX - 0.3, base + 0.72, figures.label(n), ha="right", fontsize=7, color=figures.colour(n))
+    rt, ri = ds["reflection_two_theta"].values, ds["reflection_intensity"].values
+    rp, rh = ds["reflection_phase"].values.astype(str), ds["reflection_hkl"].values.astype(str)
+    sel = (rt >= TT_MIN) & (rt <= TT_MAX) & (ri > MIN_REL)
+    own, cubic = sel & (rp == n), sel & (rp == "3D")
+    other = sel & ~own & ~cubic
+    ax_c.vlines(rt[other], base - 0.11, base - 0.03, color="0.7", lw=0.5)
+    ax_c.vlines(rt[own], base - 0.11, base - 0.03, color=figures.colour(n), lw=0.7)
+    ax_c.vlines(rt[cubic], base - 0.22, base - 0.14, color="k", lw=0.6)
+    for k in indexed_peaks(n, ds, sel):
+        j = int(np.argmin(np.abs(tt - rt[k])))
+        peak = float(y[max(j - 3, 0):j + 4].max())
+        phase = "3D" if rp[k] == "3D" else rp[k]
+        ax_c.text(rt[k] + 0.6, base + min(peak, 0.95) * 0.85 + 0.05, f"{rh[k]}$_{{{phase}}}$",
+                  fontsize=5.5, ha="left", va="center", color="0.2")
+ax_c.set_xlim(TT_MIN, TT_MAX)
+ax_c.set_ylim(-0.3, STEP * len(order) + 0.1)
+ax_c.set_xlabel("2θ [°] (Cu Kα1)")
+ax_c.set_ylabel("intensity, normalised per film, offset")
 ax_c.set_yticks([])
-ax_c.minorticks_off()
-ax_c.set_title("c", loc="left", fontweight="bold")
+ax_c.legend(handles=[plt.Line2D([], [], color="0.3", marker="|", ls="none", ms=6, label="(00l), phase m = n"),
+                     plt.Line2D([], [], color="0.7", marker="|", ls="none", ms=6, label="other layered m"),
+                     plt.Line2D([], [], color="k", marker="|", ls="none", ms=6, label="3D (cubic)")],
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, handletextpad=0.1, columnspacing=0.8,
+            fontsize=6.5)
+figures.panel_label(ax_c, "c", dx_pt=-14, dy_pt=16)
 figures.save(fig, resolve(figures_dir) / "fig2_optics")
 plt.show()
 

@@ -30,6 +30,10 @@
 # calibrated; every curve here is a *prediction* of the calibrated model. The paper shows
 # these panels without numbers, so the ledger checks the trends: PPF > 1 and falling with Δt,
 # SFDP/SVDP/SDDP/SNDP rising, EPSC rising with n.
+#
+# **What to look at.** Whether the curves are ordered by n (the paper's thesis) and how large the
+# effects are: the PPF of n = 1, 2 and ∞ stays within a few per cent of 1, and in panel a the
+# n = 2 EPSC peak lies above that of n = 3 (a finding listed in the report).
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
@@ -56,14 +60,13 @@ pA = 1e12
 
 # %%
 ppf_fits = {}
-fig, axes = plt.subplots(2, 3, figsize=(11, 6.4))
+fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.62), layout="constrained")
 ax = axes[0, 0]
 for n, ds in films.items():
     ax.plot(ds["epsc_time"], np.abs(ds["epsc_current"]) * pA, color=figures.colour(n), label=figures.label(n))
 ax.axvspan(0, float(protocols.protocol_values()["spike_width_s"]), color="0.85", lw=0)
 ax.set_yscale("log")
-ax.set(xlabel="time (s)", ylabel="|EPSC| at −0.01 V (pA)", title="a  EPSC (−1 V, 20 ms)")
-ax.legend(ncol=2, fontsize=7)
+ax.set(xlabel="time after a −1 V, 20 ms spike [s]", ylabel="|EPSC| at −0.01 V [pA]")
 
 ax = axes[0, 1]
 for n, ds in films.items():
@@ -74,29 +77,33 @@ for n, ds in films.items():
     ax.plot(dt * 1e3, y, "o", color=figures.colour(n), ms=3)
     grid = np.linspace(dt.min(), dt.max(), 200)
     ax.plot(grid * 1e3, fits.ppf_model(grid, *[res[k] for k in ("c1", "tau1_s", "c2", "tau2_s")]),
-            color=figures.colour(n), lw=1)
-ax.set(xlabel="Δt (ms)", ylabel="PPF index A2/A1", title="b  PPF (lines: double-exp. fit)")
+            color=figures.colour(n), lw=0.9)
+ax.set(xlabel="Δt [ms]", ylabel="PPF index $A_2/A_1$")
 
 ax = axes[0, 2]
 for n, ds in films.items():
     ax.plot(ds["sfdp_frequency"], ds["sfdp_index"], "o-", color=figures.colour(n), ms=3)
-ax.set(xlabel="spike frequency (Hz)", ylabel="SFDP index A5/A1", title="c  SFDP")
+ax.set(xlabel="spike frequency [Hz]", ylabel="SFDP index $A_5/A_1$")
 
 ax = axes[1, 0]
 for n, ds in films.items():
     ax.plot(-ds["svdp_amplitude"], ds["svdp_index"], "o-", color=figures.colour(n), ms=3)
-ax.set(xlabel="|spike amplitude| (V)", ylabel="SVDP index An/A1", title="d  SVDP (18 spikes, −0.1…−1.8 V)")
+ax.set(xlabel="|spike amplitude| [V]", ylabel="SVDP index $A_n/A_1$")
 
 ax = axes[1, 1]
 for n, ds in films.items():
     ax.plot(ds["sddp_width"] * 1e3, ds["sddp_index"], "o-", color=figures.colour(n), ms=3)
-ax.set(xlabel="spike width (ms)", ylabel="SDDP index An/A1", title="e  SDDP (10 spikes, 20…200 ms)")
+ax.set(xlabel="spike width [ms]", ylabel="SDDP index $A_n/A_1$")
 
 ax = axes[1, 2]
 for n, ds in films.items():
     ax.plot(ds["sndp_count"], ds["sndp_index"], "o-", color=figures.colour(n), ms=3)
-ax.set(xlabel="number of spikes", ylabel="SNDP index An/A1", title="f  SNDP")
-fig.tight_layout()
+ax.set(xlabel="number of spikes", ylabel="SNDP index $A_n/A_1$")
+for ax, letter in zip(axes.flat, "abcdef"):
+    figures.panel_label(ax, letter)
+handles = [plt.Line2D([], [], color=figures.colour(n), marker="o", ms=3, label=figures.label(n)) for n in films]
+handles.append(plt.Line2D([], [], color="0.4", lw=0.9, label="b: double-exponential fit"))
+fig.legend(handles=handles, loc="outside upper center", ncol=7)
 figures.save(fig, fig_dir / "fig3_plasticity")
 plt.show()
 
@@ -117,16 +124,16 @@ for n, r in ppf_fits.items():
 # are the A_n of Fig. 3d–f.
 
 # %%
-def trace_grid(var, tvar, title, stem, xlabel="time (s)"):
-    fig, axes = plt.subplots(2, 3, figsize=(11, 5.6), sharex=True)
+def trace_grid(var, tvar, title, stem, xlabel="time [s]"):
+    """Six panels, one per film, of a read-current trace (*title* is said in the notebook)."""
+    fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
     for ax, (n, ds) in zip(axes.flat, films.items()):
-        ax.plot(ds[tvar], np.abs(ds[var]) * pA, color=figures.colour(n), lw=0.8)
-        ax.set_title(figures.label(n))
-        ax.set_ylabel("|I| at −0.01 V (pA)")
+        ax.plot(ds[tvar], np.abs(ds[var]) * pA, color=figures.colour(n), lw=0.7)
+        ax.set_title(figures.label(n), color=figures.colour(n))
+    for ax in axes[:, 0]:
+        ax.set_ylabel("|I| at −0.01 V [pA]")
     for ax in axes[1]:
         ax.set_xlabel(xlabel)
-    fig.suptitle(title)
-    fig.tight_layout()
     figures.save(fig, fig_dir / stem)
     plt.show()
 
@@ -135,20 +142,19 @@ trace_grid("svdp_trace_current", "svdp_trace_time", "Fig. S5 — SVDP: 18 spikes
 trace_grid("sddp_trace_current", "sddp_trace_time", "Fig. S6 — SDDP: 10 spikes of 20 … 200 ms (−1 V)", "figS6_sddp")
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(11, 5.6), sharex=True)
+fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
 for ax, (n, ds) in zip(axes.flat, films.items()):
     counts = ds["sndp_train"].values
     cmap = plt.get_cmap("viridis")
     for i, k in enumerate(counts):
         ax.plot(ds["sndp_trace_time"], np.abs(ds["sndp_trace_current"].sel(sndp_train=k)) * pA,
                 color=cmap(i / max(len(counts) - 1, 1)), lw=0.7, label=f"{int(k)}")
-    ax.set_title(figures.label(n))
-    ax.set_ylabel("|I| at −0.01 V (pA)")
-axes[0, 0].legend(title="spikes", ncol=2, fontsize=6)
+    ax.set_title(figures.label(n), color=figures.colour(n))
+for ax in axes[:, 0]:
+    ax.set_ylabel("|I| at −0.01 V [pA]")
+figures.legend_outside(axes[0, 2], "right", title="spikes", ncol=1, fontsize=6)
 for ax in axes[1]:
-    ax.set_xlabel("time (s)")
-fig.suptitle("Fig. S7 — SNDP: trains of 1 … 50 spikes (−1 V, 20 ms)")
-fig.tight_layout()
+    ax.set_xlabel("time [s]")
 figures.save(fig, fig_dir / "figS7_sndp")
 plt.show()
 

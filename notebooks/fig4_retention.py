@@ -33,6 +33,10 @@
 # 1 and 10 rehearsals (S8) is predicted. That quasi-2D films (n = 3–5) retain longer than 3D
 # and that n = 1, 2 retain almost nothing follow from the calibrated m and b, not from an
 # independent prediction.
+#
+# **What to look at.** The log–log panel: a straight line is a power law, and its slope is −m. n
+# = 3–5 keep the most weight after 15 s; n = 1, 2 lose it fastest. Fig. S8: more rehearsals
+# flatten the decay.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
@@ -64,21 +68,22 @@ for n in order:
     ds = films[n].sel(rehearsal=last)
     fit30[n] = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
 
-fig, (ax, axl) = plt.subplots(1, 2, figsize=(10, 3.8))
+fig, (ax, axl) = plt.subplots(1, 2, figsize=figures.figsize("page", 0.4), layout="constrained")
 for n in order:
     ds = films[n].sel(rehearsal=last)
     t, y = ds["retention_time"].values, ds["retention_weight"].values
     r = fit30[n]
     for a in (ax, axl):
-        a.plot(t, y, "o", ms=2, color=figures.colour(n), alpha=0.6)
-        a.plot(t, fits.power_law(t, r["b"], r["m"]), color=figures.colour(n), lw=1.2,
+        a.plot(t, y, "o", ms=1.6, color=figures.colour(n), alpha=0.6)
+        a.plot(t, fits.power_law(t, r["b"], r["m"]), color=figures.colour(n), lw=1.0,
                label=f"{figures.label(n)}: b = {r['b']:.3g}, m = {r['m']:.3g}")
-ax.set(xlabel="time after the 30th rehearsal (s)", ylabel="synaptic weight y = (I − I₀)/I₀",
-       xlim=(0, 15), ylim=(0, None), title="Fig. 4b (read −0.1 V)")
-axl.set(xscale="log", yscale="log", xlabel="time after the 30th rehearsal (s)", ylabel="y",
-        title="same, log–log (straight line = power law)")
-axl.legend(fontsize=7)
-fig.tight_layout()
+ax.set(xlabel="time after the 30th rehearsal [s]", ylabel="synaptic weight y = (I − I₀)/I₀",
+       xlim=(0, 15), ylim=(0, None))
+axl.set(xscale="log", yscale="log", xlabel="time after the 30th rehearsal [s]",
+        ylabel="y (log–log: a power law is straight)")
+figures.legend_outside(axl, "right", title="fit y = b·t$^{-m}$ (read −0.1 V)", alignment="left")
+figures.panel_label(ax, "b")
+figures.panel_label(axl, "b′")
 figures.save(fig, fig_dir / "fig4_retention")
 plt.show()
 
@@ -94,7 +99,7 @@ for n in order:
 # 15 s grows (short-term → long-term potentiation).
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(11, 5.8), sharex=True)
+fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
 styles = {1: ":", 10: "--", 30: "-"}
 for ax, n in zip(axes.flat, order):
     ds = films[n]
@@ -103,28 +108,27 @@ for ax, n in zip(axes.flat, order):
         ax.plot(sel["retention_time"], sel["retention_weight"], styles.get(int(k), "-"),
                 color=figures.colour(n), label=f"{int(k)} rehearsal{'s' if k > 1 else ''}")
     ax.set_yscale("log")
-    ax.set_title(figures.label(n))
-    ax.set_ylabel("y")
-axes[0, 0].legend(fontsize=7)
+    ax.set_title(figures.label(n), color=figures.colour(n))
+for ax in axes[:, 0]:
+    ax.set_ylabel("synaptic weight y")
+fig.legend(handles=[plt.Line2D([], [], color="0.3", ls=styles[k], label=f"after {k} rehearsal{'s' if k > 1 else ''}")
+                    for k in styles], loc="outside upper center", ncol=3)
 for ax in axes[1]:
-    ax.set_xlabel("time after the last rehearsal (s)")
-fig.suptitle("Fig. S8 — memory retention after 1, 10 and 30 rehearsals (−1 V, 20 ms; read −0.1 V)")
-fig.tight_layout()
+    ax.set_xlabel("time after the last rehearsal [s]")
 figures.save(fig, fig_dir / "figS8_rehearsal")
 plt.show()
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(11, 5.2), sharex=True)
+fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
 for ax, n in zip(axes.flat, order):
     ds = films[n]
     ax.plot(ds["rehearsal_trace_time"], np.abs(ds["rehearsal_trace_current"]) * 1e12,
             color=figures.colour(n), lw=0.7)
-    ax.set_title(figures.label(n))
-    ax.set_ylabel("|I| at −0.1 V (pA)")
+    ax.set_title(figures.label(n), color=figures.colour(n))
+for ax in axes[:, 0]:
+    ax.set_ylabel("|I| at −0.1 V [pA]")
 for ax in axes[1]:
-    ax.set_xlabel("time (s)")
-fig.suptitle("30 rehearsals and the decay that follows (current trace)")
-fig.tight_layout()
+    ax.set_xlabel("time [s]")
 plt.show()
 
 # %% [markdown]

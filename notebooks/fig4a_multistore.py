@@ -25,6 +25,10 @@
 # This notebook only draws the diagram (boxes and arrows with matplotlib patches; the
 # number of rehearsals comes from the Fig. 4b protocol in `data/paper/values.yaml`). The
 # STP → LTP behaviour itself is *simulated* by the device model in the Fig. 4b notebook.
+#
+# **What to look at.** Only the mapping: a spike ↔ sensory input, the decaying EPSC ↔ short-term
+# memory, rehearsal (30 spikes) ↔ transfer to long-term memory. The numbers behind it are in Fig.
+# 4b.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -35,6 +35,10 @@
 # are shown only as levels. E_A(n) and the weights are calibrated quantities (Table 2 and
 # the retention exponents m of Fig. 4b); the placement of the traps at the PEA faces is the
 # paper's hypothesis made explicit.
+#
+# **What to look at.** The saddle height E_A (higher for n = 3 than for 3D) and the deep wells at
+# the PEA faces in the quasi-2D landscape: ions trapped there return slowly, which is the model's
+# account of the longer retention.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

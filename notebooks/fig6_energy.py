@@ -34,6 +34,11 @@
 #   nothing could be sourced).
 # * **Audit** — every energy statement of the paper, the current and resistance it implies, and
 #   whether the statements agree with one another and with the simulation.
+#
+# **What to look at.** Fig. 6a: lines parallel on log–log axes (E ∝ area) with n = 1 lowest. Fig.
+# S10: the paper's 0.7 fJ star lies *above* the dashed constant-current line, so the paper's two
+# energies imply a larger current after a smaller pulse. The audit table states this per
+# statement.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
@@ -101,30 +106,32 @@ by_area = en.select(ds["energy"], None, c18["amplitude_V"]) / FJ
 e_at_ref_area = by_area.sel(area=c18["area_um2"])
 log_axes = float(e_at_ref_area.max() / e_at_ref_area.min()) > 30  # n differ by orders of magnitude
 
-fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1, 1.1]})
+fig = plt.figure(figsize=figures.figsize("page", 0.9))
+ax_a = fig.add_axes((0.09, 0.60, 0.45, 0.36))   # b's long labels need the left of the lower half
+ax_b = fig.add_axes((0.42, 0.10, 0.56, 0.38))
 a_line = np.linspace(0, areas.max() * 1.05, 50) if not log_axes else np.geomspace(areas.min() / 1.5,
                                                                                   areas.max() * 1.5, 50)
 for n in films:
     e_n = by_area.sel(n=n).values
     lin = en.area_linearity(areas, e_n * FJ)
-    ax_a.plot(a_line, lin["slope_J_per_um2"] * a_line / FJ, color=figures.colour(n), lw=1.0, alpha=0.7)
+    ax_a.plot(a_line, lin["slope_J_per_um2"] * a_line / FJ, color=figures.colour(n), lw=0.9, alpha=0.7)
     ax_a.plot(areas, e_n, "o", color=figures.colour(n), label=figures.label(n))
-ax_a.plot([c18["area_um2"]], [pe["e18_J"] / FJ], "*", color="k", ms=11, mfc="none",
-          label="paper, 2D ≈18 fJ (calibration target)")
+ax_a.plot([c18["area_um2"]], [pe["e18_J"] / FJ], "*", color="k", ms=9, mfc="none",
+          label="paper, 2D ≈18 fJ\n(calibration target)")
 if log_axes:  # a line through the origin is a slope-1 line on log-log axes
     ax_a.set_xscale("log")
     ax_a.set_yscale("log")
-    ax_a.set_xticks(areas, [f"{a:.4g}" for a in areas])
+    ax_a.set_xticks(areas, [figures.sci_label(a) for a in areas])
     ax_a.minorticks_off()
 else:
     ax_a.set_xlim(0, None)
     ax_a.set_ylim(0, None)
+    ax_a.xaxis.set_major_formatter(figures.sci_formatter())
 ax_a.set_xlabel("device area [µm²]")
 ax_a.set_ylabel("energy per event [fJ]")
-ax_a.set_title(f"a) E = |P|·I·t at P = {c18['amplitude_V']:g} V, t = {1e3 * width_s:g} ms", loc="left")
-ax_a.legend(loc="best", fontsize=7)
-if not log_axes:
-    ax_a.ticklabel_format(axis="x", style="sci", scilimits=(4, 4))
+figures.legend_outside(ax_a, "right", title=f"P = {figures.num(c18['amplitude_V'])} V, "
+                                            f"t = {1e3 * width_s:g} ms", alignment="left")
+figures.panel_label(ax_a, "a")
 
 # ---- Fig. 6b: comparison with the literature
 summary = en.literature_summary(literature)
@@ -134,14 +141,14 @@ for _, r in plot_lit.iterrows():
     value = r["energy_max_fJ"] if pd.notna(r["energy_max_fJ"]) else r["energy_min_fJ"]
     size = (f", {r['device_size_text']}" if pd.notna(r["device_size_text"])
             and r["device_size_text"] not in ("—", "") else "")
-    lab = f"{r['ref']} {r['first_author']} {r['year']}\n" + textwrap.fill(r["device_type"] + size, 45)
+    lab = textwrap.fill(f"{r['ref']} {r['first_author']} {r['year']}: {r['device_type']}{size}", 52)
     entries.append((lab, float(value), "upper" if r["energy_relation"] == "upper_bound" else "point", "0.35"))
 sim18, sim07 = metrics["energy_fJ_2d_minus1V"], metrics["energy_fJ_2d_minus0p02V"]
 entries += [
-    ("this work (paper)\n2D, −1 V, 6.25e4 µm²", pe["e18_J"] / FJ, "paper", figures.colour("1")),
-    ("this work (paper)\n2D, −0.02 V, 6.25e4 µm² (Fig. S10)", pe["e07_J"] / FJ, "paper", figures.colour("1")),
-    ("this work (simulated)\n2D, −1 V (calibrated)", sim18, "sim", figures.colour("1")),
-    ("this work (simulated)\n2D, −0.02 V (predicted)", sim07, "sim", figures.colour("1")),
+    ("this work (paper): 2D, −1 V, 250 µm × 250 µm", pe["e18_J"] / FJ, "paper", figures.colour("1")),
+    ("this work (paper): 2D, −0.02 V (Fig. S10)", pe["e07_J"] / FJ, "paper", figures.colour("1")),
+    ("this work (simulated): 2D, −1 V (calibrated)", sim18, "sim", figures.colour("1")),
+    ("this work (simulated): 2D, −0.02 V (predicted)", sim07, "sim", figures.colour("1")),
 ]
 entries.sort(key=lambda x: x[1])
 y = np.arange(len(entries))
@@ -149,27 +156,27 @@ ax_b.axvspan(pe["bio_min_J"] / FJ, pe["bio_max_J"] / FJ, color="#f4d35e", alpha=
              label="biological synapse, 1–10 fJ")
 for yi, (lab, val, kind, col) in zip(y, entries):
     if kind == "upper":
-        ax_b.plot(val, yi, marker=8, color=col, ms=9, ls="none")     # caret-left: "< value"
+        ax_b.plot(val, yi, marker=8, color=col, ms=7, ls="none")     # caret-left: "< value"
         ax_b.annotate("", xy=(val / 8, yi), xytext=(val, yi),
                       arrowprops={"arrowstyle": "->", "color": col, "lw": 1.0})
     elif kind == "point":
-        ax_b.plot(val, yi, "o", color=col, ms=6)
+        ax_b.plot(val, yi, "o", color=col, ms=5)
     elif kind == "paper":
-        ax_b.plot(val, yi, "*", color="k", mfc="none", ms=11)
+        ax_b.plot(val, yi, "*", color="k", mfc="none", ms=9)
     else:
-        ax_b.plot(val, yi, "s", color=col, ms=6)
-ax_b.set_yticks(y, [e[0] for e in entries], fontsize=7)
+        ax_b.plot(val, yi, "s", color=col, ms=5)
+ax_b.set_yticks(y, [e[0] for e in entries], fontsize=6.5)
 ax_b.set_xscale("log")
 ax_b.set_xlabel("energy per synaptic event [fJ]")
-ax_b.set_title("b) comparison with reported artificial synapses", loc="left")
-proxies = [plt.Line2D([], [], marker=8, color="0.35", ls="none", ms=8, label="reported, upper bound (< value)"),
-           plt.Line2D([], [], marker="o", color="0.35", ls="none", label="reported (≈ value)"),
-           plt.Line2D([], [], marker="*", color="k", mfc="none", ls="none", ms=10, label="this work, paper"),
-           plt.Line2D([], [], marker="s", color=figures.colour("1"), ls="none", label="this work, simulated")]
+proxies = [plt.Line2D([], [], marker=8, color="0.35", ls="none", ms=7, label="reported, upper bound (< value)"),
+           plt.Line2D([], [], marker="o", color="0.35", ls="none", ms=5, label="reported (≈ value)"),
+           plt.Line2D([], [], marker="*", color="k", mfc="none", ls="none", ms=9, label="this work, paper"),
+           plt.Line2D([], [], marker="s", color=figures.colour("1"), ls="none", ms=5, label="this work, simulated")]
 handles, _ = ax_b.get_legend_handles_labels()
-ax_b.legend(handles=handles + proxies, loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=7, ncol=3)
+ax_b.legend(handles=handles + proxies, loc="upper center", bbox_to_anchor=(0.4, -0.15), ncol=3)
 ax_b.grid(axis="x", which="major", alpha=0.3)
-fig.tight_layout()
+figures.panel_label(ax_b, "b", dx_pt=-12)
+
 figures.save(fig, figdir / "fig6_energy")
 plt.show()
 
@@ -201,31 +208,30 @@ display(Markdown(caption))
 amps = ds["energy_amplitude"].values
 absP = np.abs(amps)
 order = np.argsort(absP)
-figS, (ax_e, ax_i) = plt.subplots(1, 2, figsize=(10, 4))
+figS, (ax_e, ax_i) = plt.subplots(1, 2, figsize=figures.figsize("page", 0.42), layout="constrained")
 for n in films:
     e_n = en.select(ds["energy"], n, None, c07["area_um2"]).values / FJ
     i_n = np.abs(en.select(ds["psc_current"], n, None, c07["area_um2"]).values) / PA
-    lw = 2.0 if n == "1" else 1.0
+    lw = 1.8 if n == "1" else 1.0
     ax_e.plot(absP[order], e_n[order], color=figures.colour(n), lw=lw, label=figures.label(n))
-    ax_i.plot(absP[order], i_n[order], color=figures.colour(n), lw=lw, label=figures.label(n))
+    ax_i.plot(absP[order], i_n[order], color=figures.colour(n), lw=lw)
 p_line = np.geomspace(absP.min(), absP.max(), 20)
 e_const = en.energy_per_event(p_line, en.implied_current(pe["e18_J"], c18["amplitude_V"], c18["width_s"]),
                               c18["width_s"]) / FJ
-ax_e.plot(p_line, e_const, "k--", lw=1, label="E ∝ |P| through 18 fJ (I constant)")
+ax_e.plot(p_line, e_const, "k--", lw=0.9, label="E ∝ |P| through 18 fJ\n(I constant)")
 for key, cond in (("e18_J", c18), ("e07_J", c07)):
-    ax_e.plot(abs(cond["amplitude_V"]), pe[key] / FJ, "*", color="k", mfc="none", ms=12)
+    ax_e.plot(abs(cond["amplitude_V"]), pe[key] / FJ, "*", color="k", mfc="none", ms=9)
     ax_i.plot(abs(cond["amplitude_V"]), en.implied_current(pe[key], cond["amplitude_V"], cond["width_s"]) / PA,
-              "*", color="k", mfc="none", ms=12)
-ax_e.plot([], [], "*", color="k", mfc="none", ms=10, label="paper (18 fJ, 0.7 fJ)")
-ax_i.plot([], [], "*", color="k", mfc="none", ms=10, label="implied by the paper's E")
+              "*", color="k", mfc="none", ms=9)
+ax_e.plot([], [], "*", color="k", mfc="none", ms=8, label="paper (18 fJ, 0.7 fJ)")
+ax_i.plot([], [], "*", color="k", mfc="none", ms=8, label="implied by the\npaper's E")
 ax_e.axhspan(pe["bio_min_J"] / FJ, pe["bio_max_J"] / FJ, color="#f4d35e", alpha=0.35, lw=0,
              label="biological 1–10 fJ")
 i07_paper = en.implied_current(pe["e07_J"], c07["amplitude_V"], c07["width_s"]) / PA
 i18_paper_pA = en.implied_current(pe["e18_J"], c18["amplitude_V"], c18["width_s"]) / PA
-ax_i.axhline(i18_paper_pA, color="k", ls="--", lw=1, label=f"I constant = {i18_paper_pA:.2g} pA (paper, −1 V)")
-ax_i.annotate(f"paper: {i07_paper:.3g} pA after −0.02 V\n> {i18_paper_pA:.2g} pA after −1 V",
-              xy=(abs(c07["amplitude_V"]), i07_paper), xytext=(0.045, i07_paper * 1.6), fontsize=7,
-              arrowprops={"arrowstyle": "->", "lw": 0.8})
+ax_i.axhline(i18_paper_pA, color="k", ls="--", lw=0.9, label=f"I constant = {i18_paper_pA:.2g} pA\n(paper, −1 V)")
+ax_i.text(1.04, 0.02, f"paper: {i07_paper:.3g} pA after −0.02 V\n> {i18_paper_pA:.2g} pA after −1 V",
+          transform=ax_i.transAxes, fontsize=6.5, va="bottom")
 ticks = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 for ax in (ax_e, ax_i):
     ax.set_xscale("log")
@@ -234,12 +240,11 @@ for ax in (ax_e, ax_i):
     ax.minorticks_off()
     ax.set_xlabel("|pulse amplitude| [V]")
 ax_e.set_ylabel("energy per event [fJ]")
-ax_i.set_ylabel("postsynaptic current at −0.01 V [pA]")
-ax_e.set_title(f"a) energy, 6.25e4 µm², t = {1e3 * width_s:g} ms", loc="left")
-ax_i.set_title("b) current I in E = |P|·I·t", loc="left")
-ax_e.legend(fontsize=7, loc="lower right")
-ax_i.legend(fontsize=7, loc="lower right")
-figS.tight_layout()
+ax_i.set_ylabel("current I at −0.01 V [pA]")
+figures.legend_outside(ax_e, "right", title=f"250 µm × 250 µm, {1e3 * width_s:g} ms", alignment="left")
+figures.legend_outside(ax_i, "right", title="I in E = |P|·I·t", alignment="left")
+figures.panel_label(ax_e, "a")
+figures.panel_label(ax_i, "b")
 figures.save(figS, figdir / "figS10_energy_amplitude")
 plt.show()
 

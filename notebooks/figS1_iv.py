@@ -23,6 +23,9 @@
 # **Predicted** (nothing here was calibrated): the hysteresis, and the check that after the
 # sweep the device relaxes back to its pristine conductance (`iv_relaxed_deviation` ≈ 0,
 # computed by letting every state relax at 0 V for 1000 × the longest release time).
+#
+# **What to look at.** Each loop opens (hysteresis) but closes again at 0 V: there is one stable
+# state, no set/reset branch.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
@@ -42,7 +45,7 @@ order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(11, 6))
+fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.55), layout="constrained")
 for ax, n in zip(axes.flat, order):
     ds = films[n]
     v = ds["iv_voltage"].values
@@ -51,11 +54,14 @@ for ax, n in zip(axes.flat, order):
     ax.plot(v[:half], i[:half], color=figures.colour(n), label="0 → −2 → 0 V")
     ax.plot(v[half:], i[half:], color=figures.colour(n), ls="--", label="0 → +2 → 0 V")
     ax.set_yscale("log")
-    ax.set_title(figures.label(n))
-    ax.set(xlabel="voltage (V)", ylabel="|I| (A)")
-axes[0, 0].legend(fontsize=7)
-fig.suptitle("Fig. S1 — I–V loops (1 V/s): hysteretic, one stable state at 0 V")
-fig.tight_layout()
+    ax.set_title(figures.label(n), color=figures.colour(n))
+for ax in axes[1]:
+    ax.set_xlabel("voltage [V]")
+for ax in axes[:, 0]:
+    ax.set_ylabel("|I| [A]")
+fig.legend(handles=[plt.Line2D([], [], color="0.3", label="sweep 0 → −2 → 0 V"),
+                    plt.Line2D([], [], color="0.3", ls="--", label="sweep 0 → +2 → 0 V (1 V/s)")],
+           loc="outside upper center", ncol=2)
 figures.save(fig, resolve(figures_dir) / "figS1_iv")
 plt.show()
 

@@ -15,15 +15,24 @@
 #
 # This notebook is the last stage of the workflow. It checks every statement of the paper that
 # the claims ledger (`data/paper/claims/*.yaml`) lists against the metrics the figure notebooks
-# wrote (`results/metrics/*.json`), compares all metrics with the stored regression reference
-# (`data/reference/<profile>.json`) and writes `results/report/index.html`,
-# `results/report/claims.json` and `results/report/regression.json`.
+# wrote (`<results>/metrics/*.json`), compares all metrics with the stored regression reference
+# (`data/reference/<profile>.json`) and writes, under `<results>/report/`:
+#
+# * `index.html` — the report for readers, one self-contained page: the verdict by claim class,
+#   the findings, then one section per paper figure in paper order (the regenerated figure, what
+#   the paper shows, its claims with status and reason, links to the notebook cell that drew it
+#   and to the `analysis` functions it used), all claims with filters, and the provenance;
+# * `notebooks.html` — the executed notebooks in paper order;
+# * `claims.json` and `regression.json` — the same evaluation as data.
 #
 # How to read the status of a claim:
 # * **calibrated** claims were used as fitting targets; `pass` shows the calibration worked.
 # * **predicted** claims are outputs of the model that were not fitted; `fail` is a *finding*
 #   (the model, or the paper, does not support the statement) and is explained in the note.
 # * **missing** means no output checks the claim yet.
+#
+# **What to look at.** The findings table: the claims the simulation does not reproduce, each
+# with its reason. The HTML report shows the same with the figures.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

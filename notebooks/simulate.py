@@ -25,6 +25,9 @@
 #   ITO/BCCP/OHP/Al synapse model (`analysis.device`) with the calibrated parameters of this *n*.
 #
 # Physical parameters come from `data/parameters/`; run sizes from `config/config.yaml`.
+#
+# **What to look at.** Little to judge here: the cells show what each stage computed for this
+# film; the figure notebooks plot it against the paper.
 
 # %% tags=["parameters"]
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf

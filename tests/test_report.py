@@ -1,4 +1,5 @@
-"""The report: claims.json schema, the regression gate, and reference regeneration."""
+"""The report: claims.json schema, the regression gate, reference regeneration, and the page's
+structure (sections in paper order, rounded numbers, figures that decode, links to cells)."""
 import json
 
 import pytest
@@ -49,7 +50,8 @@ def tree(tmp_path):
 def _build(tree, reference):
     return report.build(results_dir=tree / "results", figures_dir=tree / "figures", profile="quick",
                         reference=reference, ledger_dir=tree / "claims",
-                        notebooks_table=tree / "nb.yaml", run_config={"profile": "quick"})
+                        notebooks_table=tree / "nb.yaml", run_config={"profile": "quick"},
+                        notebooks_dir=tree / "notebooks")
 
 
 def test_claims_json_has_every_claim_with_status(tree):
@@ -75,3 +77,110 @@ def test_gate_fails_on_regression_and_passes_otherwise(tree, capsys):
     assert report.gate(reg, tree / "ok2") == 1
     assert "fig2:peak_nm.1" in capsys.readouterr().err
     assert not (tree / "ok2").exists()
+
+
+# ----------------------------------------------------------------------- page structure
+def _png(path, size=(40, 30)):
+    from PIL import Image
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (200, 30, 30)).save(path)
+
+
+def test_report_refuses_an_image_that_does_not_decode(tree):
+    (tree / "figures" / "fig2_optics.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
+    with pytest.raises(ValueError, match=r"fig2_optics\.png does not decode"):
+        _build(tree, tree / "noref.json")
+
+
+def test_report_embeds_a_decodable_figure_under_its_section(tree):
+    _png(tree / "figures" / "fig2_optics.png")
+    _build(tree, tree / "noref.json")
+    page = (tree / "results" / "report" / "index.html").read_text()
+    section = page[page.index('id="s-fig2"'):]
+    assert section.index('id="f-fig2_optics"') < section.index("t.peak")
+    assert "<script src" not in page and "<link" not in page  # one self-contained file
+
+
+def test_sections_follow_paper_order_and_claims_go_to_their_figure():
+    table = {name: {"title": name, "figures": []} for name in
+             ["figS11_classification", "fig6_energy", "figS1_iv", "fig5_activation", "fig4_retention",
+              "fig4a_multistore", "fig2_optics", "fig1_schematics"]}
+    sections = report._sections(table)
+    assert list(sections) == ["fig1_schematics", "fig2_optics", "fig4a_multistore", "fig4_retention",
+                              "fig5_activation", "fig6_energy", "figS1_iv", "figS11_classification"]
+    assert report.section_of({"figure": "Table 2 / Fig. 4b"}, sections) == "fig4_retention"
+    assert report.section_of({"figure": "Table 2 / Fig. 5b"}, sections) == "fig5_activation"
+    assert report.section_of({"figure": "Fig. 4a"}, sections) == "fig4a_multistore"
+    assert report.section_of({"figure": "Table 1; Table 2"}, sections) == "fig2_optics"
+    assert report.section_of({"figure": "Fig. S10"}, sections) == "fig6_energy"
+    assert report.section_of({"figure": "Abstract", "metric": "fig6_energy:x"}, sections) == "fig6_energy"
+    assert report.section_of({"figure": "Abstract", "metric": "calibrate:x"}, sections) == "other"
+
+
+def test_numbers_are_rounded_with_true_minus_signs():
+    assert report.format_number(0.0814815) == "0.08148"
+    assert report.format_number(-2.48225e-10, 2) == "−2.5×10⁻¹⁰"
+    assert report.tidy("E = -0.02 V, R = 5.71429e+09 ohm, id fig2-abs") == "E = −0.02 V, R = 5.71×10⁹ ohm, id fig2-abs"
+    assert report.column_label("implied_R_read_ohm") == "implied R read [Ω]"
+    assert report.column_label("area_um2") == "area [µm²]"
+    import doctest
+    assert doctest.testmod(report).failed == 0
+
+
+def test_wide_tables_scroll_in_their_own_container(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("a_eV,b_stderr_eV,text\n0.0814815,0.000155589,-x\n")
+    html = report.csv_table(path)
+    assert html.startswith('<div class="scroll"')
+    assert ">0.08148<" in html and ">1.6×10⁻⁴<" in html
+
+
+def test_verdict_uses_claim_classes_when_present():
+    recs = [{"id": f"p{i}", "figure": "Fig. 3b", "basis": "predicted", "class": "prediction",
+             "status": "pass" if i < 3 else "fail", "robustness": rob}
+            for i, rob in enumerate([1.0, 0.97, 0.5, 0.01])]
+    recs.append({"id": "c", "figure": "Table 2", "basis": "calibrated", "class": "calibration", "status": "pass"})
+    assert [report.verdict(r) for r in recs] == ["holds", "holds", "depends", "fails", "holds"]
+    html = report._summary_html(recs, {"records": [], "available": False, "reference": "r"}, classes=True)
+    assert "Of <b>4 predictions</b>, <b>2</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend" in html
+    assert "1 of 1 fitting targets" in html
+    assert report.public_record(dict(recs[0], kind="trend", paper="", compendium="", note="")
+                                )["robustness"] == 1.0
+
+
+def test_library_calls_found_in_notebook_source():
+    src = ("from analysis import fits, protocols as pr\nfrom analysis.energy import energy_per_event\n"
+           "fits.fit_ppf(1, 2)\npr.paired_pulse(p)\nenergy_per_event(1, 2, 3)\nx.fit(1)\n")
+    assert report.library_calls(src) == ["energy.energy_per_event", "fits.fit_ppf", "protocols.paired_pulse"]
+    d = report.describe_function("fits.fit_ppf")
+    assert d["where"].startswith("analysis/fits.py:") and d["signature"].startswith("(")
+
+
+def test_notebook_index_lists_executed_notebooks_in_paper_order(tree):
+    (tree / "nb.yaml").write_text("fig6_energy:\n  title: Fig. 6\n  figures: []\n"
+                                  "fig2:\n  title: Fig. 2 optics\n  figures: []\n")
+    for name in ("fig6_energy", "fig2", "calibrate"):
+        (tree / "results" / "notebooks").mkdir(parents=True, exist_ok=True)
+        (tree / "results" / "notebooks" / f"{name}.html").write_text("<html></html>")
+    _build(tree, tree / "noref.json")
+    index = (tree / "results" / "report" / "notebooks.html").read_text()
+    assert index.index("../notebooks/fig2.html") < index.index("../notebooks/fig6_energy.html")
+    assert "../notebooks/calibrate.html" in index.split('id="stage-notebooks"')[1]
+
+
+def test_figure_links_to_the_cell_that_drew_it(tree):
+    _png(tree / "figures" / "fig2_optics.png")
+    nb = {"cells": [{"cell_type": "code", "id": "aaa", "source": ["x = 1"]},
+                    {"cell_type": "code", "id": "bbb", "source": ["save(fig, d / \"fig2_optics\")"]}]}
+    (tree / "results" / "notebooks").mkdir(parents=True)
+    (tree / "results" / "notebooks" / "fig2.ipynb").write_text(json.dumps(nb))
+    (tree / "results" / "notebooks" / "fig2.html").write_text("<html></html>")
+    _build(tree, tree / "noref.json")
+    page = (tree / "results" / "report" / "index.html").read_text()
+    assert 'href="../notebooks/fig2.html#cell-id=bbb"' in page
+
+
+def test_notebook_index_lead_is_plain_text_cut_at_a_word():
+    md = "# Title\n\nKim et al. (p. 7) say **E = |P|·I·t** with `I` read at −0.01 V.\n\nSecond paragraph."
+    assert report._plain_lead(md) == "Kim et al. (p. 7) say E = |P|·I·t with I read at −0.01 V."
+    assert report._plain_lead("# T\n\n" + "word " * 100, limit=20) == "word word word word …"
