@@ -14,7 +14,7 @@ PY      := $(VENV)/bin/python
 SMK      = $(PY) -m snakemake --cores $(CORES) $(ARGS)
 CONFIG   = --config profile=$(PROFILE)
 
-.PHONY: setup figures quick test test-fast data references unlock benchmark lab dag clean help
+.PHONY: setup figures quick cluster test test-fast data references unlock benchmark lab dag clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -31,6 +31,10 @@ figures: setup  ## run the whole workflow (PROFILE=full by default; an interrupt
 
 quick: setup  ## the same workflow on the quick profile (writes figures/quick/, results/quick/)
 	$(MAKE) figures PROFILE=quick
+
+cluster: setup  ## the workflow on a SLURM cluster (profiles/slurm; README "Running on a cluster")
+	bash profiles/slurm/check
+	$(PY) -m snakemake --profile profiles/slurm $(ARGS) $(CONFIG)
 
 test: setup  ## the test suite, including quick-profile workflow runs in temporary copies
 	$(PY) -m pytest

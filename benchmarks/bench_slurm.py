@@ -1,0 +1,118 @@
+"""Scaling on SLURM: the jobs of one rule, locally and through the SLURM executor.
+
+    python benchmarks/bench_slurm.py [--rule simulate] [--profile quick] [--slurm-jobs 1 2 4]
+                                     [--local-cores 1 2] [--group 0]
+
+Needs a running SLURM cluster (`.ci/slurm-up` starts one on this machine; `.ci/slurm-down`
+stops it). In a fresh copy of the repository, the upstream of RULE is made once; then every
+setting recomputes all jobs of RULE (`--until RULE --forcerun RULE`) and is timed:
+
+* local, `--cores c` for each c of --local-cores;
+* SLURM (profiles/slurm), `--jobs k` for each k of --slurm-jobs (k jobs queued or running at
+  once; the node runs as many as it has CPUs for);
+* with --group G > 0, also SLURM with the jobs of RULE grouped G per SLURM job.
+
+Prints, per setting: wall time, jobs/s, and the scheduler's overhead per job,
+    (wall - wall of local --cores p) * p / jobs,   p = min(k, CPUs of the machine),
+i.e. the extra CPU-seconds a job costs when it goes through SLURM. `work/job` is the mean of
+the rule's Snakemake benchmark files (seconds inside the job) from the local --cores 1 run.
+The default rule, `simulate`, is the six per-n jobs; point --rule at the sweep's chunk rule
+(e.g. `--rule robustness_chunk`) to measure the sweep.
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.conftest import IGNORE, mnist_mirror  # noqa: E402
+
+SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
+
+
+def snakemake(work: Path, profile: str, *args) -> tuple[float, str]:
+    env = dict(os.environ, PYTHONPATH=str(work), MPLBACKEND="Agg")
+    if mnist_mirror():
+        env["SYNAPSE_DATA_MIRROR"] = mnist_mirror()
+    cmd = [sys.executable, "-m", "snakemake", *args, "--config", f"profile={profile}"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return wall, proc.stdout + proc.stderr
+
+
+def benchmark_seconds(work: Path, since: float) -> list[float]:
+    """Wall seconds of every Snakemake benchmark file written after *since*."""
+    out = []
+    for tsv in work.rglob("benchmarks/*.tsv"):
+        if tsv.stat().st_mtime >= since:
+            with open(tsv, newline="") as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t"))
+            out.append(float(rows[-1]["s"]))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rule", default="simulate", help="rule whose jobs are timed (default: simulate)")
+    ap.add_argument("--profile", default="quick", help="config profile (default: quick)")
+    ap.add_argument("--slurm-jobs", type=int, nargs="*", default=[1, 2, 4])
+    ap.add_argument("--local-cores", type=int, nargs="*", default=[1, 2])
+    ap.add_argument("--group", type=int, default=0, help="also run with G jobs per SLURM job")
+    args = ap.parse_args()
+    if shutil.which("sbatch") is None or subprocess.run(["sinfo"], capture_output=True).returncode:
+        sys.exit("no SLURM cluster answers (sbatch/sinfo); start the local one with .ci/slurm-up")
+    cpus = os.cpu_count() or 1
+    until = ["--until", args.rule, "--forcerun", args.rule]
+    slurm = ["--profile", "profiles/slurm"]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-slurm-") as tmp:
+        work = Path(tmp) / "repo"
+        shutil.copytree(ROOT, work, ignore=IGNORE)
+        snakemake(work, args.profile, "--cores", str(cpus), "--until", args.rule)   # upstream + a first pass
+        _, dry = snakemake(work, args.profile, "-n", *until)
+        jobs = int(re.search(rf"^{re.escape(args.rule)}\s+(\d+)$", dry, re.M).group(1))
+
+        local = {}
+        work_s = []
+        for cores in args.local_cores:
+            t0 = time.time()
+            wall, _ = snakemake(work, args.profile, "--cores", str(cores), *until)
+            local[cores] = wall
+            if cores == 1:
+                work_s = benchmark_seconds(work, t0)
+            rows.append((f"local --cores {cores}", wall, None, None))
+        settings = [(f"slurm --jobs {k}", k, ["--jobs", str(k)]) for k in args.slurm_jobs]
+        if args.group:
+            k = max(args.slurm_jobs)
+            settings.append((f"slurm --jobs {k}, {args.group} per group", k,
+                             ["--jobs", str(k), "--groups", f"{args.rule}=bench",
+                              "--group-components", f"bench={args.group}"]))
+        for label, k, extra in settings:
+            wall, log = snakemake(work, args.profile, *slurm, *extra, *until)
+            submitted = len(SUBMITTED.findall(log))
+            p = min(k, cpus)
+            base = local.get(p)
+            over = (wall - base) * p / jobs if base is not None else None
+            rows.append((label, wall, submitted, over))
+
+    print(f"rule {args.rule}, profile {args.profile}: {jobs} jobs on {cpus} CPUs"
+          + (f"; work/job {sum(work_s) / len(work_s):.1f} s (Snakemake benchmark files)" if work_s else ""))
+    print(f"{'setting':32s} {'wall s':>8s} {'jobs/s':>7s} {'SLURM jobs':>10s} {'overhead/job s':>15s}")
+    for label, wall, submitted, over in rows:
+        print(f"{label:32s} {wall:8.1f} {jobs / wall:7.3f} {'' if submitted is None else submitted:>10} "
+              f"{'' if over is None else f'{over:.1f}':>15s}")
+    print("overhead/job = (wall - wall of local --cores p) * p / jobs, p = min(SLURM jobs at once, CPUs)")
+
+
+if __name__ == "__main__":
+    main()
