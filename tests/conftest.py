@@ -51,13 +51,20 @@ def run_snakemake(workdir: Path, *args, check=True, config=("profile=quick",)):
 
 
 @pytest.fixture(scope="session")
-def quick_runs(tmp_path_factory):
-    """Two independent quick-profile runs of the whole workflow, in two copies."""
+def quick_runs():
+    """Two independent quick-profile runs of the whole workflow, in two copies.
+
+    The copies live in a folder of their own (not pytest's numbered base folder, which test
+    sessions running side by side on one machine have been seen to share).
+    """
     if mnist_mirror() is None and not os.environ.get("SYNAPSE_ALLOW_DOWNLOAD"):
         pytest.skip("no MNIST mirror (set SYNAPSE_DATA_MIRROR) and downloads not allowed")
+    import tempfile
+    top = Path(tempfile.mkdtemp(prefix="synapse-quick-runs-"))
     runs = []
     for i in range(2):
-        work = copy_repo(tmp_path_factory.mktemp(f"run{i}") / "repo")
+        work = copy_repo(top / f"run{i}" / "repo")
         run_snakemake(work)
         runs.append(work)
-    return runs
+    yield runs
+    shutil.rmtree(top, ignore_errors=True)
