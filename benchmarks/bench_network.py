@@ -20,17 +20,18 @@ import time
 
 from _defaults import notebook_defaults
 
-from analysis import network as nw
+from analysis import synaptic_weights as sw
+from analysis import training as tr
 from analysis.datasets import load_mnist
 from analysis.io import read_netcdf, simulation_path
 
 
-def _device(results: str) -> nw.Device:
+def _device(results: str) -> sw.Device:
     path = simulation_path(results, "3")
     if path.is_file():
-        g, amp, _ = nw.pd_from_dataset(read_netcdf(path))
-        return nw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
-    return nw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
+        g, amp, _ = sw.pd_from_dataset(read_netcdf(path))
+        return sw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
+    return sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
 
 
 def main(argv=None) -> int:
@@ -44,20 +45,20 @@ def main(argv=None) -> int:
     full = notebook_defaults("figS11_classification")  # = config profiles.full
     print(f"device: {device.name}")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, 2000, mirror=args.mirror)
-    s = nw.TrainSettings(hidden=300, epochs=1, batch_size=full["mnist_batch_size"], lr=full["mnist_lr"],
+    s = tr.TrainSettings(hidden=300, epochs=1, batch_size=full["mnist_batch_size"], lr=full["mnist_lr"],
                          w_max=(0.5, 2.5), seed=0)
     for name, dev in (("float", None), ("device-aware", device)):
         t0 = time.perf_counter()
-        res = nw.train(x_tr, y_tr, x_te, y_te, s, device=dev)
+        res = tr.train(x_tr, y_tr, x_te, y_te, s, device=dev)
         dt = time.perf_counter() - t0
         print(f"784-300-10 {name:>12}: {args.samples / dt:9.0f} samples/s "
               f"({dt:.2f} s for {args.samples} samples, test accuracy {100 * res.test_accuracy[-1]:.1f} %)")
     if not args.skip_full:
         t0 = time.perf_counter()
         data = load_mnist(full["mnist_train"], full["mnist_test"], mirror=args.mirror)
-        s = nw.TrainSettings(hidden=300, epochs=full["mnist_epochs"], batch_size=full["mnist_batch_size"],
+        s = tr.TrainSettings(hidden=300, epochs=full["mnist_epochs"], batch_size=full["mnist_batch_size"],
                              lr=full["mnist_lr"], seed=0)
-        res = nw.run_pair(*data, s, device)
+        res = tr.run_pair(*data, s, device)
         dt = time.perf_counter() - t0
         print(f"full 28x28 experiment ({full['mnist_train']} train, {full['mnist_epochs']} epochs, "
               f"float + device): {dt:.1f} s wall (budget 120 s); float "

@@ -74,7 +74,8 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import network as nw
+from analysis import synaptic_weights as sw
+from analysis import training as tr
 from analysis.datasets import load_digits_8x8, load_mnist
 from analysis.dimensionality import parse_n
 from analysis.figures import colour, label, save, use_style
@@ -108,10 +109,10 @@ sizes
 curves, pd = {}, {}
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 for n in [str(n) for n in sims["n"].values]:
-    g, amp, cycles = nw.pd_from_dataset(io.film(sims, n))
+    g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
     try:
-        pd[n] = nw.analyse_pd(g, amp, resolution_fraction=resolution_fraction, cycles=cycles)
+        pd[n] = sw.analyse_pd(g, amp, resolution_fraction=resolution_fraction, cycles=cycles)
     except ValueError as exc:  # a curve that does not potentiate is reported, not hidden
         logging.warning("n = %s: P/D analysis impossible: %s", n, exc)
         pd[n] = None
@@ -143,22 +144,22 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # %%
 g3, amp3 = curves[device_n]
 c2c = ref["cycle_to_cycle"] or 0.0
-device = nw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
-other_bridge = next(b for b in nw.BRIDGES if b != lut_bridge)
-device_alt = nw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
+device = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
+other_bridge = next(b for b in sw.BRIDGES if b != lut_bridge)
+device_alt = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
 print(f"lookup table: {device.n_pulses} potentiation pulses across {device.g_min:.4g}–{device.g_max:.4g} S "
       f"({lut_bridge} bridge below the first potentiated state)")
 digits = load_digits_8x8()
 t0 = time.perf_counter()
-runs = {"8x8": nw.run_pair(*digits, nw.TrainSettings(
-    hidden=nw.NETWORKS["8x8"]["hidden"], epochs=sizes["digits_epochs"],
+runs = {"8x8": tr.run_pair(*digits, tr.TrainSettings(
+    hidden=tr.NETWORKS["8x8"]["hidden"], epochs=sizes["digits_epochs"],
     batch_size=sizes["digits_batch_size"], lr=sizes["digits_lr"], seed=seed), device, label="8x8",
     alt_mapping=alt_mapping or None)}
 t_digits = time.perf_counter() - t0
 mnist = load_mnist(sizes["mnist_train"], sizes["mnist_test"], mirror=mnist_mirror or None)
 t0 = time.perf_counter()
-runs["28x28"] = nw.run_pair(*mnist, nw.TrainSettings(
-    hidden=nw.NETWORKS["28x28"]["hidden"], epochs=sizes["mnist_epochs"],
+runs["28x28"] = tr.run_pair(*mnist, tr.TrainSettings(
+    hidden=tr.NETWORKS["28x28"]["hidden"], epochs=sizes["mnist_epochs"],
     batch_size=sizes["mnist_batch_size"], lr=sizes["mnist_lr"], seed=seed), device, label="28x28",
     alt_mapping=alt_mapping or None)
 t_mnist = time.perf_counter() - t0
@@ -180,17 +181,17 @@ print(f"wall time: 8x8 {t_digits:.1f} s, 28x28 {t_mnist:.1f} s (diagnostic only)
 
 # %%
 fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
-sens_rows = nw.sensitivity_devices(device, fit_p.nl, fit_d.nl,
+sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
                                    alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
 ns, nt = sizes["sensitivity_mnist_train"], sizes["sensitivity_mnist_test"]
 sens_data = {"8x8": digits, "28x28": (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])}
 sens_settings = {
-    "8x8": nw.TrainSettings(hidden=36, epochs=sizes["digits_epochs"], batch_size=sizes["digits_batch_size"],
+    "8x8": tr.TrainSettings(hidden=36, epochs=sizes["digits_epochs"], batch_size=sizes["digits_batch_size"],
                             lr=sizes["digits_lr"], seed=seed),
-    "28x28": nw.TrainSettings(hidden=300, epochs=sizes["sensitivity_mnist_epochs"],
+    "28x28": tr.TrainSettings(hidden=300, epochs=sizes["sensitivity_mnist_epochs"],
                               batch_size=sizes["mnist_batch_size"], lr=sizes["mnist_lr"], seed=seed)}
-sens = nw.run_sensitivity(sens_data, sens_settings, sens_rows)
-write_text(nw.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
+sens = tr.run_sensitivity(sens_data, sens_settings, sens_rows)
+write_text(tr.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
 for rec in sens:
     print(f"{rec['dataset']:>5} {rec['factor']:>12}  {rec['setting']:<40} "
           f"{100 * rec['accuracy']:6.2f} %  gap {rec['gap_pp']:+6.2f} pp")

@@ -1,0 +1,162 @@
+"""Tests of analysis.training: device layers, device-aware training, sensitivity."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import synaptic_weights as sw
+from analysis import training as tr
+from analysis.datasets import load_digits_8x8
+
+
+def _pd_train(device: sw.Device):
+    """A 40-pulse P/D train (20 negative then 20 positive) read off a device."""
+    g = np.concatenate([device.pot_g[1:], device.dep_g[1:]])
+    v = np.r_[-np.ones(20), np.ones(20)]
+    return g, v
+
+
+@pytest.fixture(scope="module")
+def digits_small():
+    x_tr, y_tr, x_te, y_te = load_digits_8x8()
+    return x_tr[:600], y_tr[:600], x_te[:300], y_te[:300]
+
+
+def test_device_layer_updates_stay_in_bounds_and_on_states():
+    dev = sw.neurosim_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-1, 1, (30, 20)).astype(np.float32)
+    layer = tr._DeviceLayer(np.round(w * 10) / 10, 1.0, dev, np.random.default_rng(1))
+    step = (dev.g_max - dev.g_min) / 20
+    for _ in range(50):
+        layer.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
+        for g in (layer.gp, layer.gm):
+            assert g.min() >= dev.g_min - 1e-18 and g.max() <= dev.g_max + 1e-18
+        assert np.abs(layer.weights()).max() <= 1.0 + 1e-6
+    # weights initialised on the 0.1 grid stay on the device's states (integer pulses)
+    for g in (layer.gp, layer.gm):
+        k = (g - dev.g_min) / step
+        np.testing.assert_allclose(k, np.round(k * 2) / 2, atol=1e-6)  # half-states from the centred start
+    assert layer.pulses > 0
+    noisy = tr._DeviceLayer(w, 1.0, sw.neurosim_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
+                            np.random.default_rng(2))
+    for _ in range(20):
+        noisy.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
+        assert noisy.gp.min() >= 1e-9 and noisy.gp.max() <= 3e-9
+
+
+def test_states_limit_distinct_weights():
+    dev = sw.neurosim_device(4, 0.0, 0.0, g_min=1.0, g_max=2.0)
+    layer = tr._DeviceLayer(np.zeros((50, 50), np.float32), 1.0, dev, np.random.default_rng(0))
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        layer.update(rng.normal(0, 0.6, (50, 50)).astype(np.float32))
+    # each device has 5 states (0…4 pulses); from the centred start, G± sit on the half-states
+    assert len(np.unique(np.round(layer.gp, 9))) <= 5
+    assert len(np.unique(np.round(layer.weights(), 5))) <= 9
+
+
+def test_ideal_device_reproduces_float_training(digits_small):
+    s = tr.TrainSettings(hidden=36, epochs=8, batch_size=10, lr=0.3, seed=0)
+    flt = tr.train(*digits_small, s)
+    ideal = sw.neurosim_device(100000, 0.0, 0.0, g_min=1e-9, g_max=5e-9)
+    dev = tr.train(*digits_small, tr.TrainSettings(**{**s.__dict__, "w_max": (6.0, 6.0)}), device=ideal)
+    # tolerance: 1 percentage point per epoch curve point, weights within 0.02 RMS
+    np.testing.assert_allclose(dev.test_accuracy, flt.test_accuracy, atol=0.01)
+    for a, b in zip(dev.weights, flt.weights):
+        assert np.sqrt(np.mean((a - b) ** 2)) < 0.02
+
+
+def test_training_is_deterministic_and_device_limited(digits_small):
+    s = tr.TrainSettings(hidden=36, epochs=4, batch_size=10, lr=0.3, w_max=(2.0, 3.0), seed=7)
+    dev = sw.neurosim_device(6, 3.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    a = tr.train(*digits_small, s, device=dev)
+    b = tr.train(*digits_small, s, device=dev)
+    assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
+    flt = tr.train(*digits_small, s)
+    assert flt.test_accuracy == tr.train(*digits_small, s).test_accuracy
+    assert a.test_accuracy[-1] < flt.test_accuracy[-1]  # 6 states, NL 3, noise: clearly worse
+    assert a.test_accuracy[0] == flt.test_accuracy[0]   # same initial weights
+
+
+def test_settings_validation():
+    with pytest.raises(ValueError, match="lr=0 must be > 0"):
+        tr.TrainSettings(hidden=3, epochs=1, batch_size=1, lr=0)
+    with pytest.raises(ValueError, match="epochs=0 must be an integer ≥ 1"):
+        tr.TrainSettings(hidden=3, epochs=0, batch_size=1, lr=0.1)
+    with pytest.raises(ValueError, match="settings.w_max=None"):
+        x = np.zeros((4, 2), np.float32)
+        y = np.array([0, 1, 0, 1])
+        tr.train(x, y, x, y, tr.TrainSettings(hidden=3, epochs=1, batch_size=2, lr=0.1),
+                 device=sw.neurosim_device(5))
+
+
+def test_sensitivity_rows_and_csv(digits_small):
+    ref = sw.device_from_pd_curve(*_pd_train(sw.neurosim_device(20, 1.0, 1.5, 1e-9, 3e-9)))
+    rows = tr.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
+    assert [r["factor"] for r in rows] == ["measured", "mapping", "nonlinearity", "nonlinearity",
+                                          "nonlinearity", "states", "noise"]
+    assert rows[1]["overrides"] == {"mapping": "potentiation-only"}
+    s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
+    recs = tr.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2])
+    text = tr.sensitivity_csv(recs)
+    assert text.splitlines()[0] == ",".join(tr.SENSITIVITY_COLUMNS)
+    assert len(text.splitlines()) == 3
+    assert all(0 <= r["accuracy"] <= 1 for r in recs)
+
+
+def test_weight_range_rounds_up():
+    assert tr.weight_range([np.array([0.31, -0.05]), np.array([-2.41])]) == (0.4, 2.5)
+
+
+def test_claims_ledger_matches_paper_values():
+    import yaml
+
+    from analysis.claims import validate_claim
+    from analysis.datafiles import data_dir, paper_values
+
+    claims = yaml.safe_load((data_dir() / "paper" / "claims" / "figS11.yaml").read_text(encoding="utf-8"))
+    for claim in claims:
+        validate_claim(claim, source="figS11.yaml")
+    by_id = {c["id"]: c for c in claims}
+    pv = paper_values()["classification"]
+    assert by_id["figS11-accuracy-8x8"]["compare"]["paper"] == pv["accuracy_8x8_percent"]["value"]
+    assert by_id["figS11-accuracy-28x28"]["compare"]["paper"] == pv["accuracy_28x28_percent"]["value"]
+
+
+def test_potentiation_only_mapping_never_depresses_between_refreshes():
+    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-0.5, 0.5, size=(8, 4)).astype(np.float32)
+    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    gp0, gm0 = layer.gp.copy(), layer.gm.copy()
+    layer.update(np.full(w.shape, 0.03, dtype=np.float32))     # small: no device reaches the top
+    assert layer.refreshes == 0
+    assert np.all(layer.gp >= gp0) and np.array_equal(layer.gm, gm0)
+    layer.update(np.full(w.shape, -0.03, dtype=np.float32))
+    assert np.all(layer.gm >= gm0)
+
+
+def test_refresh_keeps_weight_and_bounds():
+    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    w = np.linspace(-0.9, 0.9, 12, dtype=np.float32).reshape(3, 4)
+    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    for _ in range(60):                                        # drive every pair to the top
+        layer.update(np.full(w.shape, 0.05, dtype=np.float32))
+        layer.update(np.full(w.shape, -0.05, dtype=np.float32))
+    assert layer.refreshes > 0
+    assert np.all(layer.gp >= dev.g_min - 1e-18) and np.all(layer.gp <= dev.g_max + 1e-18)
+    assert np.all(layer.gm >= dev.g_min - 1e-18) and np.all(layer.gm <= dev.g_max + 1e-18)
+    # a refresh alone moves a weight by at most about one potentiation step
+    before = layer.weights().copy()
+    layer.gp[:] = np.maximum(layer.gp, dev.g_max - 0.01 * layer.span)   # force a refresh
+    w_forced = layer.weights().copy()
+    layer._refresh()
+    step = layer.w_max / layer.span * np.max(np.diff(dev.pot_g))
+    assert np.max(np.abs(layer.weights() - w_forced)) <= step + 1e-6
+    assert before.shape == layer.weights().shape
+
+
+def test_unknown_mapping_rejected():
+    with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
+        tr.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
