@@ -127,7 +127,7 @@ def _sigmoid(z):
 
 
 def _augment(x):
-    return np.concatenate([x, np.ones((x.shape[0], 1), dtype=np.float32)], axis=1)
+    return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=np.float32)], axis=-1)
 
 
 def _forward(xa, w1, w2):
@@ -175,10 +175,19 @@ REFRESH_MARGIN = 0.05
 fraction of the conductance range of G_max."""
 
 
-class _DeviceLayer:
-    """Differential conductance pairs of one layer, updated by pulses."""
+_ROUNDING_BITS = 16
+_ROUNDING_SCALE = float(1 << _ROUNDING_BITS)
 
-    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull"):
+
+class _DeviceLayer:
+    """Differential conductance pairs of one layer, updated by pulses.
+
+    The float32 weights ``W = w_max (G⁺ − G⁻)/(G_max − G_min)`` are kept in *out* (a
+    C-contiguous array, e.g. one member's slice of a stacked weight tensor), rewritten only
+    where a pulse changed a conductance.
+    """
+
+    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull", out=None):
         self.device, self.w_max, self.rng, self.mapping = device, float(w_max), rng, mapping
         self.span = device.g_max - device.g_min
         mid = 0.5 * (device.g_max + device.g_min)
@@ -191,28 +200,65 @@ class _DeviceLayer:
         self.n_cap = device.n_pulses
         self.pulses = 0
         self.refreshes = 0
+        self.out = np.empty(w.shape, dtype=np.float32) if out is None else out
+        if self.out.shape != w.shape or not self.out.flags.c_contiguous:
+            msg = f"out must be a C-contiguous float32 array of shape {w.shape}; got {self.out.shape}"
+            raise ValueError(msg)
+        self.out[...] = self.weights()
+        self._flat = self.out.reshape(-1)
 
     def weights(self):
         return (self.w_max / self.span * (self.gp - self.gm)).reshape(self.shape).astype(np.float32)
 
-    def update(self, dw):
-        k = np.abs(dw.ravel()) / np.float32(self.w_step)
-        u = self.rng.random(k.size, dtype=np.float32)
-        n = np.minimum(np.floor(k + u), self.n_cap)
-        idx = np.flatnonzero(n)
+    def _write(self, idx):
+        self._flat[idx] = (self.w_max / self.span * (self.gp[idx] - self.gm[idx])).astype(np.float32)
+
+    def pulse_counts(self, dw, scale: float = 1.0):
+        """Indices and pulse counts of the update ``scale · dw`` (stochastic rounding).
+
+        ``|scale · dw| / w_step`` pulses, rounded down or up at random with the probability
+        of its fractional part (unbiased), from 16 random bits per weight (a bias below
+        1/65,536 pulse), capped at ``P_max``.
+        """
+        flat = dw.reshape(-1)
+        q = np.abs(flat)
+        q *= np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step)
+        draws = self.rng.bit_generator.random_raw(-(-q.size // 4)).view(np.uint16)[:q.size]
+        if q.size and float(q.max()) < _ROUNDING_SCALE:     # the usual case: at most one pulse
+            idx = np.flatnonzero(q > draws)
+            n = np.ones(idx.size)
+        else:
+            whole = np.floor(q / np.float32(_ROUNDING_SCALE))
+            n_all = np.minimum(whole + (q - whole * np.float32(_ROUNDING_SCALE) > draws), self.n_cap)
+            idx = np.flatnonzero(n_all)
+            n = n_all[idx].astype(float)
+        return idx, n
+
+    def update(self, dw, scale: float = 1.0, rows=None):
+        """Apply the weight change ``scale · dw`` as pulses (module doc).
+
+        With *rows* (indices of weight rows), *dw* holds only those rows; the others do not
+        change (e.g. the rows of inputs that were zero in the whole minibatch).
+        """
+        idx, n = self.pulse_counts(dw, scale)
         if idx.size == 0:
             return
-        n = n[idx].astype(float)
-        pos = dw.ravel()[idx] > 0
+        pos = (dw.reshape(-1)[idx] > 0) == (scale > 0)
+        if rows is not None:
+            n_col = self.shape[1]
+            idx = np.asarray(rows)[idx // n_col] * n_col + idx % n_col
         dev = self.device
         gp, gm = self.gp[idx], self.gm[idx]
+        neg = ~pos
+        new_p, new_m = gp.copy(), gm.copy()
+        new_p[pos] = dev.potentiate(gp[pos], n[pos])
         if self.mapping == "potentiation-only":
-            new_p = np.where(pos, dev.potentiate(gp, n), gp)
-            new_m = np.where(pos, gm, dev.potentiate(gm, n))
+            new_m[neg] = dev.potentiate(gm[neg], n[neg])
             pulses = n
         else:
-            new_p = np.where(pos, dev.potentiate(gp, n), dev.depress(gp, n))
-            new_m = np.where(pos, dev.depress(gm, n), dev.potentiate(gm, n))
+            new_p[neg] = dev.depress(gp[neg], n[neg])
+            new_m[pos] = dev.depress(gm[pos], n[pos])
+            new_m[neg] = dev.potentiate(gm[neg], n[neg])
             pulses = 2 * n
         if dev.noise > 0:
             sig = dev.noise * self.span * np.sqrt(n)
@@ -223,18 +269,23 @@ class _DeviceLayer:
         self.gp[idx], self.gm[idx] = new_p, new_m
         self.pulses += int(pulses.sum())
         if self.mapping == "potentiation-only":
-            self._refresh()
+            self._refresh(idx)
+        self._write(idx)
 
-    def _refresh(self):
+    def _refresh(self, candidates=None):
         """Rewrite pairs whose device nears G_max, using device pulses only.
 
         Both devices are depressed through their whole depression table (to its bottom),
         then the larger one is potentiated by the whole number of pulses that best restores
         G⁺ − G⁻.  The weight survives up to the quantisation of one potentiation step.
+        Only *candidates* (the pairs just pulsed; default all) are checked: a pair that
+        was not pulsed cannot have moved towards G_max.
         """
         dev = self.device
         top = dev.g_max - REFRESH_MARGIN * self.span
-        idx = np.flatnonzero((self.gp > top) | (self.gm > top))
+        if candidates is None:
+            candidates = np.arange(self.gp.size)
+        idx = candidates[(self.gp[candidates] > top) | (self.gm[candidates] > top)]
         if idx.size == 0:
             return
         d = self.gp[idx] - self.gm[idx]
@@ -252,26 +303,23 @@ class _DeviceLayer:
         self.gm[idx] = dev.potentiate(bottom_m, n_m)
         self.pulses += int(2 * full * idx.size + n_p.sum() + n_m.sum())
         self.refreshes += int(idx.size)
+        self._write(idx)
 
 
 BLAS_THREADS = 1
-"""BLAS threads used in training: one thread gives bit-identical results whatever the
-machine's core count, and on a shared 2-core machine it is also the fastest (no
-barrier stalls between BLAS threads)."""
+"""BLAS threads per training thread: one thread gives bit-identical results whatever the
+machine's core count (parallelism comes from training several networks at once on
+:data:`TRAIN_THREADS` threads instead)."""
+
+TRAIN_THREADS = 2
+"""Python threads that share the networks of :func:`train_many` (numpy and BLAS release
+the GIL); each network's arithmetic is the same on any thread, so results do not depend
+on it."""
 
 
 def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Device | None = None,
           label: str = "") -> TrainResult:
-    """Train a network (see :func:`_train`), with BLAS limited to :data:`BLAS_THREADS`."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        return _train(x_train, y_train, x_test, y_test, settings, device, label)
-
-
-def _train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Device | None = None,
-           label: str = "") -> TrainResult:
-    """Train an n_in-hidden-10 sigmoid network by minibatch SGD, float or device-aware.
+    """Train one network (float or device-aware); :func:`train_many` with one member.
 
     Parameters
     ----------
@@ -291,53 +339,140 @@ def _train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: De
     -------
     TrainResult
     """
+    return train_many(x_train, y_train, x_test, y_test, [(settings, device)], labels=[label])[0]
+
+
+def train_many(x_train, y_train, x_test, y_test, members, labels=None,
+               threads: int | None = None) -> list[TrainResult]:
+    """Train several networks of the same shape at once (stacked weights, batched matmuls).
+
+    Each member is trained exactly as :func:`train` trains it alone: its own
+    initialisation, minibatch order and device random stream come from its seed, and every
+    operation on its weights is the one a single run performs, so the results are the same
+    bytes (``tests/test_training.py`` checks this).  The members share the data, the
+    network shape and the loop; their forward and backward passes are batched matrix
+    products over a leading member axis, and they are split over *threads* threads.
+
+    Parameters
+    ----------
+    x_train, y_train, x_test, y_test : numpy.ndarray
+        As for :func:`train`.
+    members : sequence of (TrainSettings, Device or None)
+        One entry per network.  ``hidden``, ``epochs`` and ``batch_size`` must agree
+        (they fix the shapes); ``lr``, ``w_max``, ``seed``, ``mapping`` and the device may
+        differ (float and device members can be mixed).
+    labels : sequence of str, optional
+        Names of the runs.
+    threads : int, optional
+        Training threads (default :data:`TRAIN_THREADS`, at most one per member).
+
+    Returns
+    -------
+    list of TrainResult
+        In the order of *members*.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    members = [(s, d) for s, d in members]
+    if not members:
+        msg = "members is empty; expected at least one (TrainSettings, Device or None)"
+        raise ValueError(msg)
+    first = members[0][0]
+    for i, (s, d) in enumerate(members):
+        for name in ("hidden", "epochs", "batch_size"):
+            if getattr(s, name) != getattr(first, name):
+                msg = (f"members[{i}].{name}={getattr(s, name)!r} differs from members[0].{name}="
+                       f"{getattr(first, name)!r}; networks trained together must share their shapes")
+                raise ValueError(msg)
+        if d is not None and s.w_max is None:
+            msg = (f"members[{i}]: settings.w_max=None: a device run needs the weight range of each "
+                   "layer (see weight_range)")
+            raise ValueError(msg)
+    labels = list(labels) if labels is not None else [""] * len(members)
+    if len(labels) != len(members):
+        msg = f"labels has {len(labels)} entries for {len(members)} members"
+        raise ValueError(msg)
     _check_data(x_train, y_train, x_test, y_test)
-    t0 = time.perf_counter()
     x_train = np.ascontiguousarray(x_train, dtype=np.float32)
     x_test = np.ascontiguousarray(x_test, dtype=np.float32)
+    n_threads = max(1, min(int(threads or TRAIN_THREADS), len(members)))
+    chunks = [list(range(len(members)))[i::n_threads] for i in range(n_threads)]
+    data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), _augment(x_train))
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        if n_threads == 1:
+            parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]])]
+        else:
+            with ThreadPoolExecutor(n_threads) as pool:
+                futures = [pool.submit(_train_group, data, [members[i] for i in c], [labels[i] for i in c])
+                           for c in chunks]
+                parts = [f.result() for f in futures]
+    out = [None] * len(members)
+    for chunk, results in zip(chunks, parts):
+        for i, r in zip(chunk, results):
+            out[i] = r
+    return out
+
+
+def _train_group(data, members, labels) -> list[TrainResult]:
+    """Train *members* together on one thread (see :func:`train_many`)."""
+    x_train, y_train, x_test, y_test, xa_all = data
+    t0 = time.perf_counter()
+    first = members[0][0]
+    n_members, n_in, hidden = len(members), x_train.shape[1], first.hidden
     n_out = int(max(y_train.max(), y_test.max())) + 1
-    w1, w2 = init_weights(x_train.shape[1], settings.hidden, n_out, settings.seed)
-    order_rng = np.random.default_rng(np.random.SeedSequence([settings.seed, 2]))
-    dev_rng = np.random.default_rng(np.random.SeedSequence([settings.seed, 3]))
-    layers = None
-    if device is not None:
-        if settings.w_max is None:
-            msg = "settings.w_max=None: a device run needs the weight range of each layer (see weight_range)"
-            raise ValueError(msg)
-        layers = [_DeviceLayer(w, wm, device, dev_rng, settings.mapping)
-                  for w, wm in zip((w1, w2), settings.w_max)]
-        w1, w2 = layers[0].weights(), layers[1].weights()
+    w1 = np.empty((n_members, n_in + 1, hidden), dtype=np.float32)
+    w2 = np.empty((n_members, hidden + 1, n_out), dtype=np.float32)
+    order_rngs, layers = [], []
+    for m, (s, device) in enumerate(members):
+        a, b = init_weights(n_in, hidden, n_out, s.seed)
+        order_rngs.append(np.random.default_rng(np.random.SeedSequence([s.seed, 2])))
+        if device is None:
+            w1[m], w2[m] = a, b
+            layers.append(None)
+        else:
+            dev_rng = np.random.default_rng(np.random.SeedSequence([s.seed, 3]))
+            layers.append([_DeviceLayer(w, wm, device, dev_rng, s.mapping, out=out)
+                           for w, wm, out in zip((a, b), s.w_max, (w1[m], w2[m]))])
+    lrs = [np.float32(s.lr) for s, _ in members]
     onehot = np.eye(n_out, dtype=np.float32)
-    xa_all = _augment(x_train)
-    acc = [accuracy(x_test, y_test, (w1, w2))]
-    lr = np.float32(settings.lr)
-    n = x_train.shape[0]
-    for epoch in range(settings.epochs):
-        perm = order_rng.permutation(n)
-        for start in range(0, n, settings.batch_size):
-            b = perm[start:start + settings.batch_size]
-            xa = xa_all[b]
+    acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
+    n, bsz = x_train.shape[0], first.batch_size
+    for epoch in range(first.epochs):
+        perms = np.stack([rng.permutation(n) for rng in order_rngs])
+        for start in range(0, n, bsz):
+            b = perms[:, start:start + bsz]
+            xa = xa_all[b]                                    # (members, batch, n_in + 1)
             h, ha, z = _forward(xa, w1, w2)
-            z = z - z.max(axis=1, keepdims=True)
+            z = z - z.max(axis=-1, keepdims=True)
             p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
-            dz = (p - onehot[y_train[b]]) / np.float32(b.size)
-            g2 = ha.T @ dz
-            dh = (dz @ w2[:-1].T) * h * (np.float32(1.0) - h)
-            g1 = xa.T @ dh
-            if layers is None:
-                w1 -= lr * g1
-                w2 -= lr * g2
-            else:
-                layers[0].update(-lr * g1)
-                layers[1].update(-lr * g2)
-                w1, w2 = layers[0].weights(), layers[1].weights()
-        acc.append(accuracy(x_test, y_test, (w1, w2)))
-        log.info("%s epoch %d: test accuracy %.4f", label or "run", epoch + 1, acc[-1])
-    train_acc = accuracy(x_train, y_train, (w1, w2))
-    pulses = sum(layer.pulses for layer in layers) if layers else 0
-    return TrainResult(test_accuracy=acc, train_accuracy=train_acc, weights=[w1, w2],
-                       pulses=pulses, seconds=time.perf_counter() - t0, label=label)
+            p /= p.sum(axis=-1, keepdims=True)
+            dz = (p - onehot[y_train[b]]) / np.float32(b.shape[1])
+            g2 = np.matmul(ha.transpose(0, 2, 1), dz)
+            dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1)) * h * (np.float32(1.0) - h)
+            # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
+            active = xa.any(axis=1)                           # (members, n_in + 1)
+            for m in range(n_members):
+                rows = np.flatnonzero(active[m])
+                g1 = xa[m][:, rows].T @ dh[m]
+                if layers[m] is None:
+                    w1[m][rows] -= lrs[m] * g1
+                    w2[m] -= lrs[m] * g2[m]
+                else:
+                    layers[m][0].update(g1, -float(lrs[m]), rows=rows)
+                    layers[m][1].update(g2[m], -float(lrs[m]))
+        for m in range(n_members):
+            acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
+            log.info("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
+    seconds = time.perf_counter() - t0
+    out = []
+    for m in range(n_members):
+        weights = [w1[m].copy(), w2[m].copy()]
+        pulses = sum(layer.pulses for layer in layers[m]) if layers[m] else 0
+        out.append(TrainResult(test_accuracy=acc[m], train_accuracy=accuracy(x_train, y_train, weights),
+                               weights=weights, pulses=pulses, seconds=seconds, label=labels[m]))
+    return out
 
 
 # =========================================================================== experiments

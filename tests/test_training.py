@@ -1,6 +1,8 @@
 """Tests of analysis.training: device layers, device-aware training, sensitivity."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -166,3 +168,31 @@ def test_refresh_keeps_weight_and_bounds():
 def test_unknown_mapping_rejected():
     with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
         tr.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
+
+
+def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small):
+    base = tr.TrainSettings(hidden=16, epochs=3, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
+    noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
+    members = [(replace(base, seed=0), noisy),
+               (replace(base, seed=1, lr=0.2), None),
+               (replace(base, seed=2, mapping="potentiation-only"), linear),
+               (replace(base, seed=3, w_max=(1.0, 1.5)), noisy)]
+    alone = [tr.train(*digits_small, s, device=d) for s, d in members]
+    for threads in (1, 2):
+        together = tr.train_many(*digits_small, members, threads=threads)
+        for a, b in zip(alone, together):
+            assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
+            assert a.train_accuracy == b.train_accuracy
+            for wa, wb in zip(a.weights, b.weights):
+                assert wa.tobytes() == wb.tobytes()
+    # and the members really differ (the test would pass trivially otherwise)
+    assert len({r.weights[0].tobytes() for r in alone}) == len(alone)
+
+
+def test_train_many_rejects_mismatched_shapes(digits_small):
+    s = tr.TrainSettings(hidden=16, epochs=1, batch_size=20, lr=0.3)
+    with pytest.raises(ValueError, match=r"members\[1\].hidden=8 differs from members\[0\].hidden=16"):
+        tr.train_many(*digits_small, [(s, None), (replace(s, hidden=8), None)])
+    with pytest.raises(ValueError, match="members is empty"):
+        tr.train_many(*digits_small, [])
