@@ -533,3 +533,47 @@ def pd_from_dataset(ds):
         raise ValueError(msg)
     cycles = np.asarray(da.transpose(other[0], "pd_pulse").values, dtype=float)
     return cycles[0], amp, cycles
+
+
+def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2: float = 62500.0):
+    """The Fig. S11a P/D train on the device model, read *settle_s* after each pulse.
+
+    Same train as :func:`analysis.protocols.potentiation_depression` (20 spikes of −1 V, then
+    20 of +1 V, 20 ms, at the protocol's train gap); the read after each pulse is taken after
+    the device has relaxed for *settle_s* at 0 V without disturbing the train (the next pulse
+    still follows at the train gap).  ``settle_s`` = the model's read delay (1 ms) gives the
+    stored ``pd_conductance``; longer settle times give the conductance the device *keeps*,
+    the basis of a retained-weight lookup table.
+
+    Parameters
+    ----------
+    n_or_params : str, int or analysis.device.DeviceParameters
+        Dimensionality or calibrated parameters.
+    settle_s : float, s
+        Time between the end of each pulse and its read, > 0.
+    temperature_K : float, optional, K
+    area_um2 : float, µm²
+
+    Returns
+    -------
+    amplitude : numpy.ndarray, V
+    conductance : numpy.ndarray, S
+    """
+    from . import device as dev
+    from . import protocols as pr
+
+    settle = float(settle_s)
+    if not (np.isfinite(settle) and settle > 0):
+        msg = f"settle_s={settle_s!r} must be finite and > 0 (s between a pulse and its read)"
+        raise ValueError(msg)
+    params = pr._params(n_or_params)
+    pv = pr.protocol_values()
+    pot, dep = pv["pd_potentiation"], pv["pd_depression"]
+    amps = np.concatenate([np.full(int(pot["pulses"]), float(pot["amplitude_V"])),
+                           np.full(int(dep["pulses"]), float(dep["amplitude_V"]))])
+    wds = np.concatenate([np.full(int(pot["pulses"]), float(pot["width_s"])),
+                          np.full(int(dep["pulses"]), float(dep["width_s"]))])
+    train = pr.PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
+    reads = pr.pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
+                               temperature_K, read_delay_s=settle)[0]
+    return amps, dev.conductance(params, reads, temperature_K, area_um2)

@@ -196,3 +196,70 @@ def test_train_many_rejects_mismatched_shapes(digits_small):
         tr.train_many(*digits_small, [(s, None), (replace(s, hidden=8), None)])
     with pytest.raises(ValueError, match="members is empty"):
         tr.train_many(*digits_small, [])
+
+
+# ------------------------------------------------------------------ NeuroSim-compatible mode
+def test_neurosim_device_defaults_are_the_documented_ones():
+    from analysis.datafiles import parameter_values
+
+    p = parameter_values("learning")
+    d = tr.NeuroSimDevice()
+    assert [d.a_over_levels_ltp, d.a_over_levels_ltd] == p["neurosim_a_over_levels"]
+    assert [d.levels_ltp, d.levels_ltd] == p["neurosim_levels"]
+    assert d.c2c == p["neurosim_cycle_to_cycle"] and [d.g_min, d.g_max] == p["neurosim_conductance"]
+    # NeuroSim's A/levels table agrees with this compendium's NL definition within 2 %
+    assert sw.a_over_pmax_from_nl(2.4) == pytest.approx(d.a_over_levels_ltp, rel=0.02)
+    assert sw.a_over_pmax_from_nl(4.88) == pytest.approx(-d.a_over_levels_ltd, rel=0.02)
+
+
+def test_neurosim_write_rounds_pulses_and_walks_the_curves():
+    ideal = tr.NEUROSIM_IDEAL
+    span = ideal.g_max - ideal.g_min
+    rng = np.random.default_rng(0)
+    g0 = np.full(5, ideal.g_min + 0.5 * span)
+    # ΔW/2 × 97 = 0.49 pulse is lost, 0.51 becomes one pulse; depression uses 100 levels
+    dw = np.array([0.49 * 2 / 97, 0.51 * 2 / 97, 3 * 2 / 97, -0.51 * 2 / 100, -0.49 * 2 / 100])
+    g, pulses = ideal.write(g0, dw, rng)
+    assert pulses.tolist() == [0, 1, 3, -1, 0]
+    np.testing.assert_allclose(g - g0, [0, span / 97, 3 * span / 97, -span / 100, 0], rtol=1e-9)
+    # nonlinear default: potentiation steps shrink along the branch, depression steps too
+    dev = tr.NeuroSimDevice(c2c=0.0)
+    lo, hi = np.array([dev.g_min]), np.array([dev.g_max])
+    step_lo = dev.write(lo, np.array([2 / 97]), rng)[0] - lo
+    step_hi = dev.write(hi - 0.2 * span, np.array([2 / 97]), rng)[0] - (hi - 0.2 * span)
+    assert step_lo[0] > step_hi[0] > 0
+    down_top = dev.write(hi, np.array([-2 / 100]), rng)[0] - hi
+    down_low = dev.write(lo + 0.2 * span, np.array([-2 / 100]), rng)[0] - (lo + 0.2 * span)
+    assert down_top[0] < down_low[0] < 0
+    # 97 potentiation pulses from G_min reach G_max; clipping holds
+    assert dev.write(lo, np.array([2.0]), rng)[0][0] == pytest.approx(dev.g_max, rel=1e-9)
+    noisy = tr.NeuroSimDevice()
+    g_n, _ = noisy.write(np.full(1000, dev.g_min + 0.5 * span), np.full(1000, 2 / 97), rng)
+    assert 0.02 < np.std(g_n) / span < 0.05 and g_n.min() >= dev.g_min
+    with pytest.raises(ValueError, match="levels_ltp=0 must be an integer ≥ 1"):
+        tr.NeuroSimDevice(levels_ltp=0)
+
+
+def test_neurosim_inputs_crop_and_binarise():
+    x = np.zeros((2, 784))
+    img = x.reshape(2, 28, 28)
+    img[0, 4, 4], img[0, 3, 3], img[1, 23, 23], img[1, 10, 10] = 0.5, 1.0, 0.9, 0.49
+    out = tr.neurosim_inputs(x)
+    assert out.shape == (2, 400)
+    assert out[0].reshape(20, 20)[0, 0] == 1 and out[0].sum() == 1     # (3, 3) is outside the crop
+    assert out[1].reshape(20, 20)[19, 19] == 1 and out[1].sum() == 1   # 0.49 < 0.5
+    with pytest.raises(ValueError, match=r"expected \(samples, 784\)"):
+        tr.neurosim_inputs(np.zeros((2, 64)))
+
+
+def test_neurosim_training_learns_and_is_deterministic():
+    rng = np.random.default_rng(0)
+    proto = (rng.random((4, 400)) < 0.3).astype(float)
+    y = rng.integers(0, 4, 400)
+    x = np.abs(proto[y] - (rng.random((400, 400)) < 0.05))   # four noisy binary prototypes
+    s = tr.NeuroSimSettings(hidden=20, epochs=2, images_per_epoch=400, seed=1)
+    soft = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s)
+    ideal = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
+    again = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
+    assert soft.test_accuracy[-1] > 0.9 and ideal.test_accuracy[-1] > 0.9
+    assert ideal.test_accuracy == again.test_accuracy and ideal.pulses == again.pulses > 0
