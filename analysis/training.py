@@ -58,7 +58,7 @@ class TrainSettings:
         SGD learning rate.
     w_max : tuple of float or None, 1
         Weight range of each layer (device weights lie in ±w_max); needed by
-        device runs (:func:`run_pair` takes it from the float baseline, :func:`weight_range`).
+        device runs (:func:`run_seeds` takes it from the float baseline, :func:`weight_range`).
     seed : int
         Seed of initialisation, minibatch order and stochastic rounding/noise.
     mapping : str
@@ -179,42 +179,53 @@ _ROUNDING_BITS = 16
 _ROUNDING_SCALE = float(1 << _ROUNDING_BITS)
 
 
-class _DeviceLayer:
-    """Differential conductance pairs of one layer, updated by pulses.
+class _DeviceGroup:
+    """Differential conductance pairs of one layer for several networks, updated by pulses.
 
-    The float32 weights ``W = w_max (G⁺ − G⁻)/(G_max − G_min)`` are kept in *out* (a
-    C-contiguous array, e.g. one member's slice of a stacked weight tensor), rewritten only
-    where a pulse changed a conductance.
+    All members share the device and the weight mapping; each has its own weight range,
+    random stream and weights.  Pulse counts are drawn per member (its own stream, in the
+    order a lone network draws them), the lookups, noise and refreshes of all members are
+    done in one pass over their concatenated pulsed weights, and each member's float32
+    weights ``W = w_max (G⁺ − G⁻)/(G_max − G_min)`` are rewritten in its *out* array only
+    where a conductance changed.
     """
 
-    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull", out=None):
-        self.device, self.w_max, self.rng, self.mapping = device, float(w_max), rng, mapping
+    def __init__(self, ws, w_maxs, device: Device, rngs, mapping: str = "push-pull", outs=None):
+        self.device, self.mapping, self.rngs = device, mapping, list(rngs)
+        self.shape = ws[0].shape
+        self.size = int(np.prod(self.shape))
         self.span = device.g_max - device.g_min
         mid = 0.5 * (device.g_max + device.g_min)
-        d = np.clip(w.astype(float), -self.w_max, self.w_max) * self.span / self.w_max
-        # G+ − G− = d, centred; clip keeps both inside the device bounds
-        self.gp = np.clip(mid + 0.5 * d, device.g_min, device.g_max).ravel()
-        self.gm = np.clip(mid - 0.5 * d, device.g_min, device.g_max).ravel()
-        self.shape = w.shape
-        self.w_step = 2.0 * self.w_max / device.n_pulses
+        n_members = len(ws)
+        self.gp_all = np.empty((n_members, self.size))
+        self.gm_all = np.empty((n_members, self.size))
+        self.w_max = [float(wm) for wm in w_maxs]
+        for m, (w, wm) in enumerate(zip(ws, self.w_max)):
+            d = np.clip(w.astype(float), -wm, wm) * self.span / wm
+            # G+ − G− = d, centred; clip keeps both inside the device bounds
+            self.gp_all[m] = np.clip(mid + 0.5 * d, device.g_min, device.g_max).ravel()
+            self.gm_all[m] = np.clip(mid - 0.5 * d, device.g_min, device.g_max).ravel()
+        self.w_step = [2.0 * wm / device.n_pulses for wm in self.w_max]
         self.n_cap = device.n_pulses
-        self.pulses = 0
-        self.refreshes = 0
-        self.out = np.empty(w.shape, dtype=np.float32) if out is None else out
-        if self.out.shape != w.shape or not self.out.flags.c_contiguous:
-            msg = f"out must be a C-contiguous float32 array of shape {w.shape}; got {self.out.shape}"
-            raise ValueError(msg)
-        self.out[...] = self.weights()
-        self._flat = self.out.reshape(-1)
+        self.pulses_m = np.zeros(n_members, dtype=np.int64)
+        self.refreshes_m = np.zeros(n_members, dtype=np.int64)
+        outs = [None] * n_members if outs is None else list(outs)
+        self.outs = []
+        for m, out in enumerate(outs):
+            out = np.empty(self.shape, dtype=np.float32) if out is None else out
+            if out.shape != self.shape or not out.flags.c_contiguous:
+                msg = f"out must be a C-contiguous float32 array of shape {self.shape}; got {out.shape}"
+                raise ValueError(msg)
+            out[...] = self.member_weights(m)
+            self.outs.append(out)
+        self._flat_outs = [o.reshape(-1) for o in self.outs]
 
-    def weights(self):
-        return (self.w_max / self.span * (self.gp - self.gm)).reshape(self.shape).astype(np.float32)
+    def member_weights(self, m: int):
+        """Float32 weights of member *m* computed from its conductances."""
+        return (self.w_max[m] / self.span * (self.gp_all[m] - self.gm_all[m])).reshape(self.shape).astype(np.float32)
 
-    def _write(self, idx):
-        self._flat[idx] = (self.w_max / self.span * (self.gp[idx] - self.gm[idx])).astype(np.float32)
-
-    def pulse_counts(self, dw, scale: float = 1.0):
-        """Indices and pulse counts of the update ``scale · dw`` (stochastic rounding).
+    def _pulse_counts(self, m: int, dw, scale: float):
+        """Indices and pulse counts of member *m*'s update ``scale · dw`` (stochastic rounding).
 
         ``|scale · dw| / w_step`` pulses, rounded down or up at random with the probability
         of its fractional part (unbiased), from 16 random bits per weight (a bias below
@@ -222,8 +233,8 @@ class _DeviceLayer:
         """
         flat = dw.reshape(-1)
         q = np.abs(flat)
-        q *= np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step)
-        draws = self.rng.bit_generator.random_raw(-(-q.size // 4)).view(np.uint16)[:q.size]
+        q *= np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m])
+        draws = self.rngs[m].bit_generator.random_raw(-(-q.size // 4)).view(np.uint16)[:q.size]
         if q.size and float(q.max()) < _ROUNDING_SCALE:     # the usual case: at most one pulse
             idx = np.flatnonzero(q > draws)
             n = np.ones(idx.size)
@@ -234,21 +245,30 @@ class _DeviceLayer:
             n = n_all[idx].astype(float)
         return idx, n
 
-    def update(self, dw, scale: float = 1.0, rows=None):
-        """Apply the weight change ``scale · dw`` as pulses (module doc).
+    def update(self, dws, scales, rows=None):
+        """Apply each member's weight change ``scales[m] · dws[m]`` as pulses (module doc).
 
-        With *rows* (indices of weight rows), *dw* holds only those rows; the others do not
-        change (e.g. the rows of inputs that were zero in the whole minibatch).
+        With ``rows[m]`` (indices of weight rows), ``dws[m]`` holds only those rows; the
+        others do not change (e.g. the rows of inputs that were zero in the whole minibatch).
         """
-        idx, n = self.pulse_counts(dw, scale)
-        if idx.size == 0:
+        rows = [None] * len(dws) if rows is None else rows
+        flats, ns, poss, counts = [], [], [], []
+        n_col = self.shape[1] if len(self.shape) > 1 else 1
+        for m, (dw, scale, r) in enumerate(zip(dws, scales, rows)):
+            idx, n = self._pulse_counts(m, dw, scale)
+            poss.append((dw.reshape(-1)[idx] > 0) == (scale > 0))
+            if r is not None:
+                idx = np.asarray(r)[idx // n_col] * n_col + idx % n_col
+            flats.append(idx + m * self.size)
+            ns.append(n)
+            counts.append(idx.size)
+        flat = np.concatenate(flats)
+        if flat.size == 0:
             return
-        pos = (dw.reshape(-1)[idx] > 0) == (scale > 0)
-        if rows is not None:
-            n_col = self.shape[1]
-            idx = np.asarray(rows)[idx // n_col] * n_col + idx % n_col
+        n, pos = np.concatenate(ns), np.concatenate(poss)
+        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
         dev = self.device
-        gp, gm = self.gp[idx], self.gm[idx]
+        gp, gm = gp_f[flat], gm_f[flat]
         neg = ~pos
         new_p, new_m = gp.copy(), gm.copy()
         new_p[pos] = dev.potentiate(gp[pos], n[pos])
@@ -261,37 +281,49 @@ class _DeviceLayer:
             new_m[neg] = dev.potentiate(gm[neg], n[neg])
             pulses = 2 * n
         if dev.noise > 0:
+            z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
+                 for m, c in enumerate(counts)]
             sig = dev.noise * self.span * np.sqrt(n)
-            new_p = new_p + sig * self.rng.standard_normal(idx.size)
-            new_m = new_m + sig * self.rng.standard_normal(idx.size)
-            new_p = np.clip(new_p, dev.g_min, dev.g_max)
-            new_m = np.clip(new_m, dev.g_min, dev.g_max)
-        self.gp[idx], self.gm[idx] = new_p, new_m
-        self.pulses += int(pulses.sum())
+            new_p = np.clip(new_p + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
+            new_m = np.clip(new_m + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+        gp_f[flat], gm_f[flat] = new_p, new_m
+        member = np.repeat(np.arange(len(counts)), counts)
+        for m, c in enumerate(counts):
+            if c:
+                self.pulses_m[m] += int(pulses[member == m].sum())
         if self.mapping == "potentiation-only":
-            self._refresh(idx)
-        self._write(idx)
+            self._refresh(flat, member)
+        self._write(flat, member)
 
-    def _refresh(self, candidates=None):
+    def _write(self, flat, member):
+        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
+        diff = gp_f[flat] - gm_f[flat]
+        bounds = np.searchsorted(member, np.arange(len(self.outs) + 1))
+        for m in range(len(self.outs)):
+            a, b = bounds[m], bounds[m + 1]
+            if b > a:
+                self._flat_outs[m][flat[a:b] - m * self.size] = (self.w_max[m] / self.span * diff[a:b]).astype(np.float32)
+
+    def _refresh(self, candidates, member):
         """Rewrite pairs whose device nears G_max, using device pulses only.
 
         Both devices are depressed through their whole depression table (to its bottom),
         then the larger one is potentiated by the whole number of pulses that best restores
         G⁺ − G⁻.  The weight survives up to the quantisation of one potentiation step.
-        Only *candidates* (the pairs just pulsed; default all) are checked: a pair that
-        was not pulsed cannot have moved towards G_max.
+        Only *candidates* (flat indices of the pairs just pulsed, of members *member*) are
+        checked: a pair that was not pulsed cannot have moved towards G_max.
         """
         dev = self.device
+        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
         top = dev.g_max - REFRESH_MARGIN * self.span
-        if candidates is None:
-            candidates = np.arange(self.gp.size)
-        idx = candidates[(self.gp[candidates] > top) | (self.gm[candidates] > top)]
+        hit = (gp_f[candidates] > top) | (gm_f[candidates] > top)
+        idx, who = candidates[hit], member[hit]
         if idx.size == 0:
             return
-        d = self.gp[idx] - self.gm[idx]
+        d = gp_f[idx] - gm_f[idx]
         full = float(dev.dep_g.size - 1)
-        bottom_p = dev.depress(self.gp[idx], full)
-        bottom_m = dev.depress(self.gm[idx], full)
+        bottom_p = dev.depress(gp_f[idx], full)
+        bottom_m = dev.depress(gm_f[idx], full)
         grid = np.arange(dev.pot_g.size, dtype=float)
         start_p = np.interp(bottom_p, dev.pot_g, grid)
         start_m = np.interp(bottom_m, dev.pot_g, grid)
@@ -299,11 +331,52 @@ class _DeviceLayer:
         target_p = np.where(d > 0, np.interp(bottom_m + d, dev.pot_g, grid) - start_p, 0.0)
         target_m = np.where(d < 0, np.interp(bottom_p - d, dev.pot_g, grid) - start_m, 0.0)
         n_p, n_m = np.rint(np.maximum(target_p, 0)), np.rint(np.maximum(target_m, 0))
-        self.gp[idx] = dev.potentiate(bottom_p, n_p)
-        self.gm[idx] = dev.potentiate(bottom_m, n_m)
-        self.pulses += int(2 * full * idx.size + n_p.sum() + n_m.sum())
-        self.refreshes += int(idx.size)
-        self._write(idx)
+        gp_f[idx] = dev.potentiate(bottom_p, n_p)
+        gm_f[idx] = dev.potentiate(bottom_m, n_m)
+        for m in np.unique(who):
+            sel = who == m
+            self.pulses_m[m] += int(2 * full * sel.sum() + n_p[sel].sum() + n_m[sel].sum())
+            self.refreshes_m[m] += int(sel.sum())
+
+
+class _DeviceLayer(_DeviceGroup):
+    """One network's layer of differential pairs (a :class:`_DeviceGroup` of one member)."""
+
+    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull", out=None):
+        super().__init__([w], [w_max], device, [rng], mapping, [out])
+
+    @property
+    def gp(self):
+        return self.gp_all[0]
+
+    @property
+    def gm(self):
+        return self.gm_all[0]
+
+    @property
+    def pulses(self) -> int:
+        return int(self.pulses_m[0])
+
+    @property
+    def refreshes(self) -> int:
+        return int(self.refreshes_m[0])
+
+    @property
+    def out(self):
+        return self.outs[0]
+
+    def weights(self):
+        return self.member_weights(0)
+
+    def update(self, dw, scale: float = 1.0, rows=None):
+        """Apply the weight change ``scale · dw`` as pulses (see :meth:`_DeviceGroup.update`)."""
+        super().update([dw], [scale], None if rows is None else [rows])
+
+    def refresh_all(self):
+        """Refresh every pair near G_max (not only the ones just pulsed)."""
+        flat = np.arange(self.size)
+        self._refresh(flat, np.zeros(self.size, dtype=np.int64))
+        self._write(flat, np.zeros(self.size, dtype=np.int64))
 
 
 BLAS_THREADS = 1
@@ -424,17 +497,24 @@ def _train_group(data, members, labels) -> list[TrainResult]:
     n_out = int(max(y_train.max(), y_test.max())) + 1
     w1 = np.empty((n_members, n_in + 1, hidden), dtype=np.float32)
     w2 = np.empty((n_members, hidden + 1, n_out), dtype=np.float32)
-    order_rngs, layers = [], []
-    for m, (s, device) in enumerate(members):
-        a, b = init_weights(n_in, hidden, n_out, s.seed)
+    order_rngs, dev_rngs, inits = [], [], []
+    for s, _ in members:
+        inits.append(init_weights(n_in, hidden, n_out, s.seed))
         order_rngs.append(np.random.default_rng(np.random.SeedSequence([s.seed, 2])))
-        if device is None:
-            w1[m], w2[m] = a, b
-            layers.append(None)
-        else:
-            dev_rng = np.random.default_rng(np.random.SeedSequence([s.seed, 3]))
-            layers.append([_DeviceLayer(w, wm, device, dev_rng, s.mapping, out=out)
-                           for w, wm, out in zip((a, b), s.w_max, (w1[m], w2[m]))])
+        dev_rngs.append(np.random.default_rng(np.random.SeedSequence([s.seed, 3])))
+    floats = [m for m, (_, d) in enumerate(members) if d is None]
+    for m in floats:
+        w1[m], w2[m] = inits[m]
+    groups = {}                       # members sharing a device and a mapping: one pass
+    for m, (s, d) in enumerate(members):
+        if d is not None:
+            groups.setdefault((id(d), s.mapping), []).append(m)
+    layers = []                       # (member indices, layer-1 group, layer-2 group)
+    for (_, mapping), ms in groups.items():
+        device = members[ms[0]][1]
+        layers.append((ms, *[_DeviceGroup([inits[m][i] for m in ms], [members[m][0].w_max[i] for m in ms],
+                                          device, [dev_rngs[m] for m in ms], mapping,
+                                          [(w1, w2)[i][m] for m in ms]) for i in (0, 1)]))
     lrs = [np.float32(s.lr) for s, _ in members]
     onehot = np.eye(n_out, dtype=np.float32)
     acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
@@ -453,15 +533,15 @@ def _train_group(data, members, labels) -> list[TrainResult]:
             dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1)) * h * (np.float32(1.0) - h)
             # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
             active = xa.any(axis=1)                           # (members, n_in + 1)
-            for m in range(n_members):
-                rows = np.flatnonzero(active[m])
-                g1 = xa[m][:, rows].T @ dh[m]
-                if layers[m] is None:
-                    w1[m][rows] -= lrs[m] * g1
-                    w2[m] -= lrs[m] * g2[m]
-                else:
-                    layers[m][0].update(g1, -float(lrs[m]), rows=rows)
-                    layers[m][1].update(g2[m], -float(lrs[m]))
+            rows = [np.flatnonzero(active[m]) for m in range(n_members)]
+            g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
+            for m in floats:
+                w1[m][rows[m]] -= lrs[m] * g1[m]
+                w2[m] -= lrs[m] * g2[m]
+            for ms, layer1, layer2 in layers:
+                scales = [-float(lrs[m]) for m in ms]
+                layer1.update([g1[m] for m in ms], scales, [rows[m] for m in ms])
+                layer2.update([g2[m] for m in ms], scales)
         for m in range(n_members):
             acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
             log.info("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
@@ -469,7 +549,8 @@ def _train_group(data, members, labels) -> list[TrainResult]:
     out = []
     for m in range(n_members):
         weights = [w1[m].copy(), w2[m].copy()]
-        pulses = sum(layer.pulses for layer in layers[m]) if layers[m] else 0
+        pulses = sum(int(l1.pulses_m[ms.index(m)] + l2.pulses_m[ms.index(m)])
+                     for ms, l1, l2 in layers if m in ms)
         out.append(TrainResult(test_accuracy=acc[m], train_accuracy=accuracy(x_train, y_train, weights),
                                weights=weights, pulses=pulses, seconds=seconds, label=labels[m]))
     return out
@@ -490,28 +571,67 @@ def weight_range(weights, step: float = 0.1) -> tuple:
     return tuple(round(float(np.ceil(np.max(np.abs(w)) / step) * step), 6) for w in weights)
 
 
-def run_pair(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Device,
-             label: str = "", alt_mapping: str | None = None) -> dict:
-    """Float baseline, then the device-aware run with ``w_max`` from the baseline.
+def last_k_mean(test_accuracy, k: int) -> float:
+    """Mean of the last *k* epochs of a test-accuracy curve (index 0 = before training), 1."""
+    curve = list(test_accuracy)[1:]
+    if isinstance(k, bool) or int(k) != k or not 1 <= k <= len(curve):
+        msg = f"k={k!r} must be an integer within 1…{len(curve)} (epochs averaged at the end of training)"
+        raise ValueError(msg)
+    return float(np.mean(curve[-int(k):]))
 
-    With *alt_mapping* (one of :data:`MAPPINGS`), the same device is also trained with that
-    weight mapping instead of ``settings.mapping``.
+
+def seed_summary(results, k: int) -> dict:
+    """Accuracy over seeds, in percent: per seed the mean of the last *k* epochs.
 
     Returns
     -------
     dict
-        ``float`` and ``device`` (:class:`TrainResult`), ``w_max`` (tuple, 1) and, with
-        *alt_mapping*, ``device_alt`` (:class:`TrainResult`).
+        ``mean``, ``sd`` (ddof = 1; 0 for one seed), ``per_seed`` (list), ``k``, ``seeds``,
+        and the curves' ``curve_mean`` / ``curve_sd`` per epoch (percent).
     """
-    flt = train(x_train, y_train, x_test, y_test, settings, label=f"{label} float")
-    w_max = weight_range(flt.weights)
-    dev = train(x_train, y_train, x_test, y_test, replace(settings, w_max=w_max), device=device,
-                label=f"{label} device")
-    out = {"float": flt, "device": dev, "w_max": w_max}
-    if alt_mapping is not None:
-        out["device_alt"] = train(x_train, y_train, x_test, y_test,
-                                  replace(settings, w_max=w_max, mapping=alt_mapping), device=device,
-                                  label=f"{label} device, {alt_mapping}")
+    per_seed = [100.0 * last_k_mean(r.test_accuracy, k) for r in results]
+    curves = 100.0 * np.array([r.test_accuracy for r in results], dtype=float)
+    sd = float(np.std(per_seed, ddof=1)) if len(per_seed) > 1 else 0.0
+    return {"mean": float(np.mean(per_seed)), "sd": sd, "per_seed": per_seed, "k": int(k),
+            "seeds": len(per_seed), "curve_mean": curves.mean(axis=0).tolist(),
+            "curve_sd": (curves.std(axis=0, ddof=1) if len(per_seed) > 1 else 0 * curves[0]).tolist()}
+
+
+def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices: dict, seeds,
+              label: str = "") -> dict:
+    """Float baselines and device-aware networks for every seed, trained together.
+
+    Each seed's device networks use the weight range of that seed's float baseline
+    (:func:`weight_range`).
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        Shared settings (``seed``, ``w_max`` and ``mapping`` are set per member).
+    devices : dict
+        ``name -> (Device, mapping)``.
+    seeds : sequence of int
+
+    Returns
+    -------
+    dict
+        ``"float"`` and each device name -> list of :class:`TrainResult` (one per seed),
+        and ``"w_max"`` -> list of per-seed weight ranges.
+    """
+    seeds = [int(s) for s in seeds]
+    data = (x_train, y_train, x_test, y_test)
+    flt = train_many(*data, [(replace(settings, seed=s), None) for s in seeds],
+                     labels=[f"{label} float seed {s}" for s in seeds])
+    w_max = [weight_range(r.weights) for r in flt]
+    members, names = [], []
+    for name, (device, mapping) in devices.items():
+        for s, wm in zip(seeds, w_max):
+            members.append((replace(settings, seed=s, w_max=wm, mapping=mapping), device))
+            names.append(name)
+    res = train_many(*data, members, labels=[f"{label} {n}" for n in names]) if members else []
+    out = {"float": flt, "w_max": w_max}
+    for name in devices:
+        out[name] = [r for r, n in zip(res, names) if n == name]
     return out
 
 
@@ -578,43 +698,48 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
     return rows
 
 
-def run_sensitivity(data: dict, settings: dict, rows: list[dict]) -> list[dict]:
-    """Accuracy of every device of *rows* on every data set.
+def run_sensitivity(data: dict, settings: dict, rows: list[dict], seeds=(0,), k: dict | None = None) -> list[dict]:
+    """Accuracy of every device of *rows* on every data set, over seeds.
 
     Parameters
     ----------
     data : dict
         ``name -> (x_train, y_train, x_test, y_test)``.
     settings : dict
-        ``name -> TrainSettings``; ``w_max`` None is filled from the float baseline.
+        ``name -> TrainSettings``; ``w_max`` is filled per seed from the float baseline.
     rows : list of dict
         From :func:`sensitivity_devices`.
+    seeds : sequence of int
+    k : dict, optional
+        ``name -> epochs averaged at the end`` (default 1: the final epoch).
 
     Returns
     -------
     list of dict
         One record per (data set, device): the row's fields without the device, plus
-        ``dataset``, ``accuracy`` (final test accuracy, 1), ``float_accuracy`` (1) and
-        ``gap_pp`` (float − device, percentage points).
+        ``dataset``, ``accuracy`` and ``accuracy_sd`` (mean and sd over seeds of the last-k
+        mean, 1), ``float_accuracy`` (1), ``gap_pp`` (float − device, percentage points),
+        ``seeds`` and ``k``.
     """
     out = []
     for name, arrays in data.items():
-        s = settings[name]
-        flt = train(*arrays, s, label=f"{name} float")
-        s_dev = replace(s, w_max=weight_range(flt.weights))
-        f_acc = flt.test_accuracy[-1]
-        for r in rows:
-            res = train(*arrays, replace(s_dev, **r.get("overrides", {})), device=r["device"],
-                        label=f"{name} {r['setting']}")
-            rec = {k: v for k, v in r.items() if k not in ("device", "overrides")}
-            rec.update(dataset=name, accuracy=res.test_accuracy[-1], float_accuracy=f_acc,
-                       gap_pp=100.0 * (f_acc - res.test_accuracy[-1]))
+        kk = (k or {}).get(name, 1)
+        devices = {str(i): (r["device"], r.get("overrides", {}).get("mapping", settings[name].mapping))
+                   for i, r in enumerate(rows)}
+        runs = run_seeds(*arrays, settings[name], devices, seeds, label=name)
+        f = seed_summary(runs["float"], kk)
+        for i, r in enumerate(rows):
+            d = seed_summary(runs[str(i)], kk)
+            rec = {key: v for key, v in r.items() if key not in ("device", "overrides")}
+            rec.update(dataset=name, accuracy=d["mean"] / 100, accuracy_sd=d["sd"] / 100,
+                       float_accuracy=f["mean"] / 100, gap_pp=f["mean"] - d["mean"],
+                       seeds=d["seeds"], k=kk)
             out.append(rec)
     return out
 
 
 SENSITIVITY_COLUMNS = ("dataset", "factor", "setting", "pulses", "nl_potentiation", "nl_depression",
-                       "noise", "accuracy", "float_accuracy", "gap_pp")
+                       "noise", "accuracy", "accuracy_sd", "float_accuracy", "gap_pp", "seeds", "k")
 
 
 def sensitivity_csv(records: list[dict]) -> str:

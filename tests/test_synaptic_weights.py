@@ -132,3 +132,16 @@ def test_edge_bridge_extends_potentiation_with_first_step():
     np.testing.assert_allclose(cyc.pot_g[:2], [2.2, 5.0], atol=1e-8)
     with pytest.raises(ValueError, match="bridge='x' must be one of"):
         sw.device_from_pd_curve(g, v, bridge="x")
+
+
+def test_retained_curve_equals_the_fresh_read_at_the_read_delay_and_shrinks_with_settle_time():
+    from analysis import protocols
+
+    amp, fresh = protocols.potentiation_depression("3")
+    amp_r, same = sw.retained_pd_curve("3", 1e-3)
+    np.testing.assert_array_equal(amp_r, amp)
+    np.testing.assert_allclose(same, fresh, rtol=1e-12)
+    ranges = [np.ptp(sw.retained_pd_curve("3", t)[1]) for t in (1e-3, 0.18, 10.0)]
+    assert ranges[0] > ranges[1] > ranges[2] > 0
+    with pytest.raises(ValueError, match="settle_s=-1 must be finite and > 0"):
+        sw.retained_pd_curve("3", -1)

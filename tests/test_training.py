@@ -100,11 +100,11 @@ def test_sensitivity_rows_and_csv(digits_small):
                                           "nonlinearity", "states", "noise"]
     assert rows[1]["overrides"] == {"mapping": "potentiation-only"}
     s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
-    recs = tr.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2])
+    recs = tr.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2], seeds=(0, 1))
     text = tr.sensitivity_csv(recs)
     assert text.splitlines()[0] == ",".join(tr.SENSITIVITY_COLUMNS)
     assert len(text.splitlines()) == 3
-    assert all(0 <= r["accuracy"] <= 1 for r in recs)
+    assert all(0 <= r["accuracy"] <= 1 and r["seeds"] == 2 and r["accuracy_sd"] >= 0 for r in recs)
 
 
 def test_weight_range_rounds_up():
@@ -159,8 +159,8 @@ def test_refresh_keeps_weight_and_bounds():
     before = layer.weights().copy()
     layer.gp[:] = np.maximum(layer.gp, dev.g_max - 0.01 * layer.span)   # force a refresh
     w_forced = layer.weights().copy()
-    layer._refresh()
-    step = layer.w_max / layer.span * np.max(np.diff(dev.pot_g))
+    layer.refresh_all()
+    step = layer.w_max[0] / layer.span * np.max(np.diff(dev.pot_g))
     assert np.max(np.abs(layer.weights() - w_forced)) <= step + 1e-6
     assert before.shape == layer.weights().shape
 
@@ -263,3 +263,25 @@ def test_neurosim_training_learns_and_is_deterministic():
     again = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
     assert soft.test_accuracy[-1] > 0.9 and ideal.test_accuracy[-1] > 0.9
     assert ideal.test_accuracy == again.test_accuracy and ideal.pulses == again.pulses > 0
+
+
+def test_seed_summary_and_last_k():
+    r = [tr.TrainResult(test_accuracy=[0.1, 0.5, 0.7, 0.9], train_accuracy=0, weights=[]),
+         tr.TrainResult(test_accuracy=[0.1, 0.5, 0.6, 0.8], train_accuracy=0, weights=[])]
+    assert tr.last_k_mean(r[0].test_accuracy, 2) == pytest.approx(0.8)
+    out = tr.seed_summary(r, 2)
+    assert out["per_seed"] == pytest.approx([80.0, 70.0]) and out["mean"] == pytest.approx(75.0)
+    assert out["sd"] == pytest.approx(np.std([80.0, 70.0], ddof=1)) and out["k"] == 2 and out["seeds"] == 2
+    assert out["curve_mean"] == pytest.approx([10.0, 50.0, 65.0, 85.0])
+    with pytest.raises(ValueError, match="k=4 must be an integer within 1…3"):
+        tr.last_k_mean(r[0].test_accuracy, 4)
+
+
+def test_run_seeds_uses_each_seeds_float_range(digits_small):
+    s = tr.TrainSettings(hidden=12, epochs=2, batch_size=20, lr=0.3)
+    dev = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    runs = tr.run_seeds(*digits_small, s, {"pp": (dev, "push-pull"), "po": (dev, "potentiation-only")}, [0, 3])
+    assert [len(runs[k]) for k in ("float", "pp", "po")] == [2, 2, 2]
+    assert runs["w_max"][1] == tr.weight_range(runs["float"][1].weights)
+    alone = tr.train(*digits_small, replace(s, seed=3, w_max=runs["w_max"][1], mapping="potentiation-only"), device=dev)
+    assert alone.test_accuracy == runs["po"][1].test_accuracy
