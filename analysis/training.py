@@ -602,7 +602,8 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     """Float baselines and device-aware networks for every seed, trained together.
 
     Each seed's device networks use the weight range of that seed's float baseline
-    (:func:`weight_range`).
+    (:func:`weight_range`).  Settings with the same device tables, noise and mapping are
+    trained once and share their results.
 
     Parameters
     ----------
@@ -623,15 +624,24 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     flt = train_many(*data, [(replace(settings, seed=s), None) for s in seeds],
                      labels=[f"{label} float seed {s}" for s in seeds])
     w_max = [weight_range(r.weights) for r in flt]
-    members, names = [], []
+    # settings that are the same device (same tables and noise) and mapping are trained once
+    first_of, unique = {}, []
     for name, (device, mapping) in devices.items():
+        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        if key not in first_of:
+            first_of[key] = name
+            unique.append(name)
+    members, names = [], []
+    for name in unique:
+        device, mapping = devices[name]
         for s, wm in zip(seeds, w_max):
             members.append((replace(settings, seed=s, w_max=wm, mapping=mapping), device))
             names.append(name)
     res = train_many(*data, members, labels=[f"{label} {n}" for n in names]) if members else []
     out = {"float": flt, "w_max": w_max}
-    for name in devices:
-        out[name] = [r for r, n in zip(res, names) if n == name]
+    for name, (device, mapping) in devices.items():
+        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        out[name] = [r for r, n in zip(res, names) if n == first_of[key]]
     return out
 
 
@@ -698,6 +708,25 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
     return rows
 
 
+def sensitivity_devices_map(rows: list[dict], mapping: str = "push-pull", prefix: str = "sensitivity") -> dict:
+    """``name -> (Device, mapping)`` of the sensitivity *rows*, for :func:`run_seeds`."""
+    return {f"{prefix} {i}": (r["device"], r.get("overrides", {}).get("mapping", mapping))
+            for i, r in enumerate(rows)}
+
+
+def sensitivity_records(rows: list[dict], runs: dict, k: int, dataset: str, prefix: str = "sensitivity") -> list[dict]:
+    """Records of the sensitivity table from :func:`run_seeds` results (see :func:`run_sensitivity`)."""
+    f = seed_summary(runs["float"], k)
+    out = []
+    for i, r in enumerate(rows):
+        d = seed_summary(runs[f"{prefix} {i}"], k)
+        rec = {key: v for key, v in r.items() if key not in ("device", "overrides")}
+        rec.update(dataset=dataset, accuracy=d["mean"] / 100, accuracy_sd=d["sd"] / 100,
+                   float_accuracy=f["mean"] / 100, gap_pp=f["mean"] - d["mean"], seeds=d["seeds"], k=k)
+        out.append(rec)
+    return out
+
+
 def run_sensitivity(data: dict, settings: dict, rows: list[dict], seeds=(0,), k: dict | None = None) -> list[dict]:
     """Accuracy of every device of *rows* on every data set, over seeds.
 
@@ -723,18 +752,9 @@ def run_sensitivity(data: dict, settings: dict, rows: list[dict], seeds=(0,), k:
     """
     out = []
     for name, arrays in data.items():
-        kk = (k or {}).get(name, 1)
-        devices = {str(i): (r["device"], r.get("overrides", {}).get("mapping", settings[name].mapping))
-                   for i, r in enumerate(rows)}
-        runs = run_seeds(*arrays, settings[name], devices, seeds, label=name)
-        f = seed_summary(runs["float"], kk)
-        for i, r in enumerate(rows):
-            d = seed_summary(runs[str(i)], kk)
-            rec = {key: v for key, v in r.items() if key not in ("device", "overrides")}
-            rec.update(dataset=name, accuracy=d["mean"] / 100, accuracy_sd=d["sd"] / 100,
-                       float_accuracy=f["mean"] / 100, gap_pp=f["mean"] - d["mean"],
-                       seeds=d["seeds"], k=kk)
-            out.append(rec)
+        runs = run_seeds(*arrays, settings[name], sensitivity_devices_map(rows, settings[name].mapping),
+                         seeds, label=name)
+        out += sensitivity_records(rows, runs, (k or {}).get(name, 1), name)
     return out
 
 

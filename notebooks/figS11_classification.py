@@ -71,8 +71,8 @@ mnist_epochs = 5             # int: epochs on MNIST
 mnist_batch_size = 100       # int: minibatch size, MNIST
 mnist_lr = 1.0               # float: SGD learning rate, MNIST
 mnist_last_k = 2             # int: last epochs averaged per seed, MNIST
-sensitivity_seeds = 5        # int: seeds of the sensitivity scan (first_seed onwards)
-sensitivity_mnist_train = 2000   # int: MNIST training images per sensitivity run
+sensitivity_seeds = 5        # int: seeds of the 28 x 28 sensitivity scan (the 8 x 8 scan uses seeds)
+sensitivity_mnist_train = 0      # int: MNIST training images per 28 x 28 sensitivity run; 0: no 28 x 28 scan
 sensitivity_mnist_test = 1000    # int: MNIST test images per sensitivity run
 sensitivity_mnist_epochs = 2     # int: epochs per MNIST sensitivity run (the last one is reported)
 neurosim_epochs = 2          # int: epochs of the NeuroSim-compatible mode (NeuroSim's default is 125)
@@ -209,6 +209,29 @@ SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh
             for mapping in tr.MAPPINGS}
 print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {device.g_min:.4g}–{device.g_max:.4g} S; "
       f"retained ({settle:g} s) {device_ret.n_pulses} pulses across {device_ret.g_min:.4g}–{device_ret.g_max:.4g} S")
+# every 8 x 8 setting of this notebook (panels c, e, f and h) is trained in one pass, sharing the
+# float baselines; settings that are the same device and mapping are trained once
+settle_scan = [float(t) for t in learning["settle_times_scan"]]
+scan_devices = {}
+for t in settle_scan:
+    a_t, g_t = sw.retained_pd_curve(device_n, t)
+    dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
+    for mapping in tr.MAPPINGS:
+        scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
+n_devices, n_skipped = {}, {}
+for n in films:
+    if pd[n] is None:
+        n_skipped[n] = "its P/D curve cannot be analysed"
+        continue
+    g_n, amp_n = curves[n]
+    dev_n = sw.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
+                                    name=label(n))
+    for mapping in tr.MAPPINGS:
+        n_devices[f"{n}, {mapping}"] = (dev_n, mapping)
+fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
+sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
+                                   alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
+sens_devices = tr.sensitivity_devices_map(sens_rows)
 digits = load_digits_8x8()
 mnist = load_mnist(mnist_train, mnist_test, mirror=mnist_mirror or None)
 settings = {
@@ -218,9 +241,10 @@ settings = {
                               batch_size=mnist_batch_size, lr=mnist_lr)}
 last_k = {"8x8": digits_last_k, "28x28": mnist_last_k}
 runs, summary = {}, {}
-for name, arrays in (("8x8", digits), ("28x28", mnist)):
+for name, arrays, devs in (("8x8", digits, {**SETTINGS, **scan_devices, **n_devices, **sens_devices}),
+                           ("28x28", mnist, SETTINGS)):
     t0 = time.perf_counter()
-    runs[name] = tr.run_seeds(*arrays, settings[name], SETTINGS, seed_list, label=name)
+    runs[name] = tr.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
     timing[name] = time.perf_counter() - t0
     summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS]}
 for name, table in summary.items():
@@ -238,20 +262,10 @@ print("wall time (diagnostic only): " + ", ".join(f"{k} {v:.1f} s" for k, v in t
 # ## (e) Accuracy against settle time, n = 3, 8 × 8 digits
 #
 # The lookup table is rebuilt from the model's curve read 1 ms … 10 s after each pulse; the
-# same seeds and settings as panel c.
+# same seeds and settings as panel c (trained with it above).
 
 # %%
-settle_scan = [float(t) for t in learning["settle_times_scan"]]
-scan_devices = {}
-for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(device_n, t)
-    dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
-    for mapping in tr.MAPPINGS:
-        scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
-t0 = time.perf_counter()
-scan_runs = tr.run_seeds(*digits, settings["8x8"], scan_devices, seed_list, label="settle")
-timing["settle scan"] = time.perf_counter() - t0
-settle_summary = {key: tr.seed_summary(scan_runs[key], digits_last_k) for key in scan_devices}
+settle_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
 for key, st in settle_summary.items():
     print(f"settle {key:<32} {st['mean']:6.2f} ± {st['sd']:4.2f} %")
 
@@ -264,20 +278,7 @@ for key, st in settle_summary.items():
 # Which property explains the ranking is read from the correlation across the six films.
 
 # %%
-n_devices, n_skipped = {}, {}
-for n in films:
-    if pd[n] is None:
-        n_skipped[n] = "its P/D curve cannot be analysed"
-        continue
-    g_n, amp_n = curves[n]
-    dev_n = sw.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
-                                    name=label(n))
-    for mapping in tr.MAPPINGS:
-        n_devices[f"{n}, {mapping}"] = (dev_n, mapping)
-t0 = time.perf_counter()
-n_runs = tr.run_seeds(*digits, settings["8x8"], n_devices, seed_list, label="six n")
-timing["six n"] = time.perf_counter() - t0
-n_summary = {key: tr.seed_summary(n_runs[key], digits_last_k) for key in n_devices}
+n_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
 props = {
     "NL potentiation": {n: pd[n]["nl_potentiation"] for n in films if pd[n]},
     "NL depression": {n: pd[n]["nl_depression"] for n in films if pd[n]},
@@ -320,22 +321,22 @@ for n, why in n_skipped.items():
 # noise-free device with N pulses (states), the fitted nonlinearity at 20 and at 1000 pulses
 # (the latter isolates the nonlinearity from the state count), symmetric NL = 1, 3, 5, and
 # cycle-to-cycle noise σ·(G_max − G_min)·√pulses on a linear 20-pulse device.  The 8 × 8 scan
-# uses the full settings; the 28 × 28 scan a subset (`sensitivity_mnist_*`, final epoch).
-# Both over the same seeds; bars are mean gaps, whiskers ±1 sd of the device accuracy.
+# uses the full settings and seeds (trained with panel c above); a 28 × 28 scan on a subset
+# (`sensitivity_mnist_*`, final epoch, `sensitivity_seeds` seeds) is added when
+# `sensitivity_mnist_train` > 0.  Bars are mean gaps, whiskers ±1 sd of the device accuracy.
 
 # %%
-fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
-sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
-                                   alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
-ns, nt = sensitivity_mnist_train, sensitivity_mnist_test
-sens_data = {"8x8": digits, "28x28": (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])}
-sens_settings = {"8x8": settings["8x8"],
-                 "28x28": replace(settings["28x28"], epochs=sensitivity_mnist_epochs)}
-t0 = time.perf_counter()
-sens_seeds = list(range(int(first_seed), int(first_seed) + int(sensitivity_seeds)))
-sens = tr.run_sensitivity(sens_data, sens_settings, sens_rows, seeds=sens_seeds,
-                          k={"8x8": digits_last_k, "28x28": 1})
-timing["sensitivity"] = time.perf_counter() - t0
+sens = tr.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
+sens_data = {"8x8": digits}
+if sensitivity_mnist_train > 0:
+    ns, nt = sensitivity_mnist_train, sensitivity_mnist_test
+    sens_data["28x28"] = (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])
+    sens_seeds = list(range(int(first_seed), int(first_seed) + int(sensitivity_seeds)))
+    t0 = time.perf_counter()
+    sens += tr.run_sensitivity({"28x28": sens_data["28x28"]},
+                               {"28x28": replace(settings["28x28"], epochs=sensitivity_mnist_epochs)},
+                               sens_rows, seeds=sens_seeds, k={"28x28": 1})
+    timing["sensitivity 28x28"] = time.perf_counter() - t0
 write_text(tr.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
 for rec in sens:
     print(f"{rec['dataset']:>5} {rec['factor']:>12}  {rec['setting']:<52} "
@@ -495,9 +496,11 @@ _letter(ax, "i")
 ax = fig.add_subplot(grid[4, :].subgridspec(1, 2, width_ratios=[1, 1.7])[0, 1])
 settings_order = list(dict.fromkeys(rec["setting"] for rec in sens))
 ypos = np.arange(len(settings_order))
-for k, name in enumerate(("8x8", "28x28")):
+sens_sets = list(dict.fromkeys(rec["dataset"] for rec in sens))
+height = 0.76 / len(sens_sets)
+for k, name in enumerate(sens_sets):
     recs = {rec["setting"]: rec for rec in sens if rec["dataset"] == name}
-    ax.barh(ypos + (k - 0.5) * 0.38, [recs[s]["gap_pp"] for s in settings_order], height=0.38,
+    ax.barh(ypos + (k - (len(sens_sets) - 1) / 2) * height, [recs[s]["gap_pp"] for s in settings_order], height=height,
             xerr=[100 * recs[s]["accuracy_sd"] for s in settings_order], capsize=1.5,
             color=("#4c72b0", "#dd8452")[k],
             label=f"{name.replace('x', ' × ')}" + (" (subset, final epoch)" if name == "28x28" else ""))

@@ -285,3 +285,13 @@ def test_run_seeds_uses_each_seeds_float_range(digits_small):
     assert runs["w_max"][1] == tr.weight_range(runs["float"][1].weights)
     alone = tr.train(*digits_small, replace(s, seed=3, w_max=runs["w_max"][1], mapping="potentiation-only"), device=dev)
     assert alone.test_accuracy == runs["po"][1].test_accuracy
+
+
+def test_run_seeds_trains_identical_settings_once(digits_small):
+    s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
+    a = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    twin = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="same tables")
+    runs = tr.run_seeds(*digits_small, s, {"a": (a, "push-pull"), "twin": (twin, "push-pull"),
+                                           "other mapping": (twin, "potentiation-only")}, [0, 1])
+    assert runs["a"] == runs["twin"] and runs["a"][0] is runs["twin"][0]
+    assert runs["other mapping"][0] is not runs["a"][0]
