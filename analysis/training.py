@@ -25,6 +25,26 @@ nonlinearity, the asymmetry, the finite number of states and the bounds
 analogue values (a write-verify step is assumed) from the same random weights as the
 float baseline, which shares the network, the initialisation and the minibatch order.
 
+Stochastic rounding draws 16 random bits per weight (a bias below 1/65,536 pulse), and the
+weight rows of inputs that are zero in the whole minibatch are skipped (their gradient is
+exactly zero).
+
+Many networks at once
+---------------------
+:func:`train_many` trains networks of one shape together: stacked weights, batched matrix
+products over a leading network axis, the device layers of networks that share a device and
+a mapping updated in one pass, the networks split over :data:`TRAIN_THREADS` threads.  Each
+network's arithmetic is the one it performs alone, so it gives the same bytes as
+:func:`train` with its seed.  :func:`run_seeds` trains float baselines and device networks
+for a list of seeds; :func:`seed_summary` reduces them to the statistic the report uses (per
+seed the mean of the last k epochs, then mean ± sd over seeds).
+
+NeuroSim-compatible mode
+------------------------
+:func:`train_neurosim` follows MLP+NeuroSim V3.0's own network, training and device model
+(:class:`NeuroSimDevice`; each choice and its source line in ``data/parameters/learning.yaml``)
+so that accuracies can be set beside NeuroSim-based papers.
+
 Everything is numpy (float32 matmuls), vectorised and seeded: two runs with the same
 seed give identical accuracies.
 """
