@@ -168,7 +168,8 @@ def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
     if op == "prediction_interval":
         mean, half = prediction_interval(c, float(cmp["coverage"]))
         p = _num(cmp["paper"])
-        return abs(p - mean) <= half, f"{cmp['paper']} (inside {mean:.4g} ± {half:.3g}, {100 * float(cmp['coverage']):g} % PI)"
+        return abs(p - mean) <= half, (f"{cmp['paper']}; {100 * float(cmp['coverage']):g} % prediction "
+                                       f"interval {mean:.4g} ± {half:.3g}")
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
 
 
