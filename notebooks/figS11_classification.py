@@ -190,7 +190,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # |---|---|
 # | fresh, push-pull | the table read 1 ms after each pulse; every update potentiates one device of the pair and depresses the other |
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
-# | retained, push-pull | the table read after the settle time: the conductance the device keeps |
+# | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
