@@ -203,14 +203,30 @@ class _DeviceGroup:
     """Differential conductance pairs of one layer for several networks, updated by pulses.
 
     All members share the device and the weight mapping; each has its own weight range,
-    random stream and weights.  Pulse counts are drawn per member (its own stream, in the
-    order a lone network draws them), the lookups, noise and refreshes of all members are
-    done in one pass over their concatenated pulsed weights, and each member's float32
-    weights ``W = w_max (G⁺ − G⁻)/(G_max − G_min)`` are rewritten in its *out* array only
-    where a conductance changed.
+    random stream and weights.  The random draws of each member come from its own stream,
+    in the order a lone network draws them; everything else — pulse counts, lookups, noise,
+    refreshes — is done in one pass over the members' stacked weights, and each member's
+    float32 weights ``W = w_max (G⁺ − G⁻)/(G_max − G_min)`` are rewritten in its slice of
+    *stack* only where a conductance changed.
+
+    Parameters
+    ----------
+    ws : sequence of numpy.ndarray
+        Initial weights of each member (same shape).
+    w_maxs : sequence of float
+        Weight range of each member.
+    device : Device
+    rngs : sequence of numpy.random.Generator
+        Each member's device random stream.
+    mapping : str
+    stack : numpy.ndarray, optional
+        C-contiguous float32 array ``(networks, *shape)`` holding the weights of all the
+        networks trained together; member *m* owns ``stack[index[m]]``.
+    index : sequence of int, optional
+        Positions of the members in *stack* (default ``0 … M − 1``).
     """
 
-    def __init__(self, ws, w_maxs, device: Device, rngs, mapping: str = "push-pull", outs=None):
+    def __init__(self, ws, w_maxs, device: Device, rngs, mapping: str = "push-pull", stack=None, index=None):
         self.device, self.mapping, self.rngs = device, mapping, list(rngs)
         self.shape = ws[0].shape
         self.size = int(np.prod(self.shape))
@@ -226,66 +242,82 @@ class _DeviceGroup:
             self.gp_all[m] = np.clip(mid + 0.5 * d, device.g_min, device.g_max).ravel()
             self.gm_all[m] = np.clip(mid - 0.5 * d, device.g_min, device.g_max).ravel()
         self.w_step = [2.0 * wm / device.n_pulses for wm in self.w_max]
+        self._ratio = np.array([wm / self.span for wm in self.w_max])     # weight per siemens
         self.n_cap = device.n_pulses
         self.pulses_m = np.zeros(n_members, dtype=np.int64)
         self.refreshes_m = np.zeros(n_members, dtype=np.int64)
-        outs = [None] * n_members if outs is None else list(outs)
-        self.outs = []
-        for m, out in enumerate(outs):
-            out = np.empty(self.shape, dtype=np.float32) if out is None else out
-            if out.shape != self.shape or not out.flags.c_contiguous:
-                msg = f"out must be a C-contiguous float32 array of shape {self.shape}; got {out.shape}"
-                raise ValueError(msg)
-            out[...] = self.member_weights(m)
-            self.outs.append(out)
-        self._flat_outs = [o.reshape(-1) for o in self.outs]
+        self._words = -(-self.size // 4)                                  # uint64 words of 16-bit draws
+        if stack is None:
+            stack = np.empty((n_members, *self.shape), dtype=np.float32)
+        if stack.shape[1:] != self.shape or stack.dtype != np.float32 or not stack.flags.c_contiguous:
+            msg = (f"stack must be a C-contiguous float32 array of shape (networks, {self.shape}); "
+                   f"got {stack.dtype} {stack.shape}")
+            raise ValueError(msg)
+        self.stack = stack
+        self.index = np.arange(n_members) if index is None else np.asarray(index, dtype=np.intp)
+        self._flat2d = stack.reshape(stack.shape[0], -1)
+        for m in range(n_members):
+            self._flat2d[self.index[m]] = self.member_weights(m).reshape(-1)
 
     def member_weights(self, m: int):
         """Float32 weights of member *m* computed from its conductances."""
         return (self.w_max[m] / self.span * (self.gp_all[m] - self.gm_all[m])).reshape(self.shape).astype(np.float32)
 
-    def _pulse_counts(self, m: int, dw, scale: float):
-        """Indices and pulse counts of member *m*'s update ``scale · dw`` (stochastic rounding).
+    def _draws(self, members, size):
+        """16-bit uniform draws, ``(len(members), size)``, each row from its member's stream."""
+        words = -(-size // 4)
+        out = np.empty((len(members), words), dtype=np.uint64)
+        for i, m in enumerate(members):
+            out[i] = self.rngs[m].bit_generator.random_raw(words)
+        return out.view(np.uint16)[:, :size]
 
-        ``|scale · dw| / w_step`` pulses, rounded down or up at random with the probability
-        of its fractional part (unbiased), from 16 random bits per weight (a bias below
-        1/65,536 pulse), capped at ``P_max``.
+    def _pulse_counts(self, dw, factors, draws):
+        """Flat indices and pulse counts of the updates ``factors · |dw|`` (stochastic rounding).
+
+        *dw* is ``(members, weights)``, *factors* the float32 ``|scale|·65,536/w_step`` of each
+        member.  ``|scale · dw| / w_step`` pulses, rounded down or up at random with the
+        probability of its fractional part (unbiased), from 16 random bits per weight (a
+        bias below 1/65,536 pulse), capped at ``P_max``.
         """
-        flat = dw.reshape(-1)
-        q = np.abs(flat)
-        q *= np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m])
-        draws = self.rngs[m].bit_generator.random_raw(-(-q.size // 4)).view(np.uint16)[:q.size]
+        q = np.abs(dw)
+        q *= factors[:, None]
         if q.size and float(q.max()) < _ROUNDING_SCALE:     # the usual case: at most one pulse
-            idx = np.flatnonzero(q > draws)
-            n = np.ones(idx.size)
-        else:
-            whole = np.floor(q / np.float32(_ROUNDING_SCALE))
-            n_all = np.minimum(whole + (q - whole * np.float32(_ROUNDING_SCALE) > draws), self.n_cap)
-            idx = np.flatnonzero(n_all)
-            n = n_all[idx].astype(float)
-        return idx, n
+            flat = np.flatnonzero(q > draws)
+            return flat, np.ones(flat.size)
+        whole = np.floor(q / np.float32(_ROUNDING_SCALE))
+        n_all = np.minimum(whole + (q - whole * np.float32(_ROUNDING_SCALE) > draws), self.n_cap)
+        flat = np.flatnonzero(n_all)
+        return flat, n_all.reshape(-1)[flat].astype(float)
 
     def update(self, dws, scales, rows=None):
         """Apply each member's weight change ``scales[m] · dws[m]`` as pulses (module doc).
 
         With ``rows[m]`` (indices of weight rows), ``dws[m]`` holds only those rows; the
         others do not change (e.g. the rows of inputs that were zero in the whole minibatch).
+        Without *rows*, *dws* may be one array ``(members, *shape)``.
         """
-        rows = [None] * len(dws) if rows is None else rows
-        flats, ns, poss, counts = [], [], [], []
-        n_col = self.shape[1] if len(self.shape) > 1 else 1
-        for m, (dw, scale, r) in enumerate(zip(dws, scales, rows)):
-            idx, n = self._pulse_counts(m, dw, scale)
-            poss.append((dw.reshape(-1)[idx] > 0) == (scale > 0))
-            if r is not None:
-                idx = np.asarray(r)[idx // n_col] * n_col + idx % n_col
-            flats.append(idx + m * self.size)
-            ns.append(n)
-            counts.append(idx.size)
-        flat = np.concatenate(flats)
+        n_members = len(self.rngs)
+        factors = np.array([abs(s) * _ROUNDING_SCALE / w for s, w in zip(scales, self.w_step)], dtype=np.float32)
+        negative = np.array([s < 0 for s in scales])
+        if rows is None:
+            dw = np.asarray(dws).reshape(n_members, self.size) if not isinstance(dws, list) else \
+                np.stack([d.reshape(-1) for d in dws])
+            flat, n = self._pulse_counts(dw, factors, self._draws(range(n_members), self.size))
+            member = flat // self.size
+            pos = (dw.reshape(-1)[flat] > 0) != negative[member]
+        else:
+            n_col = self.shape[1] if len(self.shape) > 1 else 1
+            flats, ns, poss = [], [], []
+            for m, (d, r) in enumerate(zip(dws, rows)):
+                d = d.reshape(1, -1)
+                f, nn = self._pulse_counts(d, factors[m:m + 1], self._draws([m], d.shape[1]))
+                poss.append((d.reshape(-1)[f] > 0) != negative[m])
+                flats.append(np.asarray(r)[f // n_col] * n_col + f % n_col + m * self.size)
+                ns.append(nn)
+            flat, n, pos = np.concatenate(flats), np.concatenate(ns), np.concatenate(poss)
+            member = flat // self.size
         if flat.size == 0:
             return
-        n, pos = np.concatenate(ns), np.concatenate(poss)
         gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
         dev = self.device
         gp, gm = gp_f[flat], gm_f[flat]
@@ -300,6 +332,7 @@ class _DeviceGroup:
             new_m[pos] = dev.depress(gm[pos], n[pos])
             new_m[neg] = dev.potentiate(gm[neg], n[neg])
             pulses = 2 * n
+        counts = np.bincount(member, minlength=n_members)
         if dev.noise > 0:
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
                  for m, c in enumerate(counts)]
@@ -307,22 +340,15 @@ class _DeviceGroup:
             new_p = np.clip(new_p + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
             new_m = np.clip(new_m + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
         gp_f[flat], gm_f[flat] = new_p, new_m
-        member = np.repeat(np.arange(len(counts)), counts)
-        for m, c in enumerate(counts):
-            if c:
-                self.pulses_m[m] += int(pulses[member == m].sum())
+        self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
         if self.mapping == "potentiation-only":
             self._refresh(flat, member)
         self._write(flat, member)
 
     def _write(self, flat, member):
         gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
-        diff = gp_f[flat] - gm_f[flat]
-        bounds = np.searchsorted(member, np.arange(len(self.outs) + 1))
-        for m in range(len(self.outs)):
-            a, b = bounds[m], bounds[m + 1]
-            if b > a:
-                self._flat_outs[m][flat[a:b] - m * self.size] = (self.w_max[m] / self.span * diff[a:b]).astype(np.float32)
+        values = (self._ratio[member] * (gp_f[flat] - gm_f[flat])).astype(np.float32)
+        self._flat2d[self.index[member], flat - member * self.size] = values
 
     def _refresh(self, candidates, member):
         """Rewrite pairs whose device nears G_max, using device pulses only.
@@ -353,17 +379,16 @@ class _DeviceGroup:
         n_p, n_m = np.rint(np.maximum(target_p, 0)), np.rint(np.maximum(target_m, 0))
         gp_f[idx] = dev.potentiate(bottom_p, n_p)
         gm_f[idx] = dev.potentiate(bottom_m, n_m)
-        for m in np.unique(who):
-            sel = who == m
-            self.pulses_m[m] += int(2 * full * sel.sum() + n_p[sel].sum() + n_m[sel].sum())
-            self.refreshes_m[m] += int(sel.sum())
+        n_members = len(self.rngs)
+        self.pulses_m += np.rint(np.bincount(who, weights=2 * full + n_p + n_m, minlength=n_members)).astype(np.int64)
+        self.refreshes_m += np.bincount(who, minlength=n_members)
 
 
 class _DeviceLayer(_DeviceGroup):
     """One network's layer of differential pairs (a :class:`_DeviceGroup` of one member)."""
 
-    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull", out=None):
-        super().__init__([w], [w_max], device, [rng], mapping, [out])
+    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull"):
+        super().__init__([w], [w_max], device, [rng], mapping)
 
     @property
     def gp(self):
@@ -383,7 +408,7 @@ class _DeviceLayer(_DeviceGroup):
 
     @property
     def out(self):
-        return self.outs[0]
+        return self.stack[0]
 
     def weights(self):
         return self.member_weights(0)
@@ -395,9 +420,15 @@ class _DeviceLayer(_DeviceGroup):
     def refresh_all(self):
         """Refresh every pair near G_max (not only the ones just pulsed)."""
         flat = np.arange(self.size)
-        self._refresh(flat, np.zeros(self.size, dtype=np.int64))
-        self._write(flat, np.zeros(self.size, dtype=np.int64))
+        self._refresh(flat, np.zeros(self.size, dtype=np.intp))
+        self._write(flat, np.zeros(self.size, dtype=np.intp))
 
+
+SKIP_ROWS_MIN_INPUTS = 256
+"""Networks with at least this many inputs skip the weight rows of inputs that are zero in
+the whole minibatch (MNIST: a third of the rows); smaller ones update all rows in one
+stacked pass, which costs less than gathering rows.  Either way the result is the same
+for a network trained alone or with others."""
 
 BLAS_THREADS = 1
 """BLAS threads per training thread: one thread gives bit-identical results whatever the
@@ -534,11 +565,12 @@ def _train_group(data, members, labels) -> list[TrainResult]:
         device = members[ms[0]][1]
         layers.append((ms, *[_DeviceGroup([inits[m][i] for m in ms], [members[m][0].w_max[i] for m in ms],
                                           device, [dev_rngs[m] for m in ms], mapping,
-                                          [(w1, w2)[i][m] for m in ms]) for i in (0, 1)]))
+                                          stack=(w1, w2)[i], index=ms) for i in (0, 1)]))
     lrs = [np.float32(s.lr) for s, _ in members]
     onehot = np.eye(n_out, dtype=np.float32)
     acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
     n, bsz = x_train.shape[0], first.batch_size
+    skip_rows = n_in >= SKIP_ROWS_MIN_INPUTS
     for epoch in range(first.epochs):
         perms = np.stack([rng.permutation(n) for rng in order_rngs])
         for start in range(0, n, bsz):
@@ -551,17 +583,26 @@ def _train_group(data, members, labels) -> list[TrainResult]:
             dz = (p - onehot[y_train[b]]) / np.float32(b.shape[1])
             g2 = np.matmul(ha.transpose(0, 2, 1), dz)
             dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1)) * h * (np.float32(1.0) - h)
-            # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
-            active = xa.any(axis=1)                           # (members, n_in + 1)
-            rows = [np.flatnonzero(active[m]) for m in range(n_members)]
-            g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
+            if skip_rows:
+                # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
+                active = xa.any(axis=1)                       # (members, n_in + 1)
+                rows = [np.flatnonzero(active[m]) for m in range(n_members)]
+                g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
+                for m in floats:
+                    w1[m][rows[m]] -= lrs[m] * g1[m]
+            else:
+                g1 = np.matmul(xa.transpose(0, 2, 1), dh)
+                for m in floats:
+                    w1[m] -= lrs[m] * g1[m]
             for m in floats:
-                w1[m][rows[m]] -= lrs[m] * g1[m]
                 w2[m] -= lrs[m] * g2[m]
             for ms, layer1, layer2 in layers:
                 scales = [-float(lrs[m]) for m in ms]
-                layer1.update([g1[m] for m in ms], scales, [rows[m] for m in ms])
-                layer2.update([g2[m] for m in ms], scales)
+                if skip_rows:
+                    layer1.update([g1[m] for m in ms], scales, [rows[m] for m in ms])
+                else:
+                    layer1.update(g1[ms], scales)
+                layer2.update(g2[ms], scales)
         for m in range(n_members):
             acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
             log.info("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])

@@ -170,7 +170,9 @@ def test_unknown_mapping_rejected():
         tr.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
 
 
-def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small):
+@pytest.mark.parametrize("skip_rows_from", [tr.SKIP_ROWS_MIN_INPUTS, 1])   # stacked rows / skipped rows
+def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, monkeypatch, skip_rows_from):
+    monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
     base = tr.TrainSettings(hidden=16, epochs=3, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
     noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
     linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
