@@ -552,6 +552,7 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     settle_s : float, s
         Time between the end of each pulse and its read, > 0.
     temperature_K : float, optional, K
+        Device temperature (default: the parameters' own, :func:`analysis.protocols.at_temperature`).
     area_um2 : float, µm²
 
     Returns
@@ -566,7 +567,7 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     if not (np.isfinite(settle) and settle > 0):
         msg = f"settle_s={settle_s!r} must be finite and > 0 (s between a pulse and its read)"
         raise ValueError(msg)
-    params = pr._params(n_or_params)
+    params = pr._params(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
     pv = pr.protocol_values()
     pot, dep = pv["pd_potentiation"], pv["pd_depression"]
     amps = np.concatenate([np.full(int(pot["pulses"]), float(pot["amplitude_V"])),
@@ -575,5 +576,5 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
                           np.full(int(dep["pulses"]), float(dep["width_s"]))])
     train = pr.PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
     reads = pr.pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
-                               temperature_K, read_delay_s=settle)[0]
-    return amps, dev.conductance(params, reads, temperature_K, area_um2)
+                               read_delay_s=settle)[0]
+    return amps, dev.conductance(params, reads, area_um2=area_um2)

@@ -95,7 +95,7 @@ from analysis.claims import prediction_interval
 from analysis.datafiles import paper_values, parameter_values
 from analysis.datasets import load_digits_8x8, load_mnist
 from analysis.dimensionality import parse_n
-from analysis.figures import colour, label, save, use_style
+from analysis.figures import colour, figsize, label, panel_label, save, use_style
 from analysis.io import resolve, write_metrics, write_text
 
 logging.basicConfig(level=logging.WARNING)
@@ -408,12 +408,8 @@ SETTING_COLOUR = {"fresh, push-pull": colour(device_n), "fresh, potentiation-onl
 MAPPING_COLOUR = {"push-pull": "#1b7837", "potentiation-only": "#c2a5cf"}
 
 
-def _letter(ax, text):
-    ax.set_title(text, loc="left", fontweight="bold")
-
-
-fig = plt.figure(figsize=(7.2, 12.4))
-grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 1, 1.25], hspace=0.75, wspace=0.55)
+fig = plt.figure(figsize=figsize("page", 1.32))
+grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 1, 1.9], hspace=1.05, wspace=0.55)
 # (a) the n = 3 curve, fresh and retained
 ax = fig.add_subplot(grid[0, 0])
 pulses = np.arange(1, g3.size + 1)
@@ -429,12 +425,12 @@ qq = np.linspace(0, fit_d.p_max, 200)
 ax.plot(n_pot + qq, fit_d.curve(qq) * scale, "-", color="k", lw=0.8)
 ax.plot(pulses, g3r * scale, "^", color=SETTING_COLOUR["retained, push-pull"], ms=3,
         label=f"retained (read after {settle:g} s)")
-ax.set(xlabel="pulse number", ylabel=f"conductance ({unit})", xlim=(0, g3.size + 1))
+ax.set(xlabel="pulse number", ylabel=f"conductance [{unit}]", xlim=(0, g3.size + 1))
 ax.text(n_pot / 2, 1.01, "−1 V, 20 ms", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
 ax.text(n_pot + (g3.size - n_pot) / 2, 1.01, "+1 V, 20 ms", transform=ax.get_xaxis_transform(),
         ha="center", va="bottom", fontsize=7)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=6.5, ncol=1)
-_letter(ax, "a")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=1)
+panel_label(ax, "a", dx_pt=-40)
 # (b) all n, normalised
 ax = fig.add_subplot(grid[0, 1])
 for n, (g, amp) in curves.items():
@@ -443,8 +439,8 @@ for n, (g, amp) in curves.items():
             color=colour(n), label=label(n))
 ax.plot([0, n_pot, g3.size], [0, 1, 0], ":", color="0.5", lw=0.8, label="linear")
 ax.set(xlabel="pulse number", ylabel="(G − G$_{min}$)/(G$_{max}$ − G$_{min}$)", ylim=(-0.05, 1.05))
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=6.5, ncol=4, handlelength=1.4, columnspacing=0.8)
-_letter(ax, "b")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=4, handlelength=1.4, columnspacing=0.8)
+panel_label(ax, "b", dx_pt=-40)
 # (c, d) accuracy against epoch with seed bands
 for col, name in enumerate(("8x8", "28x28")):
     ax = fig.add_subplot(grid[1, col])
@@ -457,11 +453,11 @@ for col, name in enumerate(("8x8", "28x28")):
         ax.plot(ep, mean, ls=ls, color=c, lw=1.1, label="float baseline" if key == "float" else key)
         ax.fill_between(ep, mean - sd, mean + sd, color=c, alpha=0.18, lw=0)
     ax.axhline(paper[f"accuracy_{name}_percent"]["value"], color="k", ls=":", lw=0.9, label="paper")
-    ax.set(xlabel="epoch", ylabel="test accuracy (%)", xlim=(0, mean.size - 1), ylim=(0, 100))
-    _letter(ax, "cd"[col])
+    ax.set(xlabel="epoch", ylabel="test accuracy [%]", xlim=(0, mean.size - 1), ylim=(0, 100))
+    panel_label(ax, "cd"[col], dx_pt=-40)
     ax.text(0.98, 0.04, f"{name.replace('x', ' × ')}, {'64-36-10' if name == '8x8' else '784-300-10'}",
             transform=ax.transAxes, ha="right", va="bottom", fontsize=7)
-ax.legend(loc="upper center", bbox_to_anchor=(-0.35, -0.28), ncol=3, fontsize=6.5)
+ax.legend(loc="upper center", bbox_to_anchor=(-0.3, -0.42), ncol=3, fontsize=6)
 # (e) settle time
 ax = fig.add_subplot(grid[2, 0])
 for mapping in tr.MAPPINGS:
@@ -469,9 +465,9 @@ for mapping in tr.MAPPINGS:
     sd = [settle_summary[f"{t:g} s, {mapping}"]["sd"] for t in settle_scan]
     ax.errorbar(settle_scan, mean, yerr=sd, fmt="-o", ms=3, capsize=2, color=MAPPING_COLOUR[mapping], label=mapping)
 ax.axvline(settle, color="0.5", ls=":", lw=0.8)
-ax.set(xscale="log", xlabel="settle time before the read (s)", ylabel="test accuracy, 8 × 8 (%)")
-_letter(ax, "e")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=6.5)
+ax.set(xscale="log", xlabel="settle time before the read [s]", ylabel="test accuracy, 8 × 8 [%]")
+panel_label(ax, "e", dx_pt=-40)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=6)
 # (f) accuracy against n
 ax = fig.add_subplot(grid[2, 1])
 xpos = np.arange(len(films))
@@ -482,9 +478,9 @@ for j, mapping in enumerate(tr.MAPPINGS):
                 color=MAPPING_COLOUR[mapping], label=mapping)
 ax.axhline(summary["8x8"]["float"]["mean"], color="0.35", lw=0.8, label="float baseline")
 ax.set_xticks(xpos, [label(n).replace("n = ", "") for n in films])
-ax.set(xlabel="dimensionality n", ylabel="test accuracy, 8 × 8 (%)")
-_letter(ax, "f")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=6.5)
+ax.set(xlabel="dimensionality n", ylabel="test accuracy, 8 × 8 [%]")
+panel_label(ax, "f", dx_pt=-40)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3, fontsize=6)
 # (g) device properties against n
 ax = fig.add_subplot(grid[3, 0])
 ax.plot(xpos, [pd[n]["nl_potentiation"] if pd[n] else np.nan for n in films], "-o", ms=3, color="#2166ac",
@@ -494,23 +490,23 @@ ax.plot(xpos, [pd[n]["nl_depression"] if pd[n] else np.nan for n in films], "-s"
 ax.plot(xpos, [10 * pd[n]["asymmetry"] if pd[n] else np.nan for n in films], "-^", ms=3, color="0.4",
         label="10 × asymmetry")
 ax.set_xticks(xpos, [label(n).replace("n = ", "") for n in films])
-ax.set(xlabel="dimensionality n", ylabel="nonlinearity label NL (1)")
+ax.set(xlabel="dimensionality n", ylabel="nonlinearity label NL")
 ax2 = ax.twinx()
 ax2.plot(xpos, [100 * retention[n] for n in films], "-D", ms=3, color="#7b3294", label=f"range kept after {settle:g} s")
-ax2.set_ylabel("retained range (%)")
+ax2.set_ylabel("retained range [%]")
 ax2.spines["right"].set_visible(True)
 h1, l1 = ax.get_legend_handles_labels()
 h2, l2 = ax2.get_legend_handles_labels()
-ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=6.5)
-_letter(ax, "g")
+ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=6)
+panel_label(ax, "g", dx_pt=-46)
 # (i) NeuroSim mode
 ax = fig.add_subplot(grid[3, 1])
 keys = list(ns_summary)
 ax.bar(np.arange(len(keys)), [ns_summary[k]["mean"] for k in keys], yerr=[ns_summary[k]["sd"] for k in keys],
        color=["#d6604d", "#4393c3", "0.6"], capsize=3, width=0.6)
 ax.set_xticks(np.arange(len(keys)), ["NeuroSim\ndefault device", "ideal\ndevice", "software"], fontsize=7)
-ax.set(ylabel="test accuracy, 20 × 20 (%)", ylim=(0, 100))
-_letter(ax, "i")
+ax.set(ylabel="test accuracy, 20 × 20 [%]", ylim=(0, 100))
+panel_label(ax, "i", dx_pt=-40)
 # (h) sensitivity: the axes start right of the column so that its row labels fill the left
 ax = fig.add_subplot(grid[4, :].subgridspec(1, 2, width_ratios=[1, 1.7])[0, 1])
 settings_order = list(dict.fromkeys(rec["setting"] for rec in sens))
@@ -523,12 +519,12 @@ for k, name in enumerate(sens_sets):
             xerr=[100 * recs[s]["accuracy_sd"] for s in settings_order], capsize=1.5,
             color=("#4c72b0", "#dd8452")[k],
             label=f"{name.replace('x', ' × ')}" + (" (subset, final epoch)" if name == "28x28" else ""))
-ax.set_yticks(ypos, settings_order, fontsize=6.5)
+ax.set_yticks(ypos, settings_order, fontsize=5.5)
 ax.invert_yaxis()
 ax.axvline(0, color="k", lw=0.6)
-ax.set(xlabel="accuracy gap to the float baseline (percentage points)")
+ax.set(xlabel="accuracy gap to the float baseline [percentage points]")
 ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7)
-ax.set_title("h", loc="left", fontweight="bold", x=-0.75)
+panel_label(ax, "h", dx_pt=-190)
 save(fig, figures / "figS11_classification")
 plt.show()
 
