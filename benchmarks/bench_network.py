@@ -8,7 +8,8 @@ Usage::
 For each S, S networks (seeds 0…S−1) are trained together by :func:`analysis.training.train_many`
 for one epoch on ``--samples`` MNIST images (batch 100, learning rate 1, with the per-epoch test
 evaluation on 2,000 images), float and device-aware; the aggregate rate is S × samples / wall
-time.  The GEMM limit is measured in the same run: the five matrix products of one training
+time, and per CPU-second (less sensitive to other jobs on a shared machine).  The GEMM limit
+is measured in the same run, both ways: the five matrix products of one training
 step of these shapes (forward through both layers, the hidden-layer error, both weight
 gradients), timed on the same number of threads (:data:`analysis.training.TRAIN_THREADS`,
 one BLAS thread each) as training uses — the rate training would reach if everything but
@@ -66,12 +67,12 @@ def gemm_limit(batch: int = 100, n_in: int = 784, hidden: int = 300, n_out: int 
 
     with threadpool_limits(limits=tr.BLAS_THREADS, user_api="blas"):
         loop()  # warm-up
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(threads) as pool:
             for f in [pool.submit(loop) for _ in range(threads)]:
                 f.result()
-        dt = time.perf_counter() - t0
-    return threads * steps * batch / dt
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return threads * steps * batch / dt, threads * steps * batch / cpu
 
 
 def main(argv=None) -> int:
@@ -86,22 +87,24 @@ def main(argv=None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2-core machine; other jobs slow every number)")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, 2000, mirror=args.mirror)
     s = tr.TrainSettings(hidden=300, epochs=1, batch_size=100, lr=1.0, w_max=(0.5, 2.5), seed=0)
-    limit = gemm_limit()
+    limit, limit_cpu = gemm_limit()
     print(f"GEMM limit (5 products of a 784-300-10 step, batch 100, {tr.TRAIN_THREADS} threads): "
-          f"{limit:9.0f} samples/s")
+          f"{limit:9.0f} samples/s wall, {limit_cpu:9.0f} samples per CPU-second")
     for n_seeds in args.seeds:
         rates = {}
         for name, dev in (("float", None), ("device-aware", device)):
             members = [(tr.replace(s, seed=k), dev) for k in range(n_seeds)]
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = tr.train_many(x_tr, y_tr, x_te, y_te, members)
-            dt = time.perf_counter() - t0
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
             rates[name] = n_seeds * args.samples / dt
+            per_cpu = n_seeds * args.samples / cpu
             acc = np.mean([r.test_accuracy[-1] for r in res])
             print(f"S = {n_seeds:2d} {name:>12}: {rates[name]:9.0f} samples/s aggregate "
-                  f"({dt:.2f} s; {rates[name] / limit:.2f} of the GEMM limit; mean test accuracy {100 * acc:.1f} %)")
+                  f"({dt:.2f} s; {rates[name] / limit:.2f} of the GEMM limit), {per_cpu:8.0f} samples per "
+                  f"CPU-second ({per_cpu / limit_cpu:.2f} of the GEMM's); mean test accuracy {100 * acc:.1f} %")
         print(f"S = {n_seeds:2d} device-aware / float: {rates['device-aware'] / rates['float']:.2f}")
-    print(f"GEMM limit after: {gemm_limit():9.0f} samples/s; load average after: {os.getloadavg()[0]:.2f}")
+    print(f"GEMM limit after: {gemm_limit()[0]:9.0f} samples/s; load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 
