@@ -11,7 +11,8 @@ Submodules, named after the physics or the workflow step they serve:
 ``fits``                  power-law, Arrhenius, PPF fits and plasticity indices (any data)
 ``calibration``           fits the device parameters to Table 2
 ``energy``                energy per synaptic event and the audit of the paper's numbers
-``network``, ``datasets`` device-aware digit classification; verified MNIST / 8×8 digits
+``synaptic_weights``      potentiation/depression curves: NL, asymmetry, states; lookup-table devices
+``training``, ``datasets``  device-aware digit classification; verified MNIST / 8×8 digits
 ``schematics``            Figs. 1, 4a, 5a drawn from the same parameters
 ``claims``, ``report``    the claims ledger, regression checks and the HTML report
 ``io``, ``figures``, ``datafiles``, ``runner``, ``validation``   plumbing
@@ -25,8 +26,8 @@ import importlib
 
 __version__ = "0.1.0"
 __all__ = ["calibration", "claims", "colour", "datasets", "device", "dimensionality", "energy",
-           "figures", "fits", "io", "network", "optics", "protocols", "datafiles",
-           "report", "runner", "schematics", "structure", "validation"]
+           "figures", "fits", "io", "optics", "protocols", "datafiles",
+           "report", "runner", "schematics", "structure", "synaptic_weights", "training", "validation"]
 
 
 def __getattr__(name):

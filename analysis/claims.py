@@ -29,6 +29,10 @@ compare : mapping with ``op`` and its operands:
     ``argmax``/``argmin``  the key of the largest/smallest entry equals ``paper``
     ``equals``     c == paper
     ``true``       bool(c) is True
+    ``prediction_interval``  c is a list of per-seed values (S ≥ 2); the paper's number
+                   lies within mean ± t(1 − α/2; S − 1)·sd·√(1 + 1/S), α = 1 − ``coverage``:
+                   could it be one more run of the simulated setting?
+                   (``data/paper/accuracy_rule.yaml`` gives the rule and its source)
 note : str, optional — shown in the report.
 
 Examples
@@ -53,7 +57,8 @@ KINDS = ("quantitative", "trend")
 BASES = ("calibrated", "predicted", "literature")
 OPS = {"rel": ("paper", "tolerance"), "abs": ("paper", "tolerance"), "range": ("min", "max"),
        "gt": ("value",), "lt": ("value",), "increasing": (), "decreasing": (),
-       "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": ()}
+       "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": (),
+       "prediction_interval": ("paper", "coverage")}
 REQUIRED = ("id", "figure", "quote", "location", "kind", "basis", "metric", "compare")
 
 
@@ -160,7 +165,49 @@ def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
         return c == cmp["paper"], str(cmp["paper"])
     if op == "true":
         return bool(c), "true"
+    if op == "prediction_interval":
+        mean, half = prediction_interval(c, float(cmp["coverage"]))
+        p = _num(cmp["paper"])
+        return abs(p - mean) <= half, (f"{cmp['paper']}; {100 * float(cmp['coverage']):g} % prediction "
+                                       f"interval {mean:.4g} ± {half:.3g}")
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
+
+
+def prediction_interval(samples, coverage: float = 0.95) -> tuple[float, float]:
+    """Centre and half-width of the prediction interval for one further sample.
+
+    Parameters
+    ----------
+    samples : sequence of float
+        Independent values (e.g. one accuracy per seed), at least 2.
+    coverage : float, 1
+        1 − α, in (0, 1).
+
+    Returns
+    -------
+    mean, half_width : float
+        ``mean ± t(1 − α/2; S − 1) · sd · √(1 + 1/S)`` (sd with ddof = 1; Hahn, Meeker &
+        Escobar, *Statistical Intervals*, 2nd ed., ch. 4).
+
+    Examples
+    --------
+    >>> m, h = prediction_interval([90.0, 92.0, 91.0, 89.0, 93.0])
+    >>> round(m, 2), round(h, 2)
+    (91.0, 4.81)
+    """
+    from scipy.stats import t
+
+    if isinstance(samples, (str, bytes)) or not hasattr(samples, "__len__"):
+        raise ValueError(f"samples={samples!r} must be a list of per-seed values")
+    x = [_num(v) for v in samples]
+    if len(x) < 2:
+        raise ValueError(f"samples has {len(x)} value(s); the prediction interval needs ≥ 2 (one per seed)")
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage={coverage!r} must be in (0, 1) (1 − α)")
+    s_count = len(x)
+    mean = math.fsum(x) / s_count
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in x) / (s_count - 1))
+    return mean, float(t.ppf(0.5 + coverage / 2, s_count - 1)) * sd * math.sqrt(1 + 1 / s_count)
 
 
 def _fmt(value) -> str:
@@ -215,6 +262,8 @@ def _dummy(cmp):
         return cmp["paper"]
     if cmp["op"] == "true":
         return True
+    if cmp["op"] == "prediction_interval":
+        return [0.0, 0.0]
     return 0.0
 
 

@@ -1,67 +1,110 @@
-"""Throughput of float and device-aware training of 784-300-10, and the full 28 × 28 wall time.
+"""Aggregate training throughput of 784-300-10 for S networks at once, beside the GEMM limit.
 
 Usage::
 
     PYTHONPATH=. python benchmarks/bench_network.py [--mirror DIR] [--results results]
-                                                    [--samples 10000] [--skip-full]
+                                                    [--samples 10000] [--seeds 1 5 10]
 
-Prints training samples per second (one epoch on ``--samples`` MNIST images, batch 100,
-including the per-epoch test evaluation on 2,000 images) for the float baseline and for the
-device-aware network, then the wall time of the full Fig. S11c experiment (load MNIST,
-float baseline + device run with the full-profile sizes), which must stay ≤ 120 s on the
-2-core reference machine.  The device is the n = 3 lookup table from
-``{results}/simulate/n3.nc`` when it exists, else a NeuroSim-shaped 20-pulse device with
-NL = 1 on both branches (the cost depends on the pulse statistics, hardly on the shape).
+For each S, S networks (seeds 0…S−1) are trained together by :func:`analysis.training.train_many`
+for one epoch on ``--samples`` MNIST images (batch 100, learning rate 1, with the per-epoch test
+evaluation on 2,000 images), float and device-aware; the aggregate rate is S × samples / wall
+time, and per CPU-second (less sensitive to other jobs on a shared machine).  The GEMM limit
+is measured in the same run, both ways: the five matrix products of one training
+step of these shapes (forward through both layers, the hidden-layer error, both weight
+gradients), timed on the same number of threads (:data:`analysis.training.TRAIN_THREADS`,
+one BLAS thread each) as training uses — the rate training would reach if everything but
+those products were free.
+
+The device is the n = 3 lookup table from ``{results}/simulate/n3.nc`` when it exists, else a
+NeuroSim-shaped 20-pulse device with NL = 1 on both branches (the cost depends on the pulse
+statistics, hardly on the shape).  On a shared machine the numbers vary from run to run:
+report the load (``uptime``) beside them.  Goal (issue 11): ≥ 100,000 device-aware samples/s
+at S ≥ 5, and ≥ 0.7 × the float rate.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from _defaults import notebook_defaults
+import numpy as np
 
-from analysis import network as nw
+from analysis import synaptic_weights as sw
+from analysis import training as tr
 from analysis.datasets import load_mnist
 from analysis.io import read_netcdf, simulation_path
 
 
-def _device(results: str) -> nw.Device:
+def _device(results: str) -> sw.Device:
     path = simulation_path(results, "3")
     if path.is_file():
-        g, amp, _ = nw.pd_from_dataset(read_netcdf(path))
-        return nw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
-    return nw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
+        g, amp, _ = sw.pd_from_dataset(read_netcdf(path))
+        return sw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
+    return sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
+
+
+def gemm_limit(batch: int = 100, n_in: int = 784, hidden: int = 300, n_out: int = 10,
+               threads: int = tr.TRAIN_THREADS, steps: int = 400) -> float:
+    """Samples/s if a training step cost only its five matrix products (on *threads* threads)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    xa = rng.random((batch, n_in + 1), dtype=np.float32)
+    w1 = rng.random((n_in + 1, hidden), dtype=np.float32)
+    w2 = rng.random((hidden + 1, n_out), dtype=np.float32)
+    ha = rng.random((batch, hidden + 1), dtype=np.float32)
+    dz = rng.random((batch, n_out), dtype=np.float32)
+    dh = rng.random((batch, hidden), dtype=np.float32)
+
+    def loop():
+        for _ in range(steps):
+            xa @ w1
+            ha @ w2
+            ha.T @ dz
+            dz @ w2[:-1].T
+            xa.T @ dh
+
+    with threadpool_limits(limits=tr.BLAS_THREADS, user_api="blas"):
+        loop()  # warm-up
+        t0, c0 = time.perf_counter(), time.process_time()
+        with ThreadPoolExecutor(threads) as pool:
+            for f in [pool.submit(loop) for _ in range(threads)]:
+                f.result()
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return threads * steps * batch / dt, threads * steps * batch / cpu
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirror", default=None, help="MNIST mirror folder (default: SYNAPSE_DATA_MIRROR / download)")
     ap.add_argument("--results", default="results", help="results folder holding simulate/n3.nc")
-    ap.add_argument("--samples", type=int, default=10000, help="training images for the throughput runs")
-    ap.add_argument("--skip-full", action="store_true", help="skip the full 28 x 28 experiment")
+    ap.add_argument("--samples", type=int, default=10000, help="training images per network")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 5, 10], help="numbers of networks S")
     args = ap.parse_args(argv)
     device = _device(args.results)
-    full = notebook_defaults("figS11_classification")  # = config profiles.full
     print(f"device: {device.name}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2-core machine; other jobs slow every number)")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, 2000, mirror=args.mirror)
-    s = nw.TrainSettings(hidden=300, epochs=1, batch_size=full["mnist_batch_size"], lr=full["mnist_lr"],
-                         w_max=(0.5, 2.5), seed=0)
-    for name, dev in (("float", None), ("device-aware", device)):
-        t0 = time.perf_counter()
-        res = nw.train(x_tr, y_tr, x_te, y_te, s, device=dev)
-        dt = time.perf_counter() - t0
-        print(f"784-300-10 {name:>12}: {args.samples / dt:9.0f} samples/s "
-              f"({dt:.2f} s for {args.samples} samples, test accuracy {100 * res.test_accuracy[-1]:.1f} %)")
-    if not args.skip_full:
-        t0 = time.perf_counter()
-        data = load_mnist(full["mnist_train"], full["mnist_test"], mirror=args.mirror)
-        s = nw.TrainSettings(hidden=300, epochs=full["mnist_epochs"], batch_size=full["mnist_batch_size"],
-                             lr=full["mnist_lr"], seed=0)
-        res = nw.run_pair(*data, s, device)
-        dt = time.perf_counter() - t0
-        print(f"full 28x28 experiment ({full['mnist_train']} train, {full['mnist_epochs']} epochs, "
-              f"float + device): {dt:.1f} s wall (budget 120 s); float "
-              f"{100 * res['float'].test_accuracy[-1]:.2f} %, device {100 * res['device'].test_accuracy[-1]:.2f} %")
+    s = tr.TrainSettings(hidden=300, epochs=1, batch_size=100, lr=1.0, w_max=(0.5, 2.5), seed=0)
+    limit, limit_cpu = gemm_limit()
+    print(f"GEMM limit (5 products of a 784-300-10 step, batch 100, {tr.TRAIN_THREADS} threads): "
+          f"{limit:9.0f} samples/s wall, {limit_cpu:9.0f} samples per CPU-second")
+    for n_seeds in args.seeds:
+        rates = {}
+        for name, dev in (("float", None), ("device-aware", device)):
+            members = [(tr.replace(s, seed=k), dev) for k in range(n_seeds)]
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = tr.train_many(x_tr, y_tr, x_te, y_te, members)
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            rates[name] = n_seeds * args.samples / dt
+            per_cpu = n_seeds * args.samples / cpu
+            acc = np.mean([r.test_accuracy[-1] for r in res])
+            print(f"S = {n_seeds:2d} {name:>12}: {rates[name]:9.0f} samples/s aggregate "
+                  f"({dt:.2f} s; {rates[name] / limit:.2f} of the GEMM limit), {per_cpu:8.0f} samples per "
+                  f"CPU-second ({per_cpu / limit_cpu:.2f} of the GEMM's); mean test accuracy {100 * acc:.1f} %")
+        print(f"S = {n_seeds:2d} device-aware / float: {rates['device-aware'] / rates['float']:.2f}")
+    print(f"GEMM limit after: {gemm_limit()[0]:9.0f} samples/s; load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 

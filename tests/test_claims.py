@@ -24,6 +24,8 @@ def make(op, metric="stage:x", key=None, **cmp):
     ("argmax", {"paper": "2"}, {"1": 0.1, "2": 0.5}, {"1": 0.6, "2": 0.5}),
     ("equals", {"paper": "green"}, "green", "blue"),
     ("true", {}, True, False),
+    ("prediction_interval", {"paper": 91.26, "coverage": 0.95}, [90.0, 92.0, 91.0, 89.0, 93.0],
+     [95.0, 95.5, 96.0, 95.2, 95.8]),
 ])
 def test_each_op_passes_and_fails(op, cmp, good, bad):
     assert claims.evaluate(make(op, **cmp), {"stage": {"x": good}})["status"] == "pass"
@@ -112,3 +114,15 @@ def test_ledger_covers_both_bases():
     bases = {c["basis"] for c in ledger}
     assert {"calibrated", "predicted"} <= bases
     assert all(c["quote"].strip() and c["location"].strip() for c in ledger)
+
+
+def test_prediction_interval_formula_and_bad_input():
+    # t(0.975; 4) = 2.776; sd of 90, 92, 91, 89, 93 is 1.581; × √1.2 → half-width 4.81
+    mean, half = claims.prediction_interval([90.0, 92.0, 91.0, 89.0, 93.0], 0.95)
+    assert mean == pytest.approx(91.0) and half == pytest.approx(2.7764 * 1.5811 * 1.2 ** 0.5, rel=1e-3)
+    with pytest.raises(ValueError, match="needs ≥ 2"):
+        claims.prediction_interval([91.0])
+    with pytest.raises(ValueError, match="coverage=1.5 must be in"):
+        claims.prediction_interval([1.0, 2.0], 1.5)
+    one_seed = claims.evaluate(make("prediction_interval", paper=91.0, coverage=0.95), {"stage": {"x": [91.0]}})
+    assert one_seed["status"] == "fail" and "needs ≥ 2" in one_seed["note"]

@@ -1,0 +1,299 @@
+"""Tests of analysis.training: device layers, device-aware training, sensitivity."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from analysis import synaptic_weights as sw
+from analysis import training as tr
+from analysis.datasets import load_digits_8x8
+
+
+def _pd_train(device: sw.Device):
+    """A 40-pulse P/D train (20 negative then 20 positive) read off a device."""
+    g = np.concatenate([device.pot_g[1:], device.dep_g[1:]])
+    v = np.r_[-np.ones(20), np.ones(20)]
+    return g, v
+
+
+@pytest.fixture(scope="module")
+def digits_small():
+    x_tr, y_tr, x_te, y_te = load_digits_8x8()
+    return x_tr[:600], y_tr[:600], x_te[:300], y_te[:300]
+
+
+def test_device_layer_updates_stay_in_bounds_and_on_states():
+    dev = sw.neurosim_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-1, 1, (30, 20)).astype(np.float32)
+    layer = tr._DeviceLayer(np.round(w * 10) / 10, 1.0, dev, np.random.default_rng(1))
+    step = (dev.g_max - dev.g_min) / 20
+    for _ in range(50):
+        layer.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
+        for g in (layer.gp, layer.gm):
+            assert g.min() >= dev.g_min - 1e-18 and g.max() <= dev.g_max + 1e-18
+        assert np.abs(layer.weights()).max() <= 1.0 + 1e-6
+    # weights initialised on the 0.1 grid stay on the device's states (integer pulses)
+    for g in (layer.gp, layer.gm):
+        k = (g - dev.g_min) / step
+        np.testing.assert_allclose(k, np.round(k * 2) / 2, atol=1e-6)  # half-states from the centred start
+    assert layer.pulses > 0
+    noisy = tr._DeviceLayer(w, 1.0, sw.neurosim_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
+                            np.random.default_rng(2))
+    for _ in range(20):
+        noisy.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
+        assert noisy.gp.min() >= 1e-9 and noisy.gp.max() <= 3e-9
+
+
+def test_states_limit_distinct_weights():
+    dev = sw.neurosim_device(4, 0.0, 0.0, g_min=1.0, g_max=2.0)
+    layer = tr._DeviceLayer(np.zeros((50, 50), np.float32), 1.0, dev, np.random.default_rng(0))
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        layer.update(rng.normal(0, 0.6, (50, 50)).astype(np.float32))
+    # each device has 5 states (0…4 pulses); from the centred start, G± sit on the half-states
+    assert len(np.unique(np.round(layer.gp, 9))) <= 5
+    assert len(np.unique(np.round(layer.weights(), 5))) <= 9
+
+
+def test_ideal_device_reproduces_float_training(digits_small):
+    s = tr.TrainSettings(hidden=36, epochs=8, batch_size=10, lr=0.3, seed=0)
+    flt = tr.train(*digits_small, s)
+    ideal = sw.neurosim_device(100000, 0.0, 0.0, g_min=1e-9, g_max=5e-9)
+    dev = tr.train(*digits_small, tr.TrainSettings(**{**s.__dict__, "w_max": (6.0, 6.0)}), device=ideal)
+    # tolerance: 1 percentage point per epoch curve point, weights within 0.02 RMS
+    np.testing.assert_allclose(dev.test_accuracy, flt.test_accuracy, atol=0.01)
+    for a, b in zip(dev.weights, flt.weights):
+        assert np.sqrt(np.mean((a - b) ** 2)) < 0.02
+
+
+def test_training_is_deterministic_and_device_limited(digits_small):
+    s = tr.TrainSettings(hidden=36, epochs=4, batch_size=10, lr=0.3, w_max=(2.0, 3.0), seed=7)
+    dev = sw.neurosim_device(6, 3.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    a = tr.train(*digits_small, s, device=dev)
+    b = tr.train(*digits_small, s, device=dev)
+    assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
+    flt = tr.train(*digits_small, s)
+    assert flt.test_accuracy == tr.train(*digits_small, s).test_accuracy
+    assert a.test_accuracy[-1] < flt.test_accuracy[-1]  # 6 states, NL 3, noise: clearly worse
+    assert a.test_accuracy[0] == flt.test_accuracy[0]   # same initial weights
+
+
+def test_settings_validation():
+    with pytest.raises(ValueError, match="lr=0 must be > 0"):
+        tr.TrainSettings(hidden=3, epochs=1, batch_size=1, lr=0)
+    with pytest.raises(ValueError, match="epochs=0 must be an integer ≥ 1"):
+        tr.TrainSettings(hidden=3, epochs=0, batch_size=1, lr=0.1)
+    with pytest.raises(ValueError, match="settings.w_max=None"):
+        x = np.zeros((4, 2), np.float32)
+        y = np.array([0, 1, 0, 1])
+        tr.train(x, y, x, y, tr.TrainSettings(hidden=3, epochs=1, batch_size=2, lr=0.1),
+                 device=sw.neurosim_device(5))
+
+
+def test_sensitivity_rows_and_csv(digits_small):
+    ref = sw.device_from_pd_curve(*_pd_train(sw.neurosim_device(20, 1.0, 1.5, 1e-9, 3e-9)))
+    rows = tr.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
+    assert [r["factor"] for r in rows] == ["measured", "mapping", "nonlinearity", "nonlinearity",
+                                          "nonlinearity", "states", "noise"]
+    assert rows[1]["overrides"] == {"mapping": "potentiation-only"}
+    s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
+    recs = tr.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2], seeds=(0, 1))
+    text = tr.sensitivity_csv(recs)
+    assert text.splitlines()[0] == ",".join(tr.SENSITIVITY_COLUMNS)
+    assert len(text.splitlines()) == 3
+    assert all(0 <= r["accuracy"] <= 1 and r["seeds"] == 2 and r["accuracy_sd"] >= 0 for r in recs)
+
+
+def test_weight_range_rounds_up():
+    assert tr.weight_range([np.array([0.31, -0.05]), np.array([-2.41])]) == (0.4, 2.5)
+
+
+def test_claims_ledger_matches_paper_values_and_uses_the_accuracy_rule():
+    import yaml
+
+    from analysis.claims import validate_claim
+    from analysis.datafiles import data_dir, paper_values
+
+    claims = yaml.safe_load((data_dir() / "paper" / "claims" / "figS11.yaml").read_text(encoding="utf-8"))
+    for claim in claims:
+        validate_claim(claim, source="figS11.yaml")
+    rule = yaml.safe_load((data_dir() / "paper" / "accuracy_rule.yaml").read_text(encoding="utf-8"))
+    pv = paper_values()["classification"]
+    accuracy = [c for c in claims if c["id"].startswith("figS11-accuracy-")]
+    assert len(accuracy) == 8  # 2 data sets x 2 device readings x 2 mappings
+    for c in accuracy:
+        ds = "8x8" if "-8x8-" in c["id"] else "28x28"
+        assert c["compare"]["paper"] == pv[f"accuracy_{ds}_percent"]["value"]
+        assert c["compare"]["op"] == "prediction_interval"
+        assert c["compare"]["coverage"] == rule["coverage"]["value"]
+        assert c["metric"].endswith("_per_seed")
+
+
+def test_potentiation_only_mapping_never_depresses_between_refreshes():
+    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    rng = np.random.default_rng(0)
+    w = rng.uniform(-0.5, 0.5, size=(8, 4)).astype(np.float32)
+    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    gp0, gm0 = layer.gp.copy(), layer.gm.copy()
+    layer.update(np.full(w.shape, 0.03, dtype=np.float32))     # small: no device reaches the top
+    assert layer.refreshes == 0
+    assert np.all(layer.gp >= gp0) and np.array_equal(layer.gm, gm0)
+    layer.update(np.full(w.shape, -0.03, dtype=np.float32))
+    assert np.all(layer.gm >= gm0)
+
+
+def test_refresh_keeps_weight_and_bounds():
+    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    w = np.linspace(-0.9, 0.9, 12, dtype=np.float32).reshape(3, 4)
+    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    for _ in range(60):                                        # drive every pair to the top
+        layer.update(np.full(w.shape, 0.05, dtype=np.float32))
+        layer.update(np.full(w.shape, -0.05, dtype=np.float32))
+    assert layer.refreshes > 0
+    assert np.all(layer.gp >= dev.g_min - 1e-18) and np.all(layer.gp <= dev.g_max + 1e-18)
+    assert np.all(layer.gm >= dev.g_min - 1e-18) and np.all(layer.gm <= dev.g_max + 1e-18)
+    # a refresh alone moves a weight by at most about one potentiation step
+    before = layer.weights().copy()
+    layer.gp[:] = np.maximum(layer.gp, dev.g_max - 0.01 * layer.span)   # force a refresh
+    w_forced = layer.weights().copy()
+    layer.refresh_all()
+    step = layer.w_max[0] / layer.span * np.max(np.diff(dev.pot_g))
+    assert np.max(np.abs(layer.weights() - w_forced)) <= step + 1e-6
+    assert before.shape == layer.weights().shape
+
+
+def test_unknown_mapping_rejected():
+    with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
+        tr.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
+
+
+@pytest.mark.parametrize("skip_rows_from", [tr.SKIP_ROWS_MIN_INPUTS, 1])   # stacked rows / skipped rows
+def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, monkeypatch, skip_rows_from):
+    monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
+    base = tr.TrainSettings(hidden=16, epochs=3, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
+    noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
+    members = [(replace(base, seed=0), noisy),
+               (replace(base, seed=1, lr=0.2), None),
+               (replace(base, seed=2, mapping="potentiation-only"), linear),
+               (replace(base, seed=3, w_max=(1.0, 1.5)), noisy)]
+    alone = [tr.train(*digits_small, s, device=d) for s, d in members]
+    for threads in (1, 2):
+        together = tr.train_many(*digits_small, members, threads=threads)
+        for a, b in zip(alone, together):
+            assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
+            assert a.train_accuracy == b.train_accuracy
+            for wa, wb in zip(a.weights, b.weights):
+                assert wa.tobytes() == wb.tobytes()
+    # and the members really differ (the test would pass trivially otherwise)
+    assert len({r.weights[0].tobytes() for r in alone}) == len(alone)
+
+
+def test_train_many_rejects_mismatched_shapes(digits_small):
+    s = tr.TrainSettings(hidden=16, epochs=1, batch_size=20, lr=0.3)
+    with pytest.raises(ValueError, match=r"members\[1\].hidden=8 differs from members\[0\].hidden=16"):
+        tr.train_many(*digits_small, [(s, None), (replace(s, hidden=8), None)])
+    with pytest.raises(ValueError, match="members is empty"):
+        tr.train_many(*digits_small, [])
+
+
+# ------------------------------------------------------------------ NeuroSim-compatible mode
+def test_neurosim_device_defaults_are_the_documented_ones():
+    from analysis.datafiles import parameter_values
+
+    p = parameter_values("learning")
+    d = tr.NeuroSimDevice()
+    assert [d.a_over_levels_ltp, d.a_over_levels_ltd] == p["neurosim_a_over_levels"]
+    assert [d.levels_ltp, d.levels_ltd] == p["neurosim_levels"]
+    assert d.c2c == p["neurosim_cycle_to_cycle"] and [d.g_min, d.g_max] == p["neurosim_conductance"]
+    # NeuroSim's A/levels table agrees with this compendium's NL definition within 2 %
+    assert sw.a_over_pmax_from_nl(2.4) == pytest.approx(d.a_over_levels_ltp, rel=0.02)
+    assert sw.a_over_pmax_from_nl(4.88) == pytest.approx(-d.a_over_levels_ltd, rel=0.02)
+
+
+def test_neurosim_write_rounds_pulses_and_walks_the_curves():
+    ideal = tr.NEUROSIM_IDEAL
+    span = ideal.g_max - ideal.g_min
+    rng = np.random.default_rng(0)
+    g0 = np.full(5, ideal.g_min + 0.5 * span)
+    # ΔW/2 × 97 = 0.49 pulse is lost, 0.51 becomes one pulse; depression uses 100 levels
+    dw = np.array([0.49 * 2 / 97, 0.51 * 2 / 97, 3 * 2 / 97, -0.51 * 2 / 100, -0.49 * 2 / 100])
+    g, pulses = ideal.write(g0, dw, rng)
+    assert pulses.tolist() == [0, 1, 3, -1, 0]
+    np.testing.assert_allclose(g - g0, [0, span / 97, 3 * span / 97, -span / 100, 0], rtol=1e-9)
+    # nonlinear default: potentiation steps shrink along the branch, depression steps too
+    dev = tr.NeuroSimDevice(c2c=0.0)
+    lo, hi = np.array([dev.g_min]), np.array([dev.g_max])
+    step_lo = dev.write(lo, np.array([2 / 97]), rng)[0] - lo
+    step_hi = dev.write(hi - 0.2 * span, np.array([2 / 97]), rng)[0] - (hi - 0.2 * span)
+    assert step_lo[0] > step_hi[0] > 0
+    down_top = dev.write(hi, np.array([-2 / 100]), rng)[0] - hi
+    down_low = dev.write(lo + 0.2 * span, np.array([-2 / 100]), rng)[0] - (lo + 0.2 * span)
+    assert down_top[0] < down_low[0] < 0
+    # 97 potentiation pulses from G_min reach G_max; clipping holds
+    assert dev.write(lo, np.array([2.0]), rng)[0][0] == pytest.approx(dev.g_max, rel=1e-9)
+    noisy = tr.NeuroSimDevice()
+    g_n, _ = noisy.write(np.full(1000, dev.g_min + 0.5 * span), np.full(1000, 2 / 97), rng)
+    assert 0.02 < np.std(g_n) / span < 0.05 and g_n.min() >= dev.g_min
+    with pytest.raises(ValueError, match="levels_ltp=0 must be an integer ≥ 1"):
+        tr.NeuroSimDevice(levels_ltp=0)
+
+
+def test_neurosim_inputs_crop_and_binarise():
+    x = np.zeros((2, 784))
+    img = x.reshape(2, 28, 28)
+    img[0, 4, 4], img[0, 3, 3], img[1, 23, 23], img[1, 10, 10] = 0.5, 1.0, 0.9, 0.49
+    out = tr.neurosim_inputs(x)
+    assert out.shape == (2, 400)
+    assert out[0].reshape(20, 20)[0, 0] == 1 and out[0].sum() == 1     # (3, 3) is outside the crop
+    assert out[1].reshape(20, 20)[19, 19] == 1 and out[1].sum() == 1   # 0.49 < 0.5
+    with pytest.raises(ValueError, match=r"expected \(samples, 784\)"):
+        tr.neurosim_inputs(np.zeros((2, 64)))
+
+
+def test_neurosim_training_learns_and_is_deterministic():
+    rng = np.random.default_rng(0)
+    proto = (rng.random((4, 400)) < 0.3).astype(float)
+    y = rng.integers(0, 4, 400)
+    x = np.abs(proto[y] - (rng.random((400, 400)) < 0.05))   # four noisy binary prototypes
+    s = tr.NeuroSimSettings(hidden=20, epochs=2, images_per_epoch=400, seed=1)
+    soft = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s)
+    ideal = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
+    again = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
+    assert soft.test_accuracy[-1] > 0.9 and ideal.test_accuracy[-1] > 0.9
+    assert ideal.test_accuracy == again.test_accuracy and ideal.pulses == again.pulses > 0
+
+
+def test_seed_summary_and_last_k():
+    r = [tr.TrainResult(test_accuracy=[0.1, 0.5, 0.7, 0.9], train_accuracy=0, weights=[]),
+         tr.TrainResult(test_accuracy=[0.1, 0.5, 0.6, 0.8], train_accuracy=0, weights=[])]
+    assert tr.last_k_mean(r[0].test_accuracy, 2) == pytest.approx(0.8)
+    out = tr.seed_summary(r, 2)
+    assert out["per_seed"] == pytest.approx([80.0, 70.0]) and out["mean"] == pytest.approx(75.0)
+    assert out["sd"] == pytest.approx(np.std([80.0, 70.0], ddof=1)) and out["k"] == 2 and out["seeds"] == 2
+    assert out["curve_mean"] == pytest.approx([10.0, 50.0, 65.0, 85.0])
+    with pytest.raises(ValueError, match="k=4 must be an integer within 1…3"):
+        tr.last_k_mean(r[0].test_accuracy, 4)
+
+
+def test_run_seeds_uses_each_seeds_float_range(digits_small):
+    s = tr.TrainSettings(hidden=12, epochs=2, batch_size=20, lr=0.3)
+    dev = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    runs = tr.run_seeds(*digits_small, s, {"pp": (dev, "push-pull"), "po": (dev, "potentiation-only")}, [0, 3])
+    assert [len(runs[k]) for k in ("float", "pp", "po")] == [2, 2, 2]
+    assert runs["w_max"][1] == tr.weight_range(runs["float"][1].weights)
+    alone = tr.train(*digits_small, replace(s, seed=3, w_max=runs["w_max"][1], mapping="potentiation-only"), device=dev)
+    assert alone.test_accuracy == runs["po"][1].test_accuracy
+
+
+def test_run_seeds_trains_identical_settings_once(digits_small):
+    s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
+    a = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    twin = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="same tables")
+    runs = tr.run_seeds(*digits_small, s, {"a": (a, "push-pull"), "twin": (twin, "push-pull"),
+                                           "other mapping": (twin, "potentiation-only")}, [0, 1])
+    assert runs["a"] == runs["twin"] and runs["a"][0] is runs["twin"][0]
+    assert runs["other mapping"][0] is not runs["a"][0]
