@@ -605,7 +605,9 @@ def _train_group(data, members, labels) -> list[TrainResult]:
                 layer2.update(g2[ms], scales)
         for m in range(n_members):
             acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
-            log.info("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
+            log.debug("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
+        log.info("%s: epoch %d/%d of %d network(s), mean test accuracy %.1f %%", labels[0] or "run",
+                 epoch + 1, first.epochs, n_members, 100 * float(np.mean([a[-1] for a in acc])))
     seconds = time.perf_counter() - t0
     out = []
     for m in range(n_members):
@@ -1081,6 +1083,7 @@ def train_neurosim(x_train, y_train, x_test, y_test, settings: NeuroSimSettings,
             w2 = device.weights(g2)
             pulses += int(np.abs(p2).sum())
         acc.append(test_accuracy())
-        log.info("%s epoch %d: test accuracy %.4f", label or "neurosim", epoch + 1, acc[-1])
+        log.info("%s: epoch %d/%d, test accuracy %.1f %%", label or "neurosim", epoch + 1, s.epochs,
+                 100 * acc[-1])
     return TrainResult(test_accuracy=acc, train_accuracy=float("nan"), weights=[w1, w2], pulses=pulses,
                        seconds=time.perf_counter() - t0, label=label)

@@ -97,8 +97,10 @@ from analysis.datasets import load_digits_8x8, load_mnist
 from analysis.dimensionality import parse_n
 from analysis.figures import colour, figsize, label, panel_label, save, use_style
 from analysis.io import resolve, write_metrics, write_text
+from analysis.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
+report_progress_of("analysis.training")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
