@@ -53,10 +53,14 @@ log = logging.getLogger(__name__)
 
 PACKAGES = ("numpy", "scipy", "matplotlib", "xarray", "pandas", "pooch", "scikit-learn",
             "snakemake", "papermill", "jupytext", "nbconvert")
-STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "new": "#57606a"}
+STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "new": "#57606a",
+                  "shown": "#6e7781"}
 PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "note")
-OPTIONAL_KEYS = ("class", "margin", "robustness")
-"""Keys copied into claims.json when the ledger engine provides them (claim classes)."""
+OPTIONAL_KEYS = ("class", "margin", "margin_units", "robustness", "robustness_interval",
+                 "plausible_samples", "verdict_robust", "sensitivities", "verdict", "effect",
+                 "threshold", "quantity", "construction", "structural_basis", "calibration")
+"""Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
+the robustness sweep's statistics, effect sizes, calibration targets)."""
 
 # Claim classes (when the ledger provides them), in the order the summary lists them, with
 # how the report words their verdict. Without classes the report groups by ``basis``.
@@ -64,6 +68,7 @@ CLASSES = {
     "prediction": "can fail inside the plausible assumptions: the tests of the paper",
     "audit": "consistency of the paper's own numbers with each other",
     "structural": "holds for every parameter set, or by construction: consistent, not a test",
+    "unverified reference": "compared with an unverified ([M]) reference: shown, not counted",
     "unverified": "compared with an unverified reference: shown, not counted",
     "calibration": "a fitting target: shows the calibration converged, not a reproduction",
 }
@@ -74,6 +79,8 @@ BASES = {
 }
 PLUMBING = ("io", "figures", "claims", "datafiles", "runner", "validation")
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
+FINDINGS_SHOWN = 14
+"""Findings rows shown open at the top of the report (the rest fold into "n more")."""
 ROBUST = 0.95
 """A prediction with robustness ≥ ROBUST holds robustly; ≤ 1 − ROBUST fails robustly."""
 
@@ -140,7 +147,7 @@ th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums
 .summary{display:flex;gap:24px;align-items:flex-start} .summary table{margin:.3em 0;flex:none} .side{font-size:.9em}
 .meaning{margin:.2em 0;padding-left:1.2em;color:#57606a} table.findings{width:100%;font-size:.85em}
 table.findings td:first-child{white-space:nowrap}
-nav.toc ol{columns:2;margin:.3em 0;padding-left:1.4em;font-size:.92em}
+nav.toc ol{columns:3;column-gap:2em;margin:.3em 0;padding-left:1.4em;font-size:.88em}
 .scroll{overflow-x:auto;max-width:100%;margin:.5em 0;border:1px solid #eaeef2}
 .scroll table{margin:0} .scroll td{min-width:4em;max-width:28em} .scroll td.text{min-width:18em}
 figure{margin:.8em 0} figure img{max-width:100%;height:auto;border:1px solid #eaeef2;display:block}
@@ -299,21 +306,31 @@ def category(record: dict) -> str:
     return record.get("class") or record["basis"]
 
 
-def verdict(record: dict) -> str:
-    """``holds`` / ``fails`` / ``depends`` (on assumptions) / ``missing`` / the raw status.
+def robust_verdict(record: dict) -> str | None:
+    """A prediction's verdict over the plausible assumptions: ``holds`` / ``fails`` /
+    ``depends`` (robustly), ``not swept``; None for a claim that is not a prediction.
 
-    A prediction with a robustness value holds (fails) *robustly* when it holds in at least
-    (at most) :data:`ROBUST` (1 − ROBUST) of the plausible samples; in between it depends on
-    the assumptions. Without robustness the verdict follows the status.
+    The sweep's own ``verdict_robust`` is used when the record has it; else a robustness
+    ≥ :data:`ROBUST` holds, ≤ 1 − ROBUST fails, anything between depends on the assumptions.
     """
-    status = record["status"]
+    if category(record) != "prediction":
+        return None
+    given = record.get("verdict_robust")
+    if given in ("holds", "fails", "depends", "not swept"):
+        return given
     rob = record.get("robustness")
-    if category(record) == "prediction" and isinstance(rob, (int, float)) and status != "missing":
-        if rob >= ROBUST:
-            return "holds"
-        if rob <= 1 - ROBUST:
-            return "fails"
-        return "depends"
+    if isinstance(rob, (int, float)) and not isinstance(rob, bool):
+        return "holds" if rob >= ROBUST else "fails" if rob <= 1 - ROBUST else "depends"
+    return "not swept"
+
+
+def verdict(record: dict) -> str:
+    """``holds`` / ``fails`` / ``depends`` / ``not swept`` for a prediction (see
+    :func:`robust_verdict`) once the ledger has claim classes; else ``holds`` / ``fails`` from
+    the status; ``missing`` / ``shown`` as they are."""
+    status = record["status"]
+    if status in ("pass", "fail") and "class" in record and category(record) == "prediction":
+        return robust_verdict(record)
     return {"pass": "holds", "fail": "fails"}.get(status, status)
 
 
@@ -657,12 +674,35 @@ def _attrs(record: dict, section_label: str) -> str:
             f'data-status="{_esc(record["status"])}" data-figure="{_esc(section_label)}"')
 
 
+def _robustness_text(record: dict) -> str:
+    rob = record.get("robustness")
+    if not isinstance(rob, (int, float)) or isinstance(rob, bool):
+        return ""
+    text = f", robustness {100 * rob:.0f} %"
+    iv = record.get("robustness_interval")
+    if isinstance(iv, (list, tuple)) and len(iv) == 2 and all(isinstance(x, (int, float)) for x in iv):
+        text += f" [{100 * iv[0]:.0f}–{100 * iv[1]:.0f} %]"
+    n = record.get("plausible_samples")
+    return text + (f" of {n} samples" if isinstance(n, int) else "")
+
+
 def _claim_details(record: dict, section_label: str) -> str:
     extra = ""
-    if "margin" in record:
-        extra += f"<br>margin: {tidy(record['margin'])}"
-    if "robustness" in record and isinstance(record["robustness"], (int, float)):
-        extra += f"; robustness {100 * record['robustness']:.0f} % of plausible samples"
+    if isinstance(record.get("margin"), (int, float)) and not isinstance(record["margin"], bool):
+        extra += (f"<br>margin {format_number(record['margin'], 3)} {_esc(record.get('margin_units', ''))}"
+                  " (distance from the threshold, &gt; 0 when it holds)")
+    if robust_verdict(record) and "class" in record:
+        extra += f"<br>over the plausible assumptions: {_esc(robust_verdict(record))}{_robustness_text(record)}"
+        sens = record.get("sensitivities")
+        if isinstance(sens, dict) and sens:
+            top = list(sens.items())[:3]
+            extra += "; most sensitive to " + ", ".join(
+                f"{_esc(k)} (ρ = {format_number(v, 2)})" if isinstance(v, (int, float)) else _esc(k) for k, v in top)
+        elif isinstance(sens, list) and sens:
+            extra += "; most sensitive to " + ", ".join(_esc(x if isinstance(x, str) else x[0]) for x in sens[:3])
+    for key, label_ in (("structural_basis", "structural"), ("construction", "by construction")):
+        if record.get(key):
+            extra += f"<br>{label_}: {tidy(record[key])}"
     return (f'<details class="claim" {_attrs(record, section_label)}><summary>{_badge(record["status"])} '
             f'<span class="cls">{_esc(category(record))}</span> <code>{_esc(record["id"])}</code> '
             f'<small>{_esc(record["figure"])}</small> — <span class="reason">{reason(record)}</span></summary>'
@@ -675,27 +715,34 @@ def _claim_details(record: dict, section_label: str) -> str:
 def _summary_html(records, regression, classes: bool) -> str:
     groups = list(CLASSES if classes else BASES)
     groups += sorted({category(r) for r in records} - set(groups))
-    verdicts = ["holds", "fails"] + (["depends"] if any(verdict(r) == "depends" for r in records) else [])
-    verdicts += ["missing"] if any(r["status"] == "missing" for r in records) else []
-    names = {"holds": "hold", "fails": "fail", "depends": "depend on assumptions", "missing": "no output"}
+    statuses = [st for st in ("pass", "fail", "shown", "missing") if any(r["status"] == st for r in records)]
+    statuses += sorted({r["status"] for r in records} - set(statuses))
+    names = {"pass": "hold", "fail": "fail", "shown": "shown, not counted", "missing": "no output"}
     rows = []
     for key in groups:
         rs = [r for r in records if category(r) == key]
         if rs:
             rows.append(f"<tr><th>{_esc(key)}</th><td class='num'>{len(rs)}</td>" +
-                        "".join(f"<td class='num'>{sum(verdict(r) == v for r in rs)}</td>" for v in verdicts)
+                        "".join(f"<td class='num'>{sum(r['status'] == st for r in rs)}</td>" for st in statuses)
                         + "</tr>")
     table = (f"<table id='verdict'><thead><tr><th>{'class' if classes else 'basis'}</th><th>claims</th>"
-             + "".join(f"<th>{names[v]}</th>" for v in verdicts) + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+             + "".join(f"<th>{_esc(names.get(st, st))}</th>" for st in statuses)
+             + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     tests = [r for r in records if category(r) == ("prediction" if classes else "predicted")]
-    v = {k: sum(verdict(r) == k for r in tests) for k in ("holds", "fails", "depends")}
     calib = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
     if classes:
-        headline = (f"Of <b>{len(tests)} predictions</b>, <b>{v['holds']}</b> hold robustly, <b>{v['fails']}</b> "
-                    f"fail robustly and <b>{v['depends']}</b> depend on assumptions.")
+        v = {k: sum(robust_verdict(r) == k for r in tests) for k in ("holds", "fails", "depends", "not swept")}
+        unswept = [r for r in tests if robust_verdict(r) == "not swept"]
+        headline = (f"Of <b>{len(tests)} predictions</b>, <b>{v['holds']}</b> hold robustly, "
+                    f"<b>{v['fails']}</b> fail robustly and <b>{v['depends']}</b> depend on the assumptions")
+        if unswept:
+            headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
+                         f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters)")
+        headline += "."
     else:
-        headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{v['holds']}</b> hold and <b>{v['fails']}</b> "
-                    "fail (the ledger has no claim classes or robustness yet).")
+        headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{sum(r['status'] == 'pass' for r in tests)}</b> "
+                    f"hold and <b>{sum(r['status'] == 'fail' for r in tests)}</b> fail (the ledger has no "
+                    "claim classes or robustness yet).")
     headline += (f" Calibration consistency, apart: {sum(r['status'] == 'pass' for r in calib)} of "
                  f"{len(calib)} fitting targets reached — not counted as reproduced.")
     reg_bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
@@ -707,9 +754,22 @@ def _summary_html(records, regression, classes: bool) -> str:
         reg = (f"Regression check against <code>{_esc(Path(regression['reference']).name)}</code>: "
                f"{n_pass} outputs within rtol = {regression['rtol']:g}, atol = {regression['atol']:g}; "
                f"<b>{len(reg_bad)}</b> beyond tolerance or missing.")
-    meaning = "".join(f"<li><b>{_esc(k)}</b>: {_esc(m)}</li>" for k, m in (CLASSES if classes else BASES).items())
+    present = {category(r) for r in records}
+    meaning = "".join(f"<li><b>{_esc(k)}</b>: {_esc(m)}</li>" for k, m in (CLASSES if classes else BASES).items()
+                      if k in present)
     out = [f'<p class="headline">{headline}</p>', f'<div class="summary">{table}<div class="side">',
            f"<p>{reg}</p><ul class='meaning'>{meaning}</ul>"]
+    targets = [r for r in calib if isinstance(r.get("calibration"), dict)]
+    if targets:
+        out.append(f"<details id='calibration'><summary>Calibration consistency ({len(targets)} fitting "
+                   "targets: target, reached, residual)</summary><div class='scroll'><table><thead><tr>"
+                   "<th>claim</th><th>target</th><th>reached</th><th>residual</th><th>units</th></tr></thead><tbody>"
+                   + "".join(f"<tr><td><code>{_esc(r['id'])}</code></td>"
+                             f"<td class='num'>{format_number(r['calibration']['target'])}</td>"
+                             f"<td class='num'>{format_number(r['calibration']['reached'])}</td>"
+                             f"<td class='num'>{format_number(r['calibration']['residual'], 2)}</td>"
+                             f"<td>{_esc(r['calibration'].get('units', ''))}</td></tr>" for r in targets)
+                   + "</tbody></table></div></details>")
     if reg_bad:
         out.append('<div class="scroll"><table><tr><th>output</th><th>reference</th><th>now</th><th>status</th></tr>' +
                    "".join(f"<tr><td>{_esc(r['metric'])}</td><td>{tidy(r['reference'])}</td>"
@@ -719,32 +779,46 @@ def _summary_html(records, regression, classes: bool) -> str:
     return "\n".join(out)
 
 
+def _finding_row(r: dict, where: dict, sections: dict) -> str:
+    sec = where[r["id"]]
+    target = f"#s-{sec}" if sec in sections else "#s-other"
+    rv = robust_verdict(r) if "class" in r else None
+    tag = f"<b>{_esc(rv)}</b>{_esc(_robustness_text(r))}: " if rv else ""
+    return (f'<tr><td><a href="{target}">{_esc(r["figure"])}</a> <code title="claim id">{_esc(r["id"])}</code></td>'
+            f'<td>{tidy(_short(str(r["paper"]), 40))} → {tidy(_short(str(r["compendium"]), 60))}</td>'
+            f'<td>{tag}{tidy(_first_sentence(r.get("why") or r["note"], 120))}</td></tr>')
+
+
 def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
     if classes:
-        groups = [("Failed predictions", lambda r: category(r) == "prediction" and verdict(r) == "fails"),
+        groups = [("Failed predictions", lambda r: category(r) == "prediction" and r["status"] == "fail"),
                   ("Paper inconsistencies", lambda r: category(r) == "audit" and r["status"] == "fail"),
                   ("Other claims that fail", lambda r: r["status"] == "fail"
-                   and category(r) not in ("prediction", "audit", "unverified"))]
+                   and category(r) not in ("prediction", "audit", "unverified", "unverified reference"))]
     else:
         groups = [("Failed predictions", lambda r: r["basis"] == "predicted" and r["status"] == "fail"),
                   ("Against the paper's own or the literature's numbers",
                    lambda r: r["basis"] == "literature" and r["status"] == "fail"),
                   ("Calibration not reached", lambda r: r["basis"] == "calibrated" and r["status"] == "fail")]
-    out, total = [], 0
+    out, total, shown = [], 0, 0
     for title, test in groups:
         rows = [r for r in records if test(r)]
         if not rows:
             continue
         total += len(rows)
-        out.append(f"<h3>{_esc(title)} ({len(rows)})</h3><table class='findings'><thead><tr><th>claim</th>"
-                   "<th>paper → here</th><th>why</th></tr></thead><tbody>")
-        for r in rows:
-            sec = where[r["id"]]
-            target = f'#s-{sec}' if sec in sections else "#s-other"
-            out.append(f'<tr><td><a href="{target}">{_esc(r["figure"])}</a> <code title="claim id">{_esc(r["id"])}</code></td>'
-                       f'<td>{tidy(_short(str(r["paper"]), 40))} → {tidy(_short(str(r["compendium"]), 60))}</td>'
-                       f'<td>{tidy(_first_sentence(r.get("why") or r["note"], 150))}</td></tr>')
-        out.append("</tbody></table>")
+        head = ("<table class='findings'><thead><tr><th>claim</th><th>paper → here</th><th>why</th>"
+                "</tr></thead><tbody>")
+        out.append(f"<h3>{_esc(title)} ({len(rows)})</h3>" + head)
+        # the first FINDINGS_SHOWN rows of all groups together are open; the rest fold away,
+        # so the first figure stays within two screens however many claims fail
+        visible = max(FINDINGS_SHOWN - shown, 1)
+        for i, r in enumerate(rows):
+            if i == visible:
+                out.append(f"</tbody></table><details class='more'><summary>{len(rows) - visible} more"
+                           f"</summary>{head}")
+            out.append(_finding_row(r, where, sections))
+        out.append("</tbody></table>" + ("</details>" if len(rows) > visible else ""))
+        shown += min(len(rows), visible)
     if not total:
         return "<p>None: every claim with an output is reproduced.</p>"
     return "\n".join(out)

@@ -184,3 +184,32 @@ def test_notebook_index_lead_is_plain_text_cut_at_a_word():
     md = "# Title\n\nKim et al. (p. 7) say **E = |P|·I·t** with `I` read at −0.01 V.\n\nSecond paragraph."
     assert report._plain_lead(md) == "Kim et al. (p. 7) say E = |P|·I·t with I read at −0.01 V."
     assert report._plain_lead("# T\n\n" + "word " * 100, limit=20) == "word word word word …"
+
+
+def test_verdict_reads_the_sweep_fields_of_the_evidence_ledger():
+    """Records as analysis.claims gives them once claims have classes: the sweep's own verdict,
+    predictions not swept, an unverified reference shown but not counted, calibration targets."""
+    recs = [
+        {"id": "a", "basis": "predicted", "class": "prediction", "status": "fail", "verdict_robust": "fails",
+         "robustness": 0.0, "robustness_interval": [0.0, 0.06], "plausible_samples": 38},
+        {"id": "b", "basis": "predicted", "class": "prediction", "status": "pass", "verdict_robust": "depends"},
+        {"id": "c", "basis": "predicted", "class": "prediction", "status": "pass"},
+        {"id": "d", "basis": "predicted", "class": "unverified reference", "status": "shown"},
+        {"id": "e", "basis": "calibrated", "class": "calibration", "status": "pass",
+         "calibration": {"target": 0.16, "reached": 0.16000001, "residual": 1e-8, "units": "eV"}},
+    ]
+    assert [report.verdict(r) for r in recs] == ["fails", "depends", "not swept", "shown", "holds"]
+    html = report._summary_html(recs, {"records": [], "available": False, "reference": "r"}, classes=True)
+    assert ("Of <b>3 predictions</b>, <b>0</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend "
+            "on the assumptions; 1 were not swept (1 hold, 0 fail") in html
+    assert "shown, not counted" in html and "Calibration consistency (1 fitting targets" in html
+    assert report._robustness_text(recs[0]) == ", robustness 0 % [0–6 %] of 38 samples"
+
+
+def test_many_findings_fold_so_the_top_stays_short():
+    recs = [{"id": f"f{i}", "figure": "Fig. 3b", "basis": "predicted", "status": "fail", "paper": "> 1",
+             "compendium": "0.9", "note": "why."} for i in range(report.FINDINGS_SHOWN + 5)]
+    html = report._findings_html(recs, {r["id"]: "fig3" for r in recs}, {"fig3": {}}, classes=False)
+    assert html.count("<tr><td>") == len(recs)
+    assert "<summary>5 more</summary>" in html
+    assert html.index(f"f{report.FINDINGS_SHOWN - 1}<") < html.index("5 more") < html.index(f"f{report.FINDINGS_SHOWN}<")
