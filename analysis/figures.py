@@ -214,7 +214,8 @@ def compare_with_baseline(png, baseline, tolerance: float = RMS_TOLERANCE) -> tu
 def update_baselines(figures_dir, baseline_dir=BASELINE_DIR, stems=None) -> list[Path]:
     """Write a thumbnail of every ``<stem>.png`` in *figures_dir* to *baseline_dir* (on purpose).
 
-    Baselines of figures no longer made are removed.  Returns the written files.
+    With *stems* only those figures' baselines are rewritten; without, every figure's, and
+    baselines of figures no longer made are removed.  Returns the written files.
     """
     figures_dir, baseline_dir = Path(figures_dir), Path(baseline_dir)
     pngs = sorted(figures_dir.glob("*.png"))
@@ -229,8 +230,9 @@ def update_baselines(figures_dir, baseline_dir=BASELINE_DIR, stems=None) -> list
         with atomic_path(path) as tmp:
             thumbnail(png).save(tmp, format="png", optimize=True)
         written.append(path)
-    for stale in sorted(set(baseline_dir.glob("*.png")) - set(written)):
-        stale.unlink()
+    if stems is None:
+        for stale in sorted(set(baseline_dir.glob("*.png")) - set(written)):
+            stale.unlink()
     return written
 
 

@@ -47,6 +47,13 @@
 # literature.md §5 [M]), learning rates were chosen for the float baseline, and the weight
 # range of each layer is the range the float network needed.  The accuracies are therefore
 # **predictions**; the comparison with 91.26 % / 84.24 % is reported whatever its outcome.
+#
+# **What to look at.** In panel a, how abruptly the first depressing spike drops the
+# conductance compared with the gentle potentiation branch; in b and c, the seed bands of the
+# push-pull and potentiation-only mappings against the float baseline and the paper's value;
+# the settle-time curve (how much of the gap is short-term forgetting the training never
+# sees); and the six-n panel, which dimensionality learns best and which device property
+# (retention, number of states) moves with it.
 
 # %% tags=["parameters"]
 results_dir = "results"      # str: stage outputs, relative to the repository root

@@ -150,7 +150,7 @@ def _all_outputs():
     out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
     out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
     out += [f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
-    out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json")]
+    out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 
 

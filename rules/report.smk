@@ -20,6 +20,7 @@ rule report:
         f"{RESULTS}/report/index.html",
         f"{RESULTS}/report/claims.json",
         f"{RESULTS}/report/regression.json",
+        f"{RESULTS}/report/notebooks.html",
         executed("report"),
     params:
         cmd=runner("report", notebook_params("report", profile=PROFILE, reference=REFERENCE,

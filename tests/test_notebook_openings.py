@@ -1,14 +1,10 @@
-"""Notebooks for reading: each opens with what it shows and computes, and what to look at.
-
-figS11_classification is checked by its own work (its opening says what the paper shows and
-what is calibrated vs predicted); it is left out here until it has a "What to look at".
-"""
+"""Notebooks for reading: each opens with what it shows and computes, and what to look at."""
 import jupytext
 import pytest
 
 from analysis.io import ROOT
 
-NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py") if p.stem != "figS11_classification")
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
