@@ -187,6 +187,18 @@ def _scancel_slow_when_running(workdir: Path, proc, limit_s=600):
     return job_id
 
 
+def processes_in(folder: Path):
+    """PIDs of processes whose working directory is *folder* (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.path.realpath(entry / "cwd") == os.path.realpath(folder):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_scancelled_job_is_retried_and_rerun_resumes(slurm, tmp_path):
     (tmp_path / "Snakefile").write_text(KILL_SNAKEFILE)
 
@@ -223,3 +235,10 @@ def test_scancelled_job_is_retried_and_rerun_resumes(slurm, tmp_path):
     assert set(rules) == {"slow"}, f"the rerun recomputed finished jobs: {rules}"
     assert len(rerun) == 2   # the killed attempt and its retry
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("quick*.txt")} == done
+
+    # the killed jobs left no process behind (SLURM signals the job's process groups, then
+    # kills them KillWait=5 s later)
+    deadline = time.monotonic() + 120
+    while processes_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not processes_in(tmp_path), f"processes left by the killed jobs: {processes_in(tmp_path)}"
