@@ -172,3 +172,7 @@ if REAL_RUN:
     for _bad in preflight.damaged(ALL_OUTPUTS):
         print(f"note: {_bad} is damaged (truncated or corrupt); it will be rebuilt", file=sys.stderr)
         _bad.unlink()
+
+
+# ---------------------------------------------------------------- what each rule asks a scheduler for
+include: "resources.smk"

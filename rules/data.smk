@@ -9,6 +9,9 @@ rule data:
         f"{RESULTS}/data/mnist_manifest.json",
     params:
         mirror=f"--mirror {shlex.quote(config['data']['mirror'])}" if config["data"]["mirror"] else "",
+    threads: threads_for("data")
+    resources:
+        **resources_for("data"),
     log:
         log_file("data"),
     conda:

@@ -16,6 +16,9 @@ for _name, _spec in NOTEBOOKS.items():
             cmd=runner(_name, notebook_params(_name, **upstream_params(_spec["needs"]),
                                               **({"profile": PROFILE} if _spec.get("profile") else {}))),
         priority: _spec.get("priority", 0)
+        threads: threads_for(_name)
+        resources:
+            **resources_for(_name),
         log:
             log_file(_name),
         benchmark:

@@ -27,6 +27,9 @@ rule report:
                                              rtol=config["regression"]["rtol"],
                                              atol=config["regression"]["atol"],
                                              run_config=RUN_CONFIG)),
+    threads: threads_for("report")
+    resources:
+        **resources_for("report"),
     log:
         log_file("report"),
     benchmark:
@@ -43,6 +46,9 @@ rule regression:
         f"{RESULTS}/report/regression.json",
     output:
         f"{RESULTS}/report/regression.ok",
+    threads: threads_for("regression")
+    resources:
+        **resources_for("regression"),
     log:
         log_file("regression"),
     conda:
@@ -58,6 +64,9 @@ rule update_references:
         f"{RESULTS}/report/regression.json",
     output:
         f"{RESULTS}/report/references-updated.txt",
+    threads: threads_for("update_references")
+    resources:
+        **resources_for("update_references"),
     log:
         log_file("update_references"),
     conda:

@@ -12,6 +12,9 @@ rule simulate:
     params:
         cmd=lambda wc: runner("simulate", notebook_params("simulate", figures=False, n=wc.n, profile=PROFILE),
                               f"simulate_n{wc.n}"),
+    threads: threads_for("simulate")
+    resources:
+        **resources_for("simulate"),
     log:
         f"{LOGS}/simulate/n{{n}}.log",
     benchmark:
@@ -31,6 +34,9 @@ rule calibrate:
         executed("calibrate"),
     params:
         cmd=runner("calibrate", notebook_params("calibrate", **({} if "n_values" in (SETTINGS.get("calibrate") or {}) else {"n_values": list(N_VALUES)}))),
+    threads: threads_for("calibrate")
+    resources:
+        **resources_for("calibrate"),
     log:
         log_file("calibrate"),
     benchmark:

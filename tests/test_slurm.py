@@ -71,6 +71,15 @@ def slurm():
                 subprocess.run(["bash", str(DOWN)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.fixture
+def private_tmp():
+    """A temporary folder of this test's own: pytest's numbered base folder can be cleaned up by
+    another test session on the same machine while SLURM jobs still work in it."""
+    folder = Path(tempfile.mkdtemp(prefix="synapse-slurm-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main_log(workdir: Path, index=-1) -> str:
     logs = sorted((workdir / ".snakemake" / "log").glob("*.snakemake.log"))
     assert logs, f"no Snakemake log in {workdir}/.snakemake/log"
@@ -104,9 +113,9 @@ STAMPED = re.compile(r"(^|/)report/index\.html$")
 PROVENANCE = b"<h2>Provenance</h2>"
 
 
-def test_quick_profile_through_slurm_is_identical_to_local(quick_runs, slurm, tmp_path):
+def test_quick_profile_through_slurm_is_identical_to_local(quick_runs, slurm, private_tmp):
     local = quick_runs[0]
-    work = copy_repo(tmp_path / "repo")
+    work = copy_repo(private_tmp / "repo")
     run_snakemake(work, "--profile", str(work / "profiles" / "slurm"))
 
     # every job went through the scheduler
@@ -187,39 +196,58 @@ def _scancel_slow_when_running(workdir: Path, proc, limit_s=600):
     return job_id
 
 
-def test_scancelled_job_is_retried_and_rerun_resumes(slurm, tmp_path):
-    (tmp_path / "Snakefile").write_text(KILL_SNAKEFILE)
+def processes_in(folder: Path):
+    """PIDs of processes whose working directory is *folder* (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.path.realpath(entry / "cwd") == os.path.realpath(folder):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_scancelled_job_is_retried_and_rerun_resumes(slurm, private_tmp):
+    (private_tmp / "Snakefile").write_text(KILL_SNAKEFILE)
 
     # 1. killed once, retried per the profile (retries: 2): the workflow completes
-    proc = _start(tmp_path)
-    killed = _scancel_slow_when_running(tmp_path, proc)
+    proc = _start(private_tmp)
+    killed = _scancel_slow_when_running(private_tmp, proc)
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, out[-6000:]
     assert f"SLURM-job '{killed}' failed, SLURM status is: 'CANCELLED'" in out, out[-6000:]
     assert re.search(r"Error in rule slow:.*?log: logs/slow\.log", out, re.S), out[-6000:]
     assert "Trying to restart job" in out, out[-6000:]
-    assert (tmp_path / "out" / "slow.txt").read_text().strip() != killed   # the retry's job
-    assert (tmp_path / "logs" / "slow.log").read_text().split()[:2] == ["attempt", "0"]
+    assert (private_tmp / "out" / "slow.txt").read_text().strip() != killed   # the retry's job
+    assert (private_tmp / "logs" / "slow.log").read_text().split()[:2] == ["attempt", "0"]
     assert squeue_records([killed])[killed][1] == "CANCELLED"
 
     # 2. without retries the run gives up after the kill; the finished jobs are kept ...
-    shutil.rmtree(tmp_path / "out")
-    proc = _start(tmp_path, "--retries", "0")
-    _scancel_slow_when_running(tmp_path, proc)
+    shutil.rmtree(private_tmp / "out")
+    proc = _start(private_tmp, "--retries", "0")
+    _scancel_slow_when_running(private_tmp, proc)
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode != 0, out[-6000:]
     assert re.search(r"Error in rule slow:.*?log: logs/slow\.log", out, re.S), out[-6000:]
-    done = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("quick*.txt")}
+    done = {p.name: p.stat().st_mtime_ns for p in (private_tmp / "out").glob("quick*.txt")}
     assert sorted(done) == ["quick0.txt", "quick1.txt", "quick2.txt"], out[-6000:]
-    assert not (tmp_path / "out" / "slow.txt").exists()
+    assert not (private_tmp / "out" / "slow.txt").exists()
 
     # ... and the rerun submits only `slow` (its attempt 1 sleeps again: cancelled, then retried)
-    proc = _start(tmp_path, "--retries", "1")
-    _scancel_slow_when_running(tmp_path, proc)
+    proc = _start(private_tmp, "--retries", "1")
+    _scancel_slow_when_running(private_tmp, proc)
     out, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, out[-6000:]
-    rerun = SUBMITTED.findall(main_log(tmp_path))
-    rules = re.findall(r"^\s*rule (\w+):$", main_log(tmp_path), re.M)
+    rerun = SUBMITTED.findall(main_log(private_tmp))
+    rules = re.findall(r"^\s*rule (\w+):$", main_log(private_tmp), re.M)
     assert set(rules) == {"slow"}, f"the rerun recomputed finished jobs: {rules}"
     assert len(rerun) == 2   # the killed attempt and its retry
-    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("quick*.txt")} == done
+    assert {p.name: p.stat().st_mtime_ns for p in (private_tmp / "out").glob("quick*.txt")} == done
+
+    # the killed jobs left no process behind (SLURM signals the job's process groups, then
+    # kills them KillWait=5 s later)
+    deadline = time.monotonic() + 120
+    while processes_in(private_tmp) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not processes_in(private_tmp), f"processes left by the killed jobs: {processes_in(private_tmp)}"
