@@ -204,7 +204,7 @@ def test_literature_table_sources_and_summary():
 
 
 def test_claims_ledger_matches_paper_values():
-    """The fig6 ledger's paper numbers and tolerances agree with values.yaml and the module."""
+    """The fig6 ledger's paper numbers and tolerance type agree with values.yaml and the module."""
     from analysis.claims import validate_claim
     ledger = yaml.safe_load((data_dir() / "paper" / "claims" / "fig6.yaml").read_text(encoding="utf-8"))
     by_id = {c["id"]: c for c in ledger}
@@ -213,8 +213,10 @@ def test_claims_ledger_matches_paper_values():
         assert c["metric"].startswith("fig6_energy:")
     pv = paper_values()["energy"]
     cal = by_id["fig6-energy-2d-18fJ"]["compare"]
-    assert (cal["paper"], cal["tolerance"]) == (pv["two_d_250um_minus1V_fJ"]["value"], en.CALIBRATION_TOLERANCE)
+    assert (cal["paper"], cal["quantity"]) == (pv["two_d_250um_minus1V_fJ"]["value"], "energy_per_event")
     pred = by_id["fig6-energy-2d-0p7fJ"]["compare"]
-    assert (pred["paper"], pred["tolerance"]) == (pv["two_d_minus0p02V_fJ"]["value"], en.PREDICTION_TOLERANCE)
+    assert (pred["paper"], pred["quantity"]) == (pv["two_d_minus0p02V_fJ"]["value"], "energy_per_event")
+    from analysis.claims import effect_sizes
+    assert effect_sizes()["energy_per_event"]["value"] == en.TOLERANCE
     bio = by_id["fig6-energy-biological-range"]["compare"]
     assert (bio["min"], bio["max"]) == (pv["biological_fJ"]["min"], pv["biological_fJ"]["max"])
