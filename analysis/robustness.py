@@ -362,9 +362,11 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
     dict
         ``claims``: id -> ``robustness`` (fraction in [0, 1]), ``robustness_interval``
         (Wilson, robustness.yaml confidence), ``plausible_samples``, ``verdict_robust``
-        (holds / fails / depends), ``wide_samples``, ``wide_holds_all``, ``sensitivities``
+        (holds / fails / depends), ``wide_samples`` (feasible samples of the wide and the
+        plausible design: both lie in the wide box), ``wide_holds_all``, ``sensitivities``
         (assumption -> Spearman rho of the margin, the top ones), ``margin_median``;
-        ``feasible_fraction`` per prior; ``samples`` per prior; ``assumptions``.
+        ``feasible_fraction`` per prior; ``samples`` per prior; ``assumptions``;
+        ``feasibility_sensitivities`` (Spearman rho of "Table 2 reachable" with each assumption).
     """
     from scipy.stats import spearmanr
     r = rules()
@@ -378,6 +380,12 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
         ok_w = wide["feasible"].values == 1
         out["samples"]["wide"] = int(wide.sizes["sample"])
         out["feasible_fraction"]["wide"] = float(ok_w.mean())
+        feas = np.concatenate([plausible["feasible"].values, wide["feasible"].values]).astype(float)
+        out["feasibility_sensitivities"] = {}
+        for name in names:
+            x = np.concatenate([plausible[name].values, wide[name].values])
+            if np.ptp(feas) > 0 and np.ptp(x) > 0:
+                out["feasibility_sensitivities"][name] = float(spearmanr(x, feas).statistic)
     for var in plausible.data_vars:
         if not var.startswith("holds__"):
             continue
@@ -400,7 +408,8 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
                  "margin_median": float(np.nanmedian(margin)) if np.isfinite(margin).any() else None,
                  "margin_units": plausible[var.replace("holds__", "margin__")].attrs.get("units", "1")}
         if wide is not None and var in wide:
-            hw = wide[var].values[ok_w]
+            # the plausible box lies inside the wide one: both designs sample the wide prior
+            hw = np.concatenate([wide[var].values[ok_w], h])
             entry["wide_samples"] = int(hw.size)
             entry["wide_holds_all"] = bool(hw.size > 0 and np.all(hw == 1))
         out["claims"][cid] = entry
