@@ -40,6 +40,9 @@ compare.quantity : optional quantity type of ``data/evidence/effect_sizes.yaml``
     the tolerance of ``rel``/``abs`` (instead of ``compare.tolerance``) or the detection
     threshold of a trend (``gt``/``lt``/``increasing``/``decreasing``/``argmin``/``argmax``):
     a trend in the right direction whose effect does not exceed it fails as *not detectable*.
+compare.effect : ``overall`` for a monotone trend over a protocol sweep: the effect is the
+    change from the first to the last point (each step must still have the right sign);
+    default ``step``, the smallest step (comparisons between films, each step a claim).
 
 Each record also carries ``margin`` (distance from the threshold in the claim's units,
 > 0 when the claim holds; ±1 for a boolean or categorical claim) and ``class``:
@@ -228,11 +231,22 @@ def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
         seq, _ = _ordered(c, cmp.get("over"))
         sign = 1 if op == "increasing" else -1
         relative = bool(q and q.get("step") == "relative")
-        steps = [sign * (b - a) / (abs(a) if relative else 1.0) for a, b in zip(seq, seq[1:])]
-        effect = min(steps) if steps else -math.inf
+
+        def change(a, b):
+            return sign * (b - a) / (abs(a) if relative else 1.0)
+
+        steps = [change(a, b) for a, b in zip(seq, seq[1:])]
+        monotone = len(seq) >= 2 and min(steps) > 0
+        what = "relative " if relative else ""
+        if cmp.get("effect") == "overall" and monotone:
+            # a protocol sweep (frequency, amplitude, …): its grid is arbitrary, so the effect
+            # is the change over the whole sweep; every step must still have the right sign
+            effect, eunits = change(seq[0], seq[-1]), f"{what}change over the sweep"
+        else:
+            effect = min(steps) if steps else -math.inf
+            eunits = f"smallest {what}step"
         text = op + (f" over {', '.join(map(str, cmp['over']))}" if cmp.get("over") else "")
-        return trend(effect, text, len(seq) >= 2 and effect > 0,
-                     "1 (smallest relative step)" if relative else f"{units} (smallest step)")
+        return trend(effect, text, monotone, f"{'1' if relative else units} ({eunits})")
     if op in ("argmax", "argmin"):
         seq, keys = _ordered(c, cmp.get("over"))
         keys = keys or [str(i) for i in range(len(seq))]

@@ -205,3 +205,16 @@ def test_headline_counts_robust_outcomes():
     assert (h["predictions"], h["hold_robustly"], h["fail_robustly"], h["depend_on_assumptions"],
             h["not_swept"]) == (5, 2, 1, 1, 1)
     assert h["by_class"]["calibration"] == 1
+
+
+def test_overall_effect_of_a_protocol_sweep_does_not_depend_on_its_grid():
+    claim = make("increasing", quantity="relative_current_change", effect="overall")
+    coarse = claims.evaluate(claim, {"stage": {"x": [1.0, 1.05, 1.1]}}, sizes=SIZES)
+    fine = claims.evaluate(claim, {"stage": {"x": list(1.0 + 0.1 * __import__("numpy").linspace(0, 1, 50))}},
+                           sizes=SIZES)
+    assert coarse["status"] == fine["status"] == "pass"
+    assert coarse["margin"] == pytest.approx(fine["margin"]) == pytest.approx(0.07)
+    dip = claims.evaluate(claim, {"stage": {"x": [1.0, 1.2, 1.1, 1.3]}}, sizes=SIZES)
+    assert dip["status"] == "fail" and dip["margin"] < 0          # not monotone
+    flat = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
+    assert flat["verdict"] == "not detectable"
