@@ -414,3 +414,86 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
             entry["wide_holds_all"] = bool(hw.size > 0 and np.all(hw == 1))
         out["claims"][cid] = entry
     return out
+
+
+# --------------------------------------------------------------------------- outputs
+def classes(ledger: list[dict], summary: dict | None) -> dict:
+    """claim id -> class, from the ledger and the sweep summary (no metrics needed)."""
+    sweep = (summary or {}).get("claims", {})
+    return {c["id"]: claims.classify(c, sweep.get(c["id"])) for c in ledger}
+
+
+def claim_table(summary: dict, ledger: list[dict] | None = None):
+    """One row per claim: class, and for swept predictions robustness, interval, verdict,
+    structural test and top sensitivities (a pandas DataFrame)."""
+    import pandas as pd
+    ledger = claims.load_ledger() if ledger is None else ledger
+    cls = classes(ledger, summary)
+    rows = []
+    for c in ledger:
+        s = summary["claims"].get(c["id"], {})
+        lo, hi = s.get("robustness_interval", [math.nan, math.nan])
+        rows.append({"id": c["id"], "figure": c["figure"], "class": cls[c["id"]],
+                     "robustness": s.get("robustness", math.nan), "robustness_low": lo,
+                     "robustness_high": hi, "plausible_samples": s.get("plausible_samples", 0),
+                     "verdict": s.get("verdict_robust", "not swept") if cls[c["id"]] == "prediction" else "",
+                     "wide_samples": s.get("wide_samples", 0),
+                     "wide_holds_all": s.get("wide_holds_all", ""),
+                     "margin_median": s.get("margin_median", math.nan),
+                     "margin_units": s.get("margin_units", ""),
+                     "top_sensitivities": "; ".join(f"{k} {v:+.2f}" for k, v in s.get("sensitivities", {}).items())})
+    return pd.DataFrame(rows)
+
+
+def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
+    """Claims × assumptions Spearman ρ of the margin (left) and robustness with its interval
+    (right) for every swept claim; structural claims marked."""
+    ids = list(summary["claims"])
+    names = summary["assumptions"]
+    rho = np.array([[summary["claims"][i]["sensitivity_all"].get(a, np.nan) for a in names] for i in ids])
+    im = ax_heat.imshow(rho, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax_heat.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+    ax_heat.set_yticks(range(len(ids)), ids, fontsize=6)
+    r = np.array([summary["claims"][i]["robustness"] if summary["claims"][i]["robustness"] is not None
+                  else np.nan for i in ids])
+    lo = np.array([summary["claims"][i]["robustness_interval"][0] for i in ids])
+    hi = np.array([summary["claims"][i]["robustness_interval"][1] for i in ids])
+    structural = [bool(summary["claims"][i].get("wide_holds_all")) for i in ids]
+    colours = ["0.6" if s else "C0" for s in structural]
+    ax_bar.barh(range(len(ids)), r, xerr=[r - lo, hi - r], color=colours, error_kw={"lw": 0.7})
+    ax_bar.set_ylim(len(ids) - 0.5, -0.5)
+    ax_bar.set_yticks([])
+    ax_bar.set_xlim(0, 1)
+    ax_bar.axvline(float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
+    ax_bar.axvline(1 - float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
+    ax_bar.set_xlabel("robustness (plausible prior)")
+    return im
+
+
+def main(argv=None) -> int:
+    """CLI: ``python -m analysis.robustness chunk --prior P --samples N --chunk K --chunks M --output F``."""
+    import argparse
+    import logging as _logging
+    from .io import write_netcdf
+    parser = argparse.ArgumentParser(description="one chunk of the robustness sweep")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ch = sub.add_parser("chunk", help="evaluate one chunk of a prior's design into a NetCDF file")
+    ch.add_argument("--prior", choices=PRIORS, required=True)
+    ch.add_argument("--samples", type=int, required=True, help="samples in the prior's design")
+    ch.add_argument("--chunk", type=int, required=True)
+    ch.add_argument("--chunks", type=int, required=True)
+    ch.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    _logging.basicConfig(level=_logging.INFO, format="%(message)s")
+    for name in ("analysis.calibration",):
+        _logging.getLogger(name).setLevel(_logging.WARNING)
+    ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks)
+    write_netcdf(ds, args.output)
+    log.info("wrote %s (%d samples, %d feasible, %.1f s)", args.output, ds.sizes["sample"],
+             int(ds["feasible"].sum()), float(ds["seconds"].sum()))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())

@@ -1,0 +1,116 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Robustness of the claims under the model's unfixed assumptions
+#
+# **What the paper shows.** Nothing here: this notebook asks which of the compendium's
+# "reproduced" claims could have failed. **What it computes.** The paper leaves several inputs
+# of the device model open (V0, γ, τ0, the trap-grid span and count, the leakage, the read
+# delay, the train gap, the Arrhenius range, the temperature, the PEA-layer thickness).
+# `data/evidence/priors.yaml` gives each a *plausible* range (with its source) and a
+# deliberately *wide* one. For every parameter set of a seeded Latin hypercube the six films
+# are recalibrated to Table 2 (a set where that is impossible is *infeasible*, itself a
+# result) and every device claim is re-evaluated with the effect sizes fixed in
+# `data/evidence/effect_sizes.yaml` (`analysis.robustness`; one NetCDF per chunk, made by
+# the workflow's sweep jobs).
+#
+# **Calibrated vs predicted.** Calibration claims (Table 2, 18 fJ) are reached in every
+# feasible sample by construction and are not swept. A *prediction* gets its robustness
+# (fraction of feasible plausible samples where it holds, Wilson interval) and the
+# assumptions its margin is most sensitive to (Spearman ρ). A claim that holds in every
+# feasible sample of the wide box is *structural*: consistent by construction, not a test.
+
+# %% tags=["parameters"]
+results_dir = "results"              # str: stage outputs, relative to the repository root
+figures_dir = "figures"              # str: figure folder, relative to the repository root
+chunk_dir = "results/robustness/chunks"  # str: folder of the sweep's chunk files <prior>_<k>.nc
+plausible_chunks = 2                 # int: number of chunks of the plausible design (>= 1)
+wide_chunks = 1                      # int: number of chunks of the wide design (>= 1)
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from analysis import claims, figures, robustness as rb
+from analysis.claims import write_metrics
+from analysis.io import read_netcdf, resolve, write_netcdf, write_text
+
+figures.use_style()
+chunks = resolve(chunk_dir)
+merged = {prior: rb.merge([read_netcdf(chunks / f"{prior}_{k}.nc") for k in range(count)])
+          for prior, count in (("plausible", int(plausible_chunks)), ("wide", int(wide_chunks)))}
+out = resolve(results_dir) / "robustness"
+for prior, ds in merged.items():
+    write_netcdf(ds, out / f"{prior}.nc")
+summary = rb.summarise(merged["plausible"], merged["wide"])
+ledger = claims.load_ledger()
+{k: summary[k] for k in ("samples", "feasible_fraction")}
+
+# %% [markdown]
+# ## Where Table 2 can be reached at all
+# Spearman ρ between "calibration feasible" and each assumption, over both designs
+# (negative: larger values make Table 2 unreachable).
+
+# %%
+{k: round(v, 2) for k, v in sorted(summary.get("feasibility_sensitivities", {}).items(),
+                                   key=lambda kv: -abs(kv[1]))}
+
+# %% [markdown]
+# ## Claims × assumptions
+# Left: Spearman ρ of each swept claim's margin with each assumption (plausible prior).
+# Right: robustness with its 95 % Wilson interval; grey bars are claims that held in every
+# feasible sample of the wide box (structural); dotted lines at 0.1 and 0.9.
+
+# %%
+ids = list(summary["claims"])
+fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=(10, 0.18 * len(ids) + 2.2),
+                                 gridspec_kw={"width_ratios": [3, 1.2]}, sharey=False)
+im = rb.heatmap(summary, ax_h, ax_b)
+fig.colorbar(im, ax=ax_h, fraction=0.03, pad=0.01, label="Spearman ρ (margin, assumption)")
+n_p = summary["samples"]["plausible"]
+ax_h.set_title(f"sensitivity of the claim margins ({n_p} plausible samples, "
+               f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)", fontsize=9)
+fig.tight_layout()
+figures.save(fig, resolve(figures_dir) / "robustness")
+plt.show()
+
+# %% [markdown]
+# ## Classes and the headline
+# Every claim's class follows from the ledger (calibration targets, [M] references, audits,
+# stated constructions) and this sweep (structural vs prediction). Predictions that the sweep
+# does not reach (optics, classification) keep the class *prediction* without a robustness.
+
+# %%
+table = rb.claim_table(summary, ledger)
+write_text(table.to_csv(index=False, float_format="%.6g"), resolve(results_dir) / "tables" / "robustness.csv")
+records = [{"class": r["class"], **({"verdict_robust": r["verdict"]} if r["verdict"] not in ("", "not swept") else {})}
+           for r in table.to_dict("records")]
+headline = claims.headline(records)
+rules = rb.rules()
+widths = [s["robustness_interval"][1] - s["robustness_interval"][0]
+          for s in summary["claims"].values() if s["plausible_samples"]]
+print(headline["text"])
+print("classes:", headline["by_class"])
+print(f"robustness interval width (95 % Wilson): median {np.median(widths):.2f}, max {np.max(widths):.2f}")
+table[table["class"] == "prediction"].drop(columns=["figure"])
+
+# %%
+write_metrics({"claims": summary["claims"], "samples": summary["samples"],
+               "feasible_fraction": summary["feasible_fraction"],
+               "feasibility_sensitivities": summary.get("feasibility_sensitivities", {}),
+               "assumptions": summary["assumptions"],
+               "classes": {r["id"]: r["class"] for r in table.to_dict("records")},
+               "headline": headline,
+               "interval_width_max": float(np.max(widths)) if widths else None,
+               "rules": {k: rules[k] for k in ("robust_fraction", "confidence", "seed")}},
+              resolve(results_dir) / "metrics" / "robustness.json")
