@@ -76,9 +76,9 @@ ids = list(summary["claims"])
 fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=(10, 0.18 * len(ids) + 2.2),
                                  gridspec_kw={"width_ratios": [3, 1.2]}, sharey=False)
 im = rb.heatmap(summary, ax_h, ax_b)
-fig.colorbar(im, ax=ax_h, fraction=0.03, pad=0.01, label="Spearman ρ (margin, assumption)")
+fig.colorbar(im, ax=ax_h, location="top", fraction=0.02, pad=0.01, label="Spearman ρ (margin, assumption)")
 n_p = summary["samples"]["plausible"]
-ax_h.set_title(f"sensitivity of the claim margins ({n_p} plausible samples, "
+ax_b.set_title(f"sensitivity of the claim margins ({n_p} plausible samples, "
                f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)", fontsize=9)
 fig.tight_layout()
 figures.save(fig, resolve(figures_dir) / "robustness")
