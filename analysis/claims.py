@@ -444,6 +444,17 @@ def evaluate_all(claims: list[dict], metrics: dict) -> list[dict]:
     return [evaluate(c, metrics) for c in claims]
 
 
+def calibration_table(records: list[dict]) -> list[dict]:
+    """The "calibration consistency" rows: fitting targets, never counted as reproduced.
+
+    One row per calibration claim with a numeric target: ``id``, ``figure``, ``target``,
+    ``reached``, ``residual`` (reached − target), ``units``, ``status`` (within the
+    quantity type's tolerance).
+    """
+    return [{"id": r["id"], "figure": r["figure"], **r["calibration"], "status": r["status"]}
+            for r in records if r.get("class") == "calibration" and "calibration" in r]
+
+
 def headline(records: list[dict]) -> dict:
     """Counts by class and the predictions' robust outcome.
 

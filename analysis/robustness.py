@@ -460,7 +460,8 @@ def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
     hi = np.array([summary["claims"][i]["robustness_interval"][1] for i in ids])
     structural = [bool(summary["claims"][i].get("wide_holds_all")) for i in ids]
     colours = ["0.6" if s else "C0" for s in structural]
-    ax_bar.barh(range(len(ids)), r, xerr=[r - lo, hi - r], color=colours, error_kw={"lw": 0.7})
+    err = np.clip(np.nan_to_num([r - lo, hi - r]), 0.0, None)     # rounding can leave -1e-17
+    ax_bar.barh(range(len(ids)), np.nan_to_num(r), xerr=err, color=colours, error_kw={"lw": 0.7})
     ax_bar.set_ylim(len(ids) - 0.5, -0.5)
     ax_bar.set_yticks([])
     ax_bar.set_xlim(0, 1)
@@ -471,7 +472,8 @@ def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
 
 
 def main(argv=None) -> int:
-    """CLI: ``python -m analysis.robustness chunk --prior P --samples N --chunk K --chunks M --output F``."""
+    """CLI: ``python -m analysis.robustness chunk --prior P --samples N --chunk K --chunks M --output F``
+    and ``python -m analysis.robustness merge --output F CHUNK.nc …``."""
     import argparse
     import logging as _logging
     from .io import write_netcdf
@@ -483,8 +485,18 @@ def main(argv=None) -> int:
     ch.add_argument("--chunk", type=int, required=True)
     ch.add_argument("--chunks", type=int, required=True)
     ch.add_argument("--output", required=True)
+    mg = sub.add_parser("merge", help="merge the chunks of one prior into one NetCDF file")
+    mg.add_argument("--output", required=True)
+    mg.add_argument("chunks", nargs="+")
     args = parser.parse_args(argv)
     _logging.basicConfig(level=_logging.INFO, format="%(message)s")
+    if args.command == "merge":
+        from .io import read_netcdf
+        ds = merge([read_netcdf(p) for p in args.chunks])
+        write_netcdf(ds, args.output)
+        log.info("wrote %s (%d samples, %d feasible)", args.output, ds.sizes["sample"],
+                 int(ds["feasible"].sum()))
+        return 0
     for name in ("analysis.calibration",):
         _logging.getLogger(name).setLevel(_logging.WARNING)
     ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks)

@@ -31,11 +31,12 @@
 # feasible sample of the wide box is *structural*: consistent by construction, not a test.
 
 # %% tags=["parameters"]
-results_dir = "results"              # str: stage outputs, relative to the repository root
-figures_dir = "figures"              # str: figure folder, relative to the repository root
-chunk_dir = "results/robustness/chunks"  # str: folder of the sweep's chunk files <prior>_<k>.nc
-plausible_chunks = 2                 # int: number of chunks of the plausible design (>= 1)
-wide_chunks = 1                      # int: number of chunks of the wide design (>= 1)
+results_dir = "results"   # str: stage outputs, relative to the repository root
+figures_dir = "figures"   # str: figure folder, relative to the repository root
+plausible_samples = 48    # int: parameter sets of the plausible prior's design (>= 1)
+plausible_chunks = 6      # int: sweep jobs the plausible design is split into (>= 1)
+wide_samples = 32         # int: parameter sets of the wide prior's design (>= 1)
+wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
 
 # %%
 import matplotlib.pyplot as plt
@@ -43,15 +44,17 @@ import numpy as np
 
 from analysis import claims, figures, robustness as rb
 from analysis.claims import write_metrics
-from analysis.io import read_netcdf, resolve, write_netcdf, write_text
+from analysis.io import read_netcdf, resolve, write_text
 
 figures.use_style()
-chunks = resolve(chunk_dir)
-merged = {prior: rb.merge([read_netcdf(chunks / f"{prior}_{k}.nc") for k in range(count)])
-          for prior, count in (("plausible", int(plausible_chunks)), ("wide", int(wide_chunks)))}
-out = resolve(results_dir) / "robustness"
-for prior, ds in merged.items():
-    write_netcdf(ds, out / f"{prior}.nc")
+# the sweep jobs' chunks, merged per prior by the workflow (analysis.robustness merge)
+merged = {prior: read_netcdf(resolve(results_dir) / "robustness" / f"{prior}.nc") for prior in rb.PRIORS}
+for prior, size, jobs in (("plausible", plausible_samples, plausible_chunks),
+                          ("wide", wide_samples, wide_chunks)):
+    got = (merged[prior].sizes["sample"], int(merged[prior].attrs["n_chunks"]))
+    if got != (int(size), int(jobs)):
+        raise ValueError(f"results/robustness/{prior}.nc has {got[0]} samples in {got[1]} chunks; "
+                         f"expected {prior}_samples={size}, {prior}_chunks={jobs} (rerun the sweep)")
 summary = rb.summarise(merged["plausible"], merged["wide"])
 ledger = claims.load_ledger()
 {k: summary[k] for k in ("samples", "feasible_fraction")}

@@ -108,3 +108,16 @@ def test_infeasible_assumptions_are_recorded_not_raised():
     far = {"shortest_release_time": 1e-3}     # device.yaml: calibration fails below 5e-3 s
     with pytest.raises(rb.Infeasible, match="calibration cannot bracket"):
         rb.device_model(far, ["inf"])
+
+
+def test_heatmap_draws_all_outcomes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ledger = [synthetic("never", 10.0), synthetic("always", 0.01), synthetic("part", 0.5)]
+    plaus = rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model)
+    summary = rb.summarise(plaus, rb.run_chunk("wide", 8, ledger=ledger, model=v0_model))
+    fig, (a, b) = plt.subplots(1, 2)
+    rb.heatmap(summary, a, b)
+    assert len(b.patches) == 3
+    plt.close(fig)
