@@ -72,8 +72,8 @@ table = ds[["b", "b_paper", "b_rel_error", "m", "m_paper", "m_rel_error", "Ea", 
 write_text(table.to_csv(index=False, float_format="%.6g"),
            resolve(results_dir) / "tables" / "heldout_dimensionality.csv")
 m = heldout.metrics(ds)
-for d, v in m.items():
-    print(f"{d}: films that break the law: {', '.join(v['breaks_law']) or 'none'}")
+for d in ds["descriptor"].values:
+    print(f"{d}: films that break the law: {', '.join(m[str(d)]['breaks_law']) or 'none'}")
 table
 
 # %%

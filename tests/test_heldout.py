@@ -39,3 +39,10 @@ def test_leave_one_out_dataset_and_tolerances():
     assert ds["b_rel_error"].attrs["tolerance"] == calibration.TOLERANCES["b"]
     m = ho.metrics(ds)["inorganic_fraction"]
     assert set(m["breaks_law"]) <= set(dev.N_VALUES)
+
+
+def test_metrics_name_the_films_that_break_the_law():
+    ds = ho.leave_one_out(n_values=["1", "3", "inf"], descriptors=("inorganic_fraction",))
+    m = ho.metrics(ds)
+    assert m["all_films_within_law"] == (m["inorganic_fraction"]["breaks_law"] == [])
+    assert set(m["inorganic_fraction"]["b_rel_error"]) == {"1", "3", "inf"}
