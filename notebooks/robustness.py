@@ -33,8 +33,8 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-plausible_samples = 48    # int: parameter sets of the plausible prior's design (>= 1)
-plausible_chunks = 6      # int: sweep jobs the plausible design is split into (>= 1)
+plausible_samples = 64    # int: parameter sets of the plausible prior's design (>= 1)
+plausible_chunks = 8      # int: sweep jobs the plausible design is split into (>= 1)
 wide_samples = 32         # int: parameter sets of the wide prior's design (>= 1)
 wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
 

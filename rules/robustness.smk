@@ -4,7 +4,7 @@
 # config/config.yaml (profiles.<profile>.robustness).
 SWEEP = SETTINGS.get("robustness") or {}
 SWEEP_SIZES = {prior: (int(SWEEP.get(f"{prior}_samples", default)), int(SWEEP.get(f"{prior}_chunks", jobs)))
-               for prior, default, jobs in (("plausible", 48, 6), ("wide", 32, 2))}
+               for prior, default, jobs in (("plausible", 64, 8), ("wide", 32, 2))}
 for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
     if _chunks > _samples:
         _stop([f"profiles.{PROFILE}.robustness.{_prior}_chunks={_chunks} exceeds "
