@@ -11,30 +11,31 @@ for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
                f"{_prior}_samples={_samples}; every chunk needs a sample"])
 SWEEP_MERGED = [f"{RESULTS}/robustness/{prior}.nc" for prior in SWEEP_SIZES]
 ALL_OUTPUTS += SWEEP_MERGED
-SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_{k}.nc" for k in range(chunks)]
-                for prior, (_, chunks) in SWEEP_SIZES.items()}
+# The design's size is part of a chunk's name, so changing a size makes new chunks (a chunk of
+# another design is never merged; analysis.robustness.merge checks it too).
+SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{chunks}.nc" for k in range(chunks)]
+                for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
 
 rule robustness_chunk:
     input:
         code=code_inputs("analysis/robustness.py"),
     output:
-        f"{RESULTS}/robustness/chunks/{{prior}}_{{chunk}}.nc",
+        f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
         prior="plausible|wide",
+        samples=r"\d+",
         chunk=r"\d+",
-    params:
-        cmd=lambda wc, output: (f"{PY} -m analysis.robustness chunk --prior {wc.prior} "
-                                f"--samples {SWEEP_SIZES[wc.prior][0]} --chunk {wc.chunk} "
-                                f"--chunks {SWEEP_SIZES[wc.prior][1]} --output {output[0]}"),
+        chunks=r"\d+",
     log:
-        f"{LOGS}/robustness/{{prior}}_{{chunk}}.log",
+        f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/robustness_{{prior}}_{{chunk}}.tsv"
+        f"{RESULTS}/benchmarks/robustness_{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.tsv"
     conda:
         ENV
     shell:
-        logged("{params.cmd}")
+        logged(f"{PY} -m analysis.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
+               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --output {{output}}")
 
 
 rule robustness_merge:
