@@ -121,3 +121,22 @@ def test_heatmap_draws_all_outcomes():
     rb.heatmap(summary, a, b)
     assert len(b.patches) == 3
     plt.close(fig)
+
+
+def test_sweep_jobs_follow_the_profile_sizes():
+    """Each profile's sweep is split into the configured chunks; the design size is in the name."""
+    import re
+    import subprocess
+    import sys
+
+    from analysis.io import ROOT
+    out = {}
+    for profile, expected in (("quick", 3), ("sweep", 525)):
+        proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
+                               "--forcerun", "robustness_chunk"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        count = re.search(r"robustness_chunk\s+(\d+)", proc.stdout)
+        assert count and int(count.group(1)) == expected, proc.stdout[-2000:]
+        out[profile] = proc.stdout
+    assert "plausible_n3600_449of450.nc" in out["sweep"]
