@@ -463,7 +463,7 @@ def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
     err = np.clip(np.nan_to_num([r - lo, hi - r]), 0.0, None)     # rounding can leave -1e-17
     ax_bar.barh(range(len(ids)), np.nan_to_num(r), xerr=err, color=colours, error_kw={"lw": 0.7})
     ax_bar.set_ylim(len(ids) - 0.5, -0.5)
-    ax_bar.set_yticks([])
+    ax_bar.tick_params(axis="y", left=False, labelleft=False)
     ax_bar.set_xlim(0, 1)
     ax_bar.axvline(float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
     ax_bar.axvline(1 - float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")

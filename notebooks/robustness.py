@@ -76,14 +76,14 @@ ledger = claims.load_ledger()
 
 # %%
 ids = list(summary["claims"])
-fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=(10, 0.18 * len(ids) + 2.2),
-                                 gridspec_kw={"width_ratios": [3, 1.2]}, sharey=False)
+fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=(10, 0.18 * len(ids) + 2.6),
+                                 gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
 im = rb.heatmap(summary, ax_h, ax_b)
-fig.colorbar(im, ax=ax_h, location="top", fraction=0.02, pad=0.01, label="Spearman ρ (margin, assumption)")
 n_p = summary["samples"]["plausible"]
-ax_b.set_title(f"sensitivity of the claim margins ({n_p} plausible samples, "
-               f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)", fontsize=9)
-fig.tight_layout()
+# one colour bar for both panels, so both keep the same height and their rows line up
+fig.colorbar(im, ax=[ax_h, ax_b], location="top", fraction=0.02, pad=0.01,
+             label=f"Spearman ρ of the claim's margin with the assumption ({n_p} plausible samples, "
+                   f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)")
 figures.save(fig, resolve(figures_dir) / "robustness")
 plt.show()
 
