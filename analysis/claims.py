@@ -52,7 +52,7 @@ Each record also carries ``margin`` (distance from the threshold in the claim's 
                           by a stated construction;
 ``prediction``            can fail inside the model: a test of the paper (with robustness);
 ``audit``                 the paper's numbers checked against each other or the literature;
-``unverified reference``  the reference value is unverified ([M]); status ``shown``.
+``unverified``            an unverified ([M]) reference is compared: status ``shown``, never pass or fail.
 
 Examples
 --------
@@ -75,7 +75,7 @@ from .datafiles import data_dir
 
 KINDS = ("quantitative", "trend")
 BASES = ("calibrated", "predicted", "literature")
-CLASSES = ("calibration", "structural", "prediction", "audit", "unverified reference")
+CLASSES = ("calibration", "structural", "prediction", "audit", "unverified")
 OPS = {"rel": ("paper",), "abs": ("paper",), "range": ("min", "max"),
        "gt": ("value",), "lt": ("value",), "increasing": (), "decreasing": (),
        "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": (),
@@ -343,7 +343,7 @@ def classify(claim: dict, sweep: dict | None = None) -> str:
         everywhere).
     """
     if claim.get("reference") == "unverified":
-        return "unverified reference"
+        return "unverified"
     if claim.get("construction"):
         return "structural"
     if claim["basis"] == "calibrated":
@@ -396,7 +396,7 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
             record["verdict"] = "not detectable"
             record["note"] = (f"not detectable: effect {a['effect']:.3g} ≤ detection threshold "
                               f"{a['threshold']:g} ({cmp['quantity']}). " + record["note"]).strip()
-    if record["class"] == "unverified reference":
+    if record["class"] == "unverified":
         record["status"] = "shown"
         record["note"] = ("reference value unverified ([M]): shown, not counted as pass or fail. "
                           + record["note"]).strip()

@@ -173,7 +173,7 @@ def test_classes_follow_ledger_and_sweep():
     base = make("gt", value=1)
     assert claims.classify({**base, "basis": "calibrated"}) == "calibration"
     assert claims.classify({**base, "basis": "literature"}) == "audit"
-    assert claims.classify({**base, "reference": "unverified"}) == "unverified reference"
+    assert claims.classify({**base, "reference": "unverified"}) == "unverified"
     assert claims.classify({**base, "construction": "drawn from its input"}) == "structural"
     assert claims.classify(base) == "prediction"
     assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": True}) == "structural"
@@ -183,7 +183,7 @@ def test_classes_follow_ledger_and_sweep():
 
 def test_unverified_reference_is_shown_not_pass_or_fail():
     r = claims.evaluate({**make("range", min=480, max=490), "reference": "unverified"}, {"stage": {"x": 477}})
-    assert r["status"] == "shown" and r["class"] == "unverified reference"
+    assert r["status"] == "shown" and r["class"] == "unverified"
 
 
 def test_calibration_claim_reports_target_reached_residual():
