@@ -28,6 +28,11 @@
 # **Calibrated vs predicted.** Every number below for the held-out film is a *prediction*
 # (its own Table 2 row was not used); the tolerances are those of the calibration
 # (`data/evidence/effect_sizes.yaml`: b ±10 %, m ±5 %, E_A ±5 meV).
+#
+# **What to look at.** How far the open markers (predicted) sit from the black bars (Table 2):
+# E_A roughly follows the structure, but b and m do not — Table 2's m is not monotone in n
+# (large for n = 1, 2 and for 3D, small for n = 3–5), which no smooth law in one descriptor
+# can follow, so every film breaks the law.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -29,6 +29,11 @@
 # (fraction of feasible plausible samples where it holds, Wilson interval) and the
 # assumptions its margin is most sensitive to (Spearman ρ). A claim that holds in every
 # feasible sample of the wide box is *structural*: consistent by construction, not a test.
+#
+# **What to look at.** The right panel: grey bars (structural) are not tests; blue bars near 1
+# or near 0 with short error bars are predictions that hold or fail whatever the assumptions;
+# the others depend on them. The heat map's dark cells name the assumption a claim hinges on
+# (e.g. the train gap for PPF and SNDP of n = 3–5, the shortest release time for n = 1, 2).
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
