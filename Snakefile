@@ -17,6 +17,7 @@ wildcard_constraints:
 
 include: "rules/data.smk"
 include: "rules/simulate.smk"
+include: "rules/robustness.smk"
 include: "rules/figures.smk"
 include: "rules/report.smk"
 

@@ -11,6 +11,8 @@ Submodules, named after the physics or the workflow step they serve:
 ``fits``                  power-law, Arrhenius, PPF fits and plasticity indices (any data)
 ``calibration``           fits the device parameters to Table 2
 ``energy``                energy per synaptic event and the audit of the paper's numbers
+``robustness``            claims under the unfixed assumptions: sweep, robustness, classes
+``heldout``               leave-one-n-out prediction of Table 2 from a structural law
 ``synaptic_weights``      potentiation/depression curves: NL, asymmetry, states; lookup-table devices
 ``training``, ``datasets``  device-aware digit classification; verified MNIST / 8×8 digits
 ``schematics``            Figs. 1, 4a, 5a drawn from the same parameters
@@ -26,8 +28,9 @@ import importlib
 
 __version__ = "0.1.0"
 __all__ = ["calibration", "claims", "colour", "datasets", "device", "dimensionality", "energy",
-           "figures", "fits", "io", "optics", "protocols", "datafiles",
-           "report", "runner", "schematics", "structure", "synaptic_weights", "training", "validation"]
+           "figures", "fits", "heldout", "io", "optics", "protocols", "datafiles",
+           "report", "robustness", "runner", "schematics", "structure", "synaptic_weights", "training",
+           "validation"]
 
 
 def __getattr__(name):

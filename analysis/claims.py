@@ -34,6 +34,25 @@ compare : mapping with ``op`` and its operands:
                    could it be one more run of the simulated setting?
                    (``data/paper/accuracy_rule.yaml`` gives the rule and its source)
 note : str, optional — shown in the report.
+reference : ``unverified`` for a comparison with a value tagged [M] (shown, never pass/fail).
+construction : str, optional — why the claim holds by construction (class ``structural``).
+compare.quantity : optional quantity type of ``data/evidence/effect_sizes.yaml``; it supplies
+    the tolerance of ``rel``/``abs`` (instead of ``compare.tolerance``) or the detection
+    threshold of a trend (``gt``/``lt``/``increasing``/``decreasing``/``argmin``/``argmax``):
+    a trend in the right direction whose effect does not exceed it fails as *not detectable*.
+compare.effect : ``overall`` for a monotone trend over a protocol sweep: the effect is the
+    change from the first to the last point (each step must still have the right sign);
+    default ``step``, the smallest step (comparisons between films, each step a claim).
+
+Each record also carries ``margin`` (distance from the threshold in the claim's units,
+> 0 when the claim holds; ±1 for a boolean or categorical claim) and ``class``:
+
+``calibration``           a fitting target (target, reached, residual; never a reproduction);
+``structural``            holds in every sample of the wide prior of the robustness sweep, or
+                          by a stated construction;
+``prediction``            can fail inside the model: a test of the paper (with robustness);
+``audit``                 the paper's numbers checked against each other or the literature;
+``unverified``            an unverified ([M]) reference is compared: status ``shown``, never pass or fail.
 
 Examples
 --------
@@ -46,6 +65,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -55,7 +75,8 @@ from .datafiles import data_dir
 
 KINDS = ("quantitative", "trend")
 BASES = ("calibrated", "predicted", "literature")
-OPS = {"rel": ("paper", "tolerance"), "abs": ("paper", "tolerance"), "range": ("min", "max"),
+CLASSES = ("calibration", "structural", "prediction", "audit", "unverified")
+OPS = {"rel": ("paper",), "abs": ("paper",), "range": ("min", "max"),
        "gt": ("value",), "lt": ("value",), "increasing": (), "decreasing": (),
        "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": (),
        "prediction_interval": ("paper", "coverage")}
@@ -81,8 +102,41 @@ def validate_claim(claim: dict, source: str = "ledger") -> None:
     if op not in OPS:
         raise ValueError(f"{source}: claim {cid} has compare.op={op!r}; expected one of {sorted(OPS)}")
     absent = [k for k in OPS[op] if k not in cmp]
+    if op in ("rel", "abs") and "tolerance" not in cmp and "quantity" not in cmp:
+        absent.append("tolerance")
     if absent:
         raise ValueError(f"{source}: claim {cid} (op {op}) lacks compare.{', compare.'.join(absent)}")
+    if "quantity" in cmp:
+        table = effect_sizes()
+        if cmp["quantity"] not in table:
+            raise ValueError(f"{source}: claim {cid} has compare.quantity={cmp['quantity']!r}; "
+                             f"expected one of {sorted(table)} (data/evidence/effect_sizes.yaml)")
+        if "tolerance" in cmp:
+            raise ValueError(f"{source}: claim {cid} states compare.tolerance and compare.quantity; "
+                             "the tolerance of a quantity type is stated once, in effect_sizes.yaml")
+        entry = table[cmp["quantity"]]
+        if entry["kind"] == "tolerance" and op != entry["op"]:
+            raise ValueError(f"{source}: claim {cid} uses op {op} with quantity {cmp['quantity']} "
+                             f"whose tolerance is {entry['op']}")
+    if claim.get("reference") not in (None, "unverified"):
+        raise ValueError(f"{source}: claim {cid} has reference={claim['reference']!r}; expected 'unverified'")
+
+
+def effect_sizes(path: str | os.PathLike | None = None) -> dict:
+    """Tolerances and detection thresholds per quantity type (data/evidence/effect_sizes.yaml)."""
+    path = Path(path) if path else data_dir() / "evidence" / "effect_sizes.yaml"
+    return _effect_sizes(str(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _effect_sizes(path: str) -> dict:
+    table = _read_yaml(Path(path))
+    for name, entry in table.items():
+        missing = [k for k in ("kind", "value", "units", "meaning", "source") if k not in entry]
+        if missing or entry["kind"] not in ("tolerance", "detection"):
+            raise ValueError(f"{path}: quantity {name} needs kind (tolerance|detection), value, "
+                             f"units, meaning and source; lacks {missing or ['a valid kind']}")
+    return table
 
 
 def load_ledger(folder: str | os.PathLike | None = None) -> list[dict]:
@@ -135,41 +189,90 @@ def _ordered(value, over):
     return [_num(v) for v in value], None
 
 
-def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
-    """Return (ok, paper_text)."""
+def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
+    """Compare a metric with the paper's statement.
+
+    Returns ``ok`` (the claim holds, effect size included), ``paper_text``, ``margin``
+    (distance from the threshold in the claim's units, > 0 when it holds; ±1 for a boolean or
+    categorical claim), ``margin_units`` and, for a trend with a detection threshold,
+    ``effect``, ``threshold`` and ``detectable``.
+    """
+    q = (sizes if sizes is not None else effect_sizes()).get(cmp["quantity"]) if "quantity" in cmp else None
+    thr = float(q["value"]) if q and q["kind"] == "detection" else 0.0
+    units = str(cmp.get("units", "1"))
+    out = {"margin_units": units}
+
+    def trend(effect, paper_text, direction_ok, effect_units):
+        ok = direction_ok and effect > thr
+        out.update(ok=ok, paper_text=paper_text, margin=effect - thr, margin_units=effect_units)
+        if q is not None:
+            out.update(effect=effect, threshold=thr, detectable=effect > thr)
+            out["paper_text"] += f" (effect > {thr:g}, {cmp['quantity']})"
+        return out
+
     if op in ("rel", "abs"):
-        p, tol = _num(cmp["paper"]), float(cmp["tolerance"])
+        p = _num(cmp["paper"])
+        tol = float(q["value"]) if q else float(cmp["tolerance"])
         dev = abs(_num(c) - p)
         limit = tol * abs(p) if op == "rel" else tol
         tol_text = f"±{100 * tol:g} %" if op == "rel" else f"±{tol:g}"
-        return dev <= limit, f"{cmp['paper']} ({tol_text})"
+        out.update(ok=dev <= limit, paper_text=f"{cmp['paper']} ({tol_text})", margin=limit - dev)
+        return out
     if op == "range":
         lo, hi = _num(cmp["min"]), _num(cmp["max"])
-        return lo <= _num(c) <= hi, f"{cmp['min']} … {cmp['max']}"
-    if op == "gt":
-        return _num(c) > _num(cmp["value"]), f"> {cmp['value']}"
-    if op == "lt":
-        return _num(c) < _num(cmp["value"]), f"< {cmp['value']}"
+        x = _num(c)
+        out.update(ok=lo <= x <= hi, paper_text=f"{cmp['min']} … {cmp['max']}", margin=min(x - lo, hi - x))
+        return out
+    if op in ("gt", "lt"):
+        sign = 1.0 if op == "gt" else -1.0
+        effect = sign * (_num(c) - _num(cmp["value"]))
+        return trend(effect, f"{'>' if op == 'gt' else '<'} {cmp['value']}", effect > 0, units)
     if op in ("increasing", "decreasing"):
         seq, _ = _ordered(c, cmp.get("over"))
         sign = 1 if op == "increasing" else -1
-        ok = len(seq) >= 2 and all(sign * (b - a) > 0 for a, b in zip(seq, seq[1:]))
-        return ok, op + (f" over {', '.join(map(str, cmp['over']))}" if cmp.get("over") else "")
+        relative = bool(q and q.get("step") == "relative")
+
+        def change(a, b):
+            return sign * (b - a) / (abs(a) if relative else 1.0)
+
+        steps = [change(a, b) for a, b in zip(seq, seq[1:])]
+        monotone = len(seq) >= 2 and min(steps) > 0
+        what = "relative " if relative else ""
+        if cmp.get("effect") == "overall" and monotone:
+            # a protocol sweep (frequency, amplitude, …): its grid is arbitrary, so the effect
+            # is the change over the whole sweep; every step must still have the right sign
+            effect, eunits = change(seq[0], seq[-1]), f"{what}change over the sweep"
+        else:
+            effect = min(steps) if steps else -math.inf
+            eunits = f"smallest {what}step"
+        text = op + (f" over {', '.join(map(str, cmp['over']))}" if cmp.get("over") else "")
+        return trend(effect, text, monotone, f"{'1' if relative else units} ({eunits})")
     if op in ("argmax", "argmin"):
         seq, keys = _ordered(c, cmp.get("over"))
         keys = keys or [str(i) for i in range(len(seq))]
-        pick = max if op == "argmax" else min
-        best = keys[seq.index(pick(seq))]
-        return best == str(cmp["paper"]), f"{op[3:]} at {cmp['paper']}"
+        sign = 1 if op == "argmax" else -1
+        target = keys.index(str(cmp["paper"])) if str(cmp["paper"]) in keys else None
+        others = [sign * v for i, v in enumerate(seq) if i != target]
+        if target is None or not others:
+            effect = -math.inf
+        else:   # relative lead of the paper's choice over the best other one
+            effect = (sign * seq[target] - max(others)) / abs(seq[target] or 1.0)
+        return trend(effect, f"{op[3:]} at {cmp['paper']}", effect > 0, "1 (relative lead)")
     if op == "equals":
-        return c == cmp["paper"], str(cmp["paper"])
+        ok = c == cmp["paper"]
+        out.update(ok=ok, paper_text=str(cmp["paper"]), margin=1.0 if ok else -1.0, margin_units="boolean")
+        return out
     if op == "true":
-        return bool(c), "true"
+        ok = bool(c)
+        out.update(ok=ok, paper_text="true", margin=1.0 if ok else -1.0, margin_units="boolean")
+        return out
     if op == "prediction_interval":
         mean, half = prediction_interval(c, float(cmp["coverage"]))
         p = _num(cmp["paper"])
-        return abs(p - mean) <= half, (f"{cmp['paper']}; {100 * float(cmp['coverage']):g} % prediction "
-                                       f"interval {mean:.4g} ± {half:.3g}")
+        out.update(ok=abs(p - mean) <= half, margin=half - abs(p - mean),
+                   paper_text=(f"{cmp['paper']}; {100 * float(cmp['coverage']):g} % prediction "
+                               f"interval {mean:.4g} ± {half:.3g}"))
+        return out
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
 
 
@@ -210,6 +313,12 @@ def prediction_interval(samples, coverage: float = 0.95) -> tuple[float, float]:
     return mean, float(t.ppf(0.5 + coverage / 2, s_count - 1)) * sd * math.sqrt(1 + 1 / s_count)
 
 
+def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
+    """Return (ok, paper_text) (see :func:`_assess`)."""
+    a = _assess(op, c, cmp)
+    return a["ok"], a["paper_text"]
+
+
 def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -220,32 +329,95 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def evaluate(claim: dict, metrics: dict) -> dict:
-    """Check one claim against the metrics; return the report record."""
+def classify(claim: dict, sweep: dict | None = None) -> str:
+    """The class of a claim (see the module docstring), decided from the ledger and the sweep.
+
+    Parameters
+    ----------
+    claim : dict
+        Ledger entry.
+    sweep : dict, optional
+        The claim's entry of the robustness summary (:func:`analysis.robustness.summarise`):
+        ``wide_holds_all`` (bool) and ``wide_samples`` (feasible wide samples evaluated).
+        Without it a predicted claim stays a ``prediction`` (it has not been shown to hold
+        everywhere).
+    """
+    if claim.get("reference") == "unverified":
+        return "unverified"
+    if claim.get("construction"):
+        return "structural"
+    if claim["basis"] == "calibrated":
+        return "calibration"
+    if claim["basis"] == "literature":
+        return "audit"
+    if sweep and sweep.get("wide_samples", 0) > 0 and sweep.get("wide_holds_all"):
+        return "structural"
+    return "prediction"
+
+
+def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
+    """Check one claim against the metrics; return the report record.
+
+    ``metrics["robustness"]["claims"][id]`` (written by the robustness stage), when present,
+    supplies the sweep statistics: robustness with its interval, structural test and
+    sensitivities. *sizes* replaces the effect-size table (tests).
+    """
     validate_claim(claim)
     cmp = claim["compare"]
     record = {"id": claim["id"], "figure": claim["figure"], "kind": claim["kind"],
               "basis": claim["basis"], "quote": claim["quote"], "location": claim["location"],
               "metric": claim["metric"] + (f"[{claim['key']}]" if claim.get("key") is not None else ""),
               "note": claim.get("note", "")}
+    sweep = ((metrics.get("robustness") or {}).get("claims") or {}).get(claim["id"])
+    record["class"] = classify(claim, sweep)
+    if claim.get("construction"):
+        record["construction"] = claim["construction"]
     value, problem = _lookup(claim, metrics)
     if problem:
         _, paper_text = _safe_paper_text(cmp)
         record.update(paper=paper_text, compendium=None, status="missing", note=problem)
         return record
     try:
-        ok, paper_text = _compare(cmp["op"], value, cmp)
+        a = _assess(cmp["op"], value, cmp, sizes)
     except (TypeError, ValueError, KeyError) as exc:
         record.update(paper=str(cmp), compendium=_fmt(value), status="fail",
                       note=f"cannot compare: {exc}")
         return record
+    ok, paper_text = a["ok"], a["paper_text"]
     units = cmp.get("units")
     record.update(paper=paper_text + (f" {units}" if units else ""),
                   compendium=_fmt(value) + (f" {units}" if units and not isinstance(value, (dict, list)) else ""),
-                  status="pass" if ok else "fail")
-    if not ok and claim.get("fail_note"):
+                  status="pass" if ok else "fail",
+                  margin=_finite_or_none(a["margin"]), margin_units=a["margin_units"])
+    if "detectable" in a:
+        record.update(effect=_finite_or_none(a["effect"]), threshold=a["threshold"],
+                      quantity=cmp["quantity"])
+        if not a["detectable"] and a["effect"] > 0:
+            record["verdict"] = "not detectable"
+            record["note"] = (f"not detectable: effect {a['effect']:.3g} ≤ detection threshold "
+                              f"{a['threshold']:g} ({cmp['quantity']}). " + record["note"]).strip()
+    if record["class"] == "unverified":
+        record["status"] = "shown"
+        record["note"] = ("reference value unverified ([M]): shown, not counted as pass or fail. "
+                          + record["note"]).strip()
+    elif not ok and claim.get("fail_note"):
         record["note"] = (record["note"] + " " + claim["fail_note"]).strip()
+    if record["class"] == "calibration" and cmp["op"] in ("rel", "abs"):
+        target = _num(cmp["paper"])
+        record["calibration"] = {"target": target, "reached": _num(value),
+                                 "residual": _num(value) - target, "units": units or "1"}
+    if record["class"] == "prediction" and sweep:
+        record.update({k: sweep[k] for k in ("robustness", "robustness_interval", "plausible_samples",
+                                             "sensitivities", "verdict_robust") if k in sweep})
+    if record["class"] == "structural" and sweep:
+        record["structural_basis"] = (f"holds in all {sweep['wide_samples']} feasible samples of "
+                                      "the wide prior (results/robustness/)")
     return record
+
+
+def _finite_or_none(x):
+    x = float(x)
+    return x if math.isfinite(x) else None
 
 
 def _safe_paper_text(cmp):
@@ -270,6 +442,37 @@ def _dummy(cmp):
 def evaluate_all(claims: list[dict], metrics: dict) -> list[dict]:
     """Evaluate every claim of the ledger."""
     return [evaluate(c, metrics) for c in claims]
+
+
+def calibration_table(records: list[dict]) -> list[dict]:
+    """The "calibration consistency" rows: fitting targets, never counted as reproduced.
+
+    One row per calibration claim with a numeric target: ``id``, ``figure``, ``target``,
+    ``reached``, ``residual`` (reached − target), ``units``, ``status`` (within the
+    quantity type's tolerance).
+    """
+    return [{"id": r["id"], "figure": r["figure"], **r["calibration"], "status": r["status"]}
+            for r in records if r.get("class") == "calibration" and "calibration" in r]
+
+
+def headline(records: list[dict]) -> dict:
+    """Counts by class and the predictions' robust outcome.
+
+    ``"of N predictions, k hold robustly, j fail robustly, the rest depend on assumptions"``:
+    a prediction holds (fails) robustly when the 95 % interval of its robustness lies above
+    (below) one half, i.e. it holds in most (few) plausible parameter sets; a prediction
+    without sweep statistics is counted apart (``not swept``).
+    """
+    by_class = {c: sum(r.get("class") == c for r in records) for c in CLASSES}
+    preds = [r for r in records if r.get("class") == "prediction"]
+    verdicts = [r.get("verdict_robust", "not swept") for r in preds]
+    out = {"by_class": by_class, "predictions": len(preds),
+           "hold_robustly": verdicts.count("holds"), "fail_robustly": verdicts.count("fails"),
+           "depend_on_assumptions": verdicts.count("depends"), "not_swept": verdicts.count("not swept")}
+    out["text"] = (f"of {out['predictions']} predictions, {out['hold_robustly']} hold robustly, "
+                   f"{out['fail_robustly']} fail robustly, the rest depend on assumptions "
+                   f"({out['depend_on_assumptions']}) or were not swept ({out['not_swept']})")
+    return out
 
 
 # --------------------------------------------------------------------------- regression

@@ -50,8 +50,10 @@ The synaptic weight of Fig. 4b is the normalised current increase at the read vo
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -183,7 +185,7 @@ def inorganic_fraction(n) -> float:
     nn = n_numeric(n)
     if np.isinf(nn):
         return 1.0
-    s = parameter_values("structure")
+    s = {**parameter_values("structure"), **_OVERRIDES.get("structure", {})}
     a = float(s["a_pseudocubic_layer"])
     d = float(s["pea_bilayer_thickness"])
     return nn * a / (nn * a + d)
@@ -191,7 +193,67 @@ def inorganic_fraction(n) -> float:
 
 @functools.lru_cache(maxsize=None)
 def _shared() -> dict:
-    return parameter_values("device")
+    return {**parameter_values("device"), **_OVERRIDES.get("device", {})}
+
+
+_OVERRIDES: dict[str, dict] = {}
+"""Values replacing entries of data/parameters/<topic>.yaml inside :func:`assumptions`."""
+
+ASSUMPTION_TOPICS = ("device", "structure")
+"""Parameter files whose entries :func:`assumptions` may replace."""
+
+
+@contextlib.contextmanager
+def assumptions(overrides: dict):
+    """Temporarily replace shared assumptions of the model (for sensitivity sweeps).
+
+    Parameters
+    ----------
+    overrides : dict
+        ``topic -> {name: value}`` with topic ``"device"`` or ``"structure"`` and names of
+        existing entries of ``data/parameters/<topic>.yaml`` (values in the units of the file).
+        Everything built inside the block (parameters, protocol values) uses them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown topic or name, or when nested.
+
+    Examples
+    --------
+    >>> with assumptions({"device": {"conductance_sensitivity": 2.0}}):
+    ...     shared_parameters()["conductance_sensitivity"]
+    2.0
+    """
+    if _OVERRIDES:
+        raise ValueError("assumptions() cannot be nested; apply all overrides in one block")
+    clean = {}
+    for topic, values in overrides.items():
+        if topic not in ASSUMPTION_TOPICS:
+            msg = f"assumption topic {topic!r} is unknown; expected one of {ASSUMPTION_TOPICS}"
+            raise ValueError(msg)
+        known = parameter_values(topic)
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            msg = (f"assumptions {unknown} are not entries of data/parameters/{topic}.yaml; "
+                   f"expected some of {sorted(known)}")
+            raise ValueError(msg)
+        clean[topic] = dict(values)
+    _OVERRIDES.update(clean)
+    _forget_derived()
+    try:
+        yield
+    finally:
+        _OVERRIDES.clear()
+        _forget_derived()
+
+
+def _forget_derived() -> None:
+    """Drop caches derived from the shared values (here and in analysis.protocols)."""
+    _shared.cache_clear()
+    protocols = sys.modules.get(__package__ + ".protocols")
+    if protocols is not None:
+        protocols._protocol_values.cache_clear()
 
 
 @functools.lru_cache(maxsize=None)
@@ -506,6 +568,7 @@ def synaptic_weight(params: DeviceParameters, state) -> np.ndarray:
 
 
 __all__ = ["K_B_EV", "N_VALUES", "DeviceParameters", "load_parameters", "build_parameters",
+           "assumptions",
            "calibrated_values", "shared_parameters", "clear_caches", "release_barrier_grid",
            "trap_weights", "inorganic_fraction", "release_times", "migration_rate", "generator",
            "propagator", "rest_state", "relax", "apply_segment", "migrated_fraction",

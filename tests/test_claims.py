@@ -105,7 +105,8 @@ def test_every_figure_notebook_is_checked_by_the_ledger():
     stages = {name for name, spec in table.items() if spec.get("metrics", True)} | {"calibrate"}
     used = {c["metric"].split(":", 1)[0] for c in claims.load_ledger()}
     assert used <= stages, f"claims name unknown stages: {sorted(used - stages)}"
-    unchecked = sorted(stages - used - {"calibrate"})
+    # robustness.json feeds every claim's class and robustness instead of a claim of its own
+    unchecked = sorted(stages - used - {"calibrate", "robustness"})
     assert not unchecked, f"no claim checks the outputs of {unchecked}"
 
 
@@ -126,3 +127,97 @@ def test_prediction_interval_formula_and_bad_input():
         claims.prediction_interval([1.0, 2.0], 1.5)
     one_seed = claims.evaluate(make("prediction_interval", paper=91.0, coverage=0.95), {"stage": {"x": [91.0]}})
     assert one_seed["status"] == "fail" and "needs ≥ 2" in one_seed["note"]
+
+
+# --------------------------------------------------------------------------- effect sizes, margins, classes
+SIZES = {"relative_current_change": {"kind": "detection", "value": 0.03, "units": "1", "step": "relative",
+                                     "meaning": "m", "source": "s"},
+         "peak_position": {"kind": "tolerance", "op": "abs", "value": 2.0, "units": "nm",
+                           "meaning": "m", "source": "s"}}
+
+
+def test_tightening_the_detection_threshold_makes_a_passing_trend_not_detectable():
+    claim = make("gt", value=1.0, quantity="relative_current_change")
+    metrics = {"stage": {"x": 1.05}}           # PPF A2/A1 = 1.05: a 5 % effect
+    loose = claims.evaluate(claim, metrics, sizes=SIZES)
+    assert loose["status"] == "pass" and loose["margin"] == pytest.approx(0.02)
+    strict = {**SIZES, "relative_current_change": {**SIZES["relative_current_change"], "value": 0.10}}
+    tight = claims.evaluate(claim, metrics, sizes=strict)
+    assert tight["status"] == "fail" and tight["verdict"] == "not detectable"
+    assert tight["margin"] == pytest.approx(-0.05) and "not detectable" in tight["note"]
+
+
+def test_monotone_trend_uses_relative_steps_against_the_threshold():
+    claim = make("increasing", quantity="relative_current_change")
+    assert claims.evaluate(claim, {"stage": {"x": [1.0, 1.1, 1.2]}}, sizes=SIZES)["status"] == "pass"
+    r = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
+    assert r["status"] == "fail" and r["verdict"] == "not detectable"
+    assert r["effect"] == pytest.approx(0.0099, rel=1e-3)
+
+
+def test_tolerance_comes_from_the_quantity_type_and_not_twice():
+    claim = make("abs", paper=401, quantity="peak_position")
+    assert claims.evaluate(claim, {"stage": {"x": 402.5}}, sizes=SIZES)["margin"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="stated once"):
+        claims.validate_claim(make("abs", paper=401, tolerance=3, quantity="peak_position"))
+    with pytest.raises(ValueError, match="compare.quantity='nope'"):
+        claims.validate_claim(make("gt", value=1, quantity="nope"))
+
+
+def test_margin_is_signed_distance_in_claim_units():
+    assert claims.evaluate(make("range", min=1, max=10), {"stage": {"x": 0.12}})["margin"] == pytest.approx(-0.88)
+    assert claims.evaluate(make("rel", paper=18, tolerance=0.1), {"stage": {"x": 19}})["margin"] == pytest.approx(0.8)
+
+
+def test_classes_follow_ledger_and_sweep():
+    base = make("gt", value=1)
+    assert claims.classify({**base, "basis": "calibrated"}) == "calibration"
+    assert claims.classify({**base, "basis": "literature"}) == "audit"
+    assert claims.classify({**base, "reference": "unverified"}) == "unverified"
+    assert claims.classify({**base, "construction": "drawn from its input"}) == "structural"
+    assert claims.classify(base) == "prediction"
+    assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": True}) == "structural"
+    assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": False}) == "prediction"
+    assert claims.classify(base, {"wide_samples": 0, "wide_holds_all": True}) == "prediction"
+
+
+def test_unverified_reference_is_shown_not_pass_or_fail():
+    r = claims.evaluate({**make("range", min=480, max=490), "reference": "unverified"}, {"stage": {"x": 477}})
+    assert r["status"] == "shown" and r["class"] == "unverified"
+
+
+def test_calibration_claim_reports_target_reached_residual():
+    r = claims.evaluate({**make("rel", paper=0.1, tolerance=0.1), "basis": "calibrated"}, {"stage": {"x": 0.1001}})
+    assert r["class"] == "calibration"
+    assert r["calibration"]["residual"] == pytest.approx(1e-4)
+    row, = claims.calibration_table([r, {**r, "class": "prediction"}])
+    assert (row["target"], row["reached"], row["status"]) == (0.1, 0.1001, "pass")
+
+
+def test_every_ledger_claim_gets_a_class_and_m_references_are_not_pass_fail():
+    for c in claims.load_ledger():
+        assert claims.classify(c) in claims.CLASSES
+    unverified = [c["id"] for c in claims.load_ledger() if c.get("reference") == "unverified"]
+    assert {"fig2-phase-peak-n4-literature", "fig2-phase-peak-n5-literature"} <= set(unverified)
+
+
+def test_headline_counts_robust_outcomes():
+    recs = [{"class": "prediction", "verdict_robust": v} for v in ("holds", "holds", "fails", "depends")]
+    recs += [{"class": "prediction"}, {"class": "calibration"}]
+    h = claims.headline(recs)
+    assert (h["predictions"], h["hold_robustly"], h["fail_robustly"], h["depend_on_assumptions"],
+            h["not_swept"]) == (5, 2, 1, 1, 1)
+    assert h["by_class"]["calibration"] == 1
+
+
+def test_overall_effect_of_a_protocol_sweep_does_not_depend_on_its_grid():
+    claim = make("increasing", quantity="relative_current_change", effect="overall")
+    coarse = claims.evaluate(claim, {"stage": {"x": [1.0, 1.05, 1.1]}}, sizes=SIZES)
+    fine = claims.evaluate(claim, {"stage": {"x": list(1.0 + 0.1 * __import__("numpy").linspace(0, 1, 50))}},
+                           sizes=SIZES)
+    assert coarse["status"] == fine["status"] == "pass"
+    assert coarse["margin"] == pytest.approx(fine["margin"]) == pytest.approx(0.07)
+    dip = claims.evaluate(claim, {"stage": {"x": [1.0, 1.2, 1.1, 1.3]}}, sizes=SIZES)
+    assert dip["status"] == "fail" and dip["margin"] < 0          # not monotone
+    flat = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
+    assert flat["verdict"] == "not detectable"

@@ -81,6 +81,7 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
     table = yaml.safe_load((work / "rules" / "notebooks.yaml").read_text())
     code = {name: f"notebooks/{name}.py" for name in [*table, "simulate", "calibrate", "report"]}
     code["data"] = "analysis/datasets.py"
+    code["robustness_chunk"] = code["robustness_merge"] = "analysis/robustness.py"  # rules/robustness.smk
     uses = {rule: imported_by_modulefinder(work / src, work) for rule, src in code.items()}
 
     def downstream(rules):
@@ -89,6 +90,10 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
             out |= {n for n, s in table.items() if "simulate" in s["needs"]}
         if "data" in out:
             out |= {n for n, s in table.items() if "data" in s["needs"]}
+        if "robustness_chunk" in out:
+            out |= {"robustness_merge"}
+        if "robustness_merge" in out:
+            out |= {n for n, s in table.items() if "sweep" in s["needs"]}
         if out - {"report", "regression", "all"}:
             out |= {"report"}
         if out:

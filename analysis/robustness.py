@@ -1,0 +1,511 @@
+"""Robustness and falsifiability of the claims under the model's unfixed assumptions.
+
+The paper does not fix several inputs of the device model (V0, γ, τ0, the trap-grid span and
+count, the leakage, the read delay, the train gap, the Arrhenius range, the temperature, the
+PEA-layer thickness). ``data/evidence/priors.yaml`` gives each a *plausible* range (with its
+source) and a deliberately *wide* one. This module
+
+1. samples either prior with a seeded Latin hypercube (:func:`design`);
+2. for every sample, recalibrates the six films to Table 2 through the same analysis as
+   :mod:`analysis.calibration` (a sample whose calibration is infeasible is recorded as such)
+   and recomputes every device claim's metric from the model (:func:`model_metrics`, the
+   same metric names the figure notebooks write, so :mod:`analysis.claims` evaluates them);
+3. stores the assumptions, the calibrated parameters and every claim's margin in a Dataset
+   with dims ``sample`` and ``n`` (:func:`run_chunk`), one per chunk, merged by :func:`merge`;
+4. summarises per claim (:func:`summarise`): robustness = fraction of feasible plausible
+   samples in which it holds, with a Wilson interval; whether it holds in every feasible
+   wide sample (then it is *structural*); and the Spearman rank correlation of its margin
+   with each assumption.
+
+The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+import xarray as xr
+
+from . import calibration, claims, device as dev, energy, protocols
+from .datafiles import data_dir, load_yaml
+from .dimensionality import N_VALUES, parse_n
+
+log = logging.getLogger(__name__)
+
+PRIORS = ("plausible", "wide")
+MODEL_STAGES = ("fig3_plasticity", "fig4_retention", "fig6_energy")
+"""Notebook stages whose claim metrics :func:`model_metrics` recomputes from the model."""
+
+DEFAULT_SIZES = {"ppf_points": 9, "sfdp_points": 6}
+"""Protocol grid sizes of the sweep (the quick profile's; claims are minima or monotonicity)."""
+
+
+class Infeasible(ValueError):
+    """Table 2 cannot be reached under the sampled assumptions (a result, not an error)."""
+
+
+# --------------------------------------------------------------------------- inputs
+def priors() -> dict:
+    """``name -> {topic, units, scale, plausible, wide, source, integer}`` (priors.yaml)."""
+    raw = load_yaml("evidence/priors.yaml")
+    for name, p in raw.items():
+        for prior in PRIORS:
+            p[prior] = [float(v) for v in p[prior]]
+            lo, hi = p[prior]
+            if not lo < hi or (p["scale"] == "log" and lo <= 0):
+                msg = (f"priors.yaml: {name}.{prior}={p[prior]!r} must be [low, high] with "
+                       f"low < high (and low > 0 on a log scale)")
+                raise ValueError(msg)
+    return raw
+
+
+def rules() -> dict:
+    """``name -> value`` of data/evidence/robustness.yaml."""
+    return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
+
+
+def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.ndarray]:
+    """Latin-hypercube sample of one prior (seeded, deterministic).
+
+    Parameters
+    ----------
+    prior : ``"plausible"`` or ``"wide"``
+    n_samples : int
+        Number of parameter sets, >= 1.
+    seed : int, optional
+        Default the ``seed`` of robustness.yaml (the wide prior uses seed + 1).
+
+    Returns
+    -------
+    dict
+        assumption name -> values (length *n_samples*), in the units of priors.yaml.
+    """
+    from scipy.stats import qmc
+    if prior not in PRIORS:
+        raise ValueError(f"prior={prior!r} is unknown; expected one of {PRIORS}")
+    if int(n_samples) < 1:
+        raise ValueError(f"n_samples={n_samples!r} must be an integer >= 1")
+    table = priors()
+    names = list(table)
+    seed = int(rules()["seed"] if seed is None else seed) + PRIORS.index(prior)
+    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(int(n_samples))
+    out = {}
+    for j, name in enumerate(names):
+        p = table[name]
+        lo, hi = (float(v) for v in p[prior])
+        if p["scale"] == "log":
+            x = 10.0 ** (math.log10(lo) + unit[:, j] * (math.log10(hi) - math.log10(lo)))
+        else:
+            x = lo + unit[:, j] * (hi - lo)
+        out[name] = np.round(x) if p.get("integer") else x
+    return out
+
+
+def overrides(sample: dict) -> dict:
+    """``topic -> {name: value}`` for :func:`analysis.device.assumptions`."""
+    table = priors()
+    out: dict[str, dict] = {}
+    for name, value in sample.items():
+        v = float(value)
+        out.setdefault(table[name]["topic"], {})[name] = int(round(v)) if table[name].get("integer") else v
+    return out
+
+
+# --------------------------------------------------------------------------- model
+def calibrate_films(n_values=N_VALUES) -> dict:
+    """Recalibrate every film and the current scale under the active assumptions.
+
+    Starts each film's search from the stored calibration (same targets and analysis as
+    :func:`analysis.calibration.calibrate_all`).
+
+    Returns
+    -------
+    dict
+        label -> DeviceParameters (with the recalibrated sigma0).
+
+    Raises
+    ------
+    ValueError
+        If Table 2 cannot be reached for some film (infeasible assumptions).
+    """
+    labels = [parse_n(n) for n in n_values]
+    ref = parse_n(calibration.energy_target()["n"])
+    per = {}
+    for n in dict.fromkeys(labels + [ref]):
+        per[n] = calibration.calibrate_n(n, start=dev.calibrated_values(n))
+    c = per[ref]
+    sigma0, _ = calibration.calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"])
+    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0)
+            for n in labels}
+
+
+def model_metrics(params: dict, sizes: dict | None = None) -> dict:
+    """The device claims' metrics computed from the model for given parameters.
+
+    Same names and meaning as the figure notebooks' metrics (``fig3_plasticity``,
+    ``fig4_retention``, ``fig6_energy``), so :func:`analysis.claims.evaluate` checks them.
+
+    Parameters
+    ----------
+    params : dict
+        label -> :class:`analysis.device.DeviceParameters` (every film, ordered by n).
+    sizes : dict, optional
+        ``ppf_points``, ``sfdp_points`` (default :data:`DEFAULT_SIZES`).
+    """
+    sz = {**DEFAULT_SIZES, **(sizes or {})}
+    pv = protocols.protocol_values()
+    amp, wd, vr = pv["spike_amplitude_V"], pv["spike_width_s"], pv["read_voltage_V"]
+    dts = np.linspace(*pv["ppf_interval_s"], int(sz["ppf_points"]))
+    freqs = np.geomspace(*pv["sfdp_frequency_Hz"], int(sz["sfdp_points"]))
+    sv_amps = np.round(np.linspace(*pv["svdp_amplitude_V"], pv["svdp_pulses"]), 9)
+    sd_w = np.round(np.linspace(*pv["sddp_width_s"], pv["sddp_pulses"]), 12)
+    counts = np.asarray(pv["sndp_pulses"])
+    reps = pv["rehearsals"]
+    e_amps = np.array([pv["energy_min_amplitude_V"], amp])
+    areas = np.asarray(pv["areas_um2"])
+    f3 = {k: {} for k in ("ppf_index", "ppf_min", "sfdp_index", "svdp_index", "sddp_index",
+                          "sndp_index", "epsc_peak_pA", "base_current_pA")}
+    f4 = {k: {} for k in ("power_law_b", "power_law_m", "retained_weight_15s", "retention_vs_rehearsal")}
+    psc = []
+    t_ret = protocols.retention_times()
+    for n, p in params.items():
+        a1, a2 = protocols.paired_pulse(p, dts)
+        f3["ppf_index"][n] = (a2 / a1).tolist()
+        f3["ppf_min"][n] = float(np.min(a2 / a1))
+        cur = protocols.frequency_train(p, freqs)
+        f3["sfdp_index"][n] = (cur[:, -1] / cur[:, 0]).tolist()
+        cur = protocols.sequence_train(p, sv_amps, wd)[1]
+        f3["svdp_index"][n] = (cur / cur[0]).tolist()
+        cur = protocols.sequence_train(p, np.full(sd_w.size, amp), sd_w)[1]
+        f3["sddp_index"][n] = (cur / cur[0]).tolist()
+        cur = protocols.sequence_train(p, np.full(counts.max(), amp), wd)[1]
+        f3["sndp_index"][n] = (cur[counts - 1] / cur[0]).tolist()
+        f3["base_current_pA"][n] = abs(float(dev.read_current(p, dev.rest_state(p), vr))) / energy.PA
+        psc_n = protocols.psc_currents(p, e_amps, areas)
+        f3["epsc_peak_pA"][n] = float(psc_n[-1, list(areas).index(62500.0)]) / energy.PA
+        psc.append(psc_n)
+        st = protocols.retention(p, reps, t_ret)
+        y = dev.synaptic_weight(p, st)
+        fit = protocols.fit_retention(t_ret, y[reps.index(pv["retention_pulses"])])
+        f4["power_law_b"][n], f4["power_law_m"][n] = fit["b"], fit["m"]
+        f4["retained_weight_15s"][n] = float(y[reps.index(pv["retention_pulses"]), -1])
+        f4["retention_vs_rehearsal"][n] = [float(v) for v in y[:, -1]]
+    labels = list(params)
+    if "inf" in f4["power_law_m"]:
+        f4["m_ratio_to_3d"] = {n: f4["power_law_m"][n] / f4["power_law_m"]["inf"] for n in labels}
+    current = xr.DataArray(np.array(psc), dims=(energy.N_DIM, energy.AMPLITUDE_DIM, energy.AREA_DIM),
+                           coords={energy.N_DIM: labels, energy.AMPLITUDE_DIM: e_amps,
+                                   energy.AREA_DIM: areas},
+                           attrs={energy.WIDTH_ATTR: wd, "units": "A"})
+    e = energy.energy_dataset(xr.Dataset({energy.PSC_VARIABLE: current}))
+    f6 = energy.fig6_metrics(e)
+    return {"fig3_plasticity": f3, "fig4_retention": f4, "fig6_energy": f6}
+
+
+# --------------------------------------------------------------------------- claims
+def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
+    """Predicted claims whose metric :func:`model_metrics` computes (the sweep tests them)."""
+    ledger = claims.load_ledger() if ledger is None else ledger
+    return [c for c in ledger if c["metric"].split(":")[0] in MODEL_STAGES
+            and claims.classify(c) == "prediction"]
+
+
+def _var(claim_id: str) -> str:
+    return "margin__" + claim_id.replace("-", "_")
+
+
+def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dict]:
+    """The calibrated device model under one set of assumptions.
+
+    Returns
+    -------
+    params : dict
+        label -> (Ea [eV], E0 [eV], ν_m [1/s]) after recalibration to Table 2.
+    metrics : dict
+        :func:`model_metrics` of the recalibrated films.
+
+    Raises
+    ------
+    Infeasible
+        If Table 2 cannot be reached under these assumptions.
+    """
+    with dev.assumptions(overrides(sample)):
+        try:
+            params = calibrate_films(n_values)
+        except ValueError as exc:
+            raise Infeasible(str(exc)) from exc
+        metrics = model_metrics(params, sizes)
+    return {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}, metrics
+
+
+def evaluate_sample(sample: dict, ledger: list[dict], model=None) -> dict:
+    """Run *model* (default :func:`device_model`) on one sample and evaluate the claims.
+
+    Returns
+    -------
+    dict
+        ``feasible`` (bool), ``reason`` (why not), ``params`` (label -> (Ea, E0, ν_m)),
+        ``records`` (claim id -> :func:`analysis.claims.evaluate` record).
+    """
+    try:
+        params, metrics = (model or device_model)(sample)
+    except Infeasible as exc:
+        return {"feasible": False, "reason": str(exc), "params": {}, "records": {}}
+    return {"feasible": True, "reason": "", "params": params,
+            "records": {c["id"]: claims.evaluate(c, metrics) for c in ledger}}
+
+
+def chunk_indices(n_samples: int, chunk: int, n_chunks: int) -> np.ndarray:
+    """Sample indices of one chunk (contiguous, sizes differ by at most one)."""
+    if not 0 <= int(chunk) < int(n_chunks):
+        raise ValueError(f"chunk={chunk!r} must be in [0, {n_chunks})")
+    return np.array_split(np.arange(int(n_samples)), int(n_chunks))[int(chunk)]
+
+
+def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
+              seed: int | None = None, n_values=N_VALUES, sizes=None, ledger=None,
+              model=None) -> xr.Dataset:
+    """Evaluate one chunk of the design of *prior*; return its Dataset (dims sample, n).
+
+    *ledger* defaults to :func:`swept_claims`; *model* (sample -> (params, metrics), raising
+    :class:`Infeasible` when Table 2 cannot be reached) to the recalibrated device model on *n_values*.
+
+    Variables: every assumption (sample; its units), ``feasible`` (sample), ``ea_eV``,
+    ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per swept claim
+    ``margin__<id>`` (sample; the claim's margin units) and ``holds__<id>`` (sample; 1/0).
+    """
+    ledger = swept_claims() if ledger is None else [c for c in ledger if claims.classify(c) == "prediction"]
+    if model is None:
+        def model(sample):
+            return device_model(sample, n_values, sizes)
+    table = priors()
+    full = design(prior, n_samples, seed)
+    idx = chunk_indices(n_samples, chunk, n_chunks)
+    labels = [parse_n(n) for n in n_values]
+    feas = np.zeros(idx.size, dtype="i1")
+    pars = np.full((3, idx.size, len(labels)), np.nan)
+    margins = {c["id"]: np.full(idx.size, np.nan) for c in ledger}
+    holds = {c["id"]: np.full(idx.size, -1, dtype="i1") for c in ledger}
+    units = {}
+    seconds = np.zeros(idx.size)
+    for i, s in enumerate(idx):
+        t0 = time.perf_counter()
+        res = evaluate_sample({k: v[s] for k, v in full.items()}, ledger, model)
+        seconds[i] = time.perf_counter() - t0
+        log.info("%s sample %d/%d (chunk %d): %s in %.1f s", prior, s + 1, n_samples, chunk,
+                 "feasible" if res["feasible"] else "infeasible: " + res["reason"], seconds[i])
+        if not res["feasible"]:
+            continue
+        feas[i] = 1
+        for j, n in enumerate(labels):
+            if n in res["params"]:
+                pars[:, i, j] = res["params"][n]
+        for cid, r in res["records"].items():
+            margins[cid][i] = np.nan if r.get("margin") is None else r["margin"]
+            holds[cid][i] = 1 if r["status"] == "pass" else 0
+            units[cid] = r.get("margin_units", "1")
+    v = {}
+    for name, p in table.items():
+        v[name] = ("sample", full[name][idx], {"units": p["units"], "long_name": f"assumption {name}",
+                                               "topic": p["topic"], "prior_range": list(p[prior])})
+    v["feasible"] = ("sample", feas, {"units": "1", "long_name": "Table 2 reachable by the calibration (1) or not (0)"})
+    v["seconds"] = ("sample", seconds, {"units": "s", "long_name": "wall time of the sample"})
+    for k, (name, unit) in enumerate((("ea_eV", "eV"), ("e0_eV", "eV"), ("nu_m_per_s", "1/s"))):
+        v[name] = (("sample", "n"), pars[k], {"units": unit, "long_name": f"recalibrated {name}"})
+    for c in ledger:
+        cid = c["id"]
+        v[_var(cid)] = ("sample", margins[cid], {"units": units.get(cid, "1"),
+                        "long_name": f"margin of claim {cid} (> 0: holds)", "claim": cid})
+        v[_var(cid).replace("margin__", "holds__")] = ("sample", holds[cid], {
+            "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid})
+    ds = xr.Dataset(v, coords={"sample": ("sample", idx, {"units": "1", "long_name": "index in the design"}),
+                               "n": ("n", np.array(labels, dtype=object), {"units": "1", "long_name": "dimensionality"})})
+    ds.attrs.update({"prior": prior, "n_samples": int(n_samples), "chunk": int(chunk),
+                     "n_chunks": int(n_chunks), "seed": int(rules()["seed"] if seed is None else seed)})
+    return ds
+
+
+def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
+    """Concatenate the chunks of one prior along ``sample`` (checked complete)."""
+    if not chunks:
+        raise ValueError("merge needs at least one chunk")
+    ds = xr.concat(sorted(chunks, key=lambda d: int(d.attrs["chunk"])), dim="sample",
+                   combine_attrs="drop_conflicts")
+    n = int(chunks[0].attrs["n_samples"])
+    if sorted(ds["sample"].values.tolist()) != list(range(n)):
+        raise ValueError(f"chunks cover samples {ds['sample'].values.tolist()}; expected 0..{n - 1}")
+    ds.attrs.pop("chunk", None)
+    return ds
+
+
+# --------------------------------------------------------------------------- statistics
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial fraction k/n (``(nan, nan)`` for n = 0)."""
+    from scipy.stats import norm
+    if n <= 0:
+        return math.nan, math.nan
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
+    """Per-claim robustness, structural test and sensitivities (see the module docstring).
+
+    Returns
+    -------
+    dict
+        ``claims``: id -> ``robustness`` (fraction in [0, 1]), ``robustness_interval``
+        (Wilson, robustness.yaml confidence), ``plausible_samples``, ``verdict_robust``
+        (holds / fails / depends), ``wide_samples`` (feasible samples of the wide and the
+        plausible design: both lie in the wide box), ``wide_holds_all``, ``sensitivities``
+        (assumption -> Spearman rho of the margin, the top ones), ``margin_median``;
+        ``feasible_fraction`` per prior; ``samples`` per prior; ``assumptions``;
+        ``feasibility_sensitivities`` (Spearman rho of "Table 2 reachable" with each assumption).
+    """
+    from scipy.stats import spearmanr
+    r = rules()
+    conf, robust, top = float(r["confidence"]), float(r["robust_fraction"]), int(r["sensitivity_top"])
+    names = [k for k in priors() if k in plausible]
+    ok_p = plausible["feasible"].values == 1
+    out = {"claims": {}, "assumptions": names,
+           "samples": {"plausible": int(plausible.sizes["sample"])},
+           "feasible_fraction": {"plausible": float(ok_p.mean())}}
+    if wide is not None:
+        ok_w = wide["feasible"].values == 1
+        out["samples"]["wide"] = int(wide.sizes["sample"])
+        out["feasible_fraction"]["wide"] = float(ok_w.mean())
+        feas = np.concatenate([plausible["feasible"].values, wide["feasible"].values]).astype(float)
+        out["feasibility_sensitivities"] = {}
+        for name in names:
+            x = np.concatenate([plausible[name].values, wide[name].values])
+            if np.ptp(feas) > 0 and np.ptp(x) > 0:
+                out["feasibility_sensitivities"][name] = float(spearmanr(x, feas).statistic)
+    for var in plausible.data_vars:
+        if not var.startswith("holds__"):
+            continue
+        cid = plausible[var].attrs["claim"]
+        h = plausible[var].values[ok_p]
+        k, n = int((h == 1).sum()), int(h.size)
+        lo, hi = wilson(k, n, conf)
+        verdict = "holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends"
+        margin = plausible[var.replace("holds__", "margin__")].values[ok_p]
+        sens = {}
+        for name in names:
+            x = plausible[name].values[ok_p]
+            good = np.isfinite(margin)
+            if good.sum() >= 3 and np.ptp(margin[good]) > 0 and np.ptp(x[good]) > 0:
+                sens[name] = float(spearmanr(x[good], margin[good]).statistic)
+        ranked = dict(sorted(sens.items(), key=lambda kv: -abs(kv[1]))[:top])
+        entry = {"robustness": k / n if n else None, "robustness_interval": [lo, hi],
+                 "plausible_samples": n, "verdict_robust": verdict if n else "not swept",
+                 "sensitivities": ranked, "sensitivity_all": sens,
+                 "margin_median": float(np.nanmedian(margin)) if np.isfinite(margin).any() else None,
+                 "margin_units": plausible[var.replace("holds__", "margin__")].attrs.get("units", "1")}
+        if wide is not None and var in wide:
+            # the plausible box lies inside the wide one: both designs sample the wide prior
+            hw = np.concatenate([wide[var].values[ok_w], h])
+            entry["wide_samples"] = int(hw.size)
+            entry["wide_holds_all"] = bool(hw.size > 0 and np.all(hw == 1))
+        out["claims"][cid] = entry
+    return out
+
+
+# --------------------------------------------------------------------------- outputs
+def classes(ledger: list[dict], summary: dict | None) -> dict:
+    """claim id -> class, from the ledger and the sweep summary (no metrics needed)."""
+    sweep = (summary or {}).get("claims", {})
+    return {c["id"]: claims.classify(c, sweep.get(c["id"])) for c in ledger}
+
+
+def claim_table(summary: dict, ledger: list[dict] | None = None):
+    """One row per claim: class, and for swept predictions robustness, interval, verdict,
+    structural test and top sensitivities (a pandas DataFrame)."""
+    import pandas as pd
+    ledger = claims.load_ledger() if ledger is None else ledger
+    cls = classes(ledger, summary)
+    rows = []
+    for c in ledger:
+        s = summary["claims"].get(c["id"], {})
+        lo, hi = s.get("robustness_interval", [math.nan, math.nan])
+        rows.append({"id": c["id"], "figure": c["figure"], "class": cls[c["id"]],
+                     "robustness": s.get("robustness", math.nan), "robustness_low": lo,
+                     "robustness_high": hi, "plausible_samples": s.get("plausible_samples", 0),
+                     "verdict": s.get("verdict_robust", "not swept") if cls[c["id"]] == "prediction" else "",
+                     "wide_samples": s.get("wide_samples", 0),
+                     "wide_holds_all": s.get("wide_holds_all", ""),
+                     "margin_median": s.get("margin_median", math.nan),
+                     "margin_units": s.get("margin_units", ""),
+                     "top_sensitivities": "; ".join(f"{k} {v:+.2f}" for k, v in s.get("sensitivities", {}).items())})
+    return pd.DataFrame(rows)
+
+
+def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
+    """Claims × assumptions Spearman ρ of the margin (left) and robustness with its interval
+    (right) for every swept claim; structural claims marked."""
+    ids = list(summary["claims"])
+    names = summary["assumptions"]
+    rho = np.array([[summary["claims"][i]["sensitivity_all"].get(a, np.nan) for a in names] for i in ids])
+    im = ax_heat.imshow(rho, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
+    ax_heat.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+    ax_heat.set_yticks(range(len(ids)), ids, fontsize=6)
+    r = np.array([summary["claims"][i]["robustness"] if summary["claims"][i]["robustness"] is not None
+                  else np.nan for i in ids])
+    lo = np.array([summary["claims"][i]["robustness_interval"][0] for i in ids])
+    hi = np.array([summary["claims"][i]["robustness_interval"][1] for i in ids])
+    structural = [bool(summary["claims"][i].get("wide_holds_all")) for i in ids]
+    colours = ["0.6" if s else "C0" for s in structural]
+    err = np.clip(np.nan_to_num([r - lo, hi - r]), 0.0, None)     # rounding can leave -1e-17
+    ax_bar.barh(range(len(ids)), np.nan_to_num(r), xerr=err, color=colours, error_kw={"lw": 0.7})
+    ax_bar.set_ylim(len(ids) - 0.5, -0.5)
+    ax_bar.tick_params(axis="y", left=False, labelleft=False)
+    ax_bar.set_xlim(0, 1)
+    ax_bar.axvline(float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
+    ax_bar.axvline(1 - float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
+    ax_bar.set_xlabel("robustness (plausible prior)")
+    return im
+
+
+def main(argv=None) -> int:
+    """CLI: ``python -m analysis.robustness chunk --prior P --samples N --chunk K --chunks M --output F``
+    and ``python -m analysis.robustness merge --output F CHUNK.nc …``."""
+    import argparse
+    import logging as _logging
+    from .io import write_netcdf
+    parser = argparse.ArgumentParser(description="one chunk of the robustness sweep")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ch = sub.add_parser("chunk", help="evaluate one chunk of a prior's design into a NetCDF file")
+    ch.add_argument("--prior", choices=PRIORS, required=True)
+    ch.add_argument("--samples", type=int, required=True, help="samples in the prior's design")
+    ch.add_argument("--chunk", type=int, required=True)
+    ch.add_argument("--chunks", type=int, required=True)
+    ch.add_argument("--output", required=True)
+    mg = sub.add_parser("merge", help="merge the chunks of one prior into one NetCDF file")
+    mg.add_argument("--output", required=True)
+    mg.add_argument("chunks", nargs="+")
+    args = parser.parse_args(argv)
+    _logging.basicConfig(level=_logging.INFO, format="%(message)s")
+    if args.command == "merge":
+        from .io import read_netcdf
+        ds = merge([read_netcdf(p) for p in args.chunks])
+        write_netcdf(ds, args.output)
+        log.info("wrote %s (%d samples, %d feasible)", args.output, ds.sizes["sample"],
+                 int(ds["feasible"].sum()))
+        return 0
+    for name in ("analysis.calibration",):
+        _logging.getLogger(name).setLevel(_logging.WARNING)
+    ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks)
+    write_netcdf(ds, args.output)
+    log.info("wrote %s (%d samples, %d feasible, %.1f s)", args.output, ds.sizes["sample"],
+             int(ds["feasible"].sum()), float(ds["seconds"].sum()))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main())

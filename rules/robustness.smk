@@ -1,0 +1,57 @@
+# The robustness sweep (issue 10): the design of each prior (plausible, wide) is split into
+# chunks, one job each, so the sweep scales out on a cluster; the chunks of a prior are merged
+# into one Dataset, which the `robustness` notebook summarises. Sizes per profile are in
+# config/config.yaml (profiles.<profile>.robustness).
+SWEEP = SETTINGS.get("robustness") or {}
+SWEEP_SIZES = {prior: (int(SWEEP.get(f"{prior}_samples", default)), int(SWEEP.get(f"{prior}_chunks", jobs)))
+               for prior, default, jobs in (("plausible", 64, 8), ("wide", 32, 2))}
+for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
+    if _chunks > _samples:
+        _stop([f"profiles.{PROFILE}.robustness.{_prior}_chunks={_chunks} exceeds "
+               f"{_prior}_samples={_samples}; every chunk needs a sample"])
+SWEEP_MERGED = [f"{RESULTS}/robustness/{prior}.nc" for prior in SWEEP_SIZES]
+ALL_OUTPUTS += SWEEP_MERGED
+# The design's size is part of a chunk's name, so changing a size makes new chunks (a chunk of
+# another design is never merged; analysis.robustness.merge checks it too).
+SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{chunks}.nc" for k in range(chunks)]
+                for prior, (samples, chunks) in SWEEP_SIZES.items()}
+
+
+rule robustness_chunk:
+    input:
+        code=code_inputs("analysis/robustness.py"),
+    output:
+        f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
+    wildcard_constraints:
+        prior="plausible|wide",
+        samples=r"\d+",
+        chunk=r"\d+",
+        chunks=r"\d+",
+    log:
+        f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/robustness_{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.tsv"
+    conda:
+        ENV
+    shell:
+        logged(f"{PY} -m analysis.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
+               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --output {{output}}")
+
+
+rule robustness_merge:
+    input:
+        code=code_inputs("analysis/robustness.py"),
+        chunks=lambda wc: SWEEP_CHUNKS[wc.prior],
+    output:
+        f"{RESULTS}/robustness/{{prior}}.nc",
+    wildcard_constraints:
+        prior="plausible|wide",
+    params:
+        cmd=lambda wc, input, output: (f"{PY} -m analysis.robustness merge --output {output[0]} "
+                                       + " ".join(input.chunks)),
+    log:
+        f"{LOGS}/robustness/{{prior}}_merge.log",
+    conda:
+        ENV
+    shell:
+        logged("{params.cmd}")

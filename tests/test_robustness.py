@@ -1,0 +1,142 @@
+"""The robustness sweep: designs, chunks, statistics, and classes computed from data."""
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis import claims, device as dev, robustness as rb
+
+
+def synthetic(cid, threshold):
+    """A claim on a synthetic metric: V0 > threshold (in V)."""
+    return {"id": cid, "figure": "Fig. X", "quote": "q", "location": "p. 1", "kind": "trend",
+            "basis": "predicted", "metric": "synthetic:v0", "compare": {"op": "gt", "value": threshold}}
+
+
+def v0_model(sample):
+    """Cheap stand-in for the device model: the metric is the assumption V0 itself."""
+    if sample["characteristic_voltage"] > 2.5:          # part of the wide prior is infeasible
+        raise rb.Infeasible("Table 2 out of reach")
+    return {}, {"synthetic": {"v0": float(sample["characteristic_voltage"])}}
+
+
+def test_design_is_seeded_inside_the_prior_and_integer_where_stated():
+    a, b = rb.design("plausible", 16), rb.design("plausible", 16)
+    table = rb.priors()
+    for name, p in table.items():
+        np.testing.assert_array_equal(a[name], b[name])
+        lo, hi = p["plausible"]
+        assert np.all((a[name] >= lo) & (a[name] <= hi)), name
+    assert np.all(a["trap_classes"] == np.round(a["trap_classes"]))
+    assert not np.array_equal(rb.design("wide", 16)["temperature"], a["temperature"])
+    with pytest.raises(ValueError, match="prior='narrow' is unknown"):
+        rb.design("narrow", 4)
+
+
+def test_priors_have_sources_and_wide_contains_plausible():
+    for name, p in rb.priors().items():
+        assert p["source"] and p["units"] is not None, name
+        assert p["wide"][0] <= p["plausible"][0] and p["plausible"][1] <= p["wide"][1], name
+
+
+def test_chunks_partition_the_design():
+    idx = np.concatenate([rb.chunk_indices(10, c, 3) for c in range(3)])
+    assert idx.tolist() == list(range(10))
+    with pytest.raises(ValueError, match="chunk=3"):
+        rb.chunk_indices(10, 3, 3)
+
+
+def test_classes_are_computed_from_the_sweep_not_typed():
+    ledger = [synthetic("part", 0.5), synthetic("everywhere", 0.01)]
+    plaus = rb.merge([rb.run_chunk("plausible", 24, c, 2, ledger=ledger, model=v0_model) for c in range(2)])
+    wide = rb.run_chunk("wide", 24, ledger=ledger, model=v0_model)
+    assert 0 < wide["feasible"].mean() < 1                      # infeasible samples recorded
+    summary = rb.summarise(plaus, wide)
+    metrics = {"synthetic": {"v0": 0.6}, "robustness": summary}
+    part = claims.evaluate(ledger[0], metrics)
+    every = claims.evaluate(ledger[1], metrics)
+    assert part["class"] == "prediction" and 0 < part["robustness"] < 1
+    lo, hi = part["robustness_interval"]
+    assert lo < part["robustness"] < hi
+    assert list(part["sensitivities"])[0] == "characteristic_voltage"
+    assert part["sensitivities"]["characteristic_voltage"] == pytest.approx(1.0)
+    assert every["class"] == "structural" and "wide prior" in every["structural_basis"]
+
+
+def test_wilson_interval():
+    lo, hi = rb.wilson(50, 100)
+    assert lo == pytest.approx(0.4038, abs=1e-3) and hi == pytest.approx(0.5962, abs=1e-3)
+    assert rb.wilson(10, 10)[1] == pytest.approx(1.0) and rb.wilson(10, 10)[0] < 1.0
+    assert all(np.isnan(rb.wilson(0, 0)))
+
+
+def test_assumptions_are_applied_and_restored():
+    before = dev.shared_parameters()["train_gap"]
+    with dev.assumptions({"device": {"train_gap": 0.05}}):
+        from analysis import protocols
+        assert protocols.protocol_values()["train_gap_s"] == 0.05
+    assert dev.shared_parameters()["train_gap"] == before
+    with pytest.raises(ValueError, match="not entries of data/parameters/device.yaml"):
+        with dev.assumptions({"device": {"train_gapp": 0.05}}):
+            pass
+
+
+def test_model_metrics_match_the_claims_of_the_nominal_device():
+    params = {n: dev.load_parameters(n) for n in dev.N_VALUES}
+    m = rb.model_metrics(params)
+    # Table 2 through the same fit the calibration uses (the nominal parameters reproduce it)
+    assert m["fig4_retention"]["power_law_m"]["3"] == pytest.approx(0.4092, rel=1e-6)
+    assert m["fig6_energy"]["energy_fJ_2d_minus1V"] == pytest.approx(18.0, rel=1e-6)
+    assert set(m) == set(rb.MODEL_STAGES)
+
+
+def test_one_real_sample_recalibrates_and_evaluates(tmp_path):
+    nominal_ish = {"train_gap": 0.15, "characteristic_voltage": 0.45}    # near the stored calibration
+    ds = rb.run_chunk("plausible", 1, model=lambda s: rb.device_model(nominal_ish, ["1", "3"]),
+                      n_values=["1", "3"])
+    assert ds["feasible"].item() == 1
+    assert np.all(np.isfinite(ds["ea_eV"].values))
+    assert any(v.startswith("margin__ppf_above_one_n3") for v in ds.data_vars)
+    for v in ds.data_vars:
+        assert "units" in ds[v].attrs, v
+    from analysis.io import write_netcdf, read_netcdf
+    write_netcdf(ds, tmp_path / "c.nc")
+    back = read_netcdf(tmp_path / "c.nc")
+    xr.testing.assert_allclose(back["ea_eV"], ds["ea_eV"])
+
+
+def test_infeasible_assumptions_are_recorded_not_raised():
+    far = {"shortest_release_time": 1e-3}     # device.yaml: calibration fails below 5e-3 s
+    with pytest.raises(rb.Infeasible, match="calibration cannot bracket"):
+        rb.device_model(far, ["inf"])
+
+
+def test_heatmap_draws_all_outcomes():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ledger = [synthetic("never", 10.0), synthetic("always", 0.01), synthetic("part", 0.5)]
+    plaus = rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model)
+    summary = rb.summarise(plaus, rb.run_chunk("wide", 8, ledger=ledger, model=v0_model))
+    fig, (a, b) = plt.subplots(1, 2)
+    rb.heatmap(summary, a, b)
+    assert len(b.patches) == 3
+    plt.close(fig)
+
+
+def test_sweep_jobs_follow_the_profile_sizes():
+    """Each profile's sweep is split into the configured chunks; the design size is in the name."""
+    import re
+    import subprocess
+    import sys
+
+    from analysis.io import ROOT
+    out = {}
+    for profile, expected in (("quick", 3), ("sweep", 525)):
+        proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
+                               "--forcerun", "robustness_chunk"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        count = re.search(r"robustness_chunk\s+(\d+)", proc.stdout)
+        assert count and int(count.group(1)) == expected, proc.stdout[-2000:]
+        out[profile] = proc.stdout
+    assert "plausible_n3600_449of450.nc" in out["sweep"]
