@@ -31,6 +31,8 @@ rule robustness_chunk:
         f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/robustness_{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.tsv"
+    resources:
+        **resources_for("robustness_chunk"),
     conda:
         ENV
     shell:
@@ -51,6 +53,8 @@ rule robustness_merge:
                                        + " ".join(input.chunks)),
     log:
         f"{LOGS}/robustness/{{prior}}_merge.log",
+    resources:
+        **resources_for("robustness_merge"),
     conda:
         ENV
     shell:
