@@ -27,12 +27,13 @@ rule robustness_chunk:
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
+    threads: threads_for("robustness_chunk")
+    resources:
+        **resources_for("robustness_chunk"),
     log:
         f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/robustness_{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.tsv"
-    resources:
-        **resources_for("robustness_chunk"),
     conda:
         ENV
     shell:
@@ -51,10 +52,11 @@ rule robustness_merge:
     params:
         cmd=lambda wc, input, output: (f"{PY} -m analysis.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),
-    log:
-        f"{LOGS}/robustness/{{prior}}_merge.log",
+    threads: threads_for("robustness_merge")
     resources:
         **resources_for("robustness_merge"),
+    log:
+        f"{LOGS}/robustness/{{prior}}_merge.log",
     conda:
         ENV
     shell:
