@@ -47,13 +47,15 @@ def finite(value, name: str, what: str, units: str = "", bound: str = "") -> np.
         ``"<name>=<value> must be a number<bound> <units> (<what>)"`` for a non-number,
         ``"… must be finite<bound> …"`` for NaN, inf or an empty array.
     """
-    not_a_number = f"{name}={display_value(value)} must be a number{bound}{_unit(units)} ({what})"
+    def not_a_number():  # built only on failure: formatting a large array is not free
+        return f"{name}={display_value(value)} must be a number{bound}{_unit(units)} ({what})"
+
     if value is None:  # np.asarray(None, dtype=float) would silently give NaN
-        raise ValueError(not_a_number)
+        raise ValueError(not_a_number())
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(not_a_number) from exc
+        raise ValueError(not_a_number()) from exc
     if arr.size == 0 or not np.all(np.isfinite(arr)):
         conj = f" and{bound}" if bound else ""
         msg = f"{name}={display_value(value)} must be finite{conj}{_unit(units)} ({what})"
