@@ -133,6 +133,8 @@ def run_notebook(notebook, output, html=None, failed=None, parameters=None,
         raise FileNotFoundError(f"notebook {notebook} does not exist")
     failed = Path(failed) if failed else ROOT / "logs" / "notebooks" / f"{output.stem}.ipynb"
     nb = jupytext.read(notebook)
+    for i, cell in enumerate(nb.cells):  # stable ids (jupytext draws random ones), so that links
+        cell["id"] = f"cell-{i}"          # to a cell, e.g. the report's, are the same every run
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     failed.parent.mkdir(parents=True, exist_ok=True)
     job = output.stem
