@@ -27,6 +27,9 @@ rule robustness_chunk:
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
+    threads: threads_for("robustness_chunk")
+    resources:
+        **resources_for("robustness_chunk"),
     log:
         f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
@@ -49,6 +52,9 @@ rule robustness_merge:
     params:
         cmd=lambda wc, input, output: (f"{PY} -m analysis.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),
+    threads: threads_for("robustness_merge")
+    resources:
+        **resources_for("robustness_merge"),
     log:
         f"{LOGS}/robustness/{{prior}}_merge.log",
     conda:
