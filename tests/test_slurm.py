@@ -149,7 +149,14 @@ def test_quick_profile_through_slurm_is_identical_to_local(quick_runs, slurm, pr
         return data
 
     differ = [f for f in compared if content(work / f) != content(local / f)]
-    assert not differ, f"outputs of the SLURM run differ from the local run: {differ}"
+
+    def first_difference(f):
+        a, b = content(local / f), content(work / f)
+        i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+        return f"{f} at byte {i}:\n  local: {a[max(0, i - 150):i + 150]!r}\n  SLURM: {b[max(0, i - 150):i + 150]!r}"
+
+    assert not differ, ("outputs of the SLURM run differ from the local run:\n"
+                        + "\n".join(first_difference(f) for f in differ[:5]))
     for pattern in ("simulate/*.nc", "*.png", "*.pdf", "report/index.html", "report/claims.json"):
         assert any(f.match(pattern) for f in compared), pattern
     assert len(compared) > 50
