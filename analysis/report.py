@@ -79,7 +79,7 @@ BASES = {
 }
 PLUMBING = ("io", "figures", "claims", "datafiles", "runner", "validation")
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
-FINDINGS_SHOWN = 14
+FINDINGS_SHOWN = 8
 """Findings rows shown open at the top of the report (the rest fold into "n more")."""
 ROBUST = 0.95
 """A prediction with robustness ≥ ROBUST holds robustly; ≤ 1 − ROBUST fails robustly."""
