@@ -19,6 +19,13 @@ def v0_model(sample):
     return {}, {"synthetic": {"v0": float(sample["characteristic_voltage"])}}
 
 
+def slow_v0_model(sample):
+    """v0_model taking a noticeable, varying wall time (as the real model does)."""
+    import time
+    time.sleep(0.01 + 0.02 * np.random.default_rng().random())
+    return v0_model(sample)
+
+
 def test_design_is_seeded_inside_the_prior_and_integer_where_stated():
     a, b = rb.design("plausible", 16), rb.design("plausible", 16)
     table = rb.priors()
@@ -60,6 +67,19 @@ def test_classes_are_computed_from_the_sweep_not_typed():
     assert list(part["sensitivities"])[0] == "characteristic_voltage"
     assert part["sensitivities"]["characteristic_voltage"] == pytest.approx(1.0)
     assert every["class"] == "structural" and "wide prior" in every["structural_basis"]
+
+
+def test_a_chunk_is_the_same_bytes_every_time(tmp_path):
+    """Nothing run-dependent (wall time, host) is stored: a chunk computed on a cluster node is
+    byte-identical to one computed locally (tests/test_slurm.py compares the whole tree)."""
+    from analysis.io import write_netcdf
+    ledger = [synthetic("part", 0.5)]
+    paths = []
+    for k in range(2):
+        ds = rb.run_chunk("plausible", 6, 1, 2, ledger=ledger, model=slow_v0_model)
+        paths.append(tmp_path / f"c{k}.nc")
+        write_netcdf(ds, paths[-1])
+    assert paths[0].read_bytes() == paths[1].read_bytes()
 
 
 def test_wilson_interval():

@@ -110,12 +110,6 @@ def output_files(workdir: Path):
 # report's Provenance section (time written, run time per stage): the report is compared up to it.
 VOLATILE = re.compile(r"(^|/)(benchmarks/.*\.tsv|notebooks/.*\.(ipynb|html))$")
 STAMPED = re.compile(r"(^|/)report/index\.html$")
-# KNOWN DIFFERENCE, under investigation (issues 10 and 12 stay open for it): the robustness
-# sweep's chunks computed inside SLURM jobs differ in value from the local run's (first seen
-# on the final CI run, where a recalibrated sample's margins differ), and so does everything
-# built from them. Those files are checked for presence, not bytes, until it is understood.
-SWEEP_DERIVED = re.compile(r"(^|/)(robustness/|metrics/robustness\.json|tables/robustness|"
-                           r"robustness[^/]*\.(png|pdf)$|report/)")
 PROVENANCE = b"<h2>Provenance</h2>"
 
 
@@ -144,7 +138,7 @@ def test_quick_profile_through_slurm_is_identical_to_local(quick_runs, slurm, pr
     # byte-identical to the local quick run
     files = output_files(local)
     assert output_files(work) == files, "the SLURM run wrote a different set of files"
-    volatile = {f for f in files if VOLATILE.search(f.as_posix()) or SWEEP_DERIVED.search(f.as_posix())}
+    volatile = {f for f in files if VOLATILE.search(f.as_posix())}
     compared = sorted(files - volatile)
 
     def content(path):

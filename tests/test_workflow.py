@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 OUTPUT_PATTERNS = ["results/quick/simulate/*.nc", "results/quick/calibration/*.nc",
                    "results/quick/metrics/*.json", "results/quick/tables/*.csv",
+                   "results/quick/robustness/*.nc", "results/quick/robustness/chunks/*.nc",
                    "figures/quick/*.png", "figures/quick/*.pdf"]
 
 
