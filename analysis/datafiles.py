@@ -75,11 +75,31 @@ def parameters(topic: str) -> dict[str, Parameter]:
     return dict(_parameter_table(topic))
 
 
+OVERRIDES: dict[str, dict] = {}
+"""``topic -> {name: value}`` replacing entries of the parameter files while
+:func:`analysis.device.assumptions` is active (the robustness sweep); empty otherwise."""
+
+
 def parameter_values(topic: str) -> dict[str, object]:
-    """``name -> value`` for one topic; values are in the units of the file."""
-    return {k: p.value for k, p in _parameter_table(topic).items()}
+    """``name -> value`` for one topic; values are in the units of the file.
+
+    Inside :func:`analysis.device.assumptions` the values it replaces are returned instead.
+    """
+    return {**{k: p.value for k, p in _parameter_table(topic).items()}, **OVERRIDES.get(topic, {})}
 
 
 def paper_values() -> dict:
-    """Everything the paper reports, from ``data/paper/values.yaml``."""
-    return load_yaml(Path("paper") / "values.yaml")
+    """Everything the paper reports, from ``data/paper/values.yaml`` (a fresh copy each call;
+    the file is parsed once per content, as the robustness sweep reads it per sample)."""
+    import copy
+    path = data_dir() / "paper" / "values.yaml"
+    if not path.is_file():
+        return load_yaml(Path("paper") / "values.yaml")      # raises, naming the path
+    st = path.stat()
+    return copy.deepcopy(_parsed(str(path), st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, mtime_ns: int, size: int):
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)

@@ -61,7 +61,7 @@ from scipy.constants import physical_constants
 from scipy.linalg import expm
 
 from .dimensionality import N_VALUES, n_numeric, parse_n
-from .datafiles import parameter_values
+from .datafiles import OVERRIDES, parameter_values
 from .validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -196,10 +196,11 @@ def _shared() -> dict:
     return {**parameter_values("device"), **_OVERRIDES.get("device", {})}
 
 
-_OVERRIDES: dict[str, dict] = {}
-"""Values replacing entries of data/parameters/<topic>.yaml inside :func:`assumptions`."""
+_OVERRIDES: dict[str, dict] = OVERRIDES
+"""Values replacing entries of data/parameters/<topic>.yaml inside :func:`assumptions` (the
+store of :mod:`analysis.datafiles`, so that every module reading a parameter file sees them)."""
 
-ASSUMPTION_TOPICS = ("device", "structure")
+ASSUMPTION_TOPICS = ("device", "structure", "optics")
 """Parameter files whose entries :func:`assumptions` may replace."""
 
 
@@ -210,7 +211,7 @@ def assumptions(overrides: dict):
     Parameters
     ----------
     overrides : dict
-        ``topic -> {name: value}`` with topic ``"device"`` or ``"structure"`` and names of
+        ``topic -> {name: value}`` with topic ``"device"``, ``"structure"`` or ``"optics"`` and names of
         existing entries of ``data/parameters/<topic>.yaml`` (values in the units of the file).
         Everything built inside the block (parameters, protocol values) uses them.
 
@@ -249,11 +250,16 @@ def assumptions(overrides: dict):
 
 
 def _forget_derived() -> None:
-    """Drop caches derived from the shared values (here and in analysis.protocols)."""
+    """Drop caches derived from the shared values (here, in analysis.protocols and, when
+    loaded, in analysis.optics and analysis.structure)."""
     _shared.cache_clear()
     protocols = sys.modules.get(__package__ + ".protocols")
     if protocols is not None:
         protocols._protocol_values.cache_clear()
+    for name in ("optics", "structure"):
+        module = sys.modules.get(f"{__package__}.{name}")
+        if module is not None:
+            module.forget_derived()
 
 
 @functools.lru_cache(maxsize=None)

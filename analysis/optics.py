@@ -412,6 +412,13 @@ def _reference_pl() -> tuple[float, float, float]:
     return peak, s["core"]["yield"], exposure
 
 
+def forget_derived() -> None:
+    """Drop every cache derived from the parameter files (:func:`analysis.device.assumptions`
+    calls it when it replaces or restores parameters)."""
+    for f in (confinement_fit, _binding_fit, _phase_table, _film_summary, _reference_pl):
+        f.cache_clear()
+
+
 def absorption_features(wavelength_nm, absorbance, prominence: float = _FEATURE_PROMINENCE):
     """Excitonic absorption peaks: local maxima of A(λ) with relative prominence.
 
@@ -563,6 +570,133 @@ def film_optics(n, wavelength_nm=None) -> xr.Dataset:
     return ds
 
 
+# --------------------------------------------------------------------------- Fig. 2 metrics
+FEATURE_WINDOW_NM = 5.0
+"""A feature "at" a paper wavelength: within ±5 nm (a quarter of the 18–31 nm spacing of
+neighbouring phase peaks; see data/paper/claims/fig2.yaml)."""
+
+QUASI_2D = ("2", "3", "4", "5")
+"""The quasi-2D films (mixtures of layered phases)."""
+
+
+def phase_peak_nm(phases=range(1, 6)) -> dict:
+    """Exciton absorption peak [nm] of the layered phases m (default 1 … 5), from the fit."""
+    return {str(m): HC_EV_NM / exciton_energy(m) for m in phases}
+
+
+def pl_colour_name(ds) -> str:
+    """Hue name of a film's PL (``"none"`` below the visibility threshold of optics.yaml)."""
+    if float(ds["pl_intensity"]) < float(_p()["pl_visibility_threshold"]):
+        return "none"
+    return colour.hue_name(float(ds["pl_dominant_wavelength_nm"]))
+
+
+def film_rows(films: dict) -> list[dict]:
+    """Table S1: one row per film of *films* (label -> Dataset of :func:`film_optics`
+    merged with :func:`analysis.structure.film_xrd`, as ``results/simulate/n{n}.nc`` holds it)."""
+    from .dimensionality import formula
+    rows = []
+    for n, ds in films.items():
+        lam, _ = absorption_features(ds["wavelength"].values, ds["absorbance"].values)
+        lab = colour.xyz_to_lab(colour.srgb_to_xyz(ds["room_colour_rgb"].values))
+        gap = float(ds["optical_gap_eV"])
+        rows.append({
+            "n": n, "formula": formula(n),
+            "absorption_peak_nm": round(float(ds["absorption_peak_nm"]), 1),
+            "absorption_features_nm": " ".join(f"{x:.0f}" for x in lam),
+            "pl_peak_nm": round(float(ds["pl_peak_nm"]), 1),
+            "pl_intensity_rel_n1": float(f"{float(ds['pl_intensity']):.3g}"),
+            "pl_colour": pl_colour_name(ds),
+            "optical_gap_eV": round(gap, 3), "optical_gap_nm": round(HC_EV_NM / gap, 1),
+            "room_colour_b_star": round(float(lab[2]), 1),
+            "room_colour_hue_deg": round(float(np.degrees(np.arctan2(lab[2], lab[1]))), 1),
+            # single-phase films sit on a calibration point of the confinement law; mixtures,
+            # PL, gaps and colours are outputs of the model
+            "absorption_peak_basis": "calibrated" if n in ("1", "inf") else "predicted",
+            "other_columns_basis": "predicted",
+        })
+    return rows
+
+
+def fig2_metrics(films: dict) -> dict:
+    """The metrics of the Fig. 2 stage (``results/metrics/fig2_optics.json``) for *films*.
+
+    *films*: label -> Dataset as in :func:`film_rows` (all six films, ordered by n). The
+    notebook ``fig2_optics`` writes these from the simulation stage's files; the robustness
+    sweep computes them under each set of sampled optics assumptions.
+    """
+    from .structure import xrd_peaks
+    order = list(films)
+    feats = {n: absorption_features(films[n]["wavelength"].values, films[n]["absorbance"].values)
+             for n in order}
+    peaks = phase_peak_nm()
+    fit = confinement_fit()
+    rows = film_rows(films)
+
+    def near(lam, target):
+        return bool(len(lam)) and float(np.min(np.abs(lam - target))) <= FEATURE_WINDOW_NM
+
+    def top2_are_n12(n):
+        lam, prom = feats[n]
+        if len(lam) < 2:
+            return False
+        top = lam[np.argsort(prom)[::-1][:2]]
+        return all(any(abs(t - peaks[m]) <= FEATURE_WINDOW_NM for t in top) for m in ("1", "2"))
+
+    def n12_share(n):
+        pa = films[n]["phase_absorbance"].sel(wavelength=slice(380, 600))
+        tot = float(pa.sum())
+        return float(pa.sel(phase=["1", "2"]).sum()) / tot if tot > 0 else 0.0
+
+    def strongest(ds):
+        i = int(np.argmax(ds["reflection_intensity"].values))
+        return f"{ds['reflection_phase'].values[i]}:{ds['reflection_hkl'].values[i]}"
+
+    xrd_counts = {n: int(len(xrd_peaks(films[n]))) for n in order}
+    paper = paper_values()
+    t1 = paper["table1_activation_energy_eV"]["value"]
+    species_min = {}
+    for entry in t1:
+        species_min[entry["species"]] = min(species_min.get(entry["species"], np.inf), entry["Ea_min"])
+    br = [e for e in t1 if e["species"] == "Br-"]
+    br_lo, br_hi = min(e["Ea_min"] for e in br), max(e["Ea_max"] for e in br)
+    table2_ea = [v["Ea"] for v in paper["table2"]["value"].values()]
+    other_min = min(v for k, v in species_min.items() if k != "Br-")
+    return {
+        "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in order},
+        "phase_peak_nm": peaks,
+        "confinement_C_eV": fit.c, "confinement_n0": fit.n0,
+        "equivalent_reduced_mass_m0": fit.reduced_mass,
+        "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in order},
+        "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI_2D},
+        "quasi2d_all_show_432_450": all(near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI_2D),
+        "absorption_top2_are_n12": {n: top2_are_n12(n) for n in QUASI_2D},
+        "absorption_top2_are_n12_all": all(top2_are_n12(n) for n in QUASI_2D),
+        "absorption_n12_share": {n: n12_share(n) for n in order},
+        "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI_2D),
+        "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in order},
+        "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in order},
+        "pl_colour": {n: pl_colour_name(films[n]) for n in order},
+        "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in order},
+        "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
+        "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
+        "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in order},
+        "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in order},
+        "room_colour_b_star": {r["n"]: r["room_colour_b_star"] for r in rows},
+        "room_colour_hue_deg": {r["n"]: r["room_colour_hue_deg"] for r in rows},
+        "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in order},
+        "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in order},
+        "xrd_peak_count": xrd_counts,
+        "xrd_quasi2d_extra_peaks": all(xrd_counts[n] > xrd_counts["1"] for n in QUASI_2D),
+        "xrd_strongest_reflection": {n: strongest(films[n]) for n in order},
+        "table1_lowest_Ea_species": min(species_min, key=species_min.get),
+        "table1_br_range_eV": [br_lo, br_hi],
+        "table1_br_below_other_species": br_lo < other_min,
+        "table2_Ea_within_table1_br_range": all(br_lo <= e <= br_hi for e in table2_ea),
+    }
+
+
 __all__ = ["ConfinementFit", "confinement_fit", "exciton_energy", "binding_energy",
            "saha_exciton_fraction", "elliott_absorption", "absorption_features", "film_optics",
+           "phase_peak_nm", "pl_colour_name", "film_rows", "fig2_metrics", "forget_derived",
            "HC_EV_NM", "WAVELENGTH_RANGE"]

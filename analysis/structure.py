@@ -304,6 +304,11 @@ def _phase_reflections(label: str, tt_max: float) -> dict:
     return _layered_reflections(int(label), lam, s_max)
 
 
+def forget_derived() -> None:
+    """Drop the caches derived from structure.yaml (called by :func:`analysis.device.assumptions`)."""
+    _phase_reflections.cache_clear()
+
+
 def volume_per_pb(label: str) -> float:
     """Volume per Pb atom of a phase (``"1"`` … or ``"3D"``), angstrom^3.
 

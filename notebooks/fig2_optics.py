@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from analysis import colour, figures, io, optics, structure
+from analysis import figures, io, optics
 from analysis.dimensionality import formula
 from analysis.io import resolve, write_metrics
 from analysis.datafiles import paper_values, parameter_values
@@ -72,7 +72,7 @@ fit = optics.confinement_fit()
 # the paper; the infinite-well reading of the same law gives an equivalent reduced mass.
 
 # %%
-phase_peak_nm = {str(m): optics.HC_EV_NM / optics.exciton_energy(m) for m in range(1, 6)}
+phase_peak_nm = optics.phase_peak_nm()
 print(f"E_inf = {fit.e_inf:.4f} eV (3D band edge), C = {fit.c:.2f} ± {fit.c_stderr:.2f} eV, "
       f"n0 = {fit.n0:.2f} ± {fit.n0_stderr:.2f}")
 print(f"equivalent reduced mass mu = {fit.reduced_mass:.3f} m0 "
@@ -83,43 +83,10 @@ print("phase exciton peaks [nm]:", {k: round(v, 1) for k, v in phase_peak_nm.ite
 # ## Derived quantities per film
 
 # %%
-WINDOW_NM = 5.0     # a feature "at" a paper wavelength: within ±5 nm (a quarter of the
-                    # 18–31 nm spacing of neighbouring phase peaks; see claims/fig2.yaml)
+# Table S1 (analysis.optics.film_rows): a feature "at" a paper wavelength lies within
+# ±optics.FEATURE_WINDOW_NM; a film shows no PL below optics.yaml's visibility threshold.
 VISIBLE = float(parameter_values("optics")["pl_visibility_threshold"])
-
-
-def features(ds):
-    lam, prom = optics.absorption_features(ds["wavelength"].values, ds["absorbance"].values)
-    return lam, prom
-
-
-def pl_colour_name(ds):
-    if float(ds["pl_intensity"]) < VISIBLE:
-        return "none"
-    return colour.hue_name(float(ds["pl_dominant_wavelength_nm"]))
-
-
-rows, feats = [], {}
-for n, ds in films.items():
-    lam, prom = features(ds)
-    feats[n] = (lam, prom)
-    lab = colour.xyz_to_lab(colour.srgb_to_xyz(ds["room_colour_rgb"].values))
-    gap = float(ds["optical_gap_eV"])
-    rows.append({
-        "n": n, "formula": formula(n),
-        "absorption_peak_nm": round(float(ds["absorption_peak_nm"]), 1),
-        "absorption_features_nm": " ".join(f"{x:.0f}" for x in lam),
-        "pl_peak_nm": round(float(ds["pl_peak_nm"]), 1),
-        "pl_intensity_rel_n1": float(f"{float(ds['pl_intensity']):.3g}"),
-        "pl_colour": pl_colour_name(ds),
-        "optical_gap_eV": round(gap, 3), "optical_gap_nm": round(optics.HC_EV_NM / gap, 1),
-        "room_colour_b_star": round(float(lab[2]), 1),
-        "room_colour_hue_deg": round(float(np.degrees(np.arctan2(lab[2], lab[1]))), 1),
-        # single-phase films sit on a calibration point of the confinement law; mixtures,
-        # PL, gaps and colours are outputs of the model
-        "absorption_peak_basis": "calibrated" if n in ("1", "inf") else "predicted",
-        "other_columns_basis": "predicted",
-    })
+rows = optics.film_rows(films)
 table_s1 = pd.DataFrame(rows)
 table_s1
 
@@ -280,75 +247,8 @@ for n in order:
 # ## Metrics for the claims ledger (`data/paper/claims/fig2.yaml`, `table1.yaml`)
 
 # %%
-QUASI = ("2", "3", "4", "5")
-
-
-def near(lam, target):
-    return bool(len(lam)) and float(np.min(np.abs(lam - target))) <= WINDOW_NM
-
-
-def top2_are_n12(n):
-    lam, prom = feats[n]
-    if len(lam) < 2:
-        return False
-    top = lam[np.argsort(prom)[::-1][:2]]
-    return all(any(abs(t - phase_peak_nm[m]) <= WINDOW_NM for t in top) for m in ("1", "2"))
-
-
-def n12_share(n):
-    pa = films[n]["phase_absorbance"].sel(wavelength=slice(380, 600))
-    tot = float(pa.sum())
-    return float(pa.sel(phase=["1", "2"]).sum()) / tot if tot > 0 else 0.0
-
-
-xrd_counts = {n: int(len(structure.xrd_peaks(films[n]))) for n in order}
-
-
-def strongest(ds):
-    i = int(np.argmax(ds["reflection_intensity"].values))
-    return f"{ds['reflection_phase'].values[i]}:{ds['reflection_hkl'].values[i]}"
-
-
-t1 = paper["table1_activation_energy_eV"]["value"]
-species_min = {}
-for entry in t1:
-    species_min[entry["species"]] = min(species_min.get(entry["species"], np.inf), entry["Ea_min"])
-br = [e for e in t1 if e["species"] == "Br-"]
-br_lo, br_hi = min(e["Ea_min"] for e in br), max(e["Ea_max"] for e in br)
-table2_ea = [v["Ea"] for v in paper["table2"]["value"].values()]
-other_min = min(v for k, v in species_min.items() if k != "Br-")
-
-metrics = {
-    "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in order},
-    "phase_peak_nm": phase_peak_nm,
-    "confinement_C_eV": fit.c, "confinement_n0": fit.n0,
-    "equivalent_reduced_mass_m0": fit.reduced_mass,
-    "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in order},
-    "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI},
-    "quasi2d_all_show_432_450": all(near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI),
-    "absorption_top2_are_n12": {n: top2_are_n12(n) for n in QUASI},
-    "absorption_top2_are_n12_all": all(top2_are_n12(n) for n in QUASI),
-    "absorption_n12_share": {n: n12_share(n) for n in order},
-    "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI),
-    "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in order},
-    "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in order},
-    "pl_colour": {n: pl_colour_name(films[n]) for n in order},
-    "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in order},
-    "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
-    "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
-    "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in order},
-    "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in order},
-    "room_colour_b_star": {r["n"]: r["room_colour_b_star"] for r in rows},
-    "room_colour_hue_deg": {r["n"]: r["room_colour_hue_deg"] for r in rows},
-    "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in order},
-    "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in order},
-    "xrd_peak_count": xrd_counts,
-    "xrd_quasi2d_extra_peaks": all(xrd_counts[n] > xrd_counts["1"] for n in QUASI),
-    "xrd_strongest_reflection": {n: strongest(films[n]) for n in order},
-    "table1_lowest_Ea_species": min(species_min, key=species_min.get),
-    "table1_br_range_eV": [br_lo, br_hi],
-    "table1_br_below_other_species": br_lo < other_min,
-    "table2_Ea_within_table1_br_range": all(br_lo <= e <= br_hi for e in table2_ea),
-}
+# analysis.optics.fig2_metrics computes them; the robustness sweep calls the same function
+# under every sampled set of optics assumptions.
+metrics = optics.fig2_metrics(films)
 write_metrics(metrics, results / "metrics" / "fig2_optics.json")
 {k: v for k, v in metrics.items() if not isinstance(v, dict)}
