@@ -38,6 +38,8 @@ from .dimensionality import N_VALUES, n_numeric, parse_n
 log = logging.getLogger(__name__)
 
 DESCRIPTORS = ("inorganic_fraction", "inverse_n")
+PRIMARY = "inorganic_fraction"
+"""The descriptor of the ledger's claim (``all_films_within_law``)."""
 PARAMETERS = ("ea_eV", "ln_e0", "log10_nu")
 QUANTITIES = ("b", "m", "Ea")
 _QUANTITY_TYPE = {"b": "power_law_b", "m": "power_law_m", "Ea": "activation_energy"}
@@ -52,19 +54,27 @@ def descriptor(n, name: str = "inorganic_fraction") -> float:
     raise ValueError(f"descriptor={name!r} is unknown; expected one of {DESCRIPTORS}")
 
 
-def _calibrated_table(n_values) -> np.ndarray:
+def _calibrated_table(n_values, calibrated=None) -> np.ndarray:
     rows = []
     for n in n_values:
-        c = dev.calibrated_values(n)
-        rows.append([c["ea_eV"], np.log(c["e0_eV"]), np.log10(c["nu_m_per_s"])])
+        if calibrated is None:
+            c = dev.calibrated_values(n)
+            ea, e0, nu = c["ea_eV"], c["e0_eV"], c["nu_m_per_s"]
+        else:
+            ea, e0, nu = (float(v) for v in calibrated[parse_n(n)])
+        rows.append([ea, np.log(e0), np.log10(nu)])
     return np.array(rows)
 
 
-def fit_law(n_values, name: str = "inorganic_fraction") -> np.ndarray:
-    """Least-squares (α, β) per parameter over *n_values*; shape (3, 2), rows :data:`PARAMETERS`."""
+def fit_law(n_values, name: str = "inorganic_fraction", calibrated=None) -> np.ndarray:
+    """Least-squares (α, β) per parameter over *n_values*; shape (3, 2), rows :data:`PARAMETERS`.
+
+    *calibrated*: label -> (Ea [eV], E0 [eV], ν_m [1/s]) to fit instead of the stored
+    calibration (the robustness sweep passes each sample's recalibrated parameters).
+    """
     s = np.array([descriptor(n, name) for n in n_values])
     design = np.column_stack([np.ones_like(s), s])
-    coef, *_ = np.linalg.lstsq(design, _calibrated_table(n_values), rcond=None)
+    coef, *_ = np.linalg.lstsq(design, _calibrated_table(n_values, calibrated), rcond=None)
     return coef.T
 
 
@@ -75,8 +85,12 @@ def predict_parameters(coef: np.ndarray, n, name: str = "inorganic_fraction") ->
     return {"ea_eV": float(ea), "e0_eV": float(np.exp(ln_e0)), "nu_m_per_s": float(10.0 ** lnu)}
 
 
-def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS) -> xr.Dataset:
+def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS, calibrated=None) -> xr.Dataset:
     """Leave-one-n-out predictions of Table 2 for every film and descriptor.
+
+    *calibrated* (label -> (Ea, E0, ν_m)) replaces the stored calibration as the films the
+    law is fitted to (see :func:`fit_law`); the simulated experiments use the active
+    assumptions (:func:`analysis.device.assumptions`).
 
     Returns
     -------
@@ -92,7 +106,7 @@ def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS) -> xr.Dataset:
     for i, name in enumerate(descriptors):
         for j, n in enumerate(labels):
             train = [m for m in labels if m != n]
-            p = predict_parameters(fit_law(train, name), n, name)
+            p = predict_parameters(fit_law(train, name, calibrated), n, name)
             row = calibration.table2_row(dev.build_parameters(n, p["ea_eV"], p["e0_eV"], p["nu_m_per_s"]))
             for k in QUANTITIES:
                 pred[k][i, j] = row[k]
@@ -126,7 +140,7 @@ def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS) -> xr.Dataset:
     return ds
 
 
-def metrics(ds: xr.Dataset, primary: str = "inorganic_fraction") -> dict:
+def metrics(ds: xr.Dataset, primary: str = PRIMARY) -> dict:
     """Metrics of the leave-one-out stage: errors per descriptor and n, the films that break
     the law, and ``all_films_within_law`` for the *primary* descriptor (the ledger's claim)."""
     out = {"all_films_within_law": bool(ds["within"].sel(descriptor=primary).all())}
@@ -140,3 +154,21 @@ def metrics(ds: xr.Dataset, primary: str = "inorganic_fraction") -> dict:
             "breaks_law": [n for n, w in zip(labels, sub["within"].values) if not w],
         }
     return out
+
+
+def sample_metrics(calibrated: dict, n_values=N_VALUES) -> dict:
+    """The held-out claim's metrics for one set of recalibrated films (robustness sweep).
+
+    Parameters
+    ----------
+    calibrated : dict
+        label -> (Ea [eV], E0 [eV], ν_m [1/s]), the films recalibrated to Table 2 under the
+        active assumptions (:func:`analysis.device.assumptions`), which the simulated
+        experiments of the held-out films also use.
+
+    Returns
+    -------
+    dict
+        :func:`metrics` of the leave-one-out for the :data:`PRIMARY` descriptor only.
+    """
+    return metrics(leave_one_out(n_values, (PRIMARY,), calibrated), PRIMARY)

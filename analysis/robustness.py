@@ -2,20 +2,31 @@
 
 The paper does not fix several inputs of the device model (V0, γ, τ0, the trap-grid span and
 count, the leakage, the read delay, the train gap, the Arrhenius range, the temperature, the
-PEA-layer thickness). ``data/evidence/priors.yaml`` gives each a *plausible* range (with its
-source) and a deliberately *wide* one. This module
+PEA-layer thickness) and of the optics and XRD model of Fig. 2 (line widths, Stokes shifts,
+absorbance scale, film thickness, lamp irradiance, carrier lifetime, 3D binding energy,
+temperature, crystallite size, peak shape, texture, Debye–Waller factor).
+``data/evidence/priors.yaml`` gives each a *plausible* range (with its source) and a
+deliberately *wide* one. This module
 
 1. samples either prior with a seeded Latin hypercube (:func:`design`);
-2. for every sample, recalibrates the six films to Table 2 through the same analysis as
-   :mod:`analysis.calibration` (a sample whose calibration is infeasible is recorded as such)
-   and recomputes every device claim's metric from the model (:func:`model_metrics`, the
-   same metric names the figure notebooks write, so :mod:`analysis.claims` evaluates them);
+2. for every sample, evaluates the Fig. 2 optics claims under the sampled optics assumptions
+   (:func:`optics_metrics`, the notebook's own :func:`analysis.optics.fig2_metrics`; they do
+   not need Table 2, so every sample counts), recalibrates the six films to Table 2 through
+   the same analysis as :mod:`analysis.calibration` (a sample whose calibration is infeasible
+   is recorded as such), recomputes every device claim's metric from the model
+   (:func:`model_metrics`, the same metric names the figure notebooks write, so
+   :mod:`analysis.claims` evaluates them) and the held-out law from the recalibrated films
+   (:func:`analysis.heldout.sample_metrics`, under the same assumptions);
 3. stores the assumptions, the calibrated parameters and every claim's margin in a Dataset
    with dims ``sample`` and ``n`` (:func:`run_chunk`), one per chunk, merged by :func:`merge`;
-4. summarises per claim (:func:`summarise`): robustness = fraction of feasible plausible
-   samples in which it holds, with a Wilson interval; whether it holds in every feasible
+4. summarises per claim (:func:`summarise`): robustness = fraction of the plausible samples
+   in which it was evaluated (feasible ones for the device claims and the held-out law, all
+   for optics) in which it holds, with a Wilson interval; whether it holds in every evaluated
    wide sample (then it is *structural*); and the Spearman rank correlation of its margin
-   with each assumption.
+   with each assumption of the model its metric comes from.
+
+The Fig. S11 classification claims are not swept (a training per sample is too expensive):
+:func:`analysis.claims.seed_robustness` gives them a robustness over the stored seeds.
 
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
 """
@@ -28,29 +39,54 @@ import time
 import numpy as np
 import xarray as xr
 
-from . import calibration, claims, device as dev, energy, protocols
+from . import calibration, claims, device as dev, energy, heldout, optics, protocols, structure
 from .datafiles import data_dir, load_yaml
 from .dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
 
 PRIORS = ("plausible", "wide")
-MODEL_STAGES = ("fig3_plasticity", "fig4_retention", "fig6_energy")
-"""Notebook stages whose claim metrics :func:`model_metrics` recomputes from the model."""
+DEVICE_STAGES = ("fig3_plasticity", "fig4_retention", "fig6_energy")
+"""Notebook stages whose claim metrics :func:`model_metrics` recomputes from the device model."""
+
+MODEL_STAGES = ("fig2_optics",) + DEVICE_STAGES + ("heldout_dimensionality", "figS11_classification")
+"""Notebook stages whose claim metrics the sweep recomputes (optics, device, held-out law, and
+the device-curve part of Fig. S11: :data:`SWEPT_METRICS`)."""
+
+SWEPT_METRICS = {"figS11_classification": ("nonlinearity_abs_max", "distinct_states_min", "almost_linear")}
+"""Stages of which the sweep recomputes only these metrics (the P/D curve of the Fig. S11
+device; its accuracies need training and get a robustness over seeds instead,
+:func:`analysis.claims.seed_robustness`). Other stages of :data:`MODEL_STAGES`: all metrics."""
+
+S11_DEVICE_N = "3"
+"""The film of the Fig. S11 synapse (the paper's n = 3; the figS11 notebook's ``device_n``)."""
+
+STAGE_MODEL = {"fig2_optics": "optics"}
+"""The model a stage's metrics come from (default ``device``); sensitivities are ranked among
+the assumptions that model reads (priors.yaml ``model``)."""
 
 DEFAULT_SIZES = {"ppf_points": 9, "sfdp_points": 6}
 """Protocol grid sizes of the sweep (the quick profile's; claims are minima or monotonicity)."""
 
 
 class Infeasible(ValueError):
-    """Table 2 cannot be reached under the sampled assumptions (a result, not an error)."""
+    """Table 2 cannot be reached under the sampled assumptions (a result, not an error).
+
+    ``metrics`` holds the stages computed without Table 2 (the optics), evaluated anyway."""
+
+    def __init__(self, message: str, metrics: dict | None = None):
+        super().__init__(message)
+        self.metrics = metrics or {}
 
 
 # --------------------------------------------------------------------------- inputs
 def priors() -> dict:
-    """``name -> {topic, units, scale, plausible, wide, source, integer}`` (priors.yaml)."""
+    """``key -> {topic, name, model, units, scale, plausible, wide, source, integer}`` (priors.yaml;
+    ``name`` defaults to the key, ``model`` to ``device``)."""
     raw = load_yaml("evidence/priors.yaml")
     for name, p in raw.items():
+        p.setdefault("model", "device")
+        p.setdefault("name", name)
         for prior in PRIORS:
             p[prior] = [float(v) for v in p[prior]]
             lo, hi = p[prior]
@@ -107,9 +143,10 @@ def overrides(sample: dict) -> dict:
     """``topic -> {name: value}`` for :func:`analysis.device.assumptions`."""
     table = priors()
     out: dict[str, dict] = {}
-    for name, value in sample.items():
+    for key, value in sample.items():
         v = float(value)
-        out.setdefault(table[name]["topic"], {})[name] = int(round(v)) if table[name].get("integer") else v
+        p = table[key]
+        out.setdefault(p["topic"], {})[p["name"]] = int(round(v)) if p.get("integer") else v
     return out
 
 
@@ -204,12 +241,39 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     return {"fig3_plasticity": f3, "fig4_retention": f4, "fig6_energy": f6}
 
 
+def optics_metrics(n_values=N_VALUES) -> dict:
+    """The Fig. 2 stage's metrics (:func:`analysis.optics.fig2_metrics`) under the active
+    assumptions: each film's optics and XRD computed as the simulation stage does (the
+    Fig. 2 claims compare films, so the sweep always computes all six)."""
+    import xarray as xr
+    films = {parse_n(n): xr.merge([optics.film_optics(n), structure.film_xrd(n)], combine_attrs="override")
+             for n in n_values}
+    return optics.fig2_metrics(films)
+
+
+def classification_device_metrics(params: dict) -> dict:
+    """The Fig. S11a device-curve metrics of the figS11 notebook (nonlinearity, distinct states)
+    for the recalibrated n = 3 film: the Fig. S11a train on the model, analysed by
+    :func:`analysis.synaptic_weights.analyse_pd` with its default read resolution (1 % of the
+    range, the notebook's ``resolution_fraction``)."""
+    from . import synaptic_weights as sw
+    amp, g = protocols.potentiation_depression(params[S11_DEVICE_N])
+    r = sw.analyse_pd(g, amp)
+    return {"nonlinearity_abs_max": r["nonlinearity_abs_max"], "almost_linear": r["almost_linear"],
+            "distinct_states_min": min(r["states_potentiation"], r["states_depression"])}
+
+
 # --------------------------------------------------------------------------- claims
 def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
-    """Predicted claims whose metric :func:`model_metrics` computes (the sweep tests them)."""
+    """Predicted claims whose metric the sweep recomputes (:func:`is_swept`): the sweep tests them."""
     ledger = claims.load_ledger() if ledger is None else ledger
-    return [c for c in ledger if c["metric"].split(":")[0] in MODEL_STAGES
-            and claims.classify(c) == "prediction"]
+    return [c for c in ledger if is_swept(c) and claims.classify(c) == "prediction"]
+
+
+def is_swept(claim: dict) -> bool:
+    """Whether the sweep recomputes the claim's metric (:data:`MODEL_STAGES`, :data:`SWEPT_METRICS`)."""
+    stage, name = claim["metric"].split(":", 1)
+    return stage in MODEL_STAGES and (stage not in SWEPT_METRICS or name in SWEPT_METRICS[stage])
 
 
 def _var(claim_id: str) -> str:
@@ -224,20 +288,26 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dic
     params : dict
         label -> (Ea [eV], E0 [eV], ν_m [1/s]) after recalibration to Table 2.
     metrics : dict
-        :func:`model_metrics` of the recalibrated films.
+        :func:`optics_metrics`, :func:`model_metrics` of the recalibrated films and the
+        held-out law fitted to them (:func:`analysis.heldout.sample_metrics`).
 
     Raises
     ------
     Infeasible
-        If Table 2 cannot be reached under these assumptions.
+        If Table 2 cannot be reached under these assumptions (with the optics metrics).
     """
     with dev.assumptions(overrides(sample)):
+        found = {"fig2_optics": optics_metrics()}
         try:
             params = calibrate_films(n_values)
         except ValueError as exc:
-            raise Infeasible(str(exc)) from exc
-        metrics = model_metrics(params, sizes)
-    return {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}, metrics
+            raise Infeasible(str(exc), found) from exc
+        found.update(model_metrics(params, sizes))
+        calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
+        found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values)
+        if S11_DEVICE_N in params:
+            found["figS11_classification"] = classification_device_metrics(params)
+    return calibrated, found
 
 
 def evaluate_sample(sample: dict, ledger: list[dict], model=None) -> dict:
@@ -247,12 +317,16 @@ def evaluate_sample(sample: dict, ledger: list[dict], model=None) -> dict:
     -------
     dict
         ``feasible`` (bool), ``reason`` (why not), ``params`` (label -> (Ea, E0, ν_m)),
-        ``records`` (claim id -> :func:`analysis.claims.evaluate` record).
+        ``records`` (claim id -> :func:`analysis.claims.evaluate` record; when infeasible,
+        only the claims whose stage was computed without Table 2).
     """
     try:
         params, metrics = (model or device_model)(sample)
     except Infeasible as exc:
-        return {"feasible": False, "reason": str(exc), "params": {}, "records": {}}
+        partial = exc.metrics
+        return {"feasible": False, "reason": str(exc), "params": {},
+                "records": {c["id"]: claims.evaluate(c, partial) for c in ledger
+                            if c["metric"].split(":")[0] in partial}}
     return {"feasible": True, "reason": "", "params": params,
             "records": {c["id"]: claims.evaluate(c, metrics) for c in ledger}}
 
@@ -274,7 +348,8 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
 
     Variables: every assumption (sample; its units), ``feasible`` (sample), ``ea_eV``,
     ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per swept claim
-    ``margin__<id>`` (sample; the claim's margin units) and ``holds__<id>`` (sample; 1/0).
+    ``margin__<id>`` (sample; the claim's margin units) and ``holds__<id>`` (sample; 1/0, -1
+    where not evaluated: an infeasible sample for every claim that needs Table 2).
     """
     ledger = swept_claims() if ledger is None else [c for c in ledger if claims.classify(c) == "prediction"]
     if model is None:
@@ -297,9 +372,7 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
         log.info("%s sample %d/%d (chunk %d): %s in %.1f s", prior, s + 1, n_samples, chunk,
                  "feasible" if res["feasible"] else "infeasible: " + res["reason"],
                  time.perf_counter() - t0)
-        if not res["feasible"]:
-            continue
-        feas[i] = 1
+        feas[i] = 1 if res["feasible"] else 0
         for j, n in enumerate(labels):
             if n in res["params"]:
                 pars[:, i, j] = res["params"][n]
@@ -319,7 +392,8 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
         v[_var(cid)] = ("sample", margins[cid], {"units": units.get(cid, "1"),
                         "long_name": f"margin of claim {cid} (> 0: holds)", "claim": cid})
         v[_var(cid).replace("margin__", "holds__")] = ("sample", holds[cid], {
-            "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid})
+            "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid,
+            "stage": c["metric"].split(":")[0]})
     ds = xr.Dataset(v, coords={"sample": ("sample", idx, {"units": "1", "long_name": "index in the design"}),
                                "n": ("n", np.array(labels, dtype=object), {"units": "1", "long_name": "dimensionality"})})
     ds.attrs.update({"prior": prior, "n_samples": int(n_samples), "chunk": int(chunk),
@@ -341,17 +415,14 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
 
 
 # --------------------------------------------------------------------------- statistics
-def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial fraction k/n (``(nan, nan)`` for n = 0)."""
-    from scipy.stats import norm
-    if n <= 0:
-        return math.nan, math.nan
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
+wilson = claims.wilson
+"""Wilson score interval of a binomial fraction (:func:`analysis.claims.wilson`)."""
+
+
+def stage_model(claim_or_stage) -> str:
+    """``device`` or ``optics``: the model whose assumptions a claim's metric depends on."""
+    stage = claim_or_stage if isinstance(claim_or_stage, str) else claim_or_stage["metric"]
+    return STAGE_MODEL.get(stage.split(":")[0], "device")
 
 
 def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
@@ -361,17 +432,20 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
     -------
     dict
         ``claims``: id -> ``robustness`` (fraction in [0, 1]), ``robustness_interval``
-        (Wilson, robustness.yaml confidence), ``plausible_samples``, ``verdict_robust``
-        (holds / fails / depends), ``wide_samples`` (feasible samples of the wide and the
-        plausible design: both lie in the wide box), ``wide_holds_all``, ``sensitivities``
-        (assumption -> Spearman rho of the margin, the top ones), ``margin_median``;
+        (Wilson, robustness.yaml confidence), ``robustness_over`` (``"assumptions"``),
+        ``plausible_samples`` (samples in which it was evaluated: the feasible ones, or all for
+        a claim that does not need Table 2), ``verdict_robust`` (holds / fails / depends),
+        ``wide_samples`` (evaluated samples of the wide and the plausible design: both lie in
+        the wide box), ``wide_holds_all``, ``sensitivities`` (assumption of the claim's model
+        -> Spearman rho of the margin, the top ones), ``margin_median``;
         ``feasible_fraction`` per prior; ``samples`` per prior; ``assumptions``;
         ``feasibility_sensitivities`` (Spearman rho of "Table 2 reachable" with each assumption).
     """
     from scipy.stats import spearmanr
     r = rules()
     conf, robust, top = float(r["confidence"]), float(r["robust_fraction"]), int(r["sensitivity_top"])
-    names = [k for k in priors() if k in plausible]
+    table = priors()
+    names = [k for k in table if k in plausible]
     ok_p = plausible["feasible"].values == 1
     out = {"claims": {}, "assumptions": names,
            "samples": {"plausible": int(plausible.sizes["sample"])},
@@ -382,7 +456,7 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
         out["feasible_fraction"]["wide"] = float(ok_w.mean())
         feas = np.concatenate([plausible["feasible"].values, wide["feasible"].values]).astype(float)
         out["feasibility_sensitivities"] = {}
-        for name in names:
+        for name in (k for k in names if table[k]["model"] == "device"):
             x = np.concatenate([plausible[name].values, wide[name].values])
             if np.ptp(feas) > 0 and np.ptp(x) > 0:
                 out["feasibility_sensitivities"][name] = float(spearmanr(x, feas).statistic)
@@ -390,26 +464,29 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
         if not var.startswith("holds__"):
             continue
         cid = plausible[var].attrs["claim"]
-        h = plausible[var].values[ok_p]
+        # evaluated samples: the feasible ones for a claim that needs Table 2, all otherwise
+        ev = plausible[var].values != -1
+        h = plausible[var].values[ev]
         k, n = int((h == 1).sum()), int(h.size)
         lo, hi = wilson(k, n, conf)
         verdict = "holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends"
-        margin = plausible[var.replace("holds__", "margin__")].values[ok_p]
+        margin = plausible[var.replace("holds__", "margin__")].values[ev]
+        model = stage_model(plausible[var].attrs.get("stage", "device"))
         sens = {}
-        for name in names:
-            x = plausible[name].values[ok_p]
+        for name in (k_ for k_ in names if table[k_]["model"] == model):
+            x = plausible[name].values[ev]
             good = np.isfinite(margin)
             if good.sum() >= 3 and np.ptp(margin[good]) > 0 and np.ptp(x[good]) > 0:
                 sens[name] = float(spearmanr(x[good], margin[good]).statistic)
         ranked = dict(sorted(sens.items(), key=lambda kv: -abs(kv[1]))[:top])
         entry = {"robustness": k / n if n else None, "robustness_interval": [lo, hi],
-                 "plausible_samples": n, "verdict_robust": verdict if n else "not swept",
+                 "robustness_over": "assumptions", "plausible_samples": n, "verdict_robust": verdict if n else "not swept",
                  "sensitivities": ranked, "sensitivity_all": sens,
                  "margin_median": float(np.nanmedian(margin)) if np.isfinite(margin).any() else None,
                  "margin_units": plausible[var.replace("holds__", "margin__")].attrs.get("units", "1")}
         if wide is not None and var in wide:
             # the plausible box lies inside the wide one: both designs sample the wide prior
-            hw = np.concatenate([wide[var].values[ok_w], h])
+            hw = np.concatenate([wide[var].values[wide[var].values != -1], h])
             entry["wide_samples"] = int(hw.size)
             entry["wide_holds_all"] = bool(hw.size > 0 and np.all(hw == 1))
         out["claims"][cid] = entry

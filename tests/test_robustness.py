@@ -106,7 +106,7 @@ def test_model_metrics_match_the_claims_of_the_nominal_device():
     # Table 2 through the same fit the calibration uses (the nominal parameters reproduce it)
     assert m["fig4_retention"]["power_law_m"]["3"] == pytest.approx(0.4092, rel=1e-6)
     assert m["fig6_energy"]["energy_fJ_2d_minus1V"] == pytest.approx(18.0, rel=1e-6)
-    assert set(m) == set(rb.MODEL_STAGES)
+    assert set(m) == set(rb.DEVICE_STAGES)
 
 
 def test_one_real_sample_recalibrates_and_evaluates(tmp_path):
