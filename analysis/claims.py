@@ -369,6 +369,10 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
               "metric": claim["metric"] + (f"[{claim['key']}]" if claim.get("key") is not None else ""),
               "note": claim.get("note", "")}
     sweep = ((metrics.get("robustness") or {}).get("claims") or {}).get(claim["id"])
+    if sweep is None and classify(claim) == "prediction":
+        stage_metrics = metrics.get(str(claim["metric"]).split(":", 1)[0])
+        if isinstance(stage_metrics, dict) and isinstance(stage_metrics.get("seeds"), list):
+            sweep = seed_robustness(claim, stage_metrics)
     record["class"] = classify(claim, sweep)
     if claim.get("construction"):
         record["construction"] = claim["construction"]
@@ -408,7 +412,8 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
                                  "residual": _num(value) - target, "units": units or "1"}
     if record["class"] == "prediction" and sweep:
         record.update({k: sweep[k] for k in ("robustness", "robustness_interval", "plausible_samples",
-                                             "sensitivities", "verdict_robust") if k in sweep})
+                                             "sensitivities", "verdict_robust", "robustness_over",
+                                             "robustness_basis") if k in sweep})
     if record["class"] == "structural" and sweep:
         record["structural_basis"] = (f"holds in all {sweep['wide_samples']} feasible samples of "
                                       "the wide prior (results/robustness/)")
@@ -439,6 +444,141 @@ def _dummy(cmp):
     return 0.0
 
 
+# --------------------------------------------------------------------------- robustness over seeds
+SEED_SUFFIX = "_per_seed"
+"""A stage that trains over seeds stores per-seed values of metric X as ``X_per_seed``."""
+
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial fraction k/n (``(nan, nan)`` for n = 0)."""
+    from scipy.stats import norm
+    if n <= 0:
+        return math.nan, math.nan
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _evidence_rules() -> dict:
+    from .datafiles import load_yaml
+    return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
+
+
+def _replaced(stage_metrics: dict, name: str, key, value) -> dict:
+    """*stage_metrics* with metric *name* (entry *key* of a dict metric) replaced by *value*."""
+    out = dict(stage_metrics)
+    if key is None:
+        out[name] = value
+    else:
+        out[name] = {**stage_metrics[name], str(key): value}
+    return out
+
+
+def seed_verdicts(claim: dict, stage_metrics: dict) -> tuple[list[bool] | None, str]:
+    """Whether *claim* holds seed by seed, with the ledger's own comparison.
+
+    * ``prediction_interval`` claims (the accuracy rule, data/paper/accuracy_rule.yaml) are
+      built from all seeds, so one seed alone cannot be judged: the rule is applied with each
+      seed left out in turn (it needs ``minimum_seeds`` + 1 seeds);
+    * a metric X with per-seed values ``X_per_seed`` is compared seed by seed;
+    * any other metric of the stage is the same in every seed (e.g. a property of the
+      simulated device curve): the claim holds in all seeds or in none.
+
+    Returns
+    -------
+    (verdicts, basis)
+        One bool per seed (None when the seeds do not suffice) and how they were obtained.
+    """
+    stage, name = str(claim["metric"]).split(":", 1)
+    key = claim.get("key")
+    cmp = claim["compare"]
+    seeds = stage_metrics.get("seeds") or []
+
+    def holds(metrics_of_stage):
+        value, problem = _lookup(claim, {stage: metrics_of_stage})
+        if problem:
+            return False
+        try:
+            return bool(_assess(cmp["op"], value, cmp)["ok"])
+        except (TypeError, ValueError, KeyError):
+            return False
+
+    if cmp["op"] == "prediction_interval":
+        values, problem = _lookup(claim, {stage: stage_metrics})
+        if problem or not isinstance(values, list):
+            return None, f"no per-seed values ({problem or 'not a list'})"
+        from .datafiles import load_yaml
+        need = int(load_yaml("paper/accuracy_rule.yaml")["minimum_seeds"]["value"]) + 1
+        if len(values) < need:
+            return None, (f"leave one seed out needs ≥ {need} seeds (accuracy_rule.yaml minimum_seeds "
+                          f"+ 1); {len(values)} stored")
+        return ([holds(_replaced(stage_metrics, name, key, values[:i] + values[i + 1:]))
+                 for i in range(len(values))], "the accuracy rule with each seed left out in turn")
+    per_seed = stage_metrics.get(name + SEED_SUFFIX)
+    if per_seed is not None:
+        if key is not None:
+            per_seed = per_seed.get(str(key)) if isinstance(per_seed, dict) else None
+        if not isinstance(per_seed, list) or not per_seed:
+            return None, f"no per-seed values of {name}" + (f"[{key}]" if key is not None else "")
+        return [holds(_replaced(stage_metrics, name, key, v)) for v in per_seed], "per seed"
+    if not seeds:
+        return None, "no seeds stored"
+    return [holds(stage_metrics)] * len(seeds), "the same value in every seed"
+
+
+def _seed_dependencies(claim: dict, stage_metrics: dict) -> list[str]:
+    """What a classification accuracy depends on, from the settings the stage stores (device
+    reading, weight mapping, settle time); ``["seeds only"]`` when it stores none."""
+    import re
+    name = str(claim["metric"]).split(":", 1)[1]
+    m = re.fullmatch(r"accuracy_(\w+?)_(fresh|retained)_(push_pull|potentiation_only)_percent_per_seed", name)
+    if not m:
+        return ["seeds only"]
+    data, reading, mapping = m.group(1), m.group(2), m.group(3).replace("_", "-")
+    summary = (stage_metrics.get("accuracy_summary_percent") or {}).get(data, {})
+    out = []
+    other_map = "potentiation-only" if mapping == "push-pull" else "push-pull"
+    other_read = "retained" if reading == "fresh" else "fresh"
+    for label, key in (("weight mapping", f"{reading}, {other_map}"), ("device reading", f"{other_read}, {mapping}")):
+        if key in summary:
+            out.append(f"{label} ({key}: {summary[key]['mean']:.1f} %)")
+    settle = (stage_metrics.get(f"settle_accuracy_{data}_percent") or {}).get(mapping)
+    times = stage_metrics.get("settle_scan_s")
+    if settle and times:
+        means = settle["mean"]
+        out.append(f"settle time {min(times):g}–{max(times):g} s ({min(means):.1f}–{max(means):.1f} %)")
+    return out or ["seeds only"]
+
+
+def seed_robustness(claim: dict, stage_metrics: dict) -> dict:
+    """Robustness of a claim over the seeds a stage stored (the classification claims are not
+    retrained per parameter set of the sweep): fraction of seeds in which it holds
+    (:func:`seed_verdicts`), Wilson interval and verdict with the rules of
+    data/evidence/robustness.yaml, ``robustness_over: "seeds"``, and ``sensitivities``: what
+    the metric depends on among the stored settings, or ``["seeds only"]``.
+    """
+    rules = _evidence_rules()
+    conf, robust = float(rules["confidence"]), float(rules["robust_fraction"])
+    verdicts, basis = seed_verdicts(claim, stage_metrics)
+    entry = {"robustness_over": "seeds", "robustness_basis": basis}
+    if basis == "the same value in every seed":
+        entry["sensitivities"] = ["none stored: the same in every seed (not swept over the assumptions)"]
+    else:
+        entry["sensitivities"] = _seed_dependencies(claim, stage_metrics)
+    if verdicts is None:
+        entry.update(robustness=None, robustness_interval=[None, None], plausible_samples=0,
+                     verdict_robust="not swept")
+        return entry
+    k, n = sum(verdicts), len(verdicts)
+    lo, hi = wilson(k, n, conf)
+    entry.update(robustness=k / n, robustness_interval=[lo, hi], plausible_samples=n,
+                 verdict_robust="holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends")
+    return entry
+
+
 def evaluate_all(claims: list[dict], metrics: dict) -> list[dict]:
     """Evaluate every claim of the ledger."""
     return [evaluate(c, metrics) for c in claims]
@@ -461,14 +601,17 @@ def headline(records: list[dict]) -> dict:
     ``"of N predictions, k hold robustly, j fail robustly, the rest depend on assumptions"``:
     a prediction holds (fails) robustly when the 95 % interval of its robustness lies above
     (below) one half, i.e. it holds in most (few) plausible parameter sets; a prediction
-    without sweep statistics is counted apart (``not swept``).
+    without sweep statistics is counted apart (``not swept``); ``over_seeds`` counts the
+    predictions whose robustness is over the stored seeds instead of the assumptions.
     """
     by_class = {c: sum(r.get("class") == c for r in records) for c in CLASSES}
     preds = [r for r in records if r.get("class") == "prediction"]
     verdicts = [r.get("verdict_robust", "not swept") for r in preds]
     out = {"by_class": by_class, "predictions": len(preds),
            "hold_robustly": verdicts.count("holds"), "fail_robustly": verdicts.count("fails"),
-           "depend_on_assumptions": verdicts.count("depends"), "not_swept": verdicts.count("not swept")}
+           "depend_on_assumptions": verdicts.count("depends"), "not_swept": verdicts.count("not swept"),
+           "over_seeds": sum(r.get("robustness_over") == "seeds" and v != "not swept"
+                             for r, v in zip(preds, verdicts))}
     out["text"] = (f"of {out['predictions']} predictions, {out['hold_robustly']} hold robustly, "
                    f"{out['fail_robustly']} fail robustly, the rest depend on assumptions "
                    f"({out['depend_on_assumptions']}) or were not swept ({out['not_swept']})")

@@ -57,7 +57,8 @@ STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "n
                   "shown": "#6e7781"}
 PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "note")
 OPTIONAL_KEYS = ("class", "margin", "margin_units", "robustness", "robustness_interval",
-                 "plausible_samples", "verdict_robust", "sensitivities", "verdict", "effect",
+                 "plausible_samples", "verdict_robust", "sensitivities", "robustness_over",
+                 "robustness_basis", "verdict", "effect",
                  "threshold", "quantity", "construction", "structural_basis", "calibration")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
@@ -683,7 +684,8 @@ def _robustness_text(record: dict) -> str:
     if isinstance(iv, (list, tuple)) and len(iv) == 2 and all(isinstance(x, (int, float)) for x in iv):
         text += f" [{100 * iv[0]:.0f}–{100 * iv[1]:.0f} %]"
     n = record.get("plausible_samples")
-    return text + (f" of {n} samples" if isinstance(n, int) else "")
+    unit = "seeds" if record.get("robustness_over") == "seeds" else "samples"
+    return text + (f" of {n} {unit}" if isinstance(n, int) else "")
 
 
 def _claim_details(record: dict, section_label: str) -> str:
@@ -692,9 +694,15 @@ def _claim_details(record: dict, section_label: str) -> str:
         extra += (f"<br>margin {format_number(record['margin'], 3)} {_esc(record.get('margin_units', ''))}"
                   " (distance from the threshold, &gt; 0 when it holds)")
     if robust_verdict(record) and "class" in record:
-        extra += f"<br>over the plausible assumptions: {_esc(robust_verdict(record))}{_robustness_text(record)}"
+        seeds = record.get("robustness_over") == "seeds"
+        over = "over the stored seeds (not swept over the assumptions)" if seeds else "over the plausible assumptions"
+        extra += f"<br>{over}: {_esc(robust_verdict(record))}{_robustness_text(record)}"
+        if record.get("robustness_basis"):
+            extra += f" ({_esc(record['robustness_basis'])})"
         sens = record.get("sensitivities")
-        if isinstance(sens, dict) and sens:
+        if seeds and isinstance(sens, list) and sens:
+            extra += "; depends on " + ", ".join(_esc(str(x)) for x in sens)
+        elif isinstance(sens, dict) and sens:
             top = list(sens.items())[:3]
             extra += "; most sensitive to " + ", ".join(
                 f"{_esc(k)} (ρ = {format_number(v, 2)})" if isinstance(v, (int, float)) else _esc(k) for k, v in top)
@@ -735,6 +743,10 @@ def _summary_html(records, regression, classes: bool) -> str:
         unswept = [r for r in tests if robust_verdict(r) == "not swept"]
         headline = (f"Of <b>{len(tests)} predictions</b>, <b>{v['holds']}</b> hold robustly, "
                     f"<b>{v['fails']}</b> fail robustly and <b>{v['depends']}</b> depend on the assumptions")
+        by_seed = [r for r in tests if r.get("robustness_over") == "seeds" and robust_verdict(r) != "not swept"]
+        if by_seed:
+            headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: the classification "
+                         "accuracies, not retrained per parameter set)")
         if unswept:
             headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
                          f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters)")

@@ -607,6 +607,12 @@ for name in summary:
     for reading in ("fresh", "retained"):
         for mapping, mkey in MAPPING_KEYS.items():
             metrics[f"accuracy_{name}_{reading}_{mkey}_percent_per_seed"] = summary[name][f"{reading}, {mapping}"]["per_seed"]
+# the same difference seed by seed (float minus the best device setting of that seed): the
+# claims' robustness over seeds (analysis.claims.seed_robustness) compares it seed by seed
+metrics["float_minus_device_pp_per_seed"] = {
+    name: [f - max(dev) for f, *dev in zip(summary[name]["float"]["per_seed"],
+                                          *(summary[name][k]["per_seed"] for k in SETTINGS))]
+    for name in summary}
 write_metrics(metrics, results / "metrics" / "figS11_classification.json")
 for name in summary:
     target = paper[f"accuracy_{name}_percent"]["value"]
