@@ -221,3 +221,48 @@ def test_overall_effect_of_a_protocol_sweep_does_not_depend_on_its_grid():
     assert dip["status"] == "fail" and dip["margin"] < 0          # not monotone
     flat = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
     assert flat["verdict"] == "not detectable"
+
+
+# --------------------------------------------------------------------------- robustness over seeds
+def _s11(cid):
+    return next(c for c in claims.load_ledger() if c["id"] == cid)
+
+
+def test_robustness_over_seeds_from_per_seed_values():
+    stage = {"seeds": [0, 1, 2, 3, 4], "float_minus_device_pp": {"8x8": 0.6},
+             "float_minus_device_pp_per_seed": {"8x8": [1.0, 2.0, 3.0, -1.0, -2.0]}}
+    r = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage})
+    assert r["class"] == "prediction" and r["robustness_over"] == "seeds"
+    assert r["robustness"] == pytest.approx(0.6) and r["plausible_samples"] == 5
+    lo, hi = r["robustness_interval"]
+    assert (lo, hi) == pytest.approx(claims.wilson(3, 5)) and lo < 0.6 < hi
+    assert r["verdict_robust"] == "depends" and r["sensitivities"] == ["seeds only"]
+
+
+def test_accuracy_rule_over_seeds_leaves_one_seed_out():
+    claim = _s11("figS11-accuracy-8x8-fresh-push-pull")          # paper 91.26 %, 95 % prediction interval
+    values = [85.0, 86.0, 85.5, 86.5, 97.0]      # without the 97 % seed the paper lies outside
+    stage = {"seeds": list(range(5)), "accuracy_8x8_fresh_push_pull_percent_per_seed": values}
+    r = claims.evaluate(claim, {"figS11_classification": stage})
+    expected = []
+    for i in range(5):
+        mean, half = claims.prediction_interval(values[:i] + values[i + 1:], 0.95)
+        expected.append(abs(91.26 - mean) <= half)
+    assert 0 < sum(expected) < 5                                   # the case can go either way
+    assert r["robustness"] == pytest.approx(sum(expected) / 5)
+    assert r["robustness_basis"].startswith("the accuracy rule with each seed left out")
+    two = claims.evaluate(claim, {"figS11_classification": {"seeds": [0, 1], "accuracy_8x8_fresh_push_pull_percent_per_seed": values[:2]}})
+    assert two["robustness"] is None and two["verdict_robust"] == "not swept"
+    assert "needs ≥ 3 seeds" in two["robustness_basis"]
+
+
+def test_a_claim_not_on_per_seed_values_holds_in_all_seeds_or_none():
+    stage = {"seeds": [0, 1, 2], "float_minus_device_pp": {"8x8": -1.0}}
+    r = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage})
+    assert r["robustness"] == 0.0 and r["robustness_basis"] == "the same value in every seed"
+    # the sweep's statistics, when present, take precedence (the assumptions, not the seeds)
+    sweep = {"robustness": {"claims": {"figS11-device-below-float-8x8": {
+        "robustness": 0.5, "robustness_interval": [0.2, 0.8], "robustness_over": "assumptions",
+        "plausible_samples": 10, "verdict_robust": "depends"}}}}
+    r2 = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage, **sweep})
+    assert r2["robustness_over"] == "assumptions" and r2["robustness"] == 0.5

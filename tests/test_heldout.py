@@ -46,3 +46,25 @@ def test_metrics_name_the_films_that_break_the_law():
     m = ho.metrics(ds)
     assert m["all_films_within_law"] == (m["inorganic_fraction"]["breaks_law"] == [])
     assert set(m["inorganic_fraction"]["b_rel_error"]) == {"1", "3", "inf"}
+
+
+def test_per_sample_law_uses_the_samples_calibration(monkeypatch):
+    """heldout.sample_metrics fits the law to the given (synthetic) recalibrated films: films on
+    an exact law are all predicted; moving one film's Ea off the law makes it break."""
+    labels = list(dev.N_VALUES)
+
+    def forward(p):              # a stand-in for the simulated experiments, one-to-one
+        return {"b": float(p.e0_eV), "m": float(np.log10(p.nu_m_per_s)), "Ea": float(p.ea_eV)}
+
+    law = {n: (0.2 - 0.1 * ho.descriptor(n), float(np.exp(-3 - ho.descriptor(n))),
+               10.0 ** (2 + ho.descriptor(n))) for n in labels}
+    monkeypatch.setattr(calibration, "table2_row", forward)
+    for calibrated, expect_ok in ((law, True), ({**law, "3": (law["3"][0] + 0.05,) + law["3"][1:]}, False)):
+        targets = {n: forward(dev.build_parameters(n, *calibrated[n])) for n in labels}
+        monkeypatch.setattr(calibration, "targets", lambda n, t=targets: t[n])
+        m = ho.sample_metrics(calibrated)
+        assert m["all_films_within_law"] is expect_ok
+        assert list(m) == ["all_films_within_law", ho.PRIMARY]
+        if not expect_ok:
+            assert "3" in m[ho.PRIMARY]["breaks_law"]
+            assert m[ho.PRIMARY]["Ea_error_eV"]["3"] == pytest.approx(-0.05, abs=1e-9)

@@ -216,3 +216,17 @@ def test_many_findings_fold_so_the_top_stays_short():
     assert html.count("<tr><td>") == len(recs)
     assert "<summary>5 more</summary>" in html
     assert html.index(f"f{report.FINDINGS_SHOWN - 1}<") < html.index("5 more") < html.index(f"f{report.FINDINGS_SHOWN}<")
+
+
+def test_robustness_over_seeds_is_labelled_as_such():
+    rec = {"id": "s", "figure": "Fig. S11b", "basis": "predicted", "class": "prediction", "status": "pass",
+           "kind": "quantitative", "quote": "q", "location": "p. 7", "metric": "figS11_classification:x",
+           "verdict_robust": "depends", "robustness": 0.6, "robustness_interval": [0.23, 0.88],
+           "plausible_samples": 5, "robustness_over": "seeds", "robustness_basis": "per seed",
+           "sensitivities": ["weight mapping (fresh, potentiation-only: 94.8 %)"], "paper": "91.26", "compendium": "90"}
+    assert report._robustness_text(rec) == ", robustness 60 % [23–88 %] of 5 seeds"
+    details = report._claim_details(rec, "Fig. S11")
+    assert "over the stored seeds (not swept over the assumptions): depends" in details
+    assert "depends on weight mapping" in details
+    html = report._summary_html([rec], {"records": [], "available": False, "reference": "r"}, classes=True)
+    assert "1 of them judged over the stored seeds instead" in html

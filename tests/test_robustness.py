@@ -116,6 +116,10 @@ def test_one_real_sample_recalibrates_and_evaluates(tmp_path):
     assert ds["feasible"].item() == 1
     assert np.all(np.isfinite(ds["ea_eV"].values))
     assert any(v.startswith("margin__ppf_above_one_n3") for v in ds.data_vars)
+    # the optics claims, the held-out law and the Fig. S11a device curve are evaluated too
+    for cid in ("fig2_gap_decreasing", "heldout_table2_from_structure", "figS11_almost_linear"):
+        assert ds[f"holds__{cid}"].item() in (0, 1), cid
+    assert not any(v.startswith("holds__figS11_accuracy") for v in ds.data_vars)
     for v in ds.data_vars:
         assert "units" in ds[v].attrs, v
     from analysis.io import write_netcdf, read_netcdf
@@ -160,3 +164,60 @@ def test_sweep_jobs_follow_the_profile_sizes():
         assert count and int(count.group(1)) == expected, proc.stdout[-2000:]
         out[profile] = proc.stdout
     assert "plausible_n3600_71of72.nc" in out["sweep"]
+
+
+# --------------------------------------------------------------------------- optics, held-out law
+def test_sweep_computes_the_fig2_notebooks_metric_names():
+    """The sweep's optics metrics are the Fig. 2 notebook's (its stored reference names), and
+    every swept Fig. 2 claim finds its metric."""
+    import json
+    from analysis.datafiles import data_dir
+    ref = json.loads((data_dir() / "reference" / "quick.json").read_text())
+    notebook_names = {k.split(":", 1)[1].split(".")[0].split("[")[0] for k in ref if k.startswith("fig2_optics:")}
+    m = rb.optics_metrics()
+    assert set(m) == notebook_names
+    fig2 = [c for c in rb.swept_claims() if c["metric"].startswith("fig2_optics:")]
+    assert len(fig2) >= 16
+    for c in fig2:
+        assert claims.evaluate(c, {"fig2_optics": m})["status"] in ("pass", "fail"), c["id"]
+
+
+def test_extreme_optics_assumptions_change_optics_margins_and_are_restored():
+    fig2 = {c["id"]: c for c in rb.swept_claims() if c["metric"].startswith("fig2_optics:")}
+
+    def margins():
+        m = rb.optics_metrics()
+        return {cid: claims.evaluate(c, {"fig2_optics": m}).get("margin") for cid, c in fig2.items()}
+
+    nominal = margins()
+    extreme = {"optics": {"exciton_linewidth_layered": 0.08, "absorbance_3d_at_400nm": 3.0,
+                          "stokes_shift_layered": 0.15},
+               "structure": {"march_dollase_layered": 1.0, "xrd_crystallite_size": 8.0}}
+    with dev.assumptions(extreme):
+        changed = margins()
+    moved = [cid for cid in fig2 if nominal[cid] is not None and changed[cid] is not None
+             and abs(changed[cid] - nominal[cid]) > 1e-6]
+    assert "fig2-gap-decreasing" in moved and "fig2-films-yellowish-bstar" in moved, moved
+    assert margins() == nominal          # the optics/XRD caches were dropped on leaving the block
+
+
+def test_priors_name_existing_parameters_of_their_model():
+    from analysis.datafiles import parameter_values
+    for key, p in rb.priors().items():
+        assert p["name"] in parameter_values(p["topic"]), key
+        assert p["model"] in ("device", "optics"), key
+    assert rb.overrides({"optics_temperature": 310.0}) == {"optics": {"temperature": 310.0}}
+
+
+def test_claims_without_table2_are_evaluated_in_infeasible_samples():
+    def half_feasible(sample):
+        metrics = {"synthetic": {"v0": float(sample["characteristic_voltage"])}}
+        if sample["characteristic_voltage"] > 0.4:
+            raise rb.Infeasible("Table 2 out of reach", metrics)
+        return {}, metrics
+    ds = rb.run_chunk("plausible", 12, ledger=[synthetic("part", 0.3)], model=half_feasible)
+    assert 0 < ds["feasible"].sum() < 12
+    assert np.all(ds["holds__part"].values >= 0)         # evaluated in every sample
+    s = rb.summarise(ds)
+    assert s["claims"]["part"]["plausible_samples"] == 12
+    assert s["claims"]["part"]["robustness_over"] == "assumptions"
