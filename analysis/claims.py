@@ -413,7 +413,8 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
     if record["class"] == "prediction" and sweep:
         record.update({k: sweep[k] for k in ("robustness", "robustness_interval", "plausible_samples",
                                              "sensitivities", "verdict_robust", "robustness_over",
-                                             "robustness_basis") if k in sweep})
+                                             "robustness_basis", "sensitivity_note")
+                       if k in sweep and (k != "sensitivity_note" or sweep[k])})
     if record["class"] == "structural" and sweep:
         record["structural_basis"] = (f"holds in all {sweep['wide_samples']} feasible samples of "
                                       "the wide prior (results/robustness/)")

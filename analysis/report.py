@@ -58,7 +58,7 @@ STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "n
 PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "note")
 OPTIONAL_KEYS = ("class", "margin", "margin_units", "robustness", "robustness_interval",
                  "plausible_samples", "verdict_robust", "sensitivities", "robustness_over",
-                 "robustness_basis", "verdict", "effect",
+                 "robustness_basis", "sensitivity_note", "verdict", "effect",
                  "threshold", "quantity", "construction", "structural_basis", "calibration")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
@@ -708,6 +708,8 @@ def _claim_details(record: dict, section_label: str) -> str:
                 f"{_esc(k)} (ρ = {format_number(v, 2)})" if isinstance(v, (int, float)) else _esc(k) for k, v in top)
         elif isinstance(sens, list) and sens:
             extra += "; most sensitive to " + ", ".join(_esc(x if isinstance(x, str) else x[0]) for x in sens[:3])
+        elif record.get("sensitivity_note"):
+            extra += f"; sensitivities: {_esc(record['sensitivity_note'])}"
     for key, label_ in (("structural_basis", "structural"), ("construction", "by construction")):
         if record.get(key):
             extra += f"<br>{label_}: {tidy(record[key])}"

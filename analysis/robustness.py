@@ -61,9 +61,10 @@ device; its accuracies need training and get a robustness over seeds instead,
 S11_DEVICE_N = "3"
 """The film of the Fig. S11 synapse (the paper's n = 3; the figS11 notebook's ``device_n``)."""
 
-STAGE_MODEL = {"fig2_optics": "optics"}
-"""The model a stage's metrics come from (default ``device``); sensitivities are ranked among
-the assumptions that model reads (priors.yaml ``model``)."""
+STAGE_MODEL = {"fig2_optics": "optics", "fig2_optics:xrd_": "xrd"}
+"""The model a stage's metrics (or, with ``stage:prefix``, the metrics whose name starts with
+the prefix) come from (default ``device``); sensitivities are ranked among the assumptions that
+model reads (priors.yaml ``model``)."""
 
 DEFAULT_SIZES = {"ppf_points": 9, "sfdp_points": 6}
 """Protocol grid sizes of the sweep (the quick profile's; claims are minima or monotonicity)."""
@@ -393,7 +394,7 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
                         "long_name": f"margin of claim {cid} (> 0: holds)", "claim": cid})
         v[_var(cid).replace("margin__", "holds__")] = ("sample", holds[cid], {
             "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid,
-            "stage": c["metric"].split(":")[0]})
+            "metric": str(c["metric"])})
     ds = xr.Dataset(v, coords={"sample": ("sample", idx, {"units": "1", "long_name": "index in the design"}),
                                "n": ("n", np.array(labels, dtype=object), {"units": "1", "long_name": "dimensionality"})})
     ds.attrs.update({"prior": prior, "n_samples": int(n_samples), "chunk": int(chunk),
@@ -419,10 +420,16 @@ wilson = claims.wilson
 """Wilson score interval of a binomial fraction (:func:`analysis.claims.wilson`)."""
 
 
-def stage_model(claim_or_stage) -> str:
-    """``device`` or ``optics``: the model whose assumptions a claim's metric depends on."""
-    stage = claim_or_stage if isinstance(claim_or_stage, str) else claim_or_stage["metric"]
-    return STAGE_MODEL.get(stage.split(":")[0], "device")
+def stage_model(metric) -> str:
+    """``device``, ``optics`` or ``xrd``: the model whose assumptions a metric
+    (``stage:name``, or a claim) depends on (:data:`STAGE_MODEL`)."""
+    metric = metric if isinstance(metric, str) else metric["metric"]
+    stage, _, name = metric.partition(":")
+    for key, model in STAGE_MODEL.items():
+        k_stage, _, prefix = key.partition(":")
+        if prefix and k_stage == stage and name.startswith(prefix):
+            return model
+    return STAGE_MODEL.get(stage, "device")
 
 
 def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
@@ -471,7 +478,7 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
         lo, hi = wilson(k, n, conf)
         verdict = "holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends"
         margin = plausible[var.replace("holds__", "margin__")].values[ev]
-        model = stage_model(plausible[var].attrs.get("stage", "device"))
+        model = stage_model(plausible[var].attrs.get("metric", "device"))
         sens = {}
         for name in (k_ for k_ in names if table[k_]["model"] == model):
             x = plausible[name].values[ev]
@@ -479,9 +486,19 @@ def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
             if good.sum() >= 3 and np.ptp(margin[good]) > 0 and np.ptp(x[good]) > 0:
                 sens[name] = float(spearmanr(x[good], margin[good]).statistic)
         ranked = dict(sorted(sens.items(), key=lambda kv: -abs(kv[1]))[:top])
+        good = np.isfinite(margin)
+        if ranked:
+            note = ""
+        elif good.sum() < 3:
+            note = f"none: evaluated in {int(good.sum())} sample(s), fewer than 3"
+        elif np.ptp(margin[good]) == 0:
+            note = ("none: the margin is the same in every evaluated sample (the claim "
+                    + ("holds" if k == n else "fails") + " in all of them)")
+        else:
+            note = "none: no assumption of its model varies over the evaluated samples"
         entry = {"robustness": k / n if n else None, "robustness_interval": [lo, hi],
                  "robustness_over": "assumptions", "plausible_samples": n, "verdict_robust": verdict if n else "not swept",
-                 "sensitivities": ranked, "sensitivity_all": sens,
+                 "sensitivities": ranked, "sensitivity_all": sens, "sensitivity_note": note,
                  "margin_median": float(np.nanmedian(margin)) if np.isfinite(margin).any() else None,
                  "margin_units": plausible[var.replace("holds__", "margin__")].attrs.get("units", "1")}
         if wide is not None and var in wide:

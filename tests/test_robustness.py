@@ -205,7 +205,7 @@ def test_priors_name_existing_parameters_of_their_model():
     from analysis.datafiles import parameter_values
     for key, p in rb.priors().items():
         assert p["name"] in parameter_values(p["topic"]), key
-        assert p["model"] in ("device", "optics"), key
+        assert p["model"] in ("device", "optics", "xrd"), key
     assert rb.overrides({"optics_temperature": 310.0}) == {"optics": {"temperature": 310.0}}
 
 
@@ -221,3 +221,15 @@ def test_claims_without_table2_are_evaluated_in_infeasible_samples():
     s = rb.summarise(ds)
     assert s["claims"]["part"]["plausible_samples"] == 12
     assert s["claims"]["part"]["robustness_over"] == "assumptions"
+    assert rb.stage_model("fig2_optics:xrd_peak_count") == "xrd" and rb.stage_model("fig2_optics:pl_colour") == "optics"
+    assert rb.stage_model("fig3_plasticity:ppf_min") == "device"
+
+
+def test_a_claim_without_varying_margin_states_why_it_has_no_sensitivities():
+    ledger = [synthetic("never", 10.0), synthetic("part", 0.5)]
+    s = rb.summarise(rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model))
+    assert s["claims"]["never"]["sensitivities"] == {}
+    assert "fails in all of them" in s["claims"]["never"]["sensitivity_note"]
+    assert s["claims"]["part"]["sensitivity_note"] == ""
+    record = claims.evaluate(ledger[0], {"synthetic": {"v0": 0.5}, "robustness": s})
+    assert "fails in all of them" in record["sensitivity_note"]
