@@ -226,7 +226,8 @@ def test_claims_without_table2_are_evaluated_in_infeasible_samples():
 
 
 def test_a_claim_without_varying_margin_states_why_it_has_no_sensitivities():
-    ledger = [synthetic("never", 10.0), synthetic("part", 0.5)]
+    never = {**synthetic("never", 0.0), "compare": {"op": "equals", "paper": 99.0}}   # margin -1 everywhere
+    ledger = [never, synthetic("part", 0.5)]
     s = rb.summarise(rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model))
     assert s["claims"]["never"]["sensitivities"] == {}
     assert "fails in all of them" in s["claims"]["never"]["sensitivity_note"]
