@@ -747,11 +747,16 @@ def _summary_html(records, regression, classes: bool) -> str:
                     f"<b>{v['fails']}</b> fail robustly and <b>{v['depends']}</b> depend on the assumptions")
         by_seed = [r for r in tests if r.get("robustness_over") == "seeds" and robust_verdict(r) != "not swept"]
         if by_seed:
-            headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: the classification "
-                         "accuracies, not retrained per parameter set)")
+            headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: classification "
+                         "claims, not retrained per parameter set)")
         if unswept:
             headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
-                         f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters)")
+                         f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters")
+            few = [r for r in unswept if r.get("robustness_over") == "seeds"]
+            if few:
+                headline += (f"; {len(few)} of them classification accuracies with too few seeds for a "
+                             "robustness over seeds")
+            headline += ")"
         headline += "."
     else:
         headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{sum(r['status'] == 'pass' for r in tests)}</b> "

@@ -229,4 +229,4 @@ def test_robustness_over_seeds_is_labelled_as_such():
     assert "over the stored seeds (not swept over the assumptions): depends" in details
     assert "depends on weight mapping" in details
     html = report._summary_html([rec], {"records": [], "available": False, "reference": "r"}, classes=True)
-    assert "1 of them judged over the stored seeds instead" in html
+    assert "1 of them judged over the stored seeds instead: classification claims" in html
