@@ -92,7 +92,7 @@ def paper_values() -> dict:
     """Everything the paper reports, from ``data/paper/values.yaml`` (a fresh copy each call;
     the file is parsed once per content, as the robustness sweep reads it per sample)."""
     import copy
-    path = data_dir() / "paper" / "values.yaml"
+    path = data_dir() / "paper/values.yaml"
     if not path.is_file():
         return load_yaml(Path("paper") / "values.yaml")      # raises, naming the path
     st = path.stat()
