@@ -416,8 +416,9 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
                                              "robustness_basis", "sensitivity_note")
                        if k in sweep and (k != "sensitivity_note" or sweep[k])})
     if record["class"] == "structural" and sweep:
-        record["structural_basis"] = (f"holds in all {sweep['wide_samples']} feasible samples of "
-                                      "the wide prior (results/robustness/)")
+        record["structural_basis"] = (f"holds in all {sweep['wide_samples']} evaluated samples of "
+                                      "the wide prior (feasible ones, or all for a claim that needs no "
+                                      "Table 2; results/robustness/)")
     return record
 
 
