@@ -3,8 +3,10 @@
 All figures use the Agg backend, one style (``analysis/synapse.mplstyle``: true minus signs,
 no top/right spines, 8 pt text) and a fixed colour per dimensionality.  Figures are sized
 for the journal's columns (:data:`COLUMN_IN`, :data:`PAGE_IN`) and carry bold panel letters
-(:func:`panel_label`) instead of titles.  :func:`save` writes PNG and PDF with every time stamp
-and software tag stripped, so the same inputs give the same bytes.
+(:func:`panel_label`, optionally followed by a short caption such as ``n = 3``) instead of
+titles; axis labels give the unit in square brackets (:func:`axis_label`: ``energy [eV]``).
+:func:`save` writes PNG and PDF with every time stamp and software tag stripped, so the same
+inputs give the same bytes.
 
 Image regression
 ----------------
@@ -15,7 +17,8 @@ or aspect ratio fails too.  After an *intended* change of a figure, regenerate t
 purpose from a quick run and commit them::
 
     .venv/bin/python -m snakemake --cores 2 --config profile=quick
-    .venv/bin/python -m analysis.figures update-baselines figures/   # the quick run's figure folder
+    .venv/bin/python -m analysis.figures update-baselines figures/quick/   # the quick run's figures
+    .venv/bin/python -m analysis.figures update-baselines figures/quick/ --only fig1a_synapse  # one
 """
 from __future__ import annotations
 
@@ -87,16 +90,32 @@ def figsize(width: str | float = "page", aspect: float = 0.6) -> tuple[float, fl
     return round(w, 3), round(min(aspect * w, MAX_HEIGHT_IN), 3)
 
 
-def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, **kw):
+def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, *,
+                caption: str | None = None, caption_color=None, **kw):
     """Bold panel letter (``a``, ``b`` …) above the top-left corner of *ax*, outside the data.
 
     The offset is in points from the axes' top-left corner, so letters line up across panels
-    of equal tick-label width.
+    of equal tick-label width.  *caption* (e.g. ``"n = 3"``) is written after the letter in
+    regular weight, in *caption_color* — the project's replacement for an axes title when a
+    panel needs a name.  Returns the letter's annotation.
     """
     opts = {"fontsize": 10, "fontweight": "bold", "ha": "left", "va": "bottom"}
     opts.update(kw)
-    return ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
+    mark = ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
                        textcoords="offset points", **opts)
+    if caption:
+        ax.annotate(caption, xy=(1, 0), xycoords=mark, xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=8, color=caption_color)
+    return mark
+
+
+def axis_label(quantity: str, unit: str | None = None) -> str:
+    """An axis label in the project's convention: the unit in square brackets.
+
+    >>> axis_label("energy", "eV"), axis_label("capture weight $w_k$")
+    ('energy [eV]', 'capture weight $w_k$')
+    """
+    return f"{quantity} [{unit}]" if unit else quantity
 
 
 def legend_outside(ax, where: str = "right", **kw):
@@ -243,8 +262,10 @@ def main(argv=None) -> int:
                                                 "image-regression baselines (on purpose only)")
     u.add_argument("figures_dir", help="folder with the quick run's <stem>.png figures")
     u.add_argument("--baselines", default=str(BASELINE_DIR))
+    u.add_argument("--only", nargs="+", metavar="STEM",
+                   help="rewrite only these figures' baselines (the figures you changed on purpose)")
     args = ap.parse_args(argv)
-    written = update_baselines(args.figures_dir, args.baselines)
+    written = update_baselines(args.figures_dir, args.baselines, stems=args.only)
     print(f"wrote {len(written)} baselines to {args.baselines}")
     return 0
 
@@ -254,5 +275,6 @@ if __name__ == "__main__":
 
 
 __all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
-           "panel_label", "legend_outside", "num", "sci_label", "sci_formatter", "save", "thumbnail",
+           "panel_label", "axis_label", "legend_outside", "num", "sci_label", "sci_formatter",
+           "save", "thumbnail",
            "rms_difference", "compare_with_baseline", "update_baselines"]
