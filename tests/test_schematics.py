@@ -340,3 +340,10 @@ def test_two_renders_give_identical_bytes(tmp_path, constants, geometry, which):
     assert outputs[0][".png"] == outputs[1][".png"]
     assert outputs[0][".pdf"] == outputs[1][".pdf"]
     assert len(outputs[0][".png"]) > 10_000        # a real drawing, not an empty canvas
+
+
+def test_fig5a_labels_units_in_brackets(constants):
+    fig = s.fig5a_migration(MODEL, constants, "3")[0]
+    labels = {lab for ax in fig.axes for lab in (ax.get_xlabel(), ax.get_ylabel()) if lab}
+    plt.close(fig)
+    assert {"energy [eV]", "out-of-plane position z [Å]"} <= labels
