@@ -8,6 +8,14 @@ titles; axis labels give the unit in square brackets (:func:`axis_label`: ``ener
 :func:`save` writes PNG and PDF with every time stamp and software tag stripped, so the same
 inputs give the same bytes.
 
+The style rule
+--------------
+:func:`style_violations` is the one place the house rules are checked: no axes or figure
+titles (panel letters serve), no hyphen-minus for a minus sign and no ``6.25e+04`` in tick
+labels, no unit in round brackets in an axis label.  :func:`save` refuses (``ValueError``) to
+write a figure that breaks them, so every figure of the compendium, which all go through
+:func:`save`, is checked each time a notebook draws it.
+
 Image regression
 ----------------
 ``tests/test_figures_regression.py`` compares every figure of a quick-profile run with a small
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -161,14 +170,77 @@ def sci_formatter(digits: int = 3) -> ticker.FuncFormatter:
     return ticker.FuncFormatter(lambda x, _pos: sci_label(x, digits))
 
 
+# ------------------------------------------------------------------ the style rule
+_UNITS = ("eV", "meV", "Å", "nm", "µm", "μm", "mm", "cm", "m", "s", "ms", "µs", "V", "mV", "A", "pA",
+          "nA", "fJ", "pJ", "J", "K", "°C", "Hz", "%", "°", "Ω", "S", "pS", "nS", "µm²", "eV⁻¹")
+_PAREN_UNIT = re.compile(r"\((?:" + "|".join(re.escape(u) for u in _UNITS) + r")\)")
+_HYPHEN_MINUS = re.compile(r"(?:^|[\s(\[=<>≈~])-\s?[\d.]")
+_E_NOTATION = re.compile(r"\d[eE][+\-−]?\d")
+_MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
+
+
+def style_violations(fig, *, draw: bool = True) -> list[str]:
+    """What in *fig* breaks the project's figure style; an empty list if nothing does.
+
+    Checked: an axes title (``ax.get_title`` for every location) or a figure title (panel
+    letters serve, :func:`panel_label`); a tick label with a hyphen-minus for a minus sign
+    (``-1``; mathtext, which typesets a true minus, is exempt) or in e-notation (``6.25e+04``;
+    use :func:`sci_formatter`); an axis label with its unit in round brackets (``(eV)``; use
+    :func:`axis_label`).  Tick labels are those of a drawn figure: with *draw* the figure is
+    drawn (without rendering) first; ``draw=False`` checks the labels of its last drawing, as
+    :func:`save` does right after writing the first file (an extra drawing can shift a
+    constrained layout by a pixel).
+    """
+    if draw:
+        fig.draw_without_rendering()
+    problems = []
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        problems.append(f"figure title {sup.get_text()!r} (use panel letters: analysis.figures.panel_label)")
+    for i, ax in enumerate(fig.axes):
+        where = f"axes {i}"
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc)
+            if title.strip():
+                problems.append(f"{where}: {loc} title {title!r} (use analysis.figures.panel_label)")
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            label_text = axis.get_label().get_text()
+            if axis.get_label().get_visible() and _PAREN_UNIT.search(_MATH.sub("", label_text)):
+                problems.append(f"{where}: {name} label {label_text!r} has its unit in round brackets "
+                                "(use analysis.figures.axis_label: 'quantity [unit]')")
+            ticks = axis.get_majorticklabels() + axis.get_minorticklabels()
+            for tick in ticks:
+                text = tick.get_text()
+                if not text or not tick.get_visible():
+                    continue
+                plain = _MATH.sub("", text)
+                if _HYPHEN_MINUS.search(plain):
+                    problems.append(f"{where}: {name} tick label {text!r} has a hyphen-minus for a minus "
+                                    "sign (use '−', analysis.figures.num)")
+                if _E_NOTATION.search(plain):
+                    problems.append(f"{where}: {name} tick label {text!r} is in e-notation "
+                                    "(use analysis.figures.sci_formatter)")
+    return list(dict.fromkeys(problems))
+
+
+def check_style(fig, name: str = "figure", *, draw: bool = True) -> None:
+    """Raise ``ValueError`` listing every :func:`style_violations` of *fig* (named *name*)."""
+    problems = style_violations(fig, draw=draw)
+    if problems:
+        raise ValueError(f"{name} breaks the figure style (analysis/figures.py):\n  - "
+                         + "\n  - ".join(problems))
+
+
 def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
     """Save *fig* as ``<stem>.png`` and ``<stem>.pdf`` without metadata.
 
-    Returns the written paths.  Each file is written atomically.
+    The figure is checked against the style rule (:func:`check_style`) once the first file is
+    drawn; a figure that breaks it is not written (no file is left behind).  Returns the
+    written paths.  Each file is written atomically.
     """
     stem = Path(stem)
     written = []
-    for fmt in formats:
+    for i, fmt in enumerate(formats):
         path = stem.with_suffix(f".{fmt}")
         metadata = {"png": {"Software": None},
                     "pdf": {"Creator": None, "Producer": None, "CreationDate": None,
@@ -176,6 +248,8 @@ def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
                     "svg": {"Date": None, "Creator": None}}[fmt]
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, metadata=metadata)
+            if i == 0:
+                check_style(fig, stem.name, draw=False)
         written.append(path)
     return written
 
@@ -276,5 +350,5 @@ if __name__ == "__main__":
 
 __all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
            "panel_label", "axis_label", "legend_outside", "num", "sci_label", "sci_formatter",
-           "save", "thumbnail",
+           "style_violations", "check_style", "save", "thumbnail",
            "rms_difference", "compare_with_baseline", "update_baselines"]
