@@ -3,8 +3,18 @@
 All figures use the Agg backend, one style (``analysis/synapse.mplstyle``: true minus signs,
 no top/right spines, 8 pt text) and a fixed colour per dimensionality.  Figures are sized
 for the journal's columns (:data:`COLUMN_IN`, :data:`PAGE_IN`) and carry bold panel letters
-(:func:`panel_label`) instead of titles.  :func:`save` writes PNG and PDF with every time stamp
-and software tag stripped, so the same inputs give the same bytes.
+(:func:`panel_label`, optionally followed by a short caption such as ``n = 3``) instead of
+titles; axis labels give the unit in square brackets (:func:`axis_label`: ``energy [eV]``).
+:func:`save` writes PNG and PDF with every time stamp and software tag stripped, so the same
+inputs give the same bytes.
+
+The style rule
+--------------
+:func:`style_violations` is the one place the house rules are checked: no axes or figure
+titles (panel letters serve), no hyphen-minus for a minus sign and no ``6.25e+04`` in tick
+labels, no unit in round brackets in an axis label.  :func:`save` refuses (``ValueError``) to
+write a figure that breaks them, so every figure of the compendium, which all go through
+:func:`save`, is checked each time a notebook draws it.
 
 Image regression
 ----------------
@@ -15,12 +25,14 @@ or aspect ratio fails too.  After an *intended* change of a figure, regenerate t
 purpose from a quick run and commit them::
 
     .venv/bin/python -m snakemake --cores 2 --config profile=quick
-    .venv/bin/python -m analysis.figures update-baselines figures/   # the quick run's figure folder
+    .venv/bin/python -m analysis.figures update-baselines figures/quick/   # the quick run's figures
+    .venv/bin/python -m analysis.figures update-baselines figures/quick/ --only fig1a_synapse  # one
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -87,16 +99,32 @@ def figsize(width: str | float = "page", aspect: float = 0.6) -> tuple[float, fl
     return round(w, 3), round(min(aspect * w, MAX_HEIGHT_IN), 3)
 
 
-def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, **kw):
+def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, *,
+                caption: str | None = None, caption_color=None, **kw):
     """Bold panel letter (``a``, ``b`` …) above the top-left corner of *ax*, outside the data.
 
     The offset is in points from the axes' top-left corner, so letters line up across panels
-    of equal tick-label width.
+    of equal tick-label width.  *caption* (e.g. ``"n = 3"``) is written after the letter in
+    regular weight, in *caption_color* — the project's replacement for an axes title when a
+    panel needs a name.  Returns the letter's annotation.
     """
     opts = {"fontsize": 10, "fontweight": "bold", "ha": "left", "va": "bottom"}
     opts.update(kw)
-    return ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
+    mark = ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
                        textcoords="offset points", **opts)
+    if caption:
+        ax.annotate(caption, xy=(1, 0), xycoords=mark, xytext=(4, 0), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=8, color=caption_color)
+    return mark
+
+
+def axis_label(quantity: str, unit: str | None = None) -> str:
+    """An axis label in the project's convention: the unit in square brackets.
+
+    >>> axis_label("energy", "eV"), axis_label("capture weight $w_k$")
+    ('energy [eV]', 'capture weight $w_k$')
+    """
+    return f"{quantity} [{unit}]" if unit else quantity
 
 
 def legend_outside(ax, where: str = "right", **kw):
@@ -142,14 +170,77 @@ def sci_formatter(digits: int = 3) -> ticker.FuncFormatter:
     return ticker.FuncFormatter(lambda x, _pos: sci_label(x, digits))
 
 
+# ------------------------------------------------------------------ the style rule
+_UNITS = ("eV", "meV", "Å", "nm", "µm", "μm", "mm", "cm", "m", "s", "ms", "µs", "V", "mV", "A", "pA",
+          "nA", "fJ", "pJ", "J", "K", "°C", "Hz", "%", "°", "Ω", "S", "pS", "nS", "µm²", "eV⁻¹")
+_PAREN_UNIT = re.compile(r"\((?:" + "|".join(re.escape(u) for u in _UNITS) + r")\)")
+_HYPHEN_MINUS = re.compile(r"(?:^|[\s(\[=<>≈~])-\s?[\d.]")
+_E_NOTATION = re.compile(r"\d[eE][+\-−]?\d")
+_MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
+
+
+def style_violations(fig, *, draw: bool = True) -> list[str]:
+    """What in *fig* breaks the project's figure style; an empty list if nothing does.
+
+    Checked: an axes title (``ax.get_title`` for every location) or a figure title (panel
+    letters serve, :func:`panel_label`); a tick label with a hyphen-minus for a minus sign
+    (``-1``; mathtext, which typesets a true minus, is exempt) or in e-notation (``6.25e+04``;
+    use :func:`sci_formatter`); an axis label with its unit in round brackets (``(eV)``; use
+    :func:`axis_label`).  Tick labels are those of a drawn figure: with *draw* the figure is
+    drawn (without rendering) first; ``draw=False`` checks the labels of its last drawing, as
+    :func:`save` does right after writing the first file (an extra drawing can shift a
+    constrained layout by a pixel).
+    """
+    if draw:
+        fig.draw_without_rendering()
+    problems = []
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        problems.append(f"figure title {sup.get_text()!r} (use panel letters: analysis.figures.panel_label)")
+    for i, ax in enumerate(fig.axes):
+        where = f"axes {i}"
+        for loc in ("left", "center", "right"):
+            title = ax.get_title(loc)
+            if title.strip():
+                problems.append(f"{where}: {loc} title {title!r} (use analysis.figures.panel_label)")
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            label_text = axis.get_label().get_text()
+            if axis.get_label().get_visible() and _PAREN_UNIT.search(_MATH.sub("", label_text)):
+                problems.append(f"{where}: {name} label {label_text!r} has its unit in round brackets "
+                                "(use analysis.figures.axis_label: 'quantity [unit]')")
+            ticks = axis.get_majorticklabels() + axis.get_minorticklabels()
+            for tick in ticks:
+                text = tick.get_text()
+                if not text or not tick.get_visible():
+                    continue
+                plain = _MATH.sub("", text)
+                if _HYPHEN_MINUS.search(plain):
+                    problems.append(f"{where}: {name} tick label {text!r} has a hyphen-minus for a minus "
+                                    "sign (use '−', analysis.figures.num)")
+                if _E_NOTATION.search(plain):
+                    problems.append(f"{where}: {name} tick label {text!r} is in e-notation "
+                                    "(use analysis.figures.sci_formatter)")
+    return list(dict.fromkeys(problems))
+
+
+def check_style(fig, name: str = "figure", *, draw: bool = True) -> None:
+    """Raise ``ValueError`` listing every :func:`style_violations` of *fig* (named *name*)."""
+    problems = style_violations(fig, draw=draw)
+    if problems:
+        raise ValueError(f"{name} breaks the figure style (analysis/figures.py):\n  - "
+                         + "\n  - ".join(problems))
+
+
 def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
     """Save *fig* as ``<stem>.png`` and ``<stem>.pdf`` without metadata.
 
-    Returns the written paths.  Each file is written atomically.
+    The figure is checked against the style rule (:func:`check_style`) once the first file is
+    drawn; a figure that breaks it is not written (no file is left behind).  Returns the
+    written paths.  Each file is written atomically.
     """
     stem = Path(stem)
     written = []
-    for fmt in formats:
+    for i, fmt in enumerate(formats):
         path = stem.with_suffix(f".{fmt}")
         metadata = {"png": {"Software": None},
                     "pdf": {"Creator": None, "Producer": None, "CreationDate": None,
@@ -157,6 +248,8 @@ def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
                     "svg": {"Date": None, "Creator": None}}[fmt]
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, metadata=metadata)
+            if i == 0:
+                check_style(fig, stem.name, draw=False)
         written.append(path)
     return written
 
@@ -243,8 +336,10 @@ def main(argv=None) -> int:
                                                 "image-regression baselines (on purpose only)")
     u.add_argument("figures_dir", help="folder with the quick run's <stem>.png figures")
     u.add_argument("--baselines", default=str(BASELINE_DIR))
+    u.add_argument("--only", nargs="+", metavar="STEM",
+                   help="rewrite only these figures' baselines (the figures you changed on purpose)")
     args = ap.parse_args(argv)
-    written = update_baselines(args.figures_dir, args.baselines)
+    written = update_baselines(args.figures_dir, args.baselines, stems=args.only)
     print(f"wrote {len(written)} baselines to {args.baselines}")
     return 0
 
@@ -254,5 +349,6 @@ if __name__ == "__main__":
 
 
 __all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
-           "panel_label", "legend_outside", "num", "sci_label", "sci_formatter", "save", "thumbnail",
+           "panel_label", "axis_label", "legend_outside", "num", "sci_label", "sci_formatter",
+           "style_violations", "check_style", "save", "thumbnail",
            "rms_difference", "compare_with_baseline", "update_baselines"]

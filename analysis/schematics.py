@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dimensionality import formula, parse_n
-from .figures import colour, label, use_style
+from .figures import PAGE_IN, axis_label, colour, figsize, label, panel_label, use_style
 from .validation import display_value, nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -418,18 +418,18 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
     c = constants
     finite = [int(x) for x in labels if x != "inf"] or [3]
     window = 2 * slab_period(max(finite), c.d1_angstrom, c.a_pc_angstrom, c.a_cubic_angstrom)
-    fig, axes = plt.subplots(1, len(labels), figsize=(1.75 * len(labels) + 0.4, 4.6), sharey=True)
+    fig, axes = plt.subplots(1, len(labels), figsize=figsize("page", 0.6), sharey=True)
     axes = np.atleast_1d(axes)
     drawn = {"period_angstrom": {}, "layers_per_slab": {}, "ma_rows_per_slab": {}, "slabs": {}}
     for ax, lab in zip(axes, labels):
         if lab == "inf":
             st = layered_structure(lab, c, columns=columns, height_angstrom=window)
-            title = f"{label(lab)} (3D)\n" + formula_mathtext(lab)
+            name = f"{label(lab)} (3D)\n" + formula_mathtext(lab)
         else:
             d = slab_period(lab, c.d1_angstrom, c.a_pc_angstrom, c.a_cubic_angstrom)
             st = layered_structure(lab, c, slabs=max(2, int(window // d)), columns=columns)
             kind = "2D" if lab == "1" else "quasi-2D"
-            title = f"{label(lab)} ({kind})\n" + formula_mathtext(lab)
+            name = f"{label(lab)} ({kind})\n" + formula_mathtext(lab)
         draw_structure(ax, st, colour(lab))
         period = drawn_slab_period(st)
         drawn["period_angstrom"][lab] = period
@@ -450,12 +450,15 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
         sym = "a" if lab == "inf" else "d"
         ax.text(xa + 1.0, z0 + period / 2, f"{sym} = {period:.2f} Å", rotation=90,
                 va="center", ha="left", fontsize=7.5)
-        ax.set_title(title, fontsize=8.5)
+        # the structure's name above it, in the colour of n (a label of the drawing, not a title)
+        ax.text(st.width_angstrom / 2, window + 1.5, name, ha="center", va="bottom", fontsize=8,
+                color=colour(lab), linespacing=1.3)
         ax.set_xlim(-1.0, st.width_angstrom + 7.0)
         ax.set_ylim(-7.0, window + 0.5)
         ax.set_aspect("equal")
         ax.axis("off")
     ax0 = axes[0]
+    panel_label(ax0, "c", dx_pt=-6, dy_pt=26)
     ax0.plot([0, scale_bar], [-4.0, -4.0], lw=2.0, color="k", solid_capstyle="butt")
     ax0.text(scale_bar / 2, -5.0, f"{scale_bar:g} Å", ha="center", va="top", fontsize=7.5)
     handles = [Patch(fc="0.75", ec=_C_EDGE, label=r"PbBr$_6$ octahedron"),
@@ -463,7 +466,7 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
                Line2D([], [], color=_C_PEA, lw=1.2, label=r"PEA$^+$"),
                Patch(fc=_C_SPACER, ec="none", label="PEA bilayer")]
     fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01))
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.08, wspace=0.05)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.055, wspace=0.05)
     return fig, drawn
 
 
@@ -619,7 +622,7 @@ def fig1b_geometry(geometry: DeviceGeometry, *, scale_bar_um: float = 500.0):
     bar = _check_positive("scale_bar_um", scale_bar_um, "µm", "scale bar length")
     cb = crossbar_layout(geometry.electrode_widths_um, geometry.line_gap_um, geometry.line_overhang_um)
     stack = layer_stack(geometry.layer_order, geometry.thickness_nm)
-    fig, (ax, axs) = plt.subplots(1, 2, figsize=(7.2, 3.6), gridspec_kw={"width_ratios": [1.35, 1]})
+    fig, (ax, axs) = plt.subplots(1, 2, figsize=figsize("page", 0.5), gridspec_kw={"width_ratios": [1.35, 1]})
     for x, y, w, h in cb.bottom_lines:
         ax.add_patch(Rectangle((x, y), w, h, fc=_C_ITO, ec="#4a7fa3", lw=0.6, zorder=1))
     ax.add_patch(Rectangle((cb.extent[0] + 150, cb.extent[0] + 150),
@@ -655,7 +658,7 @@ def fig1b_geometry(geometry: DeviceGeometry, *, scale_bar_um: float = 500.0):
                Patch(fc="none", ec="#b2182b", label="device (w × w)")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.0), ncol=2, fontsize=7,
               handlelength=1.2, columnspacing=1.0)
-    ax.set_title("crossbar (top view, to scale)", fontsize=9)
+    panel_label(ax, "b", dx_pt=-6, caption="crossbar, top view (to scale)")
 
     total = stack[-1][2]
     glass = 0.25 * total
@@ -676,8 +679,8 @@ def fig1b_geometry(geometry: DeviceGeometry, *, scale_bar_um: float = 500.0):
     axs.set_ylim(-glass * 1.05, total * 1.04)
     axs.spines["bottom"].set_visible(False)
     axs.set_xticks([])
-    axs.set_ylabel("height above ITO bottom (nm)")
-    axs.set_title("cross-section (thickness to scale)", fontsize=9)
+    axs.set_ylabel(axis_label("height above ITO bottom", "nm"))
+    panel_label(axs, "b′", dx_pt=-40, caption="cross-section (thicknesses to scale)")
     fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.05, wspace=0.15)
     drawn = {"device_width_um": [float(d[2]) for d in cb.devices],
              "device_height_um": [float(d[3]) for d in cb.devices],
@@ -721,7 +724,10 @@ def fig1a_synapse(geometry: DeviceGeometry, spike_amplitude_V: float, spike_widt
     stack = layer_stack(geometry.layer_order, geometry.thickness_nm)
     total = stack[-1][2]
 
-    fig, ax = plt.subplots(figsize=(7.2, 3.7))
+    fig, ax = plt.subplots(figsize=figsize("page", 6.1 / 10.4))
+    # the drawing fills the page width (its right-hand labels run past x = 10.4)
+    fig.subplots_adjust(left=0.01, right=0.91, bottom=0.01, top=0.99)
+    panel_label(ax, "a", dx_pt=-6, dy_pt=-8)
     ax.set_xlim(0, 10.4)
     ax.set_ylim(0, 6.1)
     ax.set_aspect("equal")
@@ -935,7 +941,9 @@ def fig4a_multistore(rehearsals: int = 30):
 
     use_style()
     boxes, arrows = multistore_layout(rehearsals)
-    fig, ax = plt.subplots(figsize=(7.2, 3.9))
+    fig, ax = plt.subplots(figsize=figsize("page", 6.35 / 11.7))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)   # the drawing fills the page width
+    panel_label(ax, "a", dx_pt=-6, dy_pt=-8)
     ax.set_xlim(0, 11.7)
     ax.set_ylim(0.2, 6.55)
     ax.set_aspect("equal")
@@ -1222,7 +1230,7 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
     y_lo, y_hi = min(lows + [0.0]) - 0.08, ea_max + 0.12
 
     # layout: the structure strips are drawn with equal x/z scale (Å) above the landscapes
-    fig_w, left, right, wspace, land_h = 7.2, 0.09, 0.98, 0.06, 1.9
+    fig_w, left, right, wspace, land_h = PAGE_IN, 0.09, 0.98, 0.06, 1.9
     ratios = (5.0, 1.25)
     axes_w = (right - left) * fig_w
     strip_w_in = axes_w * ratios[0] / (sum(ratios) + wspace * (len(ratios) - 1) / 2)
@@ -1256,7 +1264,8 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
         ax_s.set_ylim(st.width_angstrom / 2 - span / 2, st.width_angstrom / 2 + span / 2)
         ax_s.axis("off")
         name = "3D" if r == "inf" else ("2D" if r == "1" else "quasi-2D")
-        ax_s.set_title(f"{name}: {label(r)}, " + formula_mathtext(r), fontsize=9, loc="left", pad=2)
+        panel_label(ax_s, "a" if i == 0 else "a′", dx_pt=-40, dy_pt=2,
+                    caption=f"{name}: {label(r)}, " + formula_mathtext(r))
         # landscape
         for z0, z1 in land.spacer_intervals:
             ax_e.axvspan(z0, z1, color=_C_SPACER, lw=0, zorder=0)
@@ -1284,7 +1293,7 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
                                           shrinkA=0, shrinkB=0))
             ax_e.text(za + 0.6, floor + 0.62 * (land.ea_eV - floor),
                       "traps at the PEA faces:\nback-diffusion (release)\nbarriers "
-                      + f"$E_k$ = {e_k.min():.2f}–{e_k.max():.2f} eV\n({len(e_k)} classes, levels $E_A - E_k$)",
+                      + f"$E_k$ = {e_k.min():.2f}–\n{e_k.max():.2f} eV ({len(e_k)} classes,\nlevels $E_A - E_k$)",
                       fontsize=6.8, va="top", ha="left", color="#b2182b",
                       bbox=dict(fc="white", ec="none", pad=0.5, alpha=0.85), zorder=5)
             for zc in land.spacer_centres[(land.spacer_centres > 0) & (land.spacer_centres < length)][:1]:
@@ -1294,9 +1303,9 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
                       "have no position on this axis; their levels are at right",
                       transform=ax_e.transAxes, ha="right", va="bottom", fontsize=6.8, color="0.3")
         ax_e.set_ylim(y_lo, y_hi)
-        ax_e.set_ylabel("energy (eV)")
+        ax_e.set_ylabel(axis_label("energy", "eV"))
         if i == len(rows) - 1:
-            ax_e.set_xlabel("out-of-plane position z (Å)")
+            ax_e.set_xlabel(axis_label("out-of-plane position z", "Å"))
         else:
             plt.setp(ax_e.get_xticklabels(), visible=False)
         # occupancy of trap classes at their levels
@@ -1307,9 +1316,8 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
         ax_o.axhline(0, color="0.6", lw=0.5, ls=":")
         ax_o.axhline(land.ea_eV, color="0.6", lw=0.5, ls=":")
         plt.setp(ax_o.get_yticklabels(), visible=False)
-        ax_o.set_title("trap occupancy", fontsize=7.5, pad=2)
         if i == len(rows) - 1:
-            ax_o.set_xlabel("capture weight $w_k$")
+            ax_o.set_xlabel("trap occupancy:\ncapture weight $w_k$")
         else:
             plt.setp(ax_o.get_xticklabels(), visible=False)
         drawn["migration_barrier_eV"][r] = float(np.max(land.energy_eV))

@@ -163,7 +163,8 @@ for i, n in enumerate(order):
         note = f"PL ×{yield_rel:.2g}"
     else:
         note = f"no visible PL\n({100 * yield_rel:.2g} % of n = 1)"
-    ax_b.text(599, off + (0.78 if n == "inf" else 0.5), f"{figures.label(n)}\n{note}", ha="right", va="center",
+    # the 3D label sits above its absorption edge (lower, it would cross the curve near 520 nm)
+    ax_b.text(599, off + (1.0 if n == "inf" else 0.5), f"{figures.label(n)}\n{note}", ha="right", va="center",
               fontsize=6.5, color=figures.colour(n), linespacing=1.1)
 for target in paper["absorption_peak_nm"]["value"].values():  # the paper's peaks, as guides
     ax_b.axvline(target, color="0.8", lw=0.6, zorder=0)

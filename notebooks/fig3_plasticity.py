@@ -127,9 +127,9 @@ for n, r in ppf_fits.items():
 def trace_grid(var, tvar, title, stem, xlabel="time [s]"):
     """Six panels, one per film, of a read-current trace (*title* is said in the notebook)."""
     fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
-    for ax, (n, ds) in zip(axes.flat, films.items()):
+    for ax, letter, (n, ds) in zip(axes.flat, "abcdef", films.items()):
         ax.plot(ds[tvar], np.abs(ds[var]) * pA, color=figures.colour(n), lw=0.7)
-        ax.set_title(figures.label(n), color=figures.colour(n))
+        figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
     for ax in axes[:, 0]:
         ax.set_ylabel("|I| at −0.01 V [pA]")
     for ax in axes[1]:
@@ -143,13 +143,13 @@ trace_grid("sddp_trace_current", "sddp_trace_time", "Fig. S6 — SDDP: 10 spikes
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
-for ax, (n, ds) in zip(axes.flat, films.items()):
+for ax, letter, (n, ds) in zip(axes.flat, "abcdef", films.items()):
     counts = ds["sndp_train"].values
     cmap = plt.get_cmap("viridis")
     for i, k in enumerate(counts):
         ax.plot(ds["sndp_trace_time"], np.abs(ds["sndp_trace_current"].sel(sndp_train=k)) * pA,
                 color=cmap(i / max(len(counts) - 1, 1)), lw=0.7, label=f"{int(k)}")
-    ax.set_title(figures.label(n), color=figures.colour(n))
+    figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
 for ax in axes[:, 0]:
     ax.set_ylabel("|I| at −0.01 V [pA]")
 figures.legend_outside(axes[0, 2], "right", title="spikes", ncol=1, fontsize=6)

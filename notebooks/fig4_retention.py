@@ -101,14 +101,14 @@ for n in order:
 # %%
 fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.5), sharex=True, layout="constrained")
 styles = {1: ":", 10: "--", 30: "-"}
-for ax, n in zip(axes.flat, order):
+for ax, letter, n in zip(axes.flat, "abcdef", order):
     ds = films[n]
     for k in ds["rehearsal"].values:
         sel = ds.sel(rehearsal=k)
         ax.plot(sel["retention_time"], sel["retention_weight"], styles.get(int(k), "-"),
                 color=figures.colour(n), label=f"{int(k)} rehearsal{'s' if k > 1 else ''}")
     ax.set_yscale("log")
-    ax.set_title(figures.label(n), color=figures.colour(n))
+    figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
 for ax in axes[:, 0]:
     ax.set_ylabel("synaptic weight y")
 fig.legend(handles=[plt.Line2D([], [], color="0.3", ls=styles[k], label=f"after {k} rehearsal{'s' if k > 1 else ''}")

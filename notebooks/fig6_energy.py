@@ -107,7 +107,7 @@ e_at_ref_area = by_area.sel(area=c18["area_um2"])
 log_axes = float(e_at_ref_area.max() / e_at_ref_area.min()) > 30  # n differ by orders of magnitude
 
 fig = plt.figure(figsize=figures.figsize("page", 0.9))
-ax_a = fig.add_axes((0.09, 0.60, 0.45, 0.36))   # b's long labels need the left of the lower half
+ax_a = fig.add_axes((0.09, 0.60, 0.60, 0.36))   # b's long labels need the left of the lower half
 ax_b = fig.add_axes((0.42, 0.10, 0.56, 0.38))
 a_line = np.linspace(0, areas.max() * 1.05, 50) if not log_axes else np.geomspace(areas.min() / 1.5,
                                                                                   areas.max() * 1.5, 50)

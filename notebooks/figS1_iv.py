@@ -46,7 +46,7 @@ films = {n: io.film(sims, n) for n in order}
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.55), layout="constrained")
-for ax, n in zip(axes.flat, order):
+for ax, letter, n in zip(axes.flat, "abcdef", order):
     ds = films[n]
     v = ds["iv_voltage"].values
     i = np.abs(ds["iv_current"].values)
@@ -54,7 +54,7 @@ for ax, n in zip(axes.flat, order):
     ax.plot(v[:half], i[:half], color=figures.colour(n), label="0 → −2 → 0 V")
     ax.plot(v[half:], i[half:], color=figures.colour(n), ls="--", label="0 → +2 → 0 V")
     ax.set_yscale("log")
-    ax.set_title(figures.label(n), color=figures.colour(n))
+    figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
 for ax in axes[1]:
     ax.set_xlabel("voltage [V]")
 for ax in axes[:, 0]:

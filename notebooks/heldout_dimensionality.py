@@ -52,22 +52,22 @@ write_netcdf(ds, resolve(results_dir) / "heldout" / "heldout_dimensionality.nc")
 labels = [str(n) for n in ds["n"].values]
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+fig, axes = plt.subplots(1, 3, figsize=figures.figsize("page", 0.4), layout="constrained")
 markers = {"inorganic_fraction": "o", "inverse_n": "s"}
-for ax, q, unit in zip(axes, ("b", "m", "Ea"), ("1", "1", "eV")):
+symbols = {"b": "$b$", "m": "$m$", "Ea": "$E_\\mathrm{A}$"}
+for ax, letter, q, unit in zip(axes, "abc", ("b", "m", "Ea"), ("1", "1", "eV")):
     x = np.arange(len(labels))
     ax.plot(x, ds[f"{q}_paper"], "k_", ms=18, mew=2, label="Table 2")
     for i, d in enumerate(ds["descriptor"].values):
         ax.plot(x + (i - 0.5) * 0.2, ds[q].sel(descriptor=d), markers[str(d)], ms=5,
                 mfc="none", label=f"held out, law in {d.replace('_', ' ')}")
-    ax.set_xticks(x, [figures.label(n) for n in labels])
-    ax.set_xlabel("held-out film")
-    ax.set_ylabel(f"{q} [{unit}]")
+    ax.set_xticks(x, [figures.label(n).removeprefix("n = ") for n in labels])
+    ax.set_xlabel("held-out film n")
+    ax.set_ylabel(figures.axis_label(symbols[q], unit))
+    figures.panel_label(ax, letter, dx_pt=-34)
     if q == "b":
         ax.set_yscale("log")
-axes[0].legend(fontsize=7, loc="upper left")
-fig.suptitle("Table 2 predicted for each film from a law fitted to the other five", fontsize=10)
-fig.tight_layout()
+fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside upper center", ncol=3)
 figures.save(fig, resolve(figures_dir) / "heldout_dimensionality")
 plt.show()
 

@@ -87,14 +87,19 @@ ledger = claims.load_ledger()
 
 # %%
 ids = list(summary["claims"])
-fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=(10, 0.18 * len(ids) + 2.6),
+# a page wide and at most a page tall (0.13 in per claim row, 6 pt claim names)
+fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=figures.figsize("page", (0.13 * len(ids) + 2.6) / figures.PAGE_IN),
                                  gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
 im = rb.heatmap(summary, ax_h, ax_b)
+ax_b.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+figures.panel_label(ax_h, "a", dx_pt=-14)
+figures.panel_label(ax_b, "b", dx_pt=-12, dy_pt=-12)   # beside b's top: the colour bar spans above both
 n_p = summary["samples"]["plausible"]
 # one colour bar for both panels, so both keep the same height and their rows line up
-fig.colorbar(im, ax=[ax_h, ax_b], location="top", fraction=0.02, pad=0.01,
-             label=f"Spearman ρ of the claim's margin with the assumption ({n_p} plausible samples, "
-                   f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)")
+cbar = fig.colorbar(im, ax=[ax_h, ax_b], location="top", fraction=0.02, pad=0.01,
+                    label=f"Spearman ρ of the claim's margin with the assumption ({n_p} plausible samples, "
+                          f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)")
+cbar.set_ticks([-1, -0.5, 0, 0.5, 1])
 figures.save(fig, resolve(figures_dir) / "robustness")
 plt.show()
 

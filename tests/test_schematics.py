@@ -340,3 +340,28 @@ def test_two_renders_give_identical_bytes(tmp_path, constants, geometry, which):
     assert outputs[0][".png"] == outputs[1][".png"]
     assert outputs[0][".pdf"] == outputs[1][".pdf"]
     assert len(outputs[0][".png"]) > 10_000        # a real drawing, not an empty canvas
+
+
+@pytest.mark.parametrize("which", ["fig1a", "fig1b", "fig1c", "fig4a", "fig5a"])
+def test_schematics_follow_the_figure_style(constants, geometry, which):
+    """Panel letters instead of titles, units as ``[unit]``, a journal page wide."""
+    from analysis.figures import PAGE_IN, style_violations
+
+    fig = _render(which, constants, geometry)
+    try:
+        assert style_violations(fig) == []
+        letters = [t.get_text() for ax in fig.axes for t in ax.texts
+                   if t.get_fontweight() == "bold" and t.get_text() in ("a", "a′", "b", "b′", "c")]
+        assert letters and letters[0] == which[-1]
+        labels = [lab for ax in fig.axes for lab in (ax.get_xlabel(), ax.get_ylabel()) if lab]
+        assert all("[" in lab for lab in labels if "capture weight" not in lab), labels
+        assert fig.get_size_inches()[0] == pytest.approx(PAGE_IN, abs=0.01)
+    finally:
+        plt.close(fig)
+
+
+def test_fig5a_labels_units_in_brackets(constants):
+    fig = s.fig5a_migration(MODEL, constants, "3")[0]
+    labels = {lab for ax in fig.axes for lab in (ax.get_xlabel(), ax.get_ylabel()) if lab}
+    plt.close(fig)
+    assert {"energy [eV]", "out-of-plane position z [Å]"} <= labels
