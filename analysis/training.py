@@ -146,6 +146,29 @@ def _sigmoid(z):
     return np.float32(0.5) * (np.tanh(np.float32(0.5) * z) + np.float32(1.0))
 
 
+def _sigmoid_(z):
+    """:func:`_sigmoid` in place (the same float32 operations in the same order)."""
+    z *= np.float32(0.5)
+    np.tanh(z, out=z)
+    z += np.float32(1.0)
+    z *= np.float32(0.5)
+    return z
+
+
+class _StepBuffers:
+    """Preallocated float32 arrays of one training step of *members* networks."""
+
+    def __init__(self, members, batch, n_in, hidden, n_out):
+        self.ha = np.empty((members, batch, hidden + 1), dtype=np.float32)
+        self.ha[..., -1] = 1.0                                # the bias input of the second layer
+        self.h = self.ha[..., :-1]
+        self.z = np.empty((members, batch, n_out), dtype=np.float32)
+        self.g2 = np.empty((members, hidden + 1, n_out), dtype=np.float32)
+        self.dh = np.empty((members, batch, hidden), dtype=np.float32)
+        self.tmp = np.empty((members, batch, hidden), dtype=np.float32)
+        self.g1 = np.empty((members, n_in + 1, hidden), dtype=np.float32)
+
+
 def _augment(x):
     return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=np.float32)], axis=-1)
 
@@ -233,8 +256,11 @@ class _DeviceGroup:
         self.span = device.g_max - device.g_min
         mid = 0.5 * (device.g_max + device.g_min)
         n_members = len(ws)
-        self.gp_all = np.empty((n_members, self.size))
-        self.gm_all = np.empty((n_members, self.size))
+        # the two conductances of a pair side by side (one cache line per pair when it is pulsed)
+        self.g_all = np.empty((n_members, self.size, 2))
+        self.gp_all, self.gm_all = self.g_all[..., 0], self.g_all[..., 1]
+        self._pairs = self.g_all.reshape(-1, 2)
+        self._gp_f, self._gm_f = self._pairs[:, 0], self._pairs[:, 1]
         self.w_max = [float(wm) for wm in w_maxs]
         for m, (w, wm) in enumerate(zip(ws, self.w_max)):
             d = np.clip(w.astype(float), -wm, wm) * self.span / wm
@@ -246,7 +272,8 @@ class _DeviceGroup:
         self.n_cap = device.n_pulses
         self.pulses_m = np.zeros(n_members, dtype=np.int64)
         self.refreshes_m = np.zeros(n_members, dtype=np.int64)
-        self._words = -(-self.size // 4)                                  # uint64 words of 16-bit draws
+        self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
+        self._hit = np.empty(self.size, dtype=bool)
         if stack is None:
             stack = np.empty((n_members, *self.shape), dtype=np.float32)
         if stack.shape[1:] != self.shape or stack.dtype != np.float32 or not stack.flags.c_contiguous:
@@ -256,6 +283,8 @@ class _DeviceGroup:
         self.stack = stack
         self.index = np.arange(n_members) if index is None else np.asarray(index, dtype=np.intp)
         self._flat2d = stack.reshape(stack.shape[0], -1)
+        self._stack_flat = stack.reshape(-1)
+        self._offset = (self.index - np.arange(n_members)) * self.size   # member's flat index -> stack's
         for m in range(n_members):
             self._flat2d[self.index[m]] = self.member_weights(m).reshape(-1)
 
@@ -263,31 +292,30 @@ class _DeviceGroup:
         """Float32 weights of member *m* computed from its conductances."""
         return (self.w_max[m] / self.span * (self.gp_all[m] - self.gm_all[m])).reshape(self.shape).astype(np.float32)
 
-    def _draws(self, members, size):
-        """16-bit uniform draws, ``(len(members), size)``, each row from its member's stream."""
-        words = -(-size // 4)
-        out = np.empty((len(members), words), dtype=np.uint64)
-        for i, m in enumerate(members):
-            out[i] = self.rngs[m].bit_generator.random_raw(words)
-        return out.view(np.uint16)[:, :size]
+    def _draws(self, m: int, size: int):
+        """*size* 16-bit uniform draws from member *m*'s stream (4 per 64-bit word)."""
+        return self.rngs[m].bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size]
 
-    def _pulse_counts(self, dw, factors, draws):
-        """Flat indices and pulse counts of the updates ``factors · |dw|`` (stochastic rounding).
+    def _pulse_counts(self, d, factor, m: int):
+        """Positions and pulse counts of the update ``factor · |d|`` of member *m* (stochastic rounding).
 
-        *dw* is ``(members, weights)``, *factors* the float32 ``|scale|·65,536/w_step`` of each
-        member.  ``|scale · dw| / w_step`` pulses, rounded down or up at random with the
+        *d* is the flat float32 update, *factor* the float32 ``|scale|·65,536/w_step`` of the
+        member.  ``|scale · d| / w_step`` pulses, rounded down or up at random with the
         probability of its fractional part (unbiased), from 16 random bits per weight (a
-        bias below 1/65,536 pulse), capped at ``P_max``.
+        bias below 1/65,536 pulse), capped at ``P_max``.  A weight pulses only if its scaled
+        update exceeds its draw, so everything after that comparison runs on the few weights
+        that pulse.
         """
-        q = np.abs(dw)
-        q *= factors[:, None]
-        if q.size and float(q.max()) < _ROUNDING_SCALE:     # the usual case: at most one pulse
-            flat = np.flatnonzero(q > draws)
+        q = np.abs(d, out=self._q[:d.size])
+        q *= factor
+        draws = self._draws(m, d.size)
+        flat = np.flatnonzero(np.greater(q, draws, out=self._hit[:d.size]))
+        qf = q[flat]
+        if not qf.size or float(qf.max()) < _ROUNDING_SCALE:   # the usual case: one pulse each
             return flat, np.ones(flat.size)
-        whole = np.floor(q / np.float32(_ROUNDING_SCALE))
-        n_all = np.minimum(whole + (q - whole * np.float32(_ROUNDING_SCALE) > draws), self.n_cap)
-        flat = np.flatnonzero(n_all)
-        return flat, n_all.reshape(-1)[flat].astype(float)
+        whole = np.floor(qf / np.float32(_ROUNDING_SCALE))
+        n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws[flat]), self.n_cap)
+        return flat, n.astype(float)
 
     def update(self, dws, scales, rows=None):
         """Apply each member's weight change ``scales[m] · dws[m]`` as pulses (module doc).
@@ -297,58 +325,53 @@ class _DeviceGroup:
         Without *rows*, *dws* may be one array ``(members, *shape)``.
         """
         n_members = len(self.rngs)
-        factors = np.array([abs(s) * _ROUNDING_SCALE / w for s, w in zip(scales, self.w_step)], dtype=np.float32)
-        negative = np.array([s < 0 for s in scales])
-        if rows is None:
-            dw = np.asarray(dws).reshape(n_members, self.size) if not isinstance(dws, list) else \
-                np.stack([d.reshape(-1) for d in dws])
-            flat, n = self._pulse_counts(dw, factors, self._draws(range(n_members), self.size))
-            member = flat // self.size
-            pos = (dw.reshape(-1)[flat] > 0) != negative[member]
-        else:
-            n_col = self.shape[1] if len(self.shape) > 1 else 1
-            flats, ns, poss = [], [], []
-            for m, (d, r) in enumerate(zip(dws, rows)):
-                d = d.reshape(1, -1)
-                f, nn = self._pulse_counts(d, factors[m:m + 1], self._draws([m], d.shape[1]))
-                poss.append((d.reshape(-1)[f] > 0) != negative[m])
-                flats.append(np.asarray(r)[f // n_col] * n_col + f % n_col + m * self.size)
-                ns.append(nn)
-            flat, n, pos = np.concatenate(flats), np.concatenate(ns), np.concatenate(poss)
-            member = flat // self.size
-        if flat.size == 0:
+        n_col = self.shape[1] if len(self.shape) > 1 else 1
+        flats, ns, poss, members = [], [], [], []
+        for m in range(n_members):
+            d = np.ascontiguousarray(dws[m], dtype=np.float32).reshape(-1)
+            scale = scales[m]
+            f, nn = self._pulse_counts(d, np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m]), m)
+            if not f.size:
+                continue
+            poss.append((d[f] > 0) != (scale < 0))
+            if rows is not None:
+                f = np.asarray(rows[m])[f // n_col] * n_col + f % n_col
+            flats.append(f + m * self.size)
+            ns.append(nn)
+            members.append(np.full(f.size, m, dtype=np.intp))
+        if not flats:
             return
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
+        flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
         dev = self.device
-        gp, gm = gp_f[flat], gm_f[flat]
-        neg = ~pos
-        new_p, new_m = gp.copy(), gm.copy()
-        new_p[pos] = dev.potentiate(gp[pos], n[pos])
+        pairs = self._pairs[flat]                             # (pulsed, 2): G⁺, G⁻
+        rows_k = np.arange(flat.size)
+        up = (~pos).view(np.int8)                             # the device potentiated: G⁺ (0) or G⁻ (1)
+        pairs[rows_k, up] = dev.potentiate(pairs[rows_k, up], n)
         if self.mapping == "potentiation-only":
-            new_m[neg] = dev.potentiate(gm[neg], n[neg])
             pulses = n
         else:
-            new_p[neg] = dev.depress(gp[neg], n[neg])
-            new_m[pos] = dev.depress(gm[pos], n[pos])
-            new_m[neg] = dev.potentiate(gm[neg], n[neg])
+            down = pos.view(np.int8)                          # push-pull: the other one is depressed
+            pairs[rows_k, down] = dev.depress(pairs[rows_k, down], n)
             pulses = 2 * n
-        counts = np.bincount(member, minlength=n_members)
         if dev.noise > 0:
+            counts = np.bincount(member, minlength=n_members)
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
                  for m, c in enumerate(counts)]
             sig = dev.noise * self.span * np.sqrt(n)
-            new_p = np.clip(new_p + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
-            new_m = np.clip(new_m + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
-        gp_f[flat], gm_f[flat] = new_p, new_m
+            pairs[:, 0] = np.clip(pairs[:, 0] + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
+            pairs[:, 1] = np.clip(pairs[:, 1] + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+        self._pairs[flat] = pairs
         self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
-        if self.mapping == "potentiation-only":
-            self._refresh(flat, member)
-        self._write(flat, member)
+        if self.mapping == "potentiation-only" and self._refresh(flat, member):
+            pairs = self._pairs[flat]
+        self._write(flat, member, pairs)
 
-    def _write(self, flat, member):
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
-        values = (self._ratio[member] * (gp_f[flat] - gm_f[flat])).astype(np.float32)
-        self._flat2d[self.index[member], flat - member * self.size] = values
+    def _write(self, flat, member, pairs=None):
+        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances."""
+        if pairs is None:
+            pairs = self._pairs[flat]
+        values = (self._ratio[member] * (pairs[:, 0] - pairs[:, 1])).astype(np.float32)
+        self._stack_flat[flat + self._offset[member]] = values
 
     def _refresh(self, candidates, member):
         """Rewrite pairs whose device nears G_max, using device pulses only.
@@ -360,12 +383,12 @@ class _DeviceGroup:
         checked: a pair that was not pulsed cannot have moved towards G_max.
         """
         dev = self.device
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
+        gp_f, gm_f = self._gp_f, self._gm_f
         top = dev.g_max - REFRESH_MARGIN * self.span
         hit = (gp_f[candidates] > top) | (gm_f[candidates] > top)
         idx, who = candidates[hit], member[hit]
         if idx.size == 0:
-            return
+            return False
         d = gp_f[idx] - gm_f[idx]
         full = float(dev.dep_g.size - 1)
         bottom_p = dev.depress(gp_f[idx], full)
@@ -382,6 +405,7 @@ class _DeviceGroup:
         n_members = len(self.rngs)
         self.pulses_m += np.rint(np.bincount(who, weights=2 * full + n_p + n_m, minlength=n_members)).astype(np.int64)
         self.refreshes_m += np.bincount(who, minlength=n_members)
+        return True
 
 
 class _DeviceLayer(_DeviceGroup):
@@ -523,7 +547,9 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     x_test = np.ascontiguousarray(x_test, dtype=np.float32)
     n_threads = max(1, min(int(threads or TRAIN_THREADS), len(members)))
     chunks = [list(range(len(members)))[i::n_threads] for i in range(n_threads)]
-    data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), _augment(x_train))
+    xa_all = _augment(x_train)
+    # which inputs of each sample are non-zero, as bits: the active rows of a minibatch are an OR
+    data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), xa_all, np.packbits(xa_all != 0, axis=1))
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
         if n_threads == 1:
             parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]])]
@@ -541,7 +567,7 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
 
 def _train_group(data, members, labels) -> list[TrainResult]:
     """Train *members* together on one thread (see :func:`train_many`)."""
-    x_train, y_train, x_test, y_test, xa_all = data
+    x_train, y_train, x_test, y_test, xa_all, nonzero_bits = data
     t0 = time.perf_counter()
     first = members[0][0]
     n_members, n_in, hidden = len(members), x_train.shape[1], first.hidden
@@ -571,27 +597,39 @@ def _train_group(data, members, labels) -> list[TrainResult]:
     acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
     n, bsz = x_train.shape[0], first.batch_size
     skip_rows = n_in >= SKIP_ROWS_MIN_INPUTS
+    buffers = {}
     for epoch in range(first.epochs):
         perms = np.stack([rng.permutation(n) for rng in order_rngs])
         for start in range(0, n, bsz):
             b = perms[:, start:start + bsz]
+            if b.shape[1] not in buffers:
+                buffers[b.shape[1]] = _StepBuffers(n_members, b.shape[1], n_in, hidden, n_out)
+            buf = buffers[b.shape[1]]
             xa = xa_all[b]                                    # (members, batch, n_in + 1)
-            h, ha, z = _forward(xa, w1, w2)
-            z = z - z.max(axis=-1, keepdims=True)
-            p = np.exp(z)
+            h, ha = buf.h, buf.ha
+            np.matmul(xa, w1, out=h)                          # forward, written into ha[..., :-1]
+            _sigmoid_(h)
+            z = np.matmul(ha, w2, out=buf.z)
+            z -= z.max(axis=-1, keepdims=True)
+            p = np.exp(z, out=z)
             p /= p.sum(axis=-1, keepdims=True)
-            dz = (p - onehot[y_train[b]]) / np.float32(b.shape[1])
-            g2 = np.matmul(ha.transpose(0, 2, 1), dz)
-            dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1)) * h * (np.float32(1.0) - h)
+            p -= onehot[y_train[b]]
+            dz = p
+            dz /= np.float32(b.shape[1])
+            g2 = np.matmul(ha.transpose(0, 2, 1), dz, out=buf.g2)
+            dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1), out=buf.dh)
+            dh *= h
+            dh *= np.subtract(np.float32(1.0), h, out=buf.tmp)
             if skip_rows:
                 # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
-                active = xa.any(axis=1)                       # (members, n_in + 1)
+                active = np.bitwise_or.reduce(nonzero_bits[b], axis=1)
+                active = np.unpackbits(active, axis=1, count=n_in + 1).view(bool)
                 rows = [np.flatnonzero(active[m]) for m in range(n_members)]
                 g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
                 for m in floats:
                     w1[m][rows[m]] -= lrs[m] * g1[m]
             else:
-                g1 = np.matmul(xa.transpose(0, 2, 1), dh)
+                g1 = np.matmul(xa.transpose(0, 2, 1), dh, out=buf.g1)
                 for m in floats:
                     w1[m] -= lrs[m] * g1[m]
             for m in floats:
