@@ -346,6 +346,63 @@ def analyse_pd(conductance, amplitude, resolution_fraction: float = 0.01,
 
 
 # =========================================================================== devices
+class TableInterp:
+    """``np.interp(x, xp, fp)`` for a small strictly increasing *xp*: the same bits, 2–3 × faster.
+
+    numpy interpolates between ``xp[j] ≤ x < xp[j+1]`` as ``slope_j (x − xp[j]) + fp[j]`` with
+    ``slope_j = (fp[j+1] − fp[j])/(xp[j+1] − xp[j])`` and returns ``fp[0]`` / ``fp[-1]`` outside
+    ``[xp[0], xp[-1])``.  Here the interval ``j`` comes without a binary search per element: for
+    a uniform grid ``xp = 0, 1, 2, …`` it is ``floor(x)``; otherwise from a table over a uniform
+    bucket grid, corrected by single steps until ``xp[j] ≤ x < xp[j+1]``.  The same formula
+    then gives the same bits (``tests/test_synaptic_weights.py`` compares them).
+    """
+
+    def __init__(self, xp, fp, buckets: int = 4096):
+        self.xp = np.asarray(xp, dtype=float)
+        self.fp = np.asarray(fp, dtype=float)
+        if self.xp.ndim != 1 or self.xp.size < 2 or self.fp.shape != self.xp.shape or np.any(np.diff(self.xp) <= 0):
+            msg = f"xp must be strictly increasing with ≥ 2 points and fp of the same length; got {self.xp.shape}, {self.fp.shape}"
+            raise ValueError(msg)
+        self.last = self.xp.size - 2                          # largest interval index
+        self.slope = np.diff(self.fp) / np.diff(self.xp)
+        self.uniform = bool(np.array_equal(self.xp, np.arange(self.xp.size, dtype=float)))
+        self.lo, span = self.xp[0], self.xp[-1] - self.xp[0]
+        self.scale = buckets / span
+        self.buckets = buckets
+        edges = self.lo + np.arange(buckets) / self.scale
+        self.start = np.clip(np.searchsorted(self.xp, edges, side="right") - 1, 0, self.last)
+
+    def _interval(self, x):
+        if self.uniform:
+            j = np.clip(x, 0, self.last).astype(np.intp)       # floor for x ≥ 0
+            return j
+        b = (x - self.lo) * self.scale
+        np.clip(b, 0, self.buckets - 1, out=b)
+        j = self.start[b.astype(np.intp)]
+        xp = self.xp
+        while True:                                           # x below its interval: step down
+            low = (x < xp[j]) & (j > 0)
+            if not low.any():
+                break
+            j -= low
+        while True:                                           # x at or above the next point: step up
+            high = (x >= xp[j + 1]) & (j < self.last)
+            if not high.any():
+                break
+            j += high
+        return j
+
+    def __call__(self, x):
+        """``np.interp(x, xp, fp)`` for finite *x* (scalar or array)."""
+        x = np.asarray(x, dtype=float)
+        shape, x = x.shape, x.reshape(-1)
+        j = self._interval(x)
+        out = self.slope[j] * (x - self.xp[j]) + self.fp[j]
+        out[x < self.xp[0]] = self.fp[0]
+        out[x >= self.xp[-1]] = self.fp[-1]
+        return out.reshape(shape) if shape else out[0]
+
+
 @dataclass(frozen=True)
 class Device:
     """A pulse-programmed conductance with lookup-table potentiation and depression.
@@ -384,6 +441,10 @@ class Device:
         ramp_d = 1e-9 * rng * np.arange(dep.size)
         object.__setattr__(self, "pot_g", np.maximum.accumulate(pot - ramp_p) + ramp_p)
         object.__setattr__(self, "dep_g", np.minimum.accumulate(dep + ramp_d) - ramp_d)
+        # the lookups of potentiate/depress (np.interp's arithmetic, bucketed search)
+        p, q = np.arange(self.pot_g.size, dtype=float), np.arange(self.dep_g.size, dtype=float)
+        object.__setattr__(self, "_lookups", (TableInterp(self.pot_g, p), TableInterp(p, self.pot_g),
+                                              TableInterp(self.dep_g[::-1], q[::-1]), TableInterp(q, self.dep_g)))
 
     @property
     def g_min(self) -> float:
@@ -401,15 +462,19 @@ class Device:
         return int(self.pot_g.size - 1)
 
     def potentiate(self, g, n):
-        """Conductance [S] after *n* potentiation pulses from *g* [S] (noise-free)."""
-        idx = np.interp(g, self.pot_g, np.arange(self.pot_g.size))
-        return np.interp(idx + n, np.arange(self.pot_g.size), self.pot_g)
+        """Conductance [S] after *n* potentiation pulses from *g* [S] (noise-free).
+
+        The pulse position of *g* on the potentiation table (linear interpolation), moved by
+        *n* and read back: ``np.interp(np.interp(g, pot_g, P) + n, P, pot_g)``, ``P = 0 … P_max``
+        (computed by :class:`TableInterp`, the same bits).
+        """
+        to_index, to_g = self._lookups[:2]
+        return to_g(to_index(g) + n)
 
     def depress(self, g, n):
-        """Conductance [S] after *n* depression pulses from *g* [S] (noise-free)."""
-        q = np.arange(self.dep_g.size)
-        idx = np.interp(g, self.dep_g[::-1], q[::-1])
-        return np.interp(idx + n, q, self.dep_g)
+        """Conductance [S] after *n* depression pulses from *g* [S] (noise-free), as :meth:`potentiate`."""
+        to_index, to_g = self._lookups[2:]
+        return to_g(to_index(g) + n)
 
     def step_table(self):
         """The lookup table ΔG per pulse vs G: ``(g_pot, dG_pot, g_dep, dG_dep)`` [S]."""

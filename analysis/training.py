@@ -344,14 +344,16 @@ class _DeviceGroup:
         flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
         dev = self.device
         pairs = self._pairs[flat]                             # (pulsed, 2): G⁺, G⁻
-        rows_k = np.arange(flat.size)
-        up = (~pos).view(np.int8)                             # the device potentiated: G⁺ (0) or G⁻ (1)
-        pairs[rows_k, up] = dev.potentiate(pairs[rows_k, up], n)
+        gp, gm = pairs[:, 0], pairs[:, 1]
+        up = dev.potentiate(np.where(pos, gp, gm), n)         # G⁺ to raise a weight, G⁻ to lower it
         if self.mapping == "potentiation-only":
+            pairs[:, 0] = np.where(pos, up, gp)
+            pairs[:, 1] = np.where(pos, gm, up)
             pulses = n
-        else:
-            down = pos.view(np.int8)                          # push-pull: the other one is depressed
-            pairs[rows_k, down] = dev.depress(pairs[rows_k, down], n)
+        else:                                                 # push-pull: the other one is depressed
+            down = dev.depress(np.where(pos, gm, gp), n)
+            pairs[:, 0] = np.where(pos, up, down)
+            pairs[:, 1] = np.where(pos, down, up)
             pulses = 2 * n
         if dev.noise > 0:
             counts = np.bincount(member, minlength=n_members)
