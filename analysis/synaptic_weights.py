@@ -380,6 +380,9 @@ class TableInterp:
         np.clip(b, 0, self.buckets - 1, out=b)
         j = self.start[b.astype(np.intp)]
         xp = self.xp
+        inside = (x >= xp[j]) & (x < xp[j + 1])
+        if inside.all():                                      # the usual case: the bucket's interval
+            return j
         while True:                                           # x below its interval: step down
             low = (x < xp[j]) & (j > 0)
             if not low.any():

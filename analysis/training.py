@@ -493,7 +493,7 @@ def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Dev
 
 
 def train_many(x_train, y_train, x_test, y_test, members, labels=None,
-               threads: int | None = None) -> list[TrainResult]:
+               threads: int | None = None, train_accuracy: bool = True) -> list[TrainResult]:
     """Train several networks of the same shape at once (stacked weights, batched matmuls).
 
     Each member is trained exactly as :func:`train` trains it alone: its own
@@ -515,11 +515,16 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
         Names of the runs.
     threads : int, optional
         Training threads (default :data:`TRAIN_THREADS`, at most one per member).
+    train_accuracy : bool
+        Evaluate the final weights on the whole training set (``TrainResult.train_accuracy``;
+        ``nan`` if False, which saves one forward pass over the training set per network).
 
     Returns
     -------
     list of TrainResult
-        In the order of *members*.
+        In the order of *members*.  ``extras`` holds the CPU time of the thread that trained
+        the member's group (``group_cpu_s``: ``steps`` = training steps, ``evaluation`` =
+        accuracies) and the group's size (``group_members``), for benchmarks.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -554,11 +559,12 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), xa_all, np.packbits(xa_all != 0, axis=1))
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
         if n_threads == 1:
-            parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]])]
+            parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]],
+                                  train_accuracy)]
         else:
             with ThreadPoolExecutor(n_threads) as pool:
-                futures = [pool.submit(_train_group, data, [members[i] for i in c], [labels[i] for i in c])
-                           for c in chunks]
+                futures = [pool.submit(_train_group, data, [members[i] for i in c], [labels[i] for i in c],
+                                       train_accuracy) for c in chunks]
                 parts = [f.result() for f in futures]
     out = [None] * len(members)
     for chunk, results in zip(chunks, parts):
@@ -567,10 +573,11 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     return out
 
 
-def _train_group(data, members, labels) -> list[TrainResult]:
+def _train_group(data, members, labels, train_accuracy: bool = True) -> list[TrainResult]:
     """Train *members* together on one thread (see :func:`train_many`)."""
     x_train, y_train, x_test, y_test, xa_all, nonzero_bits = data
     t0 = time.perf_counter()
+    cpu = {"steps": 0.0, "evaluation": 0.0}
     first = members[0][0]
     n_members, n_in, hidden = len(members), x_train.shape[1], first.hidden
     n_out = int(max(y_train.max(), y_test.max())) + 1
@@ -596,11 +603,14 @@ def _train_group(data, members, labels) -> list[TrainResult]:
                                           stack=(w1, w2)[i], index=ms) for i in (0, 1)]))
     lrs = [np.float32(s.lr) for s, _ in members]
     onehot = np.eye(n_out, dtype=np.float32)
+    c0 = time.thread_time()
     acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
+    cpu["evaluation"] += time.thread_time() - c0
     n, bsz = x_train.shape[0], first.batch_size
     skip_rows = n_in >= SKIP_ROWS_MIN_INPUTS
     buffers = {}
     for epoch in range(first.epochs):
+        c0 = time.thread_time()
         perms = np.stack([rng.permutation(n) for rng in order_rngs])
         for start in range(0, n, bsz):
             b = perms[:, start:start + bsz]
@@ -643,19 +653,26 @@ def _train_group(data, members, labels) -> list[TrainResult]:
                 else:
                     layer1.update(g1[ms], scales)
                 layer2.update(g2[ms], scales)
+        c1 = time.thread_time()
+        cpu["steps"] += c1 - c0
         for m in range(n_members):
             acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
             log.debug("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
         log.info("%s: epoch %d/%d of %d network(s), mean test accuracy %.1f %%", labels[0] or "run",
                  epoch + 1, first.epochs, n_members, 100 * float(np.mean([a[-1] for a in acc])))
+        cpu["evaluation"] += time.thread_time() - c1
+    c0 = time.thread_time()
+    weights = [[w1[m].copy(), w2[m].copy()] for m in range(n_members)]
+    train_acc = [accuracy(x_train, y_train, w) if train_accuracy else float("nan") for w in weights]
+    cpu["evaluation"] += time.thread_time() - c0
     seconds = time.perf_counter() - t0
     out = []
     for m in range(n_members):
-        weights = [w1[m].copy(), w2[m].copy()]
         pulses = sum(int(l1.pulses_m[ms.index(m)] + l2.pulses_m[ms.index(m)])
                      for ms, l1, l2 in layers if m in ms)
-        out.append(TrainResult(test_accuracy=acc[m], train_accuracy=accuracy(x_train, y_train, weights),
-                               weights=weights, pulses=pulses, seconds=seconds, label=labels[m]))
+        out.append(TrainResult(test_accuracy=acc[m], train_accuracy=train_acc[m], weights=weights[m], pulses=pulses,
+                               seconds=seconds, label=labels[m],
+                               extras={"group_cpu_s": cpu, "group_members": n_members}))
     return out
 
 
@@ -720,12 +737,13 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     -------
     dict
         ``"float"`` and each device name -> list of :class:`TrainResult` (one per seed),
-        and ``"w_max"`` -> list of per-seed weight ranges.
+        and ``"w_max"`` -> list of per-seed weight ranges.  The training-set accuracy is not
+        evaluated (``train_accuracy`` is ``nan``; nothing in the notebooks uses it).
     """
     seeds = [int(s) for s in seeds]
     data = (x_train, y_train, x_test, y_test)
     flt = train_many(*data, [(replace(settings, seed=s), None) for s in seeds],
-                     labels=[f"{label} float seed {s}" for s in seeds])
+                     labels=[f"{label} float seed {s}" for s in seeds], train_accuracy=False)
     w_max = [weight_range(r.weights) for r in flt]
     # settings that are the same device (same tables and noise) and mapping are trained once
     first_of, unique = {}, []
@@ -740,7 +758,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
         for s, wm in zip(seeds, w_max):
             members.append((replace(settings, seed=s, w_max=wm, mapping=mapping), device))
             names.append(name)
-    res = train_many(*data, members, labels=[f"{label} {n}" for n in names]) if members else []
+    res = train_many(*data, members, labels=[f"{label} {n}" for n in names], train_accuracy=False) if members else []
     out = {"float": flt, "w_max": w_max}
     for name, (device, mapping) in devices.items():
         key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
