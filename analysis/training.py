@@ -25,6 +25,11 @@ nonlinearity, the asymmetry, the finite number of states and the bounds
 analogue values (a write-verify step is assumed) from the same random weights as the
 float baseline, which shares the network, the initialisation and the minibatch order.
 
+With ``Device.decay`` (:class:`analysis.synaptic_weights.Decay`, off by default) the device's
+table is the retained one and the network reads, besides, the volatile part each pulse leaves,
+decaying with the time since that device's last pulse (in update steps of a stated interval),
+until it has relaxed to the table (:meth:`_DeviceGroup._relax`).
+
 Stochastic rounding draws 16 random bits per weight (a bias below 1/65,536 pulse), and the
 weight rows of inputs that are zero in the whole minibatch are skipped (their gradient is
 exactly zero).
@@ -52,6 +57,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -272,6 +278,18 @@ class _DeviceGroup:
         self.n_cap = device.n_pulses
         self.pulses_m = np.zeros(n_members, dtype=np.int64)
         self.refreshes_m = np.zeros(n_members, dtype=np.int64)
+        self.decay = device.decay
+        if self.decay is not None:
+            # per device (pair · 2 + side): the conductance the network reads (g_all keeps the
+            # table's conductance, i.e. the device's position on its branch, which only pulses
+            # move), whether its last pulse depressed it, the update step of that pulse; and
+            # the devices pulsed in each of the last steps
+            n_dev = 2 * n_members * self.size
+            self._read = self.g_all.reshape(-1).copy()
+            self._depressed = np.zeros(n_dev, dtype=bool)
+            self._last = np.full(n_dev, -(1 << 40), dtype=np.int64)
+            self._step = 0
+            self._recent = deque(maxlen=self.decay.steps)
         self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
         self._hit = np.empty(self.size, dtype=bool)
         if stack is None:
@@ -340,6 +358,8 @@ class _DeviceGroup:
             ns.append(nn)
             members.append(np.full(f.size, m, dtype=np.intp))
         if not flats:
+            if self.decay is not None:
+                self._relax(np.empty(0, dtype=np.intp), np.empty(0, dtype=bool))
             return
         flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
         dev = self.device
@@ -355,6 +375,9 @@ class _DeviceGroup:
             pairs[:, 0] = np.where(pos, up, down)
             pairs[:, 1] = np.where(pos, down, up)
             pulses = 2 * n
+        if self.decay is not None and self.mapping == "potentiation-only":
+            partner = 2 * flat + pos                          # not pulsed, but noise may move it
+            partner_before = self.g_all.reshape(-1)[partner]
         if dev.noise > 0:
             counts = np.bincount(member, minlength=n_members)
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
@@ -364,14 +387,56 @@ class _DeviceGroup:
             pairs[:, 1] = np.clip(pairs[:, 1] + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
         self._pairs[flat] = pairs
         self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
-        if self.mapping == "potentiation-only" and self._refresh(flat, member):
+        refreshed = self._refresh(flat, member) if self.mapping == "potentiation-only" else None
+        if self.decay is not None:
+            # the devices pulsed now: the potentiated one of each pair, in push-pull the depressed
+            # one too, and both devices of a refreshed pair (depressed, then potentiated if n > 0)
+            devices = [2 * flat + (~pos), 2 * flat + pos] if self.mapping == "push-pull" else [2 * flat + (~pos)]
+            depressed = [np.zeros(flat.size, dtype=bool), np.ones(flat.size, dtype=bool)][:len(devices)]
+            if refreshed is not None:
+                idx, n_p, n_m = refreshed
+                devices += [2 * idx, 2 * idx + 1]
+                depressed += [n_p == 0, n_m == 0]
+            if self.mapping == "potentiation-only":
+                # an unpulsed partner keeps its volatile part; its table conductance moved by noise
+                now, read = self.g_all.reshape(-1)[partner], self._read[partner]
+                self._read[partner] = np.where(read == partner_before, now, read + (now - partner_before))
+            self._relax(np.concatenate(devices), np.concatenate(depressed))
+            return
+        if refreshed is not None:
             pairs = self._pairs[flat]
         self._write(flat, member, pairs)
+
+    def _relax(self, devices, depressed):
+        """Record the devices pulsed in this update step and relax every recently pulsed device.
+
+        Pulses move a device along its lookup table (``g_all``: the conductance it keeps); what
+        the network reads carries the decaying volatile part.  A device pulsed ``j`` steps ago
+        (``j = 1`` for this step's) reads, at the next step,
+        :meth:`analysis.synaptic_weights.Decay.read` of its table conductance; the
+        weights of the pairs concerned are rewritten from these reads.  Later entries of
+        *devices* win (a refreshed device is recorded after its ordinary pulse).
+        """
+        g_dev = self.g_all.reshape(-1)
+        step, decay = self._step, self.decay
+        self._depressed[devices] = depressed
+        self._last[devices] = step
+        self._recent.appendleft(devices)
+        changed = []
+        for j, recent in enumerate(self._recent, start=1):
+            d = recent[self._last[recent] == step - (j - 1)]      # not pulsed again since
+            if d.size:
+                self._read[d] = decay.read(g_dev[d], self._depressed[d], j)   # may exceed the table
+                changed.append(d // 2)
+        self._step += 1
+        if changed:
+            pairs = np.unique(np.concatenate(changed))
+            self._write(pairs, pairs // self.size)
 
     def _write(self, flat, member, pairs=None):
         """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances."""
         if pairs is None:
-            pairs = self._pairs[flat]
+            pairs = (self._pairs if self.decay is None else self._read.reshape(-1, 2))[flat]
         values = (self._ratio[member] * (pairs[:, 0] - pairs[:, 1])).astype(np.float32)
         self._stack_flat[flat + self._offset[member]] = values
 
@@ -390,7 +455,7 @@ class _DeviceGroup:
         hit = (gp_f[candidates] > top) | (gm_f[candidates] > top)
         idx, who = candidates[hit], member[hit]
         if idx.size == 0:
-            return False
+            return None
         d = gp_f[idx] - gm_f[idx]
         full = float(dev.dep_g.size - 1)
         bottom_p = dev.depress(gp_f[idx], full)
@@ -407,7 +472,7 @@ class _DeviceGroup:
         n_members = len(self.rngs)
         self.pulses_m += np.rint(np.bincount(who, weights=2 * full + n_p + n_m, minlength=n_members)).astype(np.int64)
         self.refreshes_m += np.bincount(who, minlength=n_members)
-        return True
+        return idx, n_p, n_m
 
 
 class _DeviceLayer(_DeviceGroup):
@@ -717,6 +782,14 @@ def seed_summary(results, k: int) -> dict:
             "curve_sd": (curves.std(axis=0, ddof=1) if len(per_seed) > 1 else 0 * curves[0]).tolist()}
 
 
+def _device_key(device: Device, mapping: str) -> tuple:
+    """What makes two device settings train alike: tables, noise, decay and mapping."""
+    decay = device.decay
+    decay_key = None if decay is None else (np.asarray(decay.times_s).tobytes(), decay.pot_g.tobytes(),
+                                            decay.pot_gain.tobytes(), decay.dep_g.tobytes(), decay.dep_gain.tobytes())
+    return device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), decay_key, mapping
+
+
 def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices: dict, seeds,
               label: str = "") -> dict:
     """Float baselines and device-aware networks for every seed, trained together.
@@ -748,7 +821,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     # settings that are the same device (same tables and noise) and mapping are trained once
     first_of, unique = {}, []
     for name, (device, mapping) in devices.items():
-        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        key = _device_key(device, mapping)
         if key not in first_of:
             first_of[key] = name
             unique.append(name)
@@ -761,7 +834,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     res = train_many(*data, members, labels=[f"{label} {n}" for n in names], train_accuracy=False) if members else []
     out = {"float": flt, "w_max": w_max}
     for name, (device, mapping) in devices.items():
-        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        key = _device_key(device, mapping)
         out[name] = [r for r, n in zip(res, names) if n == first_of[key]]
     return out
 
