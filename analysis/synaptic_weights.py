@@ -710,15 +710,31 @@ class Decay:
         """Update steps after which a pulsed device reads its table again (``len(times_s)``)."""
         return int(np.asarray(self.times_s).size)
 
-    def read(self, g, depressed, j: int):
+    def read(self, g, depressed, j):
         """Conductance [S] read ``j`` update steps after the pulses that left the devices at *g* [S].
 
-        *depressed* (bool, like *g*) says which devices' last pulse was a depression pulse.
+        *depressed* (bool, like *g*) says which devices' last pulse was a depression pulse; *j*
+        (≥ 1) is one step count or one per device.  The gain is interpolated linearly in *g*
+        between the train's pulses (constant beyond them).
         """
         g = np.asarray(g, dtype=float)
-        row = min(int(j), self.steps) - 1
-        return g + np.where(depressed, np.interp(g, self.dep_g, self.dep_gain[row]),
-                            np.interp(g, self.pot_g, self.pot_gain[row]))
+        depressed = np.broadcast_to(np.asarray(depressed, dtype=bool), g.shape)
+        row = np.broadcast_to(np.minimum(np.asarray(j, dtype=np.intp), self.steps) - 1, g.shape)
+        out = g.copy()
+        for flag, xp, gain in ((False, np.asarray(self.pot_g, float), np.asarray(self.pot_gain, float)),
+                               (True, np.asarray(self.dep_g, float), np.asarray(self.dep_gain, float))):
+            m = depressed == flag
+            if not m.any():
+                continue
+            x, r = g[m], row[m]
+            if xp.size == 1:
+                out[m] = x + gain[r, 0]
+                continue
+            k = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, xp.size - 2)
+            width = xp[k + 1] - xp[k]
+            t = np.clip(np.divide(x - xp[k], width, out=np.zeros_like(x), where=width > 0), 0.0, 1.0)
+            out[m] = x + (gain[r, k] + t * (gain[r, k + 1] - gain[r, k]))
+        return out
 
 
 def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: float | None = None,

@@ -422,15 +422,13 @@ class _DeviceGroup:
         self._depressed[devices] = depressed
         self._last[devices] = step
         self._recent.appendleft(devices)
-        changed = []
-        for j, recent in enumerate(self._recent, start=1):
-            d = recent[self._last[recent] == step - (j - 1)]      # not pulsed again since
-            if d.size:
-                self._read[d] = decay.read(g_dev[d], self._depressed[d], j)   # may exceed the table
-                changed.append(d // 2)
+        # every device pulsed in the last steps (one pulsed again appears twice, same value)
+        d = np.concatenate(self._recent)
+        j = step + 1 - self._last[d]                        # steps from its last pulse to the next read
+        self._read[d] = decay.read(g_dev[d], self._depressed[d], j)   # may exceed the table
         self._step += 1
-        if changed:
-            pairs = np.unique(np.concatenate(changed))
+        if d.size:
+            pairs = d // 2                                  # repeated pairs are written twice, alike
             self._write(pairs, pairs // self.size)
 
     def _write(self, flat, member, pairs=None):
@@ -509,7 +507,10 @@ class _DeviceLayer(_DeviceGroup):
         super().update([dw], [scale], None if rows is None else [rows])
 
     def refresh_all(self):
-        """Refresh every pair near G_max (not only the ones just pulsed)."""
+        """Refresh every pair near G_max (not only the ones just pulsed); layers without decay."""
+        if self.decay is not None:
+            msg = "refresh_all is for layers without decay (the reads of refreshed devices are not tracked)"
+            raise ValueError(msg)
         flat = np.arange(self.size)
         self._refresh(flat, np.zeros(self.size, dtype=np.intp))
         self._write(flat, np.zeros(self.size, dtype=np.intp))
