@@ -164,7 +164,7 @@ def _sigmoid_(z):
 class _StepBuffers:
     """Preallocated float32 arrays of one training step of *members* networks."""
 
-    def __init__(self, members, batch, n_in, hidden, n_out):
+    def __init__(self, members, batch, n_in, hidden, n_out, full_gradient: bool = True):
         self.ha = np.empty((members, batch, hidden + 1), dtype=np.float32)
         self.ha[..., -1] = 1.0                                # the bias input of the second layer
         self.h = self.ha[..., :-1]
@@ -172,7 +172,8 @@ class _StepBuffers:
         self.g2 = np.empty((members, hidden + 1, n_out), dtype=np.float32)
         self.dh = np.empty((members, batch, hidden), dtype=np.float32)
         self.tmp = np.empty((members, batch, hidden), dtype=np.float32)
-        self.g1 = np.empty((members, n_in + 1, hidden), dtype=np.float32)
+        # the first layer's gradient of every row (networks that skip inactive rows make their own)
+        self.g1 = np.empty((members, n_in + 1, hidden), dtype=np.float32) if full_gradient else None
 
 
 def _augment(x):
@@ -681,7 +682,7 @@ def _train_group(data, members, labels, train_accuracy: bool = True) -> list[Tra
         for start in range(0, n, bsz):
             b = perms[:, start:start + bsz]
             if b.shape[1] not in buffers:
-                buffers[b.shape[1]] = _StepBuffers(n_members, b.shape[1], n_in, hidden, n_out)
+                buffers[b.shape[1]] = _StepBuffers(n_members, b.shape[1], n_in, hidden, n_out, not skip_rows)
             buf = buffers[b.shape[1]]
             xa = xa_all[b]                                    # (members, batch, n_in + 1)
             h, ha = buf.h, buf.ha
