@@ -34,7 +34,8 @@
 #    network, initialisation and minibatch order — for several seeds at once
 #    (`analysis.training.train_many`), with two device readings (fresh, and retained after a
 #    settle time) and two weight mappings (push-pull, potentiation-only).
-# 3. Shows the accuracy against the settle time, and trains every dimensionality's device.
+# 3. Shows the accuracy against the settle time and with the volatile part of each pulse read
+#    between updates (update steps `decay_interval` apart), and trains every dimensionality's device.
 # 4. Scans the number of states, the nonlinearity and the cycle-to-cycle noise to find which
 #    non-ideality accounts for the gap to the float baseline.
 # 5. Trains MLP+NeuroSim V3.0's own network and method on its default and ideal devices, so
