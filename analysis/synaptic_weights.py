@@ -357,6 +357,9 @@ class TableInterp:
     then gives the same bits (``tests/test_synaptic_weights.py`` compares them).
     """
 
+    SMALL = 2048
+    """Fewer values than this go to ``np.interp`` itself (same bits; less call overhead)."""
+
     def __init__(self, xp, fp, buckets: int = 4096):
         self.xp = np.asarray(xp, dtype=float)
         self.fp = np.asarray(fp, dtype=float)
@@ -398,6 +401,8 @@ class TableInterp:
     def __call__(self, x):
         """``np.interp(x, xp, fp)`` for finite *x* (scalar or array)."""
         x = np.asarray(x, dtype=float)
+        if x.size < self.SMALL:                               # one C call is cheaper for few values
+            return np.interp(x, self.xp, self.fp)
         shape, x = x.shape, x.reshape(-1)
         j = self._interval(x)
         out = self.slope[j] * (x - self.xp[j]) + self.fp[j]

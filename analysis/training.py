@@ -346,7 +346,28 @@ class _DeviceGroup:
         n_members = len(self.rngs)
         n_col = self.shape[1] if len(self.shape) > 1 else 1
         flats, ns, poss, members = [], [], [], []
-        for m in range(n_members):
+        if rows is None:
+            # all members in one stacked pass (small layers: fewer, larger array operations)
+            dw = np.stack([np.asarray(d, dtype=np.float32).reshape(-1) for d in dws]) if isinstance(dws, list) \
+                else np.ascontiguousarray(dws, dtype=np.float32).reshape(n_members, self.size)
+            factors = np.array([abs(s) * _ROUNDING_SCALE / w for s, w in zip(scales, self.w_step)], dtype=np.float32)
+            negative = np.array([s < 0 for s in scales])
+            draws = np.stack([self._draws(m, self.size) for m in range(n_members)])
+            q = np.abs(dw)
+            q *= factors[:, None]
+            flat = np.flatnonzero(q > draws)
+            qf = q.reshape(-1)[flat]
+            if qf.size and float(qf.max()) >= _ROUNDING_SCALE:
+                whole = np.floor(qf / np.float32(_ROUNDING_SCALE))
+                n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws.reshape(-1)[flat]),
+                               self.n_cap).astype(float)
+            else:                                             # the usual case: one pulse each
+                n = np.ones(flat.size)
+            member = flat // self.size
+            flats, ns, poss, members = [flat], [n], [(dw.reshape(-1)[flat] > 0) != negative[member]], [member]
+            if not flat.size:
+                flats = []
+        for m in range(n_members) if rows is not None else ():
             d = np.ascontiguousarray(dws[m], dtype=np.float32).reshape(-1)
             scale = scales[m]
             f, nn = self._pulse_counts(d, np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m]), m)
