@@ -346,6 +346,71 @@ def analyse_pd(conductance, amplitude, resolution_fraction: float = 0.01,
 
 
 # =========================================================================== devices
+class TableInterp:
+    """``np.interp(x, xp, fp)`` for a small strictly increasing *xp*: the same bits, 2–3 × faster.
+
+    numpy interpolates between ``xp[j] ≤ x < xp[j+1]`` as ``slope_j (x − xp[j]) + fp[j]`` with
+    ``slope_j = (fp[j+1] − fp[j])/(xp[j+1] − xp[j])`` and returns ``fp[0]`` / ``fp[-1]`` outside
+    ``[xp[0], xp[-1])``.  Here the interval ``j`` comes without a binary search per element: for
+    a uniform grid ``xp = 0, 1, 2, …`` it is ``floor(x)``; otherwise from a table over a uniform
+    bucket grid, corrected by single steps until ``xp[j] ≤ x < xp[j+1]``.  The same formula
+    then gives the same bits (``tests/test_synaptic_weights.py`` compares them).
+    """
+
+    SMALL = 2048
+    """Fewer values than this go to ``np.interp`` itself (same bits; less call overhead)."""
+
+    def __init__(self, xp, fp, buckets: int = 4096):
+        self.xp = np.asarray(xp, dtype=float)
+        self.fp = np.asarray(fp, dtype=float)
+        if self.xp.ndim != 1 or self.xp.size < 2 or self.fp.shape != self.xp.shape or np.any(np.diff(self.xp) <= 0):
+            msg = f"xp must be strictly increasing with ≥ 2 points and fp of the same length; got {self.xp.shape}, {self.fp.shape}"
+            raise ValueError(msg)
+        self.last = self.xp.size - 2                          # largest interval index
+        self.slope = np.diff(self.fp) / np.diff(self.xp)
+        self.uniform = bool(np.array_equal(self.xp, np.arange(self.xp.size, dtype=float)))
+        self.lo, span = self.xp[0], self.xp[-1] - self.xp[0]
+        self.scale = buckets / span
+        self.buckets = buckets
+        edges = self.lo + np.arange(buckets) / self.scale
+        self.start = np.clip(np.searchsorted(self.xp, edges, side="right") - 1, 0, self.last)
+
+    def _interval(self, x):
+        if self.uniform:
+            j = np.clip(x, 0, self.last).astype(np.intp)       # floor for x ≥ 0
+            return j
+        b = (x - self.lo) * self.scale
+        np.clip(b, 0, self.buckets - 1, out=b)
+        j = self.start[b.astype(np.intp)]
+        xp = self.xp
+        inside = (x >= xp[j]) & (x < xp[j + 1])
+        if inside.all():                                      # the usual case: the bucket's interval
+            return j
+        while True:                                           # x below its interval: step down
+            low = (x < xp[j]) & (j > 0)
+            if not low.any():
+                break
+            j -= low
+        while True:                                           # x at or above the next point: step up
+            high = (x >= xp[j + 1]) & (j < self.last)
+            if not high.any():
+                break
+            j += high
+        return j
+
+    def __call__(self, x):
+        """``np.interp(x, xp, fp)`` for finite *x* (scalar or array)."""
+        x = np.asarray(x, dtype=float)
+        if x.size < self.SMALL:                               # one C call is cheaper for few values
+            return np.interp(x, self.xp, self.fp)
+        shape, x = x.shape, x.reshape(-1)
+        j = self._interval(x)
+        out = self.slope[j] * (x - self.xp[j]) + self.fp[j]
+        out[x < self.xp[0]] = self.fp[0]
+        out[x >= self.xp[-1]] = self.fp[-1]
+        return out.reshape(shape) if shape else out[0]
+
+
 @dataclass(frozen=True)
 class Device:
     """A pulse-programmed conductance with lookup-table potentiation and depression.
@@ -360,12 +425,16 @@ class Device:
         Cycle-to-cycle σ per update as a fraction of the range (× √pulses).
     name : str
         Label for tables and plots.
+    decay : Decay, optional
+        Relaxation of the conductance between two updates, applied during training when given
+        (:class:`Decay`; ``None``: the table's conductance is kept until the next pulse).
     """
 
     pot_g: np.ndarray
     dep_g: np.ndarray
     noise: float = 0.0
     name: str = "device"
+    decay: "Decay | None" = None
 
     def __post_init__(self):
         pot = np.maximum.accumulate(np.asarray(self.pot_g, dtype=float))
@@ -377,6 +446,9 @@ class Device:
         if not self.noise >= 0:
             msg = f"noise={self.noise!r} must be ≥ 0 (fraction of the conductance range)"
             raise ValueError(msg)
+        if self.decay is not None and not isinstance(self.decay, Decay):
+            msg = f"decay must be a Decay or None; got {type(self.decay).__name__}"
+            raise ValueError(msg)
         rng = max(pot[-1], dep[0]) - min(pot[0], dep[-1])
         # strictly monotone so that the inverse lookup is unique: only flat (measured)
         # steps are lifted, by 1e-9 of the range; all other points are kept exactly
@@ -384,6 +456,10 @@ class Device:
         ramp_d = 1e-9 * rng * np.arange(dep.size)
         object.__setattr__(self, "pot_g", np.maximum.accumulate(pot - ramp_p) + ramp_p)
         object.__setattr__(self, "dep_g", np.minimum.accumulate(dep + ramp_d) - ramp_d)
+        # the lookups of potentiate/depress (np.interp's arithmetic, bucketed search)
+        p, q = np.arange(self.pot_g.size, dtype=float), np.arange(self.dep_g.size, dtype=float)
+        object.__setattr__(self, "_lookups", (TableInterp(self.pot_g, p), TableInterp(p, self.pot_g),
+                                              TableInterp(self.dep_g[::-1], q[::-1]), TableInterp(q, self.dep_g)))
 
     @property
     def g_min(self) -> float:
@@ -401,15 +477,19 @@ class Device:
         return int(self.pot_g.size - 1)
 
     def potentiate(self, g, n):
-        """Conductance [S] after *n* potentiation pulses from *g* [S] (noise-free)."""
-        idx = np.interp(g, self.pot_g, np.arange(self.pot_g.size))
-        return np.interp(idx + n, np.arange(self.pot_g.size), self.pot_g)
+        """Conductance [S] after *n* potentiation pulses from *g* [S] (noise-free).
+
+        The pulse position of *g* on the potentiation table (linear interpolation), moved by
+        *n* and read back: ``np.interp(np.interp(g, pot_g, P) + n, P, pot_g)``, ``P = 0 … P_max``
+        (computed by :class:`TableInterp`, the same bits).
+        """
+        to_index, to_g = self._lookups[:2]
+        return to_g(to_index(g) + n)
 
     def depress(self, g, n):
-        """Conductance [S] after *n* depression pulses from *g* [S] (noise-free)."""
-        q = np.arange(self.dep_g.size)
-        idx = np.interp(g, self.dep_g[::-1], q[::-1])
-        return np.interp(idx + n, q, self.dep_g)
+        """Conductance [S] after *n* depression pulses from *g* [S] (noise-free), as :meth:`potentiate`."""
+        to_index, to_g = self._lookups[2:]
+        return to_g(to_index(g) + n)
 
     def step_table(self):
         """The lookup table ΔG per pulse vs G: ``(g_pot, dG_pot, g_dep, dG_dep)`` [S]."""
@@ -578,3 +658,135 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     reads = pr.pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
                                read_delay_s=settle)[0]
     return amps, dev.conductance(params, reads, area_um2=area_um2)
+
+
+# =========================================================================== decay between updates
+@dataclass(frozen=True)
+class Decay:
+    """The volatile conductance a device shows between two of its updates during training.
+
+    The device's lookup table is the *retained* one (read after the settle time): pulses move
+    the conductance that the device keeps.  Each pulse also adds a volatile part that relaxes
+    towards it; a weight last pulsed ``j`` update steps ago reads ``G + gain(G, j)``, where ``G``
+    is its table conductance and ``gain(G, j)`` what the device model reads ``times_s[j − 1]``
+    after a pulse of the same branch (potentiation or depression) that left it at ``G`` minus what
+    it keeps, interpolated over the pulses of the Fig. S11a train (constant beyond the first and
+    last of them, e.g. on the bridged part of the potentiation table).  ``times_s`` reach the
+    settle time at the last step, where the gain is zero: from then on the device reads its
+    table.  The next pulse starts from the table conductance (the volatile part of the previous
+    pulse is not carried over).
+
+    Attributes
+    ----------
+    times_s : numpy.ndarray, s
+        Time from the end of the pulse to the read of the ``j``-th following update step,
+        ``j = 1 … len(times_s)``; later steps read the last one.
+    pot_g, dep_g : numpy.ndarray, S
+        Retained conductance after each potentiation / depression pulse of the train (ascending).
+    pot_gain, dep_gain : numpy.ndarray, S, shape (len(times_s), pulses)
+        Conductance read ``times_s[j − 1]`` after each of those pulses minus the retained one.
+    interval_s : float, s
+        Time between two successive update steps (onset to onset).
+    name : str
+    """
+
+    times_s: np.ndarray
+    pot_g: np.ndarray
+    pot_gain: np.ndarray
+    dep_g: np.ndarray
+    dep_gain: np.ndarray
+    interval_s: float = 0.0
+    name: str = "decay"
+
+    def __post_init__(self):
+        t = np.asarray(self.times_s, dtype=float)
+        if t.ndim != 1 or t.size < 1 or np.any(t <= 0) or np.any(np.diff(t) < 0):
+            msg = f"times_s={self.times_s!r} must be ≥ 1 positive, non-decreasing times (s)"
+            raise ValueError(msg)
+        for g, gain, what in ((self.pot_g, self.pot_gain, "pot"), (self.dep_g, self.dep_gain, "dep")):
+            g, gain = np.asarray(g, dtype=float), np.asarray(gain, dtype=float)
+            if g.ndim != 1 or g.size < 1 or gain.shape != (t.size, g.size) or np.any(np.diff(g) < 0):
+                msg = (f"{what}_g must be ascending conductances and {what}_gain of shape (len(times_s), "
+                       f"len({what}_g)) = ({t.size}, {g.size}); got {g.shape}, {gain.shape}")
+                raise ValueError(msg)
+
+    @property
+    def steps(self) -> int:
+        """Update steps after which a pulsed device reads its table again (``len(times_s)``)."""
+        return int(np.asarray(self.times_s).size)
+
+    def read(self, g, depressed, j):
+        """Conductance [S] read ``j`` update steps after the pulses that left the devices at *g* [S].
+
+        *depressed* (bool, like *g*) says which devices' last pulse was a depression pulse; *j*
+        (≥ 1) is one step count or one per device.  The gain is interpolated linearly in *g*
+        between the train's pulses (constant beyond them).
+        """
+        g = np.asarray(g, dtype=float)
+        depressed = np.broadcast_to(np.asarray(depressed, dtype=bool), g.shape)
+        row = np.broadcast_to(np.minimum(np.asarray(j, dtype=np.intp), self.steps) - 1, g.shape)
+        out = g.copy()
+        for flag, xp, gain in ((False, np.asarray(self.pot_g, float), np.asarray(self.pot_gain, float)),
+                               (True, np.asarray(self.dep_g, float), np.asarray(self.dep_gain, float))):
+            m = depressed == flag
+            if not m.any():
+                continue
+            x, r = g[m], row[m]
+            if xp.size == 1:
+                out[m] = x + gain[r, 0]
+                continue
+            k = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, xp.size - 2)
+            width = xp[k + 1] - xp[k]
+            t = np.clip(np.divide(x - xp[k], width, out=np.zeros_like(x), where=width > 0), 0.0, 1.0)
+            out[m] = x + (gain[r, k] + t * (gain[r, k + 1] - gain[r, k]))
+        return out
+
+
+def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: float | None = None,
+                     temperature_K=None, area_um2: float = 62500.0, name: str | None = None) -> Decay | None:
+    """The :class:`Decay` of a film's device model for update steps *interval_s* apart.
+
+    The Fig. S11a train (:func:`retained_pd_curve`) is read *settle_s* after each pulse (the
+    retained table the device is trained on) and ``j · interval_s − width_s`` after it (the time
+    from the end of the pulse to the ``j``-th following update step, at least the model's read
+    delay and at most *settle_s*), ``j = 1 …`` until the settle time is reached.
+
+    Parameters
+    ----------
+    n_or_params : str, int or analysis.device.DeviceParameters
+    interval_s : float, s
+        Time between two successive update steps (onset to onset), ≥ 0; 0 reads every weight at
+        the read delay (the volatile part never decays).
+    settle_s : float, s
+        Settle time of the retained table.
+    width_s : float, s, optional
+        Width of the programming pulse (default: the Fig. S11a pulses').
+
+    Returns
+    -------
+    Decay or None
+        ``None`` if the first following step already comes after the settle time (the device
+        then reads its retained table at every step: nothing to add).
+    """
+    from . import protocols as pr
+
+    params = pr._params(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
+    width = float(pr.protocol_values()["pd_potentiation"]["width_s"]) if width_s is None else float(width_s)
+    interval, settle = float(interval_s), float(settle_s)
+    if not (np.isfinite(interval) and interval >= 0 and np.isfinite(settle) and settle > 0):
+        msg = f"interval_s={interval_s!r} must be ≥ 0 and settle_s={settle_s!r} > 0 (s)"
+        raise ValueError(msg)
+    delay = float(params.read_delay_s)
+    if interval - width >= settle:
+        return None
+    steps = 1 if interval == 0 else int(np.ceil((settle + width) / interval - 1e-12))
+    times = np.clip(np.arange(1, steps + 1) * interval - width, delay, settle)
+    amp, kept = retained_pd_curve(params, settle, area_um2=area_um2)
+    reads = {t: kept if t == settle else retained_pd_curve(params, t, area_um2=area_um2)[1] for t in np.unique(times)}
+    gain = np.array([reads[t] - kept for t in times])
+    out = {}
+    for key, mask in (("pot", amp < 0), ("dep", amp > 0)):
+        order = np.argsort(kept[mask], kind="stable")
+        out[f"{key}_g"] = kept[mask][order]
+        out[f"{key}_gain"] = gain[:, mask][:, order]
+    return Decay(times_s=times, interval_s=interval, name=name or f"volatile part read {interval:g} s apart", **out)

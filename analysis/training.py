@@ -25,6 +25,11 @@ nonlinearity, the asymmetry, the finite number of states and the bounds
 analogue values (a write-verify step is assumed) from the same random weights as the
 float baseline, which shares the network, the initialisation and the minibatch order.
 
+With ``Device.decay`` (:class:`analysis.synaptic_weights.Decay`, off by default) the device's
+table is the retained one and the network reads, besides, the volatile part each pulse leaves,
+decaying with the time since that device's last pulse (in update steps of a stated interval),
+until it has relaxed to the table (:meth:`_DeviceGroup._relax`).
+
 Stochastic rounding draws 16 random bits per weight (a bias below 1/65,536 pulse), and the
 weight rows of inputs that are zero in the whole minibatch are skipped (their gradient is
 exactly zero).
@@ -52,6 +57,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -146,6 +152,30 @@ def _sigmoid(z):
     return np.float32(0.5) * (np.tanh(np.float32(0.5) * z) + np.float32(1.0))
 
 
+def _sigmoid_(z):
+    """:func:`_sigmoid` in place (the same float32 operations in the same order)."""
+    z *= np.float32(0.5)
+    np.tanh(z, out=z)
+    z += np.float32(1.0)
+    z *= np.float32(0.5)
+    return z
+
+
+class _StepBuffers:
+    """Preallocated float32 arrays of one training step of *members* networks."""
+
+    def __init__(self, members, batch, n_in, hidden, n_out, full_gradient: bool = True):
+        self.ha = np.empty((members, batch, hidden + 1), dtype=np.float32)
+        self.ha[..., -1] = 1.0                                # the bias input of the second layer
+        self.h = self.ha[..., :-1]
+        self.z = np.empty((members, batch, n_out), dtype=np.float32)
+        self.g2 = np.empty((members, hidden + 1, n_out), dtype=np.float32)
+        self.dh = np.empty((members, batch, hidden), dtype=np.float32)
+        self.tmp = np.empty((members, batch, hidden), dtype=np.float32)
+        # the first layer's gradient of every row (networks that skip inactive rows make their own)
+        self.g1 = np.empty((members, n_in + 1, hidden), dtype=np.float32) if full_gradient else None
+
+
 def _augment(x):
     return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=np.float32)], axis=-1)
 
@@ -233,8 +263,11 @@ class _DeviceGroup:
         self.span = device.g_max - device.g_min
         mid = 0.5 * (device.g_max + device.g_min)
         n_members = len(ws)
-        self.gp_all = np.empty((n_members, self.size))
-        self.gm_all = np.empty((n_members, self.size))
+        # the two conductances of a pair side by side (one cache line per pair when it is pulsed)
+        self.g_all = np.empty((n_members, self.size, 2))
+        self.gp_all, self.gm_all = self.g_all[..., 0], self.g_all[..., 1]
+        self._pairs = self.g_all.reshape(-1, 2)
+        self._gp_f, self._gm_f = self._pairs[:, 0], self._pairs[:, 1]
         self.w_max = [float(wm) for wm in w_maxs]
         for m, (w, wm) in enumerate(zip(ws, self.w_max)):
             d = np.clip(w.astype(float), -wm, wm) * self.span / wm
@@ -246,7 +279,20 @@ class _DeviceGroup:
         self.n_cap = device.n_pulses
         self.pulses_m = np.zeros(n_members, dtype=np.int64)
         self.refreshes_m = np.zeros(n_members, dtype=np.int64)
-        self._words = -(-self.size // 4)                                  # uint64 words of 16-bit draws
+        self.decay = device.decay
+        if self.decay is not None:
+            # per device (pair · 2 + side): the conductance the network reads (g_all keeps the
+            # table's conductance, i.e. the device's position on its branch, which only pulses
+            # move), whether its last pulse depressed it, the update step of that pulse; and
+            # the devices pulsed in each of the last steps
+            n_dev = 2 * n_members * self.size
+            self._read = self.g_all.reshape(-1).copy()
+            self._depressed = np.zeros(n_dev, dtype=bool)
+            self._last = np.full(n_dev, -(1 << 40), dtype=np.int64)
+            self._step = 0
+            self._recent = deque(maxlen=self.decay.steps)
+        self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
+        self._hit = np.empty(self.size, dtype=bool)
         if stack is None:
             stack = np.empty((n_members, *self.shape), dtype=np.float32)
         if stack.shape[1:] != self.shape or stack.dtype != np.float32 or not stack.flags.c_contiguous:
@@ -256,6 +302,8 @@ class _DeviceGroup:
         self.stack = stack
         self.index = np.arange(n_members) if index is None else np.asarray(index, dtype=np.intp)
         self._flat2d = stack.reshape(stack.shape[0], -1)
+        self._stack_flat = stack.reshape(-1)
+        self._offset = (self.index - np.arange(n_members)) * self.size   # member's flat index -> stack's
         for m in range(n_members):
             self._flat2d[self.index[m]] = self.member_weights(m).reshape(-1)
 
@@ -263,31 +311,30 @@ class _DeviceGroup:
         """Float32 weights of member *m* computed from its conductances."""
         return (self.w_max[m] / self.span * (self.gp_all[m] - self.gm_all[m])).reshape(self.shape).astype(np.float32)
 
-    def _draws(self, members, size):
-        """16-bit uniform draws, ``(len(members), size)``, each row from its member's stream."""
-        words = -(-size // 4)
-        out = np.empty((len(members), words), dtype=np.uint64)
-        for i, m in enumerate(members):
-            out[i] = self.rngs[m].bit_generator.random_raw(words)
-        return out.view(np.uint16)[:, :size]
+    def _draws(self, m: int, size: int):
+        """*size* 16-bit uniform draws from member *m*'s stream (4 per 64-bit word)."""
+        return self.rngs[m].bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size]
 
-    def _pulse_counts(self, dw, factors, draws):
-        """Flat indices and pulse counts of the updates ``factors · |dw|`` (stochastic rounding).
+    def _pulse_counts(self, d, factor, m: int):
+        """Positions and pulse counts of the update ``factor · |d|`` of member *m* (stochastic rounding).
 
-        *dw* is ``(members, weights)``, *factors* the float32 ``|scale|·65,536/w_step`` of each
-        member.  ``|scale · dw| / w_step`` pulses, rounded down or up at random with the
+        *d* is the flat float32 update, *factor* the float32 ``|scale|·65,536/w_step`` of the
+        member.  ``|scale · d| / w_step`` pulses, rounded down or up at random with the
         probability of its fractional part (unbiased), from 16 random bits per weight (a
-        bias below 1/65,536 pulse), capped at ``P_max``.
+        bias below 1/65,536 pulse), capped at ``P_max``.  A weight pulses only if its scaled
+        update exceeds its draw, so everything after that comparison runs on the few weights
+        that pulse.
         """
-        q = np.abs(dw)
-        q *= factors[:, None]
-        if q.size and float(q.max()) < _ROUNDING_SCALE:     # the usual case: at most one pulse
-            flat = np.flatnonzero(q > draws)
+        q = np.abs(d, out=self._q[:d.size])
+        q *= factor
+        draws = self._draws(m, d.size)
+        flat = np.flatnonzero(np.greater(q, draws, out=self._hit[:d.size]))
+        qf = q[flat]
+        if not qf.size or float(qf.max()) < _ROUNDING_SCALE:   # the usual case: one pulse each
             return flat, np.ones(flat.size)
-        whole = np.floor(q / np.float32(_ROUNDING_SCALE))
-        n_all = np.minimum(whole + (q - whole * np.float32(_ROUNDING_SCALE) > draws), self.n_cap)
-        flat = np.flatnonzero(n_all)
-        return flat, n_all.reshape(-1)[flat].astype(float)
+        whole = np.floor(qf / np.float32(_ROUNDING_SCALE))
+        n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws[flat]), self.n_cap)
+        return flat, n.astype(float)
 
     def update(self, dws, scales, rows=None):
         """Apply each member's weight change ``scales[m] · dws[m]`` as pulses (module doc).
@@ -297,58 +344,121 @@ class _DeviceGroup:
         Without *rows*, *dws* may be one array ``(members, *shape)``.
         """
         n_members = len(self.rngs)
-        factors = np.array([abs(s) * _ROUNDING_SCALE / w for s, w in zip(scales, self.w_step)], dtype=np.float32)
-        negative = np.array([s < 0 for s in scales])
+        n_col = self.shape[1] if len(self.shape) > 1 else 1
+        flats, ns, poss, members = [], [], [], []
         if rows is None:
-            dw = np.asarray(dws).reshape(n_members, self.size) if not isinstance(dws, list) else \
-                np.stack([d.reshape(-1) for d in dws])
-            flat, n = self._pulse_counts(dw, factors, self._draws(range(n_members), self.size))
+            # all members in one stacked pass (small layers: fewer, larger array operations)
+            dw = np.stack([np.asarray(d, dtype=np.float32).reshape(-1) for d in dws]) if isinstance(dws, list) \
+                else np.ascontiguousarray(dws, dtype=np.float32).reshape(n_members, self.size)
+            factors = np.array([abs(s) * _ROUNDING_SCALE / w for s, w in zip(scales, self.w_step)], dtype=np.float32)
+            negative = np.array([s < 0 for s in scales])
+            draws = np.stack([self._draws(m, self.size) for m in range(n_members)])
+            q = np.abs(dw)
+            q *= factors[:, None]
+            flat = np.flatnonzero(q > draws)
+            qf = q.reshape(-1)[flat]
+            if qf.size and float(qf.max()) >= _ROUNDING_SCALE:
+                whole = np.floor(qf / np.float32(_ROUNDING_SCALE))
+                n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws.reshape(-1)[flat]),
+                               self.n_cap).astype(float)
+            else:                                             # the usual case: one pulse each
+                n = np.ones(flat.size)
             member = flat // self.size
-            pos = (dw.reshape(-1)[flat] > 0) != negative[member]
-        else:
-            n_col = self.shape[1] if len(self.shape) > 1 else 1
-            flats, ns, poss = [], [], []
-            for m, (d, r) in enumerate(zip(dws, rows)):
-                d = d.reshape(1, -1)
-                f, nn = self._pulse_counts(d, factors[m:m + 1], self._draws([m], d.shape[1]))
-                poss.append((d.reshape(-1)[f] > 0) != negative[m])
-                flats.append(np.asarray(r)[f // n_col] * n_col + f % n_col + m * self.size)
-                ns.append(nn)
-            flat, n, pos = np.concatenate(flats), np.concatenate(ns), np.concatenate(poss)
-            member = flat // self.size
-        if flat.size == 0:
+            flats, ns, poss, members = [flat], [n], [(dw.reshape(-1)[flat] > 0) != negative[member]], [member]
+            if not flat.size:
+                flats = []
+        for m in range(n_members) if rows is not None else ():
+            d = np.ascontiguousarray(dws[m], dtype=np.float32).reshape(-1)
+            scale = scales[m]
+            f, nn = self._pulse_counts(d, np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m]), m)
+            if not f.size:
+                continue
+            poss.append((d[f] > 0) != (scale < 0))
+            if rows is not None:
+                f = np.asarray(rows[m])[f // n_col] * n_col + f % n_col
+            flats.append(f + m * self.size)
+            ns.append(nn)
+            members.append(np.full(f.size, m, dtype=np.intp))
+        if not flats:
+            if self.decay is not None:
+                self._relax(np.empty(0, dtype=np.intp), np.empty(0, dtype=bool))
             return
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
+        flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
         dev = self.device
-        gp, gm = gp_f[flat], gm_f[flat]
-        neg = ~pos
-        new_p, new_m = gp.copy(), gm.copy()
-        new_p[pos] = dev.potentiate(gp[pos], n[pos])
+        pairs = self._pairs[flat]                             # (pulsed, 2): G⁺, G⁻
+        gp, gm = pairs[:, 0], pairs[:, 1]
+        up = dev.potentiate(np.where(pos, gp, gm), n)         # G⁺ to raise a weight, G⁻ to lower it
         if self.mapping == "potentiation-only":
-            new_m[neg] = dev.potentiate(gm[neg], n[neg])
+            pairs[:, 0] = np.where(pos, up, gp)
+            pairs[:, 1] = np.where(pos, gm, up)
             pulses = n
-        else:
-            new_p[neg] = dev.depress(gp[neg], n[neg])
-            new_m[pos] = dev.depress(gm[pos], n[pos])
-            new_m[neg] = dev.potentiate(gm[neg], n[neg])
+        else:                                                 # push-pull: the other one is depressed
+            down = dev.depress(np.where(pos, gm, gp), n)
+            pairs[:, 0] = np.where(pos, up, down)
+            pairs[:, 1] = np.where(pos, down, up)
             pulses = 2 * n
-        counts = np.bincount(member, minlength=n_members)
+        if self.decay is not None and self.mapping == "potentiation-only":
+            partner = 2 * flat + pos                          # not pulsed, but noise may move it
+            partner_before = self.g_all.reshape(-1)[partner]
         if dev.noise > 0:
+            counts = np.bincount(member, minlength=n_members)
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
                  for m, c in enumerate(counts)]
             sig = dev.noise * self.span * np.sqrt(n)
-            new_p = np.clip(new_p + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
-            new_m = np.clip(new_m + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
-        gp_f[flat], gm_f[flat] = new_p, new_m
+            pairs[:, 0] = np.clip(pairs[:, 0] + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
+            pairs[:, 1] = np.clip(pairs[:, 1] + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+        self._pairs[flat] = pairs
         self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
-        if self.mapping == "potentiation-only":
-            self._refresh(flat, member)
-        self._write(flat, member)
+        refreshed = self._refresh(flat, member) if self.mapping == "potentiation-only" else None
+        if self.decay is not None:
+            # the devices pulsed now: the potentiated one of each pair, in push-pull the depressed
+            # one too, and both devices of a refreshed pair (depressed, then potentiated if n > 0)
+            devices = [2 * flat + (~pos), 2 * flat + pos] if self.mapping == "push-pull" else [2 * flat + (~pos)]
+            depressed = [np.zeros(flat.size, dtype=bool), np.ones(flat.size, dtype=bool)][:len(devices)]
+            if refreshed is not None:
+                idx, n_p, n_m = refreshed
+                devices += [2 * idx, 2 * idx + 1]
+                depressed += [n_p == 0, n_m == 0]
+            if self.mapping == "potentiation-only":
+                # an unpulsed partner keeps its volatile part; its table conductance moved by noise
+                now, read = self.g_all.reshape(-1)[partner], self._read[partner]
+                self._read[partner] = np.where(read == partner_before, now, read + (now - partner_before))
+            self._relax(np.concatenate(devices), np.concatenate(depressed))
+            return
+        if refreshed is not None:
+            pairs = self._pairs[flat]
+        self._write(flat, member, pairs)
 
-    def _write(self, flat, member):
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
-        values = (self._ratio[member] * (gp_f[flat] - gm_f[flat])).astype(np.float32)
-        self._flat2d[self.index[member], flat - member * self.size] = values
+    def _relax(self, devices, depressed):
+        """Record the devices pulsed in this update step and relax every recently pulsed device.
+
+        Pulses move a device along its lookup table (``g_all``: the conductance it keeps); what
+        the network reads carries the decaying volatile part.  A device pulsed ``j`` steps ago
+        (``j = 1`` for this step's) reads, at the next step,
+        :meth:`analysis.synaptic_weights.Decay.read` of its table conductance; the
+        weights of the pairs concerned are rewritten from these reads.  Later entries of
+        *devices* win (a refreshed device is recorded after its ordinary pulse).
+        """
+        g_dev = self.g_all.reshape(-1)
+        step, decay = self._step, self.decay
+        self._depressed[devices] = depressed
+        self._last[devices] = step
+        self._recent.appendleft(devices)
+        # every device pulsed in the last steps (one pulsed again appears twice, same value)
+        d = np.concatenate(self._recent)
+        j = step + 1 - self._last[d]                        # steps from its last pulse to the next read
+        self._read[d] = decay.read(g_dev[d], self._depressed[d], j)   # may exceed the table
+        self._step += 1
+        if d.size:
+            pairs = d // 2                                  # repeated pairs are written twice, alike
+            self._write(pairs, pairs // self.size)
+
+    def _write(self, flat, member, pairs=None):
+        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances."""
+        if pairs is None:
+            pairs = (self._pairs if self.decay is None else self._read.reshape(-1, 2))[flat]
+        values = (self._ratio[member] * (pairs[:, 0] - pairs[:, 1])).astype(np.float32)
+        self._stack_flat[flat + self._offset[member]] = values
 
     def _refresh(self, candidates, member):
         """Rewrite pairs whose device nears G_max, using device pulses only.
@@ -360,12 +470,12 @@ class _DeviceGroup:
         checked: a pair that was not pulsed cannot have moved towards G_max.
         """
         dev = self.device
-        gp_f, gm_f = self.gp_all.reshape(-1), self.gm_all.reshape(-1)
+        gp_f, gm_f = self._gp_f, self._gm_f
         top = dev.g_max - REFRESH_MARGIN * self.span
         hit = (gp_f[candidates] > top) | (gm_f[candidates] > top)
         idx, who = candidates[hit], member[hit]
         if idx.size == 0:
-            return
+            return None
         d = gp_f[idx] - gm_f[idx]
         full = float(dev.dep_g.size - 1)
         bottom_p = dev.depress(gp_f[idx], full)
@@ -382,6 +492,7 @@ class _DeviceGroup:
         n_members = len(self.rngs)
         self.pulses_m += np.rint(np.bincount(who, weights=2 * full + n_p + n_m, minlength=n_members)).astype(np.int64)
         self.refreshes_m += np.bincount(who, minlength=n_members)
+        return idx, n_p, n_m
 
 
 class _DeviceLayer(_DeviceGroup):
@@ -418,7 +529,10 @@ class _DeviceLayer(_DeviceGroup):
         super().update([dw], [scale], None if rows is None else [rows])
 
     def refresh_all(self):
-        """Refresh every pair near G_max (not only the ones just pulsed)."""
+        """Refresh every pair near G_max (not only the ones just pulsed); layers without decay."""
+        if self.decay is not None:
+            msg = "refresh_all is for layers without decay (the reads of refreshed devices are not tracked)"
+            raise ValueError(msg)
         flat = np.arange(self.size)
         self._refresh(flat, np.zeros(self.size, dtype=np.intp))
         self._write(flat, np.zeros(self.size, dtype=np.intp))
@@ -467,7 +581,7 @@ def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Dev
 
 
 def train_many(x_train, y_train, x_test, y_test, members, labels=None,
-               threads: int | None = None) -> list[TrainResult]:
+               threads: int | None = None, train_accuracy: bool = True) -> list[TrainResult]:
     """Train several networks of the same shape at once (stacked weights, batched matmuls).
 
     Each member is trained exactly as :func:`train` trains it alone: its own
@@ -489,11 +603,16 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
         Names of the runs.
     threads : int, optional
         Training threads (default :data:`TRAIN_THREADS`, at most one per member).
+    train_accuracy : bool
+        Evaluate the final weights on the whole training set (``TrainResult.train_accuracy``;
+        ``nan`` if False, which saves one forward pass over the training set per network).
 
     Returns
     -------
     list of TrainResult
-        In the order of *members*.
+        In the order of *members*.  ``extras`` holds the CPU time of the thread that trained
+        the member's group (``group_cpu_s``: ``steps`` = training steps, ``evaluation`` =
+        accuracies) and the group's size (``group_members``), for benchmarks.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -523,14 +642,17 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     x_test = np.ascontiguousarray(x_test, dtype=np.float32)
     n_threads = max(1, min(int(threads or TRAIN_THREADS), len(members)))
     chunks = [list(range(len(members)))[i::n_threads] for i in range(n_threads)]
-    data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), _augment(x_train))
+    xa_all = _augment(x_train)
+    # which inputs of each sample are non-zero, as bits: the active rows of a minibatch are an OR
+    data = (x_train, np.asarray(y_train), x_test, np.asarray(y_test), xa_all, np.packbits(xa_all != 0, axis=1))
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
         if n_threads == 1:
-            parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]])]
+            parts = [_train_group(data, [members[i] for i in chunks[0]], [labels[i] for i in chunks[0]],
+                                  train_accuracy)]
         else:
             with ThreadPoolExecutor(n_threads) as pool:
-                futures = [pool.submit(_train_group, data, [members[i] for i in c], [labels[i] for i in c])
-                           for c in chunks]
+                futures = [pool.submit(_train_group, data, [members[i] for i in c], [labels[i] for i in c],
+                                       train_accuracy) for c in chunks]
                 parts = [f.result() for f in futures]
     out = [None] * len(members)
     for chunk, results in zip(chunks, parts):
@@ -539,10 +661,11 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     return out
 
 
-def _train_group(data, members, labels) -> list[TrainResult]:
+def _train_group(data, members, labels, train_accuracy: bool = True) -> list[TrainResult]:
     """Train *members* together on one thread (see :func:`train_many`)."""
-    x_train, y_train, x_test, y_test, xa_all = data
+    x_train, y_train, x_test, y_test, xa_all, nonzero_bits = data
     t0 = time.perf_counter()
+    cpu = {"steps": 0.0, "evaluation": 0.0}
     first = members[0][0]
     n_members, n_in, hidden = len(members), x_train.shape[1], first.hidden
     n_out = int(max(y_train.max(), y_test.max())) + 1
@@ -568,30 +691,45 @@ def _train_group(data, members, labels) -> list[TrainResult]:
                                           stack=(w1, w2)[i], index=ms) for i in (0, 1)]))
     lrs = [np.float32(s.lr) for s, _ in members]
     onehot = np.eye(n_out, dtype=np.float32)
+    c0 = time.thread_time()
     acc = [[accuracy(x_test, y_test, (w1[m], w2[m]))] for m in range(n_members)]
+    cpu["evaluation"] += time.thread_time() - c0
     n, bsz = x_train.shape[0], first.batch_size
     skip_rows = n_in >= SKIP_ROWS_MIN_INPUTS
+    buffers = {}
     for epoch in range(first.epochs):
+        c0 = time.thread_time()
         perms = np.stack([rng.permutation(n) for rng in order_rngs])
         for start in range(0, n, bsz):
             b = perms[:, start:start + bsz]
+            if b.shape[1] not in buffers:
+                buffers[b.shape[1]] = _StepBuffers(n_members, b.shape[1], n_in, hidden, n_out, not skip_rows)
+            buf = buffers[b.shape[1]]
             xa = xa_all[b]                                    # (members, batch, n_in + 1)
-            h, ha, z = _forward(xa, w1, w2)
-            z = z - z.max(axis=-1, keepdims=True)
-            p = np.exp(z)
+            h, ha = buf.h, buf.ha
+            np.matmul(xa, w1, out=h)                          # forward, written into ha[..., :-1]
+            _sigmoid_(h)
+            z = np.matmul(ha, w2, out=buf.z)
+            z -= z.max(axis=-1, keepdims=True)
+            p = np.exp(z, out=z)
             p /= p.sum(axis=-1, keepdims=True)
-            dz = (p - onehot[y_train[b]]) / np.float32(b.shape[1])
-            g2 = np.matmul(ha.transpose(0, 2, 1), dz)
-            dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1)) * h * (np.float32(1.0) - h)
+            p -= onehot[y_train[b]]
+            dz = p
+            dz /= np.float32(b.shape[1])
+            g2 = np.matmul(ha.transpose(0, 2, 1), dz, out=buf.g2)
+            dh = np.matmul(dz, w2[:, :-1].transpose(0, 2, 1), out=buf.dh)
+            dh *= h
+            dh *= np.subtract(np.float32(1.0), h, out=buf.tmp)
             if skip_rows:
                 # rows of inputs that are 0 in the whole minibatch have a zero gradient: skipped
-                active = xa.any(axis=1)                       # (members, n_in + 1)
+                active = np.bitwise_or.reduce(nonzero_bits[b], axis=1)
+                active = np.unpackbits(active, axis=1, count=n_in + 1).view(bool)
                 rows = [np.flatnonzero(active[m]) for m in range(n_members)]
                 g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
                 for m in floats:
                     w1[m][rows[m]] -= lrs[m] * g1[m]
             else:
-                g1 = np.matmul(xa.transpose(0, 2, 1), dh)
+                g1 = np.matmul(xa.transpose(0, 2, 1), dh, out=buf.g1)
                 for m in floats:
                     w1[m] -= lrs[m] * g1[m]
             for m in floats:
@@ -603,19 +741,26 @@ def _train_group(data, members, labels) -> list[TrainResult]:
                 else:
                     layer1.update(g1[ms], scales)
                 layer2.update(g2[ms], scales)
+        c1 = time.thread_time()
+        cpu["steps"] += c1 - c0
         for m in range(n_members):
             acc[m].append(accuracy(x_test, y_test, (w1[m], w2[m])))
             log.debug("%s epoch %d: test accuracy %.4f", labels[m] or "run", epoch + 1, acc[m][-1])
         log.info("%s: epoch %d/%d of %d network(s), mean test accuracy %.1f %%", labels[0] or "run",
                  epoch + 1, first.epochs, n_members, 100 * float(np.mean([a[-1] for a in acc])))
+        cpu["evaluation"] += time.thread_time() - c1
+    c0 = time.thread_time()
+    weights = [[w1[m].copy(), w2[m].copy()] for m in range(n_members)]
+    train_acc = [accuracy(x_train, y_train, w) if train_accuracy else float("nan") for w in weights]
+    cpu["evaluation"] += time.thread_time() - c0
     seconds = time.perf_counter() - t0
     out = []
     for m in range(n_members):
-        weights = [w1[m].copy(), w2[m].copy()]
         pulses = sum(int(l1.pulses_m[ms.index(m)] + l2.pulses_m[ms.index(m)])
                      for ms, l1, l2 in layers if m in ms)
-        out.append(TrainResult(test_accuracy=acc[m], train_accuracy=accuracy(x_train, y_train, weights),
-                               weights=weights, pulses=pulses, seconds=seconds, label=labels[m]))
+        out.append(TrainResult(test_accuracy=acc[m], train_accuracy=train_acc[m], weights=weights[m], pulses=pulses,
+                               seconds=seconds, label=labels[m],
+                               extras={"group_cpu_s": cpu, "group_members": n_members}))
     return out
 
 
@@ -660,6 +805,14 @@ def seed_summary(results, k: int) -> dict:
             "curve_sd": (curves.std(axis=0, ddof=1) if len(per_seed) > 1 else 0 * curves[0]).tolist()}
 
 
+def _device_key(device: Device, mapping: str) -> tuple:
+    """What makes two device settings train alike: tables, noise, decay and mapping."""
+    decay = device.decay
+    decay_key = None if decay is None else (np.asarray(decay.times_s).tobytes(), decay.pot_g.tobytes(),
+                                            decay.pot_gain.tobytes(), decay.dep_g.tobytes(), decay.dep_gain.tobytes())
+    return device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), decay_key, mapping
+
+
 def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices: dict, seeds,
               label: str = "") -> dict:
     """Float baselines and device-aware networks for every seed, trained together.
@@ -680,17 +833,18 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     -------
     dict
         ``"float"`` and each device name -> list of :class:`TrainResult` (one per seed),
-        and ``"w_max"`` -> list of per-seed weight ranges.
+        and ``"w_max"`` -> list of per-seed weight ranges.  The training-set accuracy is not
+        evaluated (``train_accuracy`` is ``nan``; nothing in the notebooks uses it).
     """
     seeds = [int(s) for s in seeds]
     data = (x_train, y_train, x_test, y_test)
     flt = train_many(*data, [(replace(settings, seed=s), None) for s in seeds],
-                     labels=[f"{label} float seed {s}" for s in seeds])
+                     labels=[f"{label} float seed {s}" for s in seeds], train_accuracy=False)
     w_max = [weight_range(r.weights) for r in flt]
     # settings that are the same device (same tables and noise) and mapping are trained once
     first_of, unique = {}, []
     for name, (device, mapping) in devices.items():
-        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        key = _device_key(device, mapping)
         if key not in first_of:
             first_of[key] = name
             unique.append(name)
@@ -700,10 +854,10 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
         for s, wm in zip(seeds, w_max):
             members.append((replace(settings, seed=s, w_max=wm, mapping=mapping), device))
             names.append(name)
-    res = train_many(*data, members, labels=[f"{label} {n}" for n in names]) if members else []
+    res = train_many(*data, members, labels=[f"{label} {n}" for n in names], train_accuracy=False) if members else []
     out = {"float": flt, "w_max": w_max}
     for name, (device, mapping) in devices.items():
-        key = (device.pot_g.tobytes(), device.dep_g.tobytes(), float(device.noise), mapping)
+        key = _device_key(device, mapping)
         out[name] = [r for r, n in zip(res, names) if n == first_of[key]]
     return out
 

@@ -34,7 +34,8 @@
 #    network, initialisation and minibatch order — for several seeds at once
 #    (`analysis.training.train_many`), with two device readings (fresh, and retained after a
 #    settle time) and two weight mappings (push-pull, potentiation-only).
-# 3. Shows the accuracy against the settle time, and trains every dimensionality's device.
+# 3. Shows the accuracy against the settle time and with the volatile part of each pulse read
+#    between updates (update steps `decay_interval` apart), and trains every dimensionality's device.
 # 4. Scans the number of states, the nonlinearity and the cycle-to-cycle noise to find which
 #    non-ideality accounts for the gap to the float baseline.
 # 5. Trains MLP+NeuroSim V3.0's own network and method on its default and ideal devices, so
@@ -201,6 +202,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.synaptic_weights.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.
@@ -216,6 +218,20 @@ device_ret = sw.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, n
 MAPPING_KEYS = {"push-pull": "push_pull", "potentiation-only": "potentiation_only"}
 SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh", device), ("retained", device_ret))
             for mapping in tr.MAPPINGS}
+# the volatile part read between updates (Device.decay, off in the four settings above): the
+# retained table, with what the device shows on top of it j update steps after a pulse
+decay_interval = float(learning["decay_interval"])
+decay = sw.decay_from_model(device_n, decay_interval, settle)
+DECAY_SETTINGS = {} if decay is None else {
+    f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
+                                        mapping) for mapping in tr.MAPPINGS}
+DECAY_KEYS = {"8x8": list(DECAY_SETTINGS), "28x28": [k for k, (_, m) in DECAY_SETTINGS.items() if m == "push-pull"]}
+if decay is None:
+    print(f"decay_interval {decay_interval:g} s: the next update comes after the settle time; nothing to read on top of the table")
+else:
+    print(f"volatile part read at {', '.join(f'{t:g}' for t in decay.times_s)} s after a pulse (update steps "
+          f"{decay_interval:g} s apart); right after a potentiation pulse it adds "
+          f"{np.median(decay.pot_gain[0]) / (device_ret.g_max - device_ret.g_min):.2f} of the retained range (median)")
 print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {device.g_min:.4g}–{device.g_max:.4g} S; "
       f"retained ({settle:g} s) {device_ret.n_pulses} pulses across {device_ret.g_min:.4g}–{device_ret.g_max:.4g} S")
 # every 8 x 8 setting of this notebook (panels c, e, f and h) is trained in one pass, sharing the
@@ -262,12 +278,12 @@ settings = {
                               batch_size=mnist_batch_size, lr=mnist_lr)}
 last_k = {"8x8": digits_last_k, "28x28": mnist_last_k}
 runs, summary = {}, {}
-for name, arrays, devs in (("8x8", digits, {**SETTINGS, **scan_devices, **n_devices, **sens_devices}),
-                           ("28x28", mnist, SETTINGS)):
+for name, arrays, devs in (("8x8", digits, {**SETTINGS, **DECAY_SETTINGS, **scan_devices, **n_devices, **sens_devices}),
+                           ("28x28", mnist, {**SETTINGS, **{k: DECAY_SETTINGS[k] for k in DECAY_KEYS["28x28"]}})):
     t0 = time.perf_counter()
     runs[name] = tr.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
     timing[name] = time.perf_counter() - t0
-    summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS]}
+    summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
 for name, table in summary.items():
     print(f"{name} ({len(seed_list)} seeds, mean of the last {last_k[name]} epochs; paper "
           f"{paper[f'accuracy_{name}_percent']['value']} %):")
@@ -602,6 +618,12 @@ metrics = {
     "sensitivity_gap_pp": {name: {rec["setting"]: rec["gap_pp"] for rec in sens if rec["dataset"] == name}
                            for name in sens_data},
 }
+metrics["decay_interval_s"] = decay_interval
+metrics["decay_read_times_s"] = [] if decay is None else [float(t) for t in decay.times_s]
+for name in summary:
+    for key in DECAY_KEYS[name]:
+        mkey = MAPPING_KEYS[DECAY_SETTINGS[key][1]]
+        metrics[f"accuracy_{name}_retained_volatile_{mkey}_percent_per_seed"] = summary[name][key]["per_seed"]
 for name in summary:
     metrics[f"accuracy_{name}_float_percent_per_seed"] = summary[name]["float"]["per_seed"]
     for reading in ("fresh", "retained"):

@@ -145,3 +145,25 @@ def test_retained_curve_equals_the_fresh_read_at_the_read_delay_and_shrinks_with
     assert ranges[0] > ranges[1] > ranges[2] > 0
     with pytest.raises(ValueError, match="settle_s=-1 must be finite and > 0"):
         sw.retained_pd_curve("3", -1)
+
+
+@pytest.mark.parametrize("device", [sw.neurosim_device(20, 1.0, 3.0, 1e-9, 3e-9), sw.neurosim_device(4, 0.0, 0.0, 1.0, 2.0),
+                                    sw.neurosim_device(50, -2.0, 5.0, 1e-9, 3e-9)])
+def test_table_interp_gives_numpy_interp_bits(device):
+    # the device lookups use TableInterp; it must reproduce np.interp exactly, at and between
+    # the table points, outside the table and for scalars
+    rng = np.random.default_rng(4)
+    for xp, fp in ((device.pot_g, np.arange(device.pot_g.size, dtype=float)),
+                   (device.dep_g[::-1], np.arange(device.dep_g.size, dtype=float)[::-1]),
+                   (np.arange(device.pot_g.size, dtype=float), device.pot_g)):
+        lo, hi = xp[0], xp[-1]
+        x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 20000), xp,
+                            np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf)])
+        f = sw.TableInterp(xp, fp)
+        assert f(x).tobytes() == np.interp(x, xp, fp).tobytes()
+        assert f(float(x[7])) == np.interp(float(x[7]), xp, fp)
+    g = rng.uniform(device.g_min, device.g_max, 500)
+    p = np.arange(device.pot_g.size)
+    assert device.potentiate(g, 1.0).tobytes() == np.interp(np.interp(g, device.pot_g, p) + 1.0, p, device.pot_g).tobytes()
+    with pytest.raises(ValueError, match="strictly increasing"):
+        sw.TableInterp([0.0, 0.0, 1.0], [0.0, 1.0, 2.0])

@@ -24,6 +24,17 @@ def digits_small():
     return x_tr[:600], y_tr[:600], x_te[:300], y_te[:300]
 
 
+def _decay(device: sw.Device, fractions, dep_fraction: float = -0.1) -> sw.Decay:
+    """A synthetic Decay: after a potentiation pulse the device reads fractions[j − 1] of its range
+    more than its table j steps later (dep_fraction after a depression pulse, until the last step)."""
+    span = device.g_max - device.g_min
+    f = np.asarray(fractions, dtype=float)[:, None]
+    dep = np.where(f > 0, dep_fraction, 0.0)
+    return sw.Decay(times_s=np.arange(1.0, f.size + 1), pot_g=device.pot_g, dep_g=np.sort(device.dep_g),
+                    pot_gain=f * span * np.ones(device.pot_g.size), dep_gain=dep * span * np.ones(device.dep_g.size),
+                    interval_s=1.0, name="synthetic")
+
+
 def test_device_layer_updates_stay_in_bounds_and_on_states():
     dev = sw.neurosim_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
     rng = np.random.default_rng(0)
@@ -179,7 +190,9 @@ def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, mo
     members = [(replace(base, seed=0), noisy),
                (replace(base, seed=1, lr=0.2), None),
                (replace(base, seed=2, mapping="potentiation-only"), linear),
-               (replace(base, seed=3, w_max=(1.0, 1.5)), noisy)]
+               (replace(base, seed=3, w_max=(1.0, 1.5)), noisy),
+               (replace(base, seed=4), replace(noisy, decay=_decay(noisy, [0.4, 0.2, 0.0]))),
+               (replace(base, seed=5, mapping="potentiation-only"), replace(linear, decay=_decay(linear, [0.3, 0.0])))]
     alone = [tr.train(*digits_small, s, device=d) for s, d in members]
     for threads in (1, 2):
         together = tr.train_many(*digits_small, members, threads=threads)
@@ -297,3 +310,65 @@ def test_run_seeds_trains_identical_settings_once(digits_small):
                                            "other mapping": (twin, "potentiation-only")}, [0, 1])
     assert runs["a"] == runs["twin"] and runs["a"][0] is runs["twin"][0]
     assert runs["other mapping"][0] is not runs["a"][0]
+
+
+# ------------------------------------------------------------------ volatile part read between updates
+def test_decay_reads_the_volatile_part_until_it_has_relaxed():
+    dev = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 3e-9)
+    decayed = replace(dev, decay=_decay(dev, [0.3, 0.1, 0.0]))
+    w = np.random.default_rng(0).uniform(-0.5, 0.5, (6, 5)).astype(np.float32)
+    layer = tr._DeviceLayer(w, 1.0, decayed, np.random.default_rng(1))
+    plain = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1))
+    dw = np.zeros(w.shape, dtype=np.float32)
+    dw[:3] = 0.2                                          # rows 0-2 pulsed (one pulse each), rows 3-5 not
+    for lay in (layer, plain):
+        lay.update(dw)
+    np.testing.assert_array_equal(layer.gp, plain.gp)      # pulses move the table conductance alike
+    span, ratio = dev.g_max - dev.g_min, 1.0 / (dev.g_max - dev.g_min)
+    # G+ potentiated: reads 0.3 of the range more; G- depressed: 0.1 less; unpulsed rows: the table
+    expected = plain.weights().astype(float)
+    expected[:3] += ratio * (0.3 * span + 0.1 * span)
+    np.testing.assert_allclose(layer.out, expected, atol=1e-6)
+    layer.update(np.zeros(w.shape, dtype=np.float32))      # one step later, no pulse: less volatile part
+    expected[:3] -= ratio * 0.2 * span                    # G+ 0.3 -> 0.1 of the range; G- still -0.1
+    np.testing.assert_allclose(layer.out, expected, atol=1e-6)
+    layer.update(np.zeros(w.shape, dtype=np.float32))      # relaxed: the device reads its table again
+    assert layer.out.tobytes() == plain.out.tobytes()
+
+
+def test_decay_that_has_relaxed_by_the_next_step_is_decay_off_bit_for_bit(digits_small):
+    # long intervals: the gain is zero at the first following step -> the table device, byte for byte
+    s = tr.TrainSettings(hidden=16, epochs=2, batch_size=20, lr=0.3, w_max=(2.0, 3.0), seed=3)
+    dev = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    for mapping in tr.MAPPINGS:
+        a = tr.train(*digits_small, replace(s, mapping=mapping), device=dev)
+        b = tr.train(*digits_small, replace(s, mapping=mapping), device=replace(dev, decay=_decay(dev, [0.0, 0.0])))
+        c = tr.train(*digits_small, replace(s, mapping=mapping), device=replace(dev, decay=_decay(dev, [0.2, 0.0])))
+        assert [w.tobytes() for w in a.weights] == [w.tobytes() for w in b.weights] and a.pulses == b.pulses
+        assert a.test_accuracy == b.test_accuracy
+        assert [w.tobytes() for w in a.weights] != [w.tobytes() for w in c.weights]   # a gain does act
+
+
+def test_decay_from_the_device_model_relaxes_towards_the_retained_table():
+    settle = 0.18
+    assert sw.decay_from_model("3", 0.2, settle) is None     # next step after the settle time: the table
+    fast, slow = sw.decay_from_model("3", 0.04, settle), sw.decay_from_model("3", 0.1, settle)
+    np.testing.assert_allclose(fast.times_s, [0.02, 0.06, 0.10, 0.14, 0.18], atol=1e-12)
+    np.testing.assert_allclose(slow.times_s, [0.08, 0.18], atol=1e-12)
+    for d in (fast, slow):
+        assert np.all(d.pot_gain[-1] == 0) and np.all(d.dep_gain[-1] == 0)   # relaxed at the settle time
+        assert np.all(np.diff(d.pot_gain, axis=0) <= 1e-18)                  # the volatile part only shrinks
+        assert np.all(d.pot_gain[0] > 0)
+    # trained weights read closer to the retained table with longer intervals
+    amp, g = sw.retained_pd_curve("3", settle)
+    table = sw.device_from_pd_curve(g, amp)
+    rng = np.random.default_rng(5)
+    w = rng.uniform(-0.5, 0.5, (40, 30)).astype(np.float32)
+    gap = {}
+    for name, d in (("fast", fast), ("slow", slow)):
+        layer = tr._DeviceLayer(w, 1.0, replace(table, decay=d), np.random.default_rng(6))
+        upd = np.random.default_rng(7)
+        for _ in range(12):
+            layer.update(upd.normal(0, 0.05, w.shape).astype(np.float32))
+        gap[name] = float(np.mean(np.abs(layer.out - layer.weights())))
+    assert gap["slow"] < 0.5 * gap["fast"] and gap["fast"] > 0
