@@ -17,6 +17,32 @@ SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{c
                 for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
 
+def _largest_chunk(profile):
+    """Parameter sets in the largest chunk of *profile*'s sweep (its sizes, else the defaults)."""
+    sizes = (config["profiles"].get(profile) or {}).get("robustness") or {}
+    return max(math.ceil(int(sizes.get(f"{prior}_samples", n)) / int(sizes.get(f"{prior}_chunks", c)))
+               for prior, n, c in (("plausible", 64, 8), ("wide", 32, 2)))
+
+
+def _chunk_resources():
+    """A chunk's time limit grows with its parameter sets: the measured seconds per set (the
+    largest chunk's wall time / its sets; this profile's, else the largest over the measured
+    profiles) x the sets of this chunk, with the margin of rules/resources.yaml. A fixed time
+    would kill the `sweep` profile's 200-set chunks, 12 x larger than any measured one."""
+    res = resources_for("robustness_chunk")
+    measured = (RESOURCES.get("measured") or {}).get("robustness_chunk") or {}
+    per_set = {p: m["s"] / _largest_chunk(p) for p, m in measured.items() if p in config["profiles"]}
+    if not per_set:
+        return res
+    s_set, margin = per_set.get(PROFILE, max(per_set.values())), RESOURCES["margin"]
+
+    def runtime(wildcards, attempt):
+        sets = math.ceil(int(wildcards.samples) / int(wildcards.chunks))
+        return math.ceil((margin["runtime_factor"] * s_set * sets + margin["startup_s"]) / 60) * attempt
+
+    return {**res, "runtime": runtime}
+
+
 rule robustness_chunk:
     input:
         code=code_inputs("analysis/robustness.py"),
@@ -29,7 +55,7 @@ rule robustness_chunk:
         chunks=r"\d+",
     threads: threads_for("robustness_chunk")
     resources:
-        **resources_for("robustness_chunk"),
+        **_chunk_resources(),
     log:
         f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
@@ -57,6 +83,8 @@ rule robustness_merge:
         **resources_for("robustness_merge"),
     log:
         f"{LOGS}/robustness/{{prior}}_merge.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/robustness_{{prior}}_merge.tsv"
     conda:
         ENV
     shell:
