@@ -17,21 +17,14 @@ SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{c
                 for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
 
-def _largest_chunk(profile):
-    """Parameter sets in the largest chunk of *profile*'s sweep (its sizes, else the defaults)."""
-    sizes = (config["profiles"].get(profile) or {}).get("robustness") or {}
-    return max(math.ceil(int(sizes.get(f"{prior}_samples", n)) / int(sizes.get(f"{prior}_chunks", c)))
-               for prior, n, c in (("plausible", 64, 8), ("wide", 32, 2)))
-
-
 def _chunk_resources():
-    """A chunk's time limit grows with its parameter sets: the measured seconds per set (the
-    largest chunk's wall time / its sets; this profile's, else the largest over the measured
-    profiles) x the sets of this chunk, with the margin of rules/resources.yaml. A fixed time
-    would kill the `sweep` profile's 200-set chunks, 12 x larger than any measured one."""
+    """A chunk's time limit grows with its parameter sets: the measured seconds per set
+    (`s_per_set` in rules/resources.yaml: this profile's, else the largest measured) x the sets
+    of this chunk, with the margin of rules/resources.yaml. A fixed limit measured on small
+    chunks killed 200-set chunks (SLURM TIMEOUT, benchmarks/bench_slurm.py)."""
     res = resources_for("robustness_chunk")
     measured = (RESOURCES.get("measured") or {}).get("robustness_chunk") or {}
-    per_set = {p: m["s"] / _largest_chunk(p) for p, m in measured.items() if p in config["profiles"]}
+    per_set = {p: m["s_per_set"] for p, m in measured.items() if "s_per_set" in m}
     if not per_set:
         return res
     s_set, margin = per_set.get(PROFILE, max(per_set.values())), RESOURCES["margin"]
