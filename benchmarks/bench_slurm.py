@@ -71,6 +71,23 @@ def benchmark_seconds(work: Path, since: float) -> list[float]:
     return out
 
 
+def elapsed_seconds(job_ids: list[str]) -> list[float]:
+    """Elapsed time of finished SLURM jobs as squeue reports it (whole seconds; MinJobAge keeps
+    finished jobs listed on the local cluster), [] where squeue no longer knows them."""
+    if not job_ids:
+        return []
+    proc = subprocess.run(["squeue", "-h", "-t", "all", "-j", ",".join(job_ids), "-o", "%M"],
+                          capture_output=True, text=True)
+    out = []
+    for field in proc.stdout.split():
+        days, _, clock = field.rpartition("-")
+        parts = [int(x) for x in clock.split(":")]
+        while len(parts) < 3:
+            parts.insert(0, 0)
+        out.append(int(days or 0) * 86400 + parts[0] * 3600 + parts[1] * 60 + parts[2])
+    return out
+
+
 def load() -> str:
     return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -121,7 +138,7 @@ def main():
             local[cores] = wall
             if not work_s:   # the first (fewest cores) local run
                 work_s = benchmark_seconds(work, t0)
-            rows.append((f"local --cores {cores}", wall, None, None))
+            rows.append((f"local --cores {cores}", wall, None, None, None))
         settings = [(f"slurm --jobs {k}", k, ["--jobs", str(k)]) for k in args.slurm_jobs]
         if args.group:
             k = max(args.slurm_jobs)
@@ -129,12 +146,16 @@ def main():
                              ["--jobs", str(k), "--groups", f"{args.rule}=bench",
                               "--group-components", f"bench={args.group}"]))
         for label, k, extra in settings:
+            t0 = time.time()
             wall, log = snakemake(work, args.profile, *slurm, *extra, *until)
-            submitted = len(SUBMITTED.findall(log))
+            ids = SUBMITTED.findall(log)
             p = min(k, cpus)
             base = local.get(p)
             over = (wall - base) * p / jobs if base is not None else None
-            rows.append((label, wall, submitted, over))
+            inside = benchmark_seconds(work, t0)          # work inside the SLURM jobs
+            elapsed = elapsed_seconds(ids)                # whole SLURM jobs
+            in_job = (sum(elapsed) - sum(inside)) / len(ids) if elapsed and len(elapsed) == len(ids) else None
+            rows.append((label, wall, len(ids), over, in_job))
         load_after = load()
 
     work_job = sum(work_s) / len(work_s) if work_s else None
@@ -143,13 +164,16 @@ def main():
           + (f"; work/job {work_job:.1f} s (Snakemake benchmark files, first local run)" if work_s else ""))
     print(f"{load_before} at the start, {load_after} at the end")
     print(f"{'setting':32s} {'wall s':>8s} {'jobs/s':>7s} {'SLURM jobs':>10s} {'overhead/job s':>15s} "
-          f"{'overhead/work':>14s}")
-    for label, wall, submitted, over in rows:
+          f"{'overhead/work':>14s} {'in-job start s':>15s}")
+    for label, wall, submitted, over, in_job in rows:
         frac = f"{over / work_job:.1%}" if over is not None and work_job else ""
         print(f"{label:32s} {wall:8.1f} {jobs / wall:7.3f} {'' if submitted is None else submitted:>10} "
-              f"{'' if over is None else f'{over:.1f}':>15s} {frac:>14s}")
+              f"{'' if over is None else f'{over:.1f}':>15s} {frac:>14s} "
+              f"{'' if in_job is None else f'{in_job:.1f}':>15s}")
     print("overhead/job = (wall - wall of local --cores p) * p / jobs, p = min(SLURM jobs at once, CPUs); "
-          "overhead/work = overhead/job / work/job")
+          "overhead/work = overhead/job / work/job;\nin-job start = mean (SLURM elapsed - the rule's "
+          "benchmark seconds) per job: Snakemake's start-up inside the job, the part that occupies "
+          "the node (the rest of overhead/job is submission and status-check latency)")
 
 
 if __name__ == "__main__":
