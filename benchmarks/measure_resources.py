@@ -5,7 +5,9 @@
 Reads Snakemake's logs of the run (<workdir>/.snakemake/log/*.snakemake.log: which rule wrote
 which benchmark file) and the benchmark files themselves (<results>/benchmarks/*.tsv: wall
 seconds `s`, peak resident memory `max_rss` in MB, `cpu_time` in s), and stores per rule, for
-that profile, the largest of its jobs. Entries of other rules and profiles are kept. The requests
+that profile, the largest of its jobs; for the sweep's chunks also the largest seconds per
+parameter set (`s_per_set`), from which a chunk of any size gets its time limit. Entries of other rules and profiles are kept; a rule
+measured now leaves the `unmeasured` list (its fixed request). The requests
 (threads, mem_mb, runtime) are derived from these peaks by rules/resources.smk with the margin
 stated in rules/resources.yaml; commit the updated file with the machine it was measured on.
 """
@@ -23,6 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "rules" / "resources.yaml"
+CHUNK = re.compile(r"_n(\d+)_\d+of(\d+)\.tsv$")   # robustness_<prior>_n<samples>_<k>of<chunks>.tsv
 JOB = re.compile(r"^\s*(?:local)?rule (\w+):\n(?:\s+\w+: .*\n)*?\s+benchmark: (\S+)\n", re.M)
 
 
@@ -44,6 +47,10 @@ def peaks(workdir: Path) -> dict:
         entry["max_rss_mb"] = max(entry["max_rss_mb"], round(float(row["max_rss"]), 1))
         entry["cpu_s"] = max(entry["cpu_s"], round(float(row["cpu_time"]), 2))
         entry["jobs"] += 1
+        chunk = CHUNK.search(bench)   # a sweep chunk: also its seconds per parameter set
+        if chunk:
+            sets = math.ceil(int(chunk.group(1)) / int(chunk.group(2)))
+            entry["s_per_set"] = max(entry.get("s_per_set", 0.0), round(float(row["s"]) / sets, 3))
     return out
 
 
@@ -62,6 +69,7 @@ def main():
              f"{datetime.date.today().isoformat()}")
     for rule, entry in sorted(measured.items()):
         table["measured"].setdefault(rule, {})[args.profile] = {**entry, "machine": where}
+        (table.get("unmeasured") or {}).pop(rule, None)   # measured now: the fixed request goes
     header = TABLE.read_text().split("\nmargin:")[0]
     body = yaml.safe_dump({"margin": table["margin"]}, sort_keys=False)
     for part in ("unmeasured", "measured"):

@@ -17,6 +17,10 @@ from analysis.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
 # Jobs run `python` from the interpreter running Snakemake (the project's .venv), found on
 # PATH rather than by absolute path, so that no rule's parameters depend on where the
 # checkout lives (a moved or copied checkout stays up to date).
+# `snakemake --lint` reports this line ("PATH used but not asserted with envvars"): not a real
+# problem. PATH always exists, and the workflow sets rather than needs it; every job's Snakemake
+# (local or inside a SLURM job) runs this file with the same .venv interpreter and sets it again,
+# so nothing has to be asserted or passed on. No other lint is reported (`--lint`, any profile).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 PY = "python"
 ENV = "../environment.yml"  # used with --use-conda (documents the software of every rule)

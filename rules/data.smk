@@ -14,6 +14,8 @@ rule data:
         **resources_for("data"),
     log:
         log_file("data"),
+    benchmark:
+        f"{RESULTS}/benchmarks/data.tsv"
     conda:
         ENV
     shell:

@@ -17,6 +17,25 @@ SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{c
                 for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
 
+def _chunk_resources():
+    """A chunk's time limit grows with its parameter sets: the measured seconds per set
+    (`s_per_set` in rules/resources.yaml: this profile's, else the largest measured) x the sets
+    of this chunk, with the margin of rules/resources.yaml. A fixed limit measured on small
+    chunks killed 200-set chunks (SLURM TIMEOUT, benchmarks/bench_slurm.py)."""
+    res = resources_for("robustness_chunk")
+    measured = (RESOURCES.get("measured") or {}).get("robustness_chunk") or {}
+    per_set = {p: m["s_per_set"] for p, m in measured.items() if "s_per_set" in m}
+    if not per_set:
+        return res
+    s_set, margin = per_set.get(PROFILE, max(per_set.values())), RESOURCES["margin"]
+
+    def runtime(wildcards, attempt):
+        sets = math.ceil(int(wildcards.samples) / int(wildcards.chunks))
+        return math.ceil((margin["runtime_factor"] * s_set * sets + margin["startup_s"]) / 60) * attempt
+
+    return {**res, "runtime": runtime}
+
+
 rule robustness_chunk:
     input:
         code=code_inputs("analysis/robustness.py"),
@@ -29,7 +48,7 @@ rule robustness_chunk:
         chunks=r"\d+",
     threads: threads_for("robustness_chunk")
     resources:
-        **resources_for("robustness_chunk"),
+        **_chunk_resources(),
     log:
         f"{LOGS}/robustness/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.log",
     benchmark:
@@ -57,6 +76,8 @@ rule robustness_merge:
         **resources_for("robustness_merge"),
     log:
         f"{LOGS}/robustness/{{prior}}_merge.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/robustness_{{prior}}_merge.tsv"
     conda:
         ENV
     shell:

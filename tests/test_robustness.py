@@ -155,7 +155,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
 
     from analysis.io import ROOT
     out = {}
-    for profile, expected in (("quick", 3), ("sweep", 96)):
+    for profile, expected in (("quick", 3), ("sweep", 24)):
         proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
                                "--forcerun", "robustness_chunk"], cwd=ROOT, capture_output=True,
                               text=True, timeout=300)
@@ -163,7 +163,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
         count = re.search(r"robustness_chunk\s+(\d+)", proc.stdout)
         assert count and int(count.group(1)) == expected, proc.stdout[-2000:]
         out[profile] = proc.stdout
-    assert "plausible_n3600_71of72.nc" in out["sweep"]
+    assert "plausible_n3600_17of18.nc" in out["sweep"]
 
 
 # --------------------------------------------------------------------------- optics, held-out law

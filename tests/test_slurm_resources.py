@@ -24,7 +24,7 @@ def dry_run():
 
 
 def jobs(text):
-    """[(rule, {resource: value}, threads)] of every job in a dry run's output."""
+    """[(rule, {resource: value}, threads, {wildcard: value})] of every job in a dry run's output."""
     out = []
     for block in re.split(r"\n(?=\s*(?:local)?rule \w+:\n)", text):
         head = re.match(r"\s*(?:local)?rule (\w+):\n", block)
@@ -32,18 +32,23 @@ def jobs(text):
             continue
         res = re.search(r"^\s+resources: (.*)$", block, re.M)
         thr = re.search(r"^\s+threads: (\d+)$", block, re.M)
+        wild = re.search(r"^\s+wildcards: (.*)$", block, re.M)
         values = dict(kv.split("=", 1) for kv in res.group(1).split(", ")) if res else {}
-        out.append((head.group(1), values, int(thr.group(1)) if thr else 1))
+        wildcards = dict(kv.split("=", 1) for kv in wild.group(1).split(", ")) if wild else {}
+        out.append((head.group(1), values, int(thr.group(1)) if thr else 1, wildcards))
     return out
 
 
-def expected(rule):
+def expected(rule, wildcards=None):
     peak = TABLE["measured"].get(rule, {}).get("quick") or TABLE["unmeasured"][rule]
     if "mem_mb" in peak:
         return peak["mem_mb"], peak["runtime"]
     m = TABLE["margin"]
     mem = max(m["mem_min_mb"], math.ceil(m["mem_factor"] * peak["max_rss_mb"] / 100) * 100)
-    return mem, math.ceil((m["runtime_factor"] * peak["s"] + m["startup_s"]) / 60)
+    seconds = peak["s"]
+    if "s_per_set" in peak:   # a sweep chunk: its time grows with its parameter sets
+        seconds = peak["s_per_set"] * math.ceil(int(wildcards["samples"]) / int(wildcards["chunks"]))
+    return mem, math.ceil((m["runtime_factor"] * seconds + m["startup_s"]) / 60)
 
 
 def test_every_rule_has_a_measured_or_stated_entry():
@@ -63,12 +68,31 @@ def test_every_rule_has_a_measured_or_stated_entry():
 
 def test_every_job_asks_for_the_derived_resources(dry_run):
     seen = set()
-    for rule, values, threads in jobs(dry_run):
+    for rule, values, threads, wildcards in jobs(dry_run):
         if rule == "all":
             continue
-        mem, runtime = expected(rule)
+        mem, runtime = expected(rule, wildcards)
         assert values.get("mem_mb") == str(mem), (rule, values)
         assert values.get("runtime") == str(runtime), (rule, values)
         assert threads == 1, (rule, threads)   # every rule measured single-threaded (cpu_s <= s)
         seen.add(rule)
-    assert {"simulate", "calibrate", "figS11_classification", "report", "data"} <= seen
+    assert {"simulate", "calibrate", "figS11_classification", "report", "data", "robustness_chunk",
+            "robustness_merge"} <= seen
+
+
+def test_a_sweep_chunk_asks_for_time_in_proportion_to_its_sets():
+    """The `sweep` profile's chunks (200 sets) ask for s_per_set x 200 (with the margin), far
+    more than the small chunks the table was measured on."""
+    cmd = [sys.executable, "-m", "snakemake", "-n", "-F", "--config", "profile=sweep", "--until",
+           "robustness_chunk"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=snakemake_env(ROOT), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    chunks = [(values, wc) for rule, values, _, wc in jobs(proc.stdout + proc.stderr) if rule == "robustness_chunk"]
+    assert len(chunks) == 24
+    per_set = max(m["s_per_set"] for m in TABLE["measured"]["robustness_chunk"].values() if "s_per_set" in m)
+    margin = TABLE["margin"]
+    for values, wc in chunks:
+        sets = math.ceil(int(wc["samples"]) / int(wc["chunks"]))
+        assert sets == 200
+        want = math.ceil((margin["runtime_factor"] * per_set * sets + margin["startup_s"]) / 60)
+        assert int(values["runtime"]) == want, (wc, values)
