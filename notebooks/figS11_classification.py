@@ -433,8 +433,8 @@ SETTING_COLOUR = {"fresh, push-pull": colour(device_n), "fresh, potentiation-onl
 MAPPING_COLOUR = {"push-pull": "#1b7837", "potentiation-only": "#c2a5cf"}
 
 
-fig = plt.figure(figsize=figsize("page", 1.32))
-grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 1, 1.9], hspace=1.05, wspace=0.55)
+fig = plt.figure(figsize=figsize("page", 1.48))
+grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 1, 2.2], hspace=1.05, wspace=0.55)
 # (a) the n = 3 curve, fresh and retained
 ax = fig.add_subplot(grid[0, 0])
 pulses = np.arange(1, g3.size + 1)
@@ -490,7 +490,9 @@ for mapping in tr.MAPPINGS:
     sd = [settle_summary[f"{t:g} s, {mapping}"]["sd"] for t in settle_scan]
     ax.errorbar(settle_scan, mean, yerr=sd, fmt="-o", ms=3, capsize=2, color=MAPPING_COLOUR[mapping], label=mapping)
 ax.axvline(settle, color="0.5", ls=":", lw=0.8)
-ax.set(xscale="log", xlabel="settle time before the read [s]", ylabel="test accuracy, 8 × 8 [%]")
+ax.set(xscale="log", xlabel="settle time before the read [s]", ylabel="test accuracy [%]")
+ax.text(0.98, 0.04, "8 × 8, n = " + label(device_n).replace("n = ", ""), transform=ax.transAxes,
+        ha="right", va="bottom", fontsize=7)
 panel_label(ax, "e", dx_pt=-40)
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=6)
 # (f) accuracy against n
@@ -503,11 +505,12 @@ for j, mapping in enumerate(tr.MAPPINGS):
                 color=MAPPING_COLOUR[mapping], label=mapping)
 ax.axhline(summary["8x8"]["float"]["mean"], color="0.35", lw=0.8, label="float baseline")
 ax.set_xticks(xpos, [label(n).replace("n = ", "") for n in films])
-ax.set(xlabel="dimensionality n", ylabel="test accuracy, 8 × 8 [%]")
+ax.set(xlabel="dimensionality n", ylabel="test accuracy [%]")
+ax.text(0.5, 0.04, "8 × 8", transform=ax.transAxes, ha="center", va="bottom", fontsize=7)
 panel_label(ax, "f", dx_pt=-40)
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3, fontsize=6)
-# (g) device properties against n
-ax = fig.add_subplot(grid[3, 0])
+# (g) device properties against n, the page wide (legend at the right, outside the data)
+ax = fig.add_subplot(grid[3, :].subgridspec(1, 2, width_ratios=[2.2, 1])[0, 0])
 ax.plot(xpos, [pd[n]["nl_potentiation"] if pd[n] else np.nan for n in films], "-o", ms=3, color="#2166ac",
         label="NL potentiation")
 ax.plot(xpos, [pd[n]["nl_depression"] if pd[n] else np.nan for n in films], "-s", ms=3, color="#b2182b",
@@ -522,18 +525,20 @@ ax2.set_ylabel("retained range [%]")
 ax2.spines["right"].set_visible(True)
 h1, l1 = ax.get_legend_handles_labels()
 h2, l2 = ax2.get_legend_handles_labels()
-ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=6)
+ax.legend(h1 + h2, l1 + l2, loc="center left", bbox_to_anchor=(1.22, 0.5), ncol=1, fontsize=6)
 panel_label(ax, "g", dx_pt=-46)
+# (h, i) the bottom row: h's row labels fill the left, i (NeuroSim mode) sits at the right
+bottom = grid[4, :].subgridspec(1, 3, width_ratios=[1.05, 1.2, 0.75], wspace=0.5)
 # (i) NeuroSim mode
-ax = fig.add_subplot(grid[3, 1])
+ax = fig.add_subplot(bottom[0, 2])
 keys = list(ns_summary)
 ax.bar(np.arange(len(keys)), [ns_summary[k]["mean"] for k in keys], yerr=[ns_summary[k]["sd"] for k in keys],
        color=["#d6604d", "#4393c3", "0.6"], capsize=3, width=0.6)
-ax.set_xticks(np.arange(len(keys)), ["NeuroSim\ndefault device", "ideal\ndevice", "software"], fontsize=7)
-ax.set(ylabel="test accuracy, 20 × 20 [%]", ylim=(0, 100))
+ax.set_xticks(np.arange(len(keys)), ["default\ndevice", "ideal\ndevice", "software"], fontsize=6.5)
+ax.set(ylabel="test accuracy [%]", xlabel="NeuroSim mode, 20 × 20", ylim=(0, 100))
 panel_label(ax, "i", dx_pt=-40)
-# (h) sensitivity: the axes start right of the column so that its row labels fill the left
-ax = fig.add_subplot(grid[4, :].subgridspec(1, 2, width_ratios=[1, 1.7])[0, 1])
+# (h) sensitivity: the axes start right of the first column so that its row labels fill it
+ax = fig.add_subplot(bottom[0, 1])
 settings_order = list(dict.fromkeys(rec["setting"] for rec in sens))
 ypos = np.arange(len(settings_order))
 sens_sets = list(dict.fromkeys(rec["dataset"] for rec in sens))
@@ -544,12 +549,12 @@ for k, name in enumerate(sens_sets):
             xerr=[100 * recs[s]["accuracy_sd"] for s in settings_order], capsize=1.5,
             color=("#4c72b0", "#dd8452")[k],
             label=f"{name.replace('x', ' × ')}" + (" (subset, final epoch)" if name == "28x28" else ""))
-ax.set_yticks(ypos, settings_order, fontsize=5.5)
+ax.set_yticks(ypos, settings_order, fontsize=6)
 ax.invert_yaxis()
 ax.axvline(0, color="k", lw=0.6)
-ax.set(xlabel="accuracy gap to the float baseline [percentage points]")
-ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7)
-panel_label(ax, "h", dx_pt=-190)
+ax.set(xlabel="gap to the float baseline [pp]")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=6)
+panel_label(ax, "h", dx_pt=-200)
 save(fig, figures / "figS11_classification")
 plt.show()
 
