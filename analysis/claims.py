@@ -464,6 +464,25 @@ def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def samples_for_robust_verdict(rules: dict | None = None) -> int:
+    """Fewest samples (parameter sets or seeds) in which a unanimous outcome is a robust verdict.
+
+    With k = n the Wilson lower bound must reach the ``robust_fraction`` of
+    data/evidence/robustness.yaml at its ``confidence`` (0.9 at 95 %: 35). Below it every
+    robustness is "depends", whatever the outcomes: the report says so instead of blaming
+    the assumptions.
+
+    >>> samples_for_robust_verdict({"robust_fraction": 0.9, "confidence": 0.95})
+    35
+    """
+    rules = _evidence_rules() if rules is None else rules
+    conf, robust = float(rules["confidence"]), float(rules["robust_fraction"])
+    n = 1
+    while wilson(n, n, conf)[0] < robust:
+        n += 1
+    return n
+
+
 def _evidence_rules() -> dict:
     from .datafiles import load_yaml
     return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
@@ -601,8 +620,8 @@ def headline(records: list[dict]) -> dict:
     """Counts by class and the predictions' robust outcome.
 
     ``"of N predictions, k hold robustly, j fail robustly, the rest depend on assumptions"``:
-    a prediction holds (fails) robustly when the 95 % interval of its robustness lies above
-    (below) one half, i.e. it holds in most (few) plausible parameter sets; a prediction
+    a prediction holds (fails) robustly when the Wilson interval of its robustness lies at or
+    above ``robust_fraction`` (at or below 1 − it) of data/evidence/robustness.yaml; a prediction
     without sweep statistics is counted apart (``not swept``); ``over_seeds`` counts the
     predictions whose robustness is over the stored seeds instead of the assumptions.
     """

@@ -747,8 +747,14 @@ def _summary_html(records, regression, classes: bool) -> str:
                     f"<b>{v['fails']}</b> fail robustly and <b>{v['depends']}</b> depend on the assumptions")
         by_seed = [r for r in tests if r.get("robustness_over") == "seeds" and robust_verdict(r) != "not swept"]
         if by_seed:
+            seeds = max(int(r.get("plausible_samples") or 0) for r in by_seed)
+            need = _claims.samples_for_robust_verdict()
             headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: classification "
-                         "claims, not retrained per parameter set)")
+                         "claims, not retrained per parameter set"
+                         + (f"; with {seeds} seeds no verdict can be robust, which needs {need}: "
+                            f"{sum(r['status'] == 'pass' for r in by_seed)} of them hold and "
+                            f"{sum(r['status'] == 'fail' for r in by_seed)} fail by the accuracy rule"
+                            if seeds < need else "") + ")")
         if unswept:
             headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
                          f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters")
