@@ -267,6 +267,9 @@ class _DeviceGroup:
         self.g_all = np.empty((n_members, self.size, 2))
         self.gp_all, self.gm_all = self.g_all[..., 0], self.g_all[..., 1]
         self._pairs = self.g_all.reshape(-1, 2)
+        # the same bytes seen as one complex number per pair (real G⁺, imaginary G⁻): the pulsed
+        # pairs are gathered and scattered by a 1-D take/put instead of a row-wise (N, 2) copy
+        self._cpairs = self.g_all.reshape(-1).view(np.complex128)
         self._gp_f, self._gm_f = self._pairs[:, 0], self._pairs[:, 1]
         self.w_max = [float(wm) for wm in w_maxs]
         for m, (w, wm) in enumerate(zip(ws, self.w_max)):
@@ -375,8 +378,12 @@ class _DeviceGroup:
                 continue
             poss.append((d[f] > 0) != (scale < 0))
             if rows is not None:
-                f = np.asarray(rows[m])[f // n_col] * n_col + f % n_col
-            flats.append(f + m * self.size)
+                row, col = np.divmod(f, n_col)
+                f = (np.asarray(rows[m], dtype=np.intp) * n_col + m * self.size).take(row)
+                f += col
+            else:
+                f = f + m * self.size
+            flats.append(f)
             ns.append(nn)
             members.append(np.full(f.size, m, dtype=np.intp))
         if not flats:
@@ -385,17 +392,17 @@ class _DeviceGroup:
             return
         flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
         dev = self.device
-        pairs = self._pairs[flat]                             # (pulsed, 2): G⁺, G⁻
-        gp, gm = pairs[:, 0], pairs[:, 1]
+        pairs = self._cpairs.take(flat)                       # (pulsed,): G⁺ + i G⁻
+        gp, gm = pairs.real, pairs.imag
         up = dev.potentiate(np.where(pos, gp, gm), n)         # G⁺ to raise a weight, G⁻ to lower it
         if self.mapping == "potentiation-only":
-            pairs[:, 0] = np.where(pos, up, gp)
-            pairs[:, 1] = np.where(pos, gm, up)
+            gp[...] = np.where(pos, up, gp)
+            gm[...] = np.where(pos, gm, up)
             pulses = n
         else:                                                 # push-pull: the other one is depressed
             down = dev.depress(np.where(pos, gm, gp), n)
-            pairs[:, 0] = np.where(pos, up, down)
-            pairs[:, 1] = np.where(pos, down, up)
+            gp[...] = np.where(pos, up, down)
+            gm[...] = np.where(pos, down, up)
             pulses = 2 * n
         if self.decay is not None and self.mapping == "potentiation-only":
             partner = 2 * flat + pos                          # not pulsed, but noise may move it
@@ -405,9 +412,9 @@ class _DeviceGroup:
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
                  for m, c in enumerate(counts)]
             sig = dev.noise * self.span * np.sqrt(n)
-            pairs[:, 0] = np.clip(pairs[:, 0] + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
-            pairs[:, 1] = np.clip(pairs[:, 1] + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
-        self._pairs[flat] = pairs
+            gp[...] = np.clip(gp + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
+            gm[...] = np.clip(gm + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+        self._cpairs[flat] = pairs
         self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
         refreshed = self._refresh(flat, member) if self.mapping == "potentiation-only" else None
         if self.decay is not None:
@@ -426,7 +433,7 @@ class _DeviceGroup:
             self._relax(np.concatenate(devices), np.concatenate(depressed))
             return
         if refreshed is not None:
-            pairs = self._pairs[flat]
+            pairs = self._cpairs.take(flat)
         self._write(flat, member, pairs)
 
     def _relax(self, devices, depressed):
@@ -454,10 +461,13 @@ class _DeviceGroup:
             self._write(pairs, pairs // self.size)
 
     def _write(self, flat, member, pairs=None):
-        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances."""
+        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances.
+
+        *pairs*, if given, holds the pairs' conductances as ``G⁺ + i G⁻`` (complex128).
+        """
         if pairs is None:
-            pairs = (self._pairs if self.decay is None else self._read.reshape(-1, 2))[flat]
-        values = (self._ratio[member] * (pairs[:, 0] - pairs[:, 1])).astype(np.float32)
+            pairs = (self._cpairs if self.decay is None else self._read.view(np.complex128)).take(flat)
+        values = (self._ratio[member] * (pairs.real - pairs.imag)).astype(np.float32)
         self._stack_flat[flat + self._offset[member]] = values
 
     def _refresh(self, candidates, member):
