@@ -375,28 +375,36 @@ class TableInterp:
         edges = self.lo + np.arange(buckets) / self.scale
         self.start = np.clip(np.searchsorted(self.xp, edges, side="right") - 1, 0, self.last)
 
+        # intervals 0 … last, then two sentinels with slope 0: index last + 1 holds x ≥ xp[-1]
+        # (value fp[-1]) and index −1 (the last entry) x < xp[0] (value fp[0]), so that one
+        # formula gives every value, np.interp's edges included (0·(x − origin) + f = f exactly)
+        low = -np.finfo(float).max                           # finite: x − low stays finite for x < xp[0]
+        self._lower = np.concatenate([self.xp[:-1], [self.xp[-1], low]])        # origin of each interval
+        self._upper = np.concatenate([self.xp[1:], [np.inf, self.xp[0]]])
+        self._slope = np.concatenate([self.slope, [0.0, 0.0]])
+        self._value = np.concatenate([self.fp[:-1], [self.fp[-1], self.fp[0]]])
+        self._start = np.concatenate([self.start, [self.last + 1, -1]])           # bucket → interval
+
     def _interval(self, x):
-        if self.uniform:
-            j = np.clip(x, 0, self.last).astype(np.intp)       # floor for x ≥ 0
-            return j
-        b = (x - self.lo) * self.scale
-        np.clip(b, 0, self.buckets - 1, out=b)
-        j = self.start[b.astype(np.intp)]
-        xp = self.xp
-        inside = (x >= xp[j]) & (x < xp[j + 1])
-        if inside.all():                                      # the usual case: the bucket's interval
-            return j
-        while True:                                           # x below its interval: step down
-            low = (x < xp[j]) & (j > 0)
-            if not low.any():
-                break
-            j -= low
-        while True:                                           # x at or above the next point: step up
-            high = (x >= xp[j + 1]) & (j < self.last)
+        """Interval index of each *x* (−1 below xp[0], last + 1 at or above xp[-1])."""
+        if self.uniform:                                      # xp = 0, 1, …: the interval is floor(x)
+            j = np.floor(x)
+            np.clip(j, -1, self.last + 1, out=j)
+            return j.astype(np.intp)
+        b = x - self.lo
+        b *= self.scale
+        np.floor(b, out=b)
+        np.clip(b, -1, self.buckets, out=b)
+        j = self._start.take(b.astype(np.intp))
+        while True:                                           # single steps into xp[j] ≤ x < xp[j+1]
+            low = x < self._lower.take(j)
+            if low.any():
+                j -= low
+                continue
+            high = x >= self._upper.take(j)
             if not high.any():
-                break
+                return j
             j += high
-        return j
 
     def __call__(self, x):
         """``np.interp(x, xp, fp)`` for finite *x* (scalar or array)."""
@@ -405,9 +413,9 @@ class TableInterp:
             return np.interp(x, self.xp, self.fp)
         shape, x = x.shape, x.reshape(-1)
         j = self._interval(x)
-        out = self.slope[j] * (x - self.xp[j]) + self.fp[j]
-        out[x < self.xp[0]] = self.fp[0]
-        out[x >= self.xp[-1]] = self.fp[-1]
+        out = np.subtract(x, self._lower.take(j))
+        out *= self._slope.take(j)                            # slope_j (x − xp[j]) + fp[j], numpy's order
+        out += self._value.take(j)
         return out.reshape(shape) if shape else out[0]
 
 

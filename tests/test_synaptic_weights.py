@@ -158,7 +158,8 @@ def test_table_interp_gives_numpy_interp_bits(device):
                    (np.arange(device.pot_g.size, dtype=float), device.pot_g)):
         lo, hi = xp[0], xp[-1]
         x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 20000), xp,
-                            np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf)])
+                            np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf),
+                            [lo - 1e6 * (hi - lo), hi + 1e6 * (hi - lo), -0.0, 0.0, -1.0]])   # far out, signed zeros
         f = sw.TableInterp(xp, fp)
         assert f(x).tobytes() == np.interp(x, xp, fp).tobytes()
         assert f(float(x[7])) == np.interp(float(x[7]), xp, fp)
