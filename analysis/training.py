@@ -701,6 +701,24 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     return out
 
 
+def _row_gradient(xa, rows, dh, m):
+    """First-layer gradient of member *m*'s active weight rows (``rows[m]``)."""
+    return xa[m][:, rows[m]].T @ dh[m]
+
+
+class _RowGradients:
+    """The first-layer gradients of members *ms*, each computed when it is read (``[i]``: ``ms[i]``)."""
+
+    def __init__(self, xa, rows, dh, ms):
+        self.xa, self.rows, self.dh, self.ms = xa, rows, dh, ms
+
+    def __len__(self):
+        return len(self.ms)
+
+    def __getitem__(self, i):
+        return _row_gradient(self.xa, self.rows, self.dh, self.ms[i])
+
+
 def _train_group(data, members, labels, train_accuracy: bool = True) -> list[TrainResult]:
     """Train *members* together on one thread (see :func:`train_many`)."""
     x_train, y_train, x_test, y_test, xa_all, nonzero_bits = data
@@ -765,9 +783,8 @@ def _train_group(data, members, labels, train_accuracy: bool = True) -> list[Tra
                 active = np.bitwise_or.reduce(nonzero_bits[b], axis=1)
                 active = np.unpackbits(active, axis=1, count=n_in + 1).view(bool)
                 rows = [np.flatnonzero(active[m]) for m in range(n_members)]
-                g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
                 for m in floats:
-                    w1[m][rows[m]] -= lrs[m] * g1[m]
+                    w1[m][rows[m]] -= lrs[m] * _row_gradient(xa, rows, dh, m)
             else:
                 g1 = np.matmul(xa.transpose(0, 2, 1), dh, out=buf.g1)
                 for m in floats:
@@ -777,7 +794,8 @@ def _train_group(data, members, labels, train_accuracy: bool = True) -> list[Tra
             for ms, layer1, layer2 in layers:
                 scales = [-float(lrs[m]) for m in ms]
                 if skip_rows:
-                    layer1.update([g1[m] for m in ms], scales, [rows[m] for m in ms])
+                    # each member's gradient is computed when its update reads it (still in cache)
+                    layer1.update(_RowGradients(xa, rows, dh, ms), scales, [rows[m] for m in ms])
                 else:
                     layer1.update(g1[ms], scales)
                 layer2.update(g2[ms], scales)
