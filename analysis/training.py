@@ -236,10 +236,10 @@ def _flatnonzero_sparse(hit, words):
     end = -(-size // 8) * 8
     words[size:end] = False
     w = words[:end].view(np.uint64)
-    nz = np.flatnonzero(w)
+    nz = np.flatnonzero(w != 0)                               # (nonzero of a bool array: the fast path)
     if nz.size * 4 > w.size:                                  # dense: expanding would cost more
         return np.flatnonzero(hit)
-    k = np.flatnonzero(words[:end].reshape(-1, 8).take(nz, axis=0))
+    k = np.flatnonzero(w.take(nz).view(bool))
     out = nz.take(k >> 3)
     out <<= 3
     out += k & 7
