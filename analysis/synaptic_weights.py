@@ -381,7 +381,7 @@ class TableInterp:
         self._lower = np.concatenate([self.xp[:-1], [self.xp[-1], low]])        # origin of each interval
         self._slope = np.concatenate([self.slope, [0.0, 0.0]])
         self._value = np.concatenate([self.fp[:-1], [self.fp[-1], self.fp[0]]])
-        # The bucket b(x) = floor((x − lo)·scale) (clipped to −1 … buckets) is computed by the same
+        # The bucket b(x) = trunc((x − lo)·scale) (clipped to −1 … buckets) is computed by the same
         # float operations for x and for the table points, and it never decreases with x; so every
         # point of a lower bucket is ≤ x and every point of a higher one > x, and the interval
         # (the number of points ≤ x, minus 1) is the count of points in lower buckets, plus one if
@@ -399,9 +399,10 @@ class TableInterp:
         self._any_crowded = bool(self._crowded.any())
 
     def _bucket(self, x):
+        # any bucket function that never decreases with x will do (see __init__): truncation
+        # after the clip (bucket 0 also holds x a bucket width below lo)
         b = x - self.lo
         b *= self.scale
-        np.floor(b, out=b)
         np.clip(b, -1, self.buckets, out=b)
         return b.astype(np.intp)
 
