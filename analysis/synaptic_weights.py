@@ -409,10 +409,10 @@ class TableInterp:
     def _interval(self, x):
         """Interval index of each *x* (−1 below xp[0], last + 1 at or above xp[-1]) and its origin."""
         if self.uniform:                                      # xp = 0, 1, …: the interval is floor(x)
-            j = np.floor(x)
-            np.clip(j, -1, self.last + 1, out=j)
-            j = j.astype(np.intp)
-            return j, self._lower.take(j)
+            origin = np.floor(x)
+            np.clip(origin, -1, self.last + 1, out=origin)
+            # xp[j] = j, and the sentinels' origins may be any finite value (slope 0): j itself
+            return origin.astype(np.intp), origin
         b = self._bucket(x)
         j = self._below.take(b)
         j += x >= self._split.take(b)
