@@ -403,9 +403,10 @@ class _DeviceGroup:
             # d ≠ 0 where a weight pulses (|d|·factor exceeds a draw ≥ 0): the sign is d's
             poss.append(np.less(d.take(f), 0) if scale < 0 else np.greater(d.take(f), 0))
             if rows is not None:
-                row, col = np.divmod(f, n_col)
-                f = (np.asarray(rows[m], dtype=np.intp) * n_col + m * self.size).take(row)
-                f += col
+                # compact index i of row r -> i + (rows[r] − r)·n_col (+ the member's offset)
+                r = np.asarray(rows[m], dtype=np.intp)
+                shift = (r - np.arange(r.size)) * n_col + m * self.size
+                f = shift.take(f // n_col) + f
             else:
                 f = f + m * self.size
             flats.append(f)
