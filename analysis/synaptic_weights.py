@@ -353,8 +353,9 @@ class TableInterp:
     ``slope_j = (fp[j+1] − fp[j])/(xp[j+1] − xp[j])`` and returns ``fp[0]`` / ``fp[-1]`` outside
     ``[xp[0], xp[-1])``.  Here the interval ``j`` comes without a binary search per element: for
     a uniform grid ``xp = 0, 1, 2, …`` it is ``floor(x)``; otherwise from a table over a uniform
-    bucket grid, corrected by single steps until ``xp[j] ≤ x < xp[j+1]``.  The same formula
-    then gives the same bits (``tests/test_synaptic_weights.py`` compares them).
+    bucket grid and one comparison (:meth:`__init__` says why that is exact), with a binary
+    search only in buckets that hold several points.  The same formula then gives the same bits
+    (``tests/test_synaptic_weights.py`` compares them).
     """
 
     SMALL = 2048
@@ -372,31 +373,54 @@ class TableInterp:
         self.lo, span = self.xp[0], self.xp[-1] - self.xp[0]
         self.scale = buckets / span
         self.buckets = buckets
-        edges = self.lo + np.arange(buckets) / self.scale
-        self.start = np.clip(np.searchsorted(self.xp, edges, side="right") - 1, 0, self.last)
+
+        # intervals 0 … last, then two sentinels with slope 0: index last + 1 holds x ≥ xp[-1]
+        # (value fp[-1]) and index −1 (the last entry) x < xp[0] (value fp[0]), so that one
+        # formula gives every value, np.interp's edges included (0·(x − origin) + f = f exactly)
+        low = -np.finfo(float).max                           # finite: x − low stays finite for x < xp[0]
+        self._lower = np.concatenate([self.xp[:-1], [self.xp[-1], low]])        # origin of each interval
+        self._slope = np.concatenate([self.slope, [0.0, 0.0]])
+        self._value = np.concatenate([self.fp[:-1], [self.fp[-1], self.fp[0]]])
+        # The bucket b(x) = trunc((x − lo)·scale) (clipped to −1 … buckets) is computed by the same
+        # float operations for x and for the table points, and it never decreases with x; so every
+        # point of a lower bucket is ≤ x and every point of a higher one > x, and the interval
+        # (the number of points ≤ x, minus 1) is the count of points in lower buckets, plus one if
+        # x reaches the single point in its own bucket.  Buckets holding several points
+        # ("crowded") are resolved by a binary search.  Arrays indexed by bucket: 0 … buckets,
+        # then −1 (last entry).
+        bk = self._bucket(self.xp)
+        index = np.r_[np.arange(buckets + 1), -1]
+        counts = np.bincount(bk + 1, minlength=buckets + 2)                      # points per bucket + 1
+        self._below = np.searchsorted(bk, index, side="left") - 1                  # points in lower buckets − 1
+        self._split = np.full(buckets + 2, np.inf)
+        single = index[counts[index + 1] == 1]
+        self._split[single] = self.xp[np.searchsorted(bk, single)]
+        self._crowded = counts[index + 1] > 1
+        self._any_crowded = bool(self._crowded.any())
+
+    def _bucket(self, x):
+        # any bucket function that never decreases with x will do (see __init__): truncation
+        # after the clip (bucket 0 also holds x a bucket width below lo)
+        b = x - self.lo
+        b *= self.scale
+        np.clip(b, -1, self.buckets, out=b)
+        return b.astype(np.intp)
 
     def _interval(self, x):
-        if self.uniform:
-            j = np.clip(x, 0, self.last).astype(np.intp)       # floor for x ≥ 0
-            return j
-        b = (x - self.lo) * self.scale
-        np.clip(b, 0, self.buckets - 1, out=b)
-        j = self.start[b.astype(np.intp)]
-        xp = self.xp
-        inside = (x >= xp[j]) & (x < xp[j + 1])
-        if inside.all():                                      # the usual case: the bucket's interval
-            return j
-        while True:                                           # x below its interval: step down
-            low = (x < xp[j]) & (j > 0)
-            if not low.any():
-                break
-            j -= low
-        while True:                                           # x at or above the next point: step up
-            high = (x >= xp[j + 1]) & (j < self.last)
-            if not high.any():
-                break
-            j += high
-        return j
+        """Interval index of each *x* (−1 below xp[0], last + 1 at or above xp[-1]) and its origin."""
+        if self.uniform:                                      # xp = 0, 1, …: the interval is floor(x)
+            origin = np.floor(x)
+            np.clip(origin, -1, self.last + 1, out=origin)
+            # xp[j] = j, and the sentinels' origins may be any finite value (slope 0): j itself
+            return origin.astype(np.intp), origin
+        b = self._bucket(x)
+        j = self._below.take(b)
+        j += x >= self._split.take(b)
+        if self._any_crowded:
+            crowded = np.flatnonzero(self._crowded.take(b))
+            if crowded.size:
+                j[crowded] = np.searchsorted(self.xp, x[crowded], side="right") - 1
+        return j, self._lower.take(j)
 
     def __call__(self, x):
         """``np.interp(x, xp, fp)`` for finite *x* (scalar or array)."""
@@ -404,10 +428,10 @@ class TableInterp:
         if x.size < self.SMALL:                               # one C call is cheaper for few values
             return np.interp(x, self.xp, self.fp)
         shape, x = x.shape, x.reshape(-1)
-        j = self._interval(x)
-        out = self.slope[j] * (x - self.xp[j]) + self.fp[j]
-        out[x < self.xp[0]] = self.fp[0]
-        out[x >= self.xp[-1]] = self.fp[-1]
+        j, origin = self._interval(x)
+        out = np.subtract(x, origin)
+        out *= self._slope.take(j)                            # slope_j (x − xp[j]) + fp[j], numpy's order
+        out += self._value.take(j)
         return out.reshape(shape) if shape else out[0]
 
 

@@ -225,6 +225,27 @@ REFRESH_MARGIN = 0.05
 fraction of the conductance range of G_max."""
 
 
+def _flatnonzero_sparse(hit, words):
+    """``np.flatnonzero(hit)`` for a sparse boolean *hit*, the first ``hit.size`` bytes of *words*.
+
+    *words* (bool, a whole number of 8-byte words) is read as uint64: only the words that are
+    not zero are expanded (the indices come out sorted, as from ``np.flatnonzero``).  The bytes
+    of *words* after ``hit.size`` are set to False.
+    """
+    size = hit.size
+    end = -(-size // 8) * 8
+    words[size:end] = False
+    w = words[:end].view(np.uint64)
+    nz = np.flatnonzero(w != 0)                               # (nonzero of a bool array: the fast path)
+    if nz.size * 4 > w.size:                                  # dense: expanding would cost more
+        return np.flatnonzero(hit)
+    k = np.flatnonzero(w.take(nz).view(bool))
+    out = nz.take(k >> 3)
+    out <<= 3
+    out += k & 7
+    return out
+
+
 _ROUNDING_BITS = 16
 _ROUNDING_SCALE = float(1 << _ROUNDING_BITS)
 
@@ -267,6 +288,9 @@ class _DeviceGroup:
         self.g_all = np.empty((n_members, self.size, 2))
         self.gp_all, self.gm_all = self.g_all[..., 0], self.g_all[..., 1]
         self._pairs = self.g_all.reshape(-1, 2)
+        # the same bytes seen as one complex number per pair (real G⁺, imaginary G⁻): the pulsed
+        # pairs are gathered and scattered by a 1-D take/put instead of a row-wise (N, 2) copy
+        self._cpairs = self.g_all.reshape(-1).view(np.complex128)
         self._gp_f, self._gm_f = self._pairs[:, 0], self._pairs[:, 1]
         self.w_max = [float(wm) for wm in w_maxs]
         for m, (w, wm) in enumerate(zip(ws, self.w_max)):
@@ -292,7 +316,7 @@ class _DeviceGroup:
             self._step = 0
             self._recent = deque(maxlen=self.decay.steps)
         self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
-        self._hit = np.empty(self.size, dtype=bool)
+        self._hit = np.zeros(-(-self.size // 8) * 8, dtype=bool)          # whole 8-byte words
         if stack is None:
             stack = np.empty((n_members, *self.shape), dtype=np.float32)
         if stack.shape[1:] != self.shape or stack.dtype != np.float32 or not stack.flags.c_contiguous:
@@ -304,6 +328,7 @@ class _DeviceGroup:
         self._flat2d = stack.reshape(stack.shape[0], -1)
         self._stack_flat = stack.reshape(-1)
         self._offset = (self.index - np.arange(n_members)) * self.size   # member's flat index -> stack's
+        self._in_place = not self._offset.any()                          # members at 0 … M − 1 of stack
         for m in range(n_members):
             self._flat2d[self.index[m]] = self.member_weights(m).reshape(-1)
 
@@ -319,7 +344,8 @@ class _DeviceGroup:
         """Positions and pulse counts of the update ``factor · |d|`` of member *m* (stochastic rounding).
 
         *d* is the flat float32 update, *factor* the float32 ``|scale|·65,536/w_step`` of the
-        member.  ``|scale · d| / w_step`` pulses, rounded down or up at random with the
+        member; the counts are ``None`` when every weight gets one pulse (the usual case).
+        ``|scale · d| / w_step`` pulses, rounded down or up at random with the
         probability of its fractional part (unbiased), from 16 random bits per weight (a
         bias below 1/65,536 pulse), capped at ``P_max``.  A weight pulses only if its scaled
         update exceeds its draw, so everything after that comparison runs on the few weights
@@ -328,10 +354,10 @@ class _DeviceGroup:
         q = np.abs(d, out=self._q[:d.size])
         q *= factor
         draws = self._draws(m, d.size)
-        flat = np.flatnonzero(np.greater(q, draws, out=self._hit[:d.size]))
-        qf = q[flat]
+        flat = _flatnonzero_sparse(np.greater(q, draws, out=self._hit[:d.size]), self._hit)
+        qf = q.take(flat)
         if not qf.size or float(qf.max()) < _ROUNDING_SCALE:   # the usual case: one pulse each
-            return flat, np.ones(flat.size)
+            return flat, None
         whole = np.floor(qf / np.float32(_ROUNDING_SCALE))
         n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws[flat]), self.n_cap)
         return flat, n.astype(float)
@@ -345,7 +371,7 @@ class _DeviceGroup:
         """
         n_members = len(self.rngs)
         n_col = self.shape[1] if len(self.shape) > 1 else 1
-        flats, ns, poss, members = [], [], [], []
+        flats, ns, poss, counts = [], [], [], np.zeros(n_members, dtype=np.intp)
         if rows is None:
             # all members in one stacked pass (small layers: fewer, larger array operations)
             dw = np.stack([np.asarray(d, dtype=np.float32).reshape(-1) for d in dws]) if isinstance(dws, list) \
@@ -362,9 +388,10 @@ class _DeviceGroup:
                 n = np.minimum(whole + (qf - whole * np.float32(_ROUNDING_SCALE) > draws.reshape(-1)[flat]),
                                self.n_cap).astype(float)
             else:                                             # the usual case: one pulse each
-                n = np.ones(flat.size)
+                n = None
             member = flat // self.size
-            flats, ns, poss, members = [flat], [n], [(dw.reshape(-1)[flat] > 0) != negative[member]], [member]
+            counts = np.bincount(member, minlength=n_members)
+            flats, ns, poss = [flat], [n], [(dw.reshape(-1)[flat] > 0) != negative[member]]
             if not flat.size:
                 flats = []
         for m in range(n_members) if rows is not None else ():
@@ -373,42 +400,53 @@ class _DeviceGroup:
             f, nn = self._pulse_counts(d, np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m]), m)
             if not f.size:
                 continue
-            poss.append((d[f] > 0) != (scale < 0))
+            # d ≠ 0 where a weight pulses (|d|·factor exceeds a draw ≥ 0): the sign is d's
+            poss.append(np.less(d.take(f), 0) if scale < 0 else np.greater(d.take(f), 0))
             if rows is not None:
-                f = np.asarray(rows[m])[f // n_col] * n_col + f % n_col
-            flats.append(f + m * self.size)
+                # compact index i of row r -> i + (rows[r] − r)·n_col (+ the member's offset)
+                r = np.asarray(rows[m], dtype=np.intp)
+                shift = (r - np.arange(r.size)) * n_col + m * self.size
+                f = shift.take(f // n_col) + f
+            else:
+                f = f + m * self.size
+            flats.append(f)
             ns.append(nn)
-            members.append(np.full(f.size, m, dtype=np.intp))
+            counts[m] = f.size
         if not flats:
             if self.decay is not None:
                 self._relax(np.empty(0, dtype=np.intp), np.empty(0, dtype=bool))
             return
-        flat, n, pos, member = (np.concatenate(a) for a in (flats, ns, poss, members))
+        flat, pos = (np.concatenate(a) for a in (flats, poss))
+        member = np.repeat(np.arange(n_members), counts)
+        # pulse counts: 1.0 for every pulsed weight (the usual case; x + 1.0 is x + n bit for bit)
+        if all(nn is None for nn in ns):
+            n, pulses_m = 1.0, counts
+        else:
+            n = np.concatenate([np.ones(f.size) if nn is None else nn for f, nn in zip(flats, ns)])
+            pulses_m = np.rint(np.bincount(member, weights=n, minlength=n_members)).astype(np.int64)
         dev = self.device
-        pairs = self._pairs[flat]                             # (pulsed, 2): G⁺, G⁻
-        gp, gm = pairs[:, 0], pairs[:, 1]
+        pairs = self._cpairs.take(flat)                       # (pulsed,): G⁺ + i G⁻
+        gp, gm = pairs.real, pairs.imag
         up = dev.potentiate(np.where(pos, gp, gm), n)         # G⁺ to raise a weight, G⁻ to lower it
         if self.mapping == "potentiation-only":
-            pairs[:, 0] = np.where(pos, up, gp)
-            pairs[:, 1] = np.where(pos, gm, up)
-            pulses = n
+            gp[...] = np.where(pos, up, gp)
+            gm[...] = np.where(pos, gm, up)
         else:                                                 # push-pull: the other one is depressed
             down = dev.depress(np.where(pos, gm, gp), n)
-            pairs[:, 0] = np.where(pos, up, down)
-            pairs[:, 1] = np.where(pos, down, up)
-            pulses = 2 * n
+            gp[...] = np.where(pos, up, down)
+            gm[...] = np.where(pos, down, up)
+            pulses_m = 2 * pulses_m
         if self.decay is not None and self.mapping == "potentiation-only":
             partner = 2 * flat + pos                          # not pulsed, but noise may move it
             partner_before = self.g_all.reshape(-1)[partner]
         if dev.noise > 0:
-            counts = np.bincount(member, minlength=n_members)
             z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
                  for m, c in enumerate(counts)]
             sig = dev.noise * self.span * np.sqrt(n)
-            pairs[:, 0] = np.clip(pairs[:, 0] + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
-            pairs[:, 1] = np.clip(pairs[:, 1] + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
-        self._pairs[flat] = pairs
-        self.pulses_m += np.rint(np.bincount(member, weights=pulses, minlength=n_members)).astype(np.int64)
+            gp[...] = np.clip(gp + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
+            gm[...] = np.clip(gm + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+        self._cpairs[flat] = pairs
+        self.pulses_m += pulses_m
         refreshed = self._refresh(flat, member) if self.mapping == "potentiation-only" else None
         if self.decay is not None:
             # the devices pulsed now: the potentiated one of each pair, in push-pull the depressed
@@ -426,7 +464,7 @@ class _DeviceGroup:
             self._relax(np.concatenate(devices), np.concatenate(depressed))
             return
         if refreshed is not None:
-            pairs = self._pairs[flat]
+            pairs = self._cpairs.take(flat)
         self._write(flat, member, pairs)
 
     def _relax(self, devices, depressed):
@@ -454,11 +492,14 @@ class _DeviceGroup:
             self._write(pairs, pairs // self.size)
 
     def _write(self, flat, member, pairs=None):
-        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances."""
+        """Rewrite the float32 weights of the pairs *flat* (of members *member*) from their conductances.
+
+        *pairs*, if given, holds the pairs' conductances as ``G⁺ + i G⁻`` (complex128).
+        """
         if pairs is None:
-            pairs = (self._pairs if self.decay is None else self._read.reshape(-1, 2))[flat]
-        values = (self._ratio[member] * (pairs[:, 0] - pairs[:, 1])).astype(np.float32)
-        self._stack_flat[flat + self._offset[member]] = values
+            pairs = (self._cpairs if self.decay is None else self._read.view(np.complex128)).take(flat)
+        values = (self._ratio.take(member) * (pairs.real - pairs.imag)).astype(np.float32)
+        self._stack_flat[flat if self._in_place else flat + self._offset.take(member)] = values
 
     def _refresh(self, candidates, member):
         """Rewrite pairs whose device nears G_max, using device pulses only.
@@ -661,6 +702,24 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     return out
 
 
+def _row_gradient(xa, rows, dh, m):
+    """First-layer gradient of member *m*'s active weight rows (``rows[m]``)."""
+    return xa[m][:, rows[m]].T @ dh[m]
+
+
+class _RowGradients:
+    """The first-layer gradients of members *ms*, each computed when it is read (``[i]``: ``ms[i]``)."""
+
+    def __init__(self, xa, rows, dh, ms):
+        self.xa, self.rows, self.dh, self.ms = xa, rows, dh, ms
+
+    def __len__(self):
+        return len(self.ms)
+
+    def __getitem__(self, i):
+        return _row_gradient(self.xa, self.rows, self.dh, self.ms[i])
+
+
 def _train_group(data, members, labels, train_accuracy: bool = True) -> list[TrainResult]:
     """Train *members* together on one thread (see :func:`train_many`)."""
     x_train, y_train, x_test, y_test, xa_all, nonzero_bits = data
@@ -725,9 +784,8 @@ def _train_group(data, members, labels, train_accuracy: bool = True) -> list[Tra
                 active = np.bitwise_or.reduce(nonzero_bits[b], axis=1)
                 active = np.unpackbits(active, axis=1, count=n_in + 1).view(bool)
                 rows = [np.flatnonzero(active[m]) for m in range(n_members)]
-                g1 = [xa[m][:, rows[m]].T @ dh[m] for m in range(n_members)]
                 for m in floats:
-                    w1[m][rows[m]] -= lrs[m] * g1[m]
+                    w1[m][rows[m]] -= lrs[m] * _row_gradient(xa, rows, dh, m)
             else:
                 g1 = np.matmul(xa.transpose(0, 2, 1), dh, out=buf.g1)
                 for m in floats:
@@ -737,7 +795,8 @@ def _train_group(data, members, labels, train_accuracy: bool = True) -> list[Tra
             for ms, layer1, layer2 in layers:
                 scales = [-float(lrs[m]) for m in ms]
                 if skip_rows:
-                    layer1.update([g1[m] for m in ms], scales, [rows[m] for m in ms])
+                    # each member's gradient is computed when its update reads it (still in cache)
+                    layer1.update(_RowGradients(xa, rows, dh, ms), scales, [rows[m] for m in ms])
                 else:
                     layer1.update(g1[ms], scales)
                 layer2.update(g2[ms], scales)

@@ -148,7 +148,10 @@ def test_retained_curve_equals_the_fresh_read_at_the_read_delay_and_shrinks_with
 
 
 @pytest.mark.parametrize("device", [sw.neurosim_device(20, 1.0, 3.0, 1e-9, 3e-9), sw.neurosim_device(4, 0.0, 0.0, 1.0, 2.0),
-                                    sw.neurosim_device(50, -2.0, 5.0, 1e-9, 3e-9)])
+                                    sw.neurosim_device(50, -2.0, 5.0, 1e-9, 3e-9),
+                                    # flat measured steps: points 1e-9 of the range apart share a bucket
+                                    sw.Device(np.r_[1.0, 1.0, 1.0, np.linspace(1.0, 2.0, 10)] * 1e-9,
+                                              np.r_[2.0, 2.0, np.linspace(2.0, 1.0, 8), 1.0, 1.0] * 1e-9)])
 def test_table_interp_gives_numpy_interp_bits(device):
     # the device lookups use TableInterp; it must reproduce np.interp exactly, at and between
     # the table points, outside the table and for scalars
@@ -158,8 +161,10 @@ def test_table_interp_gives_numpy_interp_bits(device):
                    (np.arange(device.pot_g.size, dtype=float), device.pot_g)):
         lo, hi = xp[0], xp[-1]
         x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 20000), xp,
-                            np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf)])
+                            np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf),
+                            [lo - 1e6 * (hi - lo), hi + 1e6 * (hi - lo), -0.0, 0.0, -1.0]])   # far out, signed zeros
         f = sw.TableInterp(xp, fp)
+        x = np.concatenate([x, np.repeat(xp, 50)])            # many values exactly at table points
         assert f(x).tobytes() == np.interp(x, xp, fp).tobytes()
         assert f(float(x[7])) == np.interp(float(x[7]), xp, fp)
     g = rng.uniform(device.g_min, device.g_max, 500)

@@ -205,6 +205,19 @@ def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, mo
     assert len({r.weights[0].tobytes() for r in alone}) == len(alone)
 
 
+def test_sparse_flatnonzero_is_numpys():
+    rng = np.random.default_rng(5)
+    words = np.ones(1008, dtype=bool)                     # stale True bytes beyond each size
+    for size in (1, 7, 8, 9, 1000, 1001):
+        for density in (0.0, 0.001, 0.02, 0.5, 1.0):
+            hit = words[:size]
+            hit[...] = rng.random(size) < density
+            expected = np.flatnonzero(hit.copy())
+            got = tr._flatnonzero_sparse(hit, words)
+            assert got.dtype == expected.dtype and np.array_equal(got, expected)
+            words[size:] = True
+
+
 def test_train_many_rejects_mismatched_shapes(digits_small):
     s = tr.TrainSettings(hidden=16, epochs=1, batch_size=20, lr=0.3)
     with pytest.raises(ValueError, match=r"members\[1\].hidden=8 differs from members\[0\].hidden=16"):
