@@ -80,7 +80,7 @@ BASES = {
 }
 PLUMBING = ("io", "figures", "claims", "datafiles", "runner", "validation")
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
-FINDINGS_SHOWN = 8
+FINDINGS_SHOWN = 6
 """Findings rows shown open at the top of the report (the rest fold into "n more")."""
 ROBUST = 0.95
 """A prediction with robustness ≥ ROBUST holds robustly; ≤ 1 − ROBUST fails robustly."""
@@ -751,17 +751,17 @@ def _summary_html(records, regression, classes: bool) -> str:
             need = _claims.samples_for_robust_verdict()
             headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: classification "
                          "claims, not retrained per parameter set"
-                         + (f"; with {seeds} seeds no verdict can be robust, which needs {need}: "
-                            f"{sum(r['status'] == 'pass' for r in by_seed)} of them hold and "
-                            f"{sum(r['status'] == 'fail' for r in by_seed)} fail by the accuracy rule"
+                         + (f"; {seeds} seeds cannot give a robust verdict ({need} can); by the accuracy "
+                            f"rule {sum(r['status'] == 'pass' for r in by_seed)} hold, "
+                            f"{sum(r['status'] == 'fail' for r in by_seed)} fail"
                             if seeds < need else "") + ")")
         if unswept:
             headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
                          f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters")
             few = [r for r in unswept if r.get("robustness_over") == "seeds"]
             if few:
-                headline += (f"; {len(few)} of them classification accuracies with too few seeds for a "
-                             "robustness over seeds")
+                headline += (f"; {'all ' if len(few) == len(unswept) else ''}{len(few)} of them accuracies "
+                             "with too few seeds")
             headline += ")"
         headline += "."
     else:

@@ -230,4 +230,4 @@ def test_robustness_over_seeds_is_labelled_as_such():
     assert "depends on weight mapping" in details
     html = report._summary_html([rec], {"records": [], "available": False, "reference": "r"}, classes=True)
     assert "1 of them judged over the stored seeds instead: classification claims" in html
-    assert "with 5 seeds no verdict can be robust, which needs 35: 1 of them hold and 0 fail" in html
+    assert "5 seeds cannot give a robust verdict (35 can); by the accuracy rule 1 hold, 0 fail" in html
