@@ -51,7 +51,10 @@ NeuroSim-compatible mode
 so that accuracies can be set beside NeuroSim-based papers.
 
 Everything is numpy (float32 matmuls), vectorised and seeded: two runs with the same
-seed give identical accuracies.
+seed give identical accuracies.  The device update's pass over all weights and its work on the
+pulsed pairs run in two numba kernels (:mod:`analysis._kernels`, compiled once and cached) that
+perform numpy's operations in numpy's order, so they give the same bytes; without numba the
+numpy path runs (:data:`USE_KERNELS`).
 """
 from __future__ import annotations
 
@@ -64,7 +67,16 @@ import numpy as np
 
 from .synaptic_weights import Device, neurosim_device
 
+try:                                         # the compiled device update (same bytes, faster)
+    from . import _kernels
+except ImportError:                          # numba is not installed: the numpy path
+    _kernels = None
+
 log = logging.getLogger(__name__)
+
+USE_KERNELS = True
+"""Use the numba kernels of :mod:`analysis._kernels` for the device update when numba is
+installed (``False``: the numpy path; both give the same bytes, ``tests/test_training.py``)."""
 
 
 # =========================================================================== network
@@ -316,6 +328,15 @@ class _DeviceGroup:
             self._step = 0
             self._recent = deque(maxlen=self.decay.steps)
         self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
+        if _kernels is not None:
+            self._tab, self._tab_offsets = _kernels.table_pack(device._lookups)
+            # the pulses of one update: pair index, raised weight, pulse count (np.empty: the
+            # pages of the worst case, every weight pulsed, are only mapped when written)
+            self._k_flat = np.empty(n_members * self.size + 8, dtype=np.intp)   # 8 spare (find_pulses)
+            self._k_pos = np.empty(n_members * self.size, dtype=bool)
+            self._k_n = np.empty(n_members * self.size)
+            self._k_gp, self._k_gm = np.empty(n_members * self.size), np.empty(n_members * self.size)
+            self._k_mask = np.zeros(_kernels._BLOCK, dtype=bool)
         self._hit = np.zeros(-(-self.size // 8) * 8, dtype=bool)          # whole 8-byte words
         if stack is None:
             stack = np.empty((n_members, *self.shape), dtype=np.float32)
@@ -369,6 +390,8 @@ class _DeviceGroup:
         others do not change (e.g. the rows of inputs that were zero in the whole minibatch).
         Without *rows*, *dws* may be one array ``(members, *shape)``.
         """
+        if USE_KERNELS and _kernels is not None:
+            return self._update_compiled(dws, scales, rows)
         n_members = len(self.rngs)
         n_col = self.shape[1] if len(self.shape) > 1 else 1
         flats, ns, poss, counts = [], [], [], np.zeros(n_members, dtype=np.intp)
@@ -466,6 +489,76 @@ class _DeviceGroup:
         if refreshed is not None:
             pairs = self._cpairs.take(flat)
         self._write(flat, member, pairs)
+
+    def _update_compiled(self, dws, scales, rows=None):
+        """:meth:`update` by the numba kernels (:mod:`analysis._kernels`): the same bytes.
+
+        The same steps in the same order: each member's draws and stochastic rounding
+        (:func:`analysis._kernels.find_pulses`), then the normal draws of the noise, then the
+        lookups, noise, clip and weights of all pulsed pairs in one pass
+        (:func:`analysis._kernels.apply_pulses`); refreshes and the volatile part (decay) as
+        in the numpy path.
+        """
+        n_members = len(self.rngs)
+        n_col = self.shape[1] if len(self.shape) > 1 else 1
+        counts = np.zeros(n_members, dtype=np.intp)
+        pulses_m = np.zeros(n_members, dtype=np.int64)
+        no_rows = np.empty(0, dtype=np.intp)
+        stacked = rows is None and not isinstance(dws, list)
+        if stacked:
+            dws = np.ascontiguousarray(dws, dtype=np.float32).reshape(n_members, self.size)
+        k = 0
+        for m in range(n_members):
+            d = dws[m] if stacked else np.ascontiguousarray(dws[m], dtype=np.float32).reshape(-1)
+            scale = scales[m]
+            factor = np.float32(abs(scale) * _ROUNDING_SCALE / self.w_step[m])
+            draws = self._draws(m, d.size)
+            r = no_rows if rows is None else np.asarray(rows[m], dtype=np.intp)
+            k_next, pulses = _kernels.find_pulses(d, factor, draws, r, n_col, m * self.size, scale < 0,
+                                                  self.n_cap, self._k_flat, self._k_pos, self._k_n, k,
+                                                  self._k_mask)
+            counts[m], pulses_m[m], k = k_next - k, pulses, k_next
+        if k == 0:
+            if self.decay is not None:
+                self._relax(np.empty(0, dtype=np.intp), np.empty(0, dtype=bool))
+            return
+        flat, pos, n = self._k_flat[:k], self._k_pos[:k], self._k_n[:k]
+        dev = self.device
+        if self.decay is not None and self.mapping == "potentiation-only":
+            partner = 2 * flat + pos                          # not pulsed, but noise may move it
+            partner_before = self.g_all.reshape(-1)[partner]
+        if dev.noise > 0:
+            z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
+                 for m, c in enumerate(counts)]
+            za, zb = np.concatenate([a for a, _ in z]), np.concatenate([b for _, b in z])
+            sigma = dev.noise * self.span
+        else:
+            za = zb = np.empty(0)
+            sigma = 0.0
+        push_pull = self.mapping == "push-pull"
+        write = self.decay is None
+        _kernels.apply_pulses(flat, pos, n, self.g_all.reshape(-1), self._tab, self._tab_offsets, push_pull,
+                              sigma, za, zb, dev.g_min, dev.g_max, self.size, self._ratio,
+                              self._offset, self._stack_flat, write, self._k_gp, self._k_gm)
+        self.pulses_m += 2 * pulses_m if push_pull else pulses_m
+        if push_pull and write:
+            return
+        member = flat // self.size
+        refreshed = self._refresh(flat, member) if not push_pull else None
+        if self.decay is not None:
+            devices = [2 * flat + (~pos), 2 * flat + pos] if push_pull else [2 * flat + (~pos)]
+            depressed = [np.zeros(flat.size, dtype=bool), np.ones(flat.size, dtype=bool)][:len(devices)]
+            if refreshed is not None:
+                idx, n_p, n_m = refreshed
+                devices += [2 * idx, 2 * idx + 1]
+                depressed += [n_p == 0, n_m == 0]
+            if not push_pull:
+                now, read = self.g_all.reshape(-1)[partner], self._read[partner]
+                self._read[partner] = np.where(read == partner_before, now, read + (now - partner_before))
+            self._relax(np.concatenate(devices), np.concatenate(depressed))
+            return
+        if refreshed is not None:
+            self._write(flat, member)
 
     def _relax(self, devices, depressed):
         """Record the devices pulsed in this update step and relax every recently pulsed device.

@@ -205,6 +205,69 @@ def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, mo
     assert len({r.weights[0].tobytes() for r in alone}) == len(alone)
 
 
+_NO_NUMBA = "numba is not installed: the device update runs its numpy path only (nothing to compare)"
+
+
+@pytest.mark.skipif(tr._kernels is None, reason=_NO_NUMBA)
+@pytest.mark.parametrize("skip_rows_from", [tr.SKIP_ROWS_MIN_INPUTS, 1])   # stacked rows / skipped rows
+def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, skip_rows_from):
+    monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
+    base = tr.TrainSettings(hidden=16, epochs=2, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
+    noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
+    # points 1e-5 of the range apart share a bucket of the lookup (the binary-search branch)
+    crowded = sw.Device(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9,
+                        noise=0.05)
+    assert crowded._lookups[0]._any_crowded and crowded._lookups[2]._any_crowded
+    members = [(replace(base, seed=0), noisy),
+               (replace(base, seed=1, w_max=(0.2, 0.3)), noisy),            # several pulses per update, the cap
+               (replace(base, seed=2, mapping="potentiation-only"), linear),
+               (replace(base, seed=3, lr=0.2), None),
+               (replace(base, seed=4), replace(noisy, decay=_decay(noisy, [0.4, 0.2, 0.0]))),
+               (replace(base, seed=5, mapping="potentiation-only"), replace(noisy, decay=_decay(noisy, [0.3, 0.0]))),
+               (replace(base, seed=6, w_max=(0.5, 0.5)), crowded),
+               (replace(base, seed=7, w_max=(0.5, 0.5), mapping="potentiation-only"), crowded)]
+    calls = {"find": 0, "apply": 0}
+    find, apply = tr._kernels.find_pulses, tr._kernels.apply_pulses
+
+    def counted(name, f):
+        def call(*args):
+            calls[name] += 1
+            return f(*args)
+        return call
+
+    monkeypatch.setattr(tr._kernels, "find_pulses", counted("find", find))
+    monkeypatch.setattr(tr._kernels, "apply_pulses", counted("apply", apply))
+    compiled = tr.train_many(*digits_small, members, threads=1)
+    assert calls["find"] > 0 and calls["apply"] > 0           # the kernels did the updates
+    monkeypatch.setattr(tr, "USE_KERNELS", False)
+    before = dict(calls)
+    numpy_path = tr.train_many(*digits_small, members, threads=1)
+    assert calls == before                                    # ... and not these
+    for a, b in zip(compiled, numpy_path):
+        assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
+        assert [w.tobytes() for w in a.weights] == [w.tobytes() for w in b.weights]
+    assert compiled[1].pulses > 0 and compiled[6].pulses > 0
+    assert len({r.weights[0].tobytes() for r in compiled}) == len(compiled)
+
+
+@pytest.mark.skipif(tr._kernels is None, reason=_NO_NUMBA)
+def test_numba_lookup_gives_numpy_interp_bits():
+    rng = np.random.default_rng(9)
+    for device in (sw.neurosim_device(20, 1.0, 3.0, 1e-9, 3e-9),
+                   sw.Device(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9)):
+        tab, offsets = tr._kernels.table_pack(device._lookups)
+        for lookup, offset in zip(device._lookups, offsets):
+            xp, fp = lookup.xp, lookup.fp
+            lo, hi = xp[0], xp[-1]
+            x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 400), xp,
+                                np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf),
+                                [lo - 1e6 * (hi - lo), hi + 1e6 * (hi - lo), -0.0, 0.0, -1.0]])
+            table = tr._kernels._table(tab, offset)
+            got = np.array([tr._kernels._interp(tab, table, v) for v in x])
+            assert got.tobytes() == np.interp(x, xp, fp).tobytes()
+
+
 def test_sparse_flatnonzero_is_numpys():
     rng = np.random.default_rng(5)
     words = np.ones(1008, dtype=bool)                     # stale True bytes beyond each size
