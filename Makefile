@@ -13,6 +13,9 @@ PY      := $(VENV)/bin/python
 # Targets go before --config (Snakemake would read them as config values after it).
 SMK      = $(PY) -m snakemake --cores $(CORES) $(ARGS)
 CONFIG   = --config profile=$(PROFILE)
+# A profile given in ARGS would be overridden by $(CONFIG) without a word (the last --config
+# wins): refuse it and name the right variable.
+NO_PROFILE_IN_ARGS = @case " $(ARGS) " in *profile=*) echo "error: ARGS='$(ARGS)' sets the profile, which PROFILE=$(PROFILE) would override; use PROFILE=<name> instead (e.g. make figures PROFILE=quick)" >&2; exit 2;; esac
 
 .PHONY: setup figures quick cluster test test-fast data references unlock benchmark lab dag clean help
 
@@ -27,12 +30,14 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed  ## create .venv and install the pinned packages
 
 figures: setup  ## run the whole workflow (PROFILE=full by default; an interrupted run resumes)
+	$(NO_PROFILE_IN_ARGS)
 	$(SMK) $(CONFIG)
 
 quick: setup  ## the same workflow on the quick profile (writes figures/quick/, results/quick/)
 	$(MAKE) figures PROFILE=quick
 
 cluster: setup  ## the workflow on a SLURM cluster (profiles/slurm; README "Running on a cluster")
+	$(NO_PROFILE_IN_ARGS)
 	bash profiles/slurm/check
 	$(PY) -m snakemake --profile profiles/slurm $(ARGS) $(CONFIG)
 

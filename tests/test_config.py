@@ -91,6 +91,19 @@ def test_make_target_dry_run(target):
     assert "error" not in proc.stderr.lower().replace("show-failed-logs", "")
 
 
+@pytest.mark.parametrize("target", ["figures", "cluster"])
+def test_a_profile_in_args_is_refused_not_overridden(target):
+    """`make figures ARGS="--config profile=quick"` would run the full profile (the Makefile's
+    own --config comes last and wins): it stops at once, naming PROFILE=."""
+    if not (ROOT / ".venv" / ".installed").is_file():
+        pytest.skip("make targets need the project's .venv (make setup)")
+    proc = subprocess.run(["make", "--no-print-directory", target, "ARGS=--dry-run --config profile=quick"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "use PROFILE=<name>" in proc.stderr and "ARGS=" in proc.stderr
+    assert "snakemake" not in proc.stdout.lower()
+
+
 @pytest.mark.parametrize("target", ["setup", "test", "test-fast", "benchmark", "lab", "dag", "clean", "help"])
 def test_make_target_parses(target):
     proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
