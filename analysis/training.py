@@ -460,14 +460,12 @@ class _DeviceGroup:
             gm[...] = np.where(pos, down, up)
             pulses_m = 2 * pulses_m
         if self.decay is not None and self.mapping == "potentiation-only":
-            partner = 2 * flat + pos                          # not pulsed, but noise may move it
-            partner_before = self.g_all.reshape(-1)[partner]
+            partner, partner_before = self._partners(flat, pos)
         if dev.noise > 0:
-            z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
-                 for m, c in enumerate(counts)]
+            za, zb = self._noise_draws(counts)
             sig = dev.noise * self.span * np.sqrt(n)
-            gp[...] = np.clip(gp + sig * np.concatenate([a for a, _ in z]), dev.g_min, dev.g_max)
-            gm[...] = np.clip(gm + sig * np.concatenate([b for _, b in z]), dev.g_min, dev.g_max)
+            gp[...] = np.clip(gp + sig * za, dev.g_min, dev.g_max)
+            gm[...] = np.clip(gm + sig * zb, dev.g_min, dev.g_max)
         self._cpairs[flat] = pairs
         self.pulses_m += pulses_m
         refreshed = self._refresh(flat, member) if self.mapping == "potentiation-only" else None
@@ -489,6 +487,18 @@ class _DeviceGroup:
         if refreshed is not None:
             pairs = self._cpairs.take(flat)
         self._write(flat, member, pairs)
+
+    def _partners(self, flat, pos):
+        """The unpulsed device of each potentiation-only pair (noise may still move it) and its
+        table conductance before the update."""
+        partner = 2 * flat + pos
+        return partner, self.g_all.reshape(-1)[partner]
+
+    def _noise_draws(self, counts):
+        """Cycle-to-cycle noise draws of the pulsed pairs, member after member (G⁺ then G⁻ of
+        each member: the order both update paths use)."""
+        z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c)) for m, c in enumerate(counts)]
+        return np.concatenate([a for a, _ in z]), np.concatenate([b for _, b in z])
 
     def _update_compiled(self, dws, scales, rows=None):
         """:meth:`update` by the numba kernels (:mod:`analysis._kernels`): the same bytes.
@@ -525,12 +535,9 @@ class _DeviceGroup:
         flat, pos, n = self._k_flat[:k], self._k_pos[:k], self._k_n[:k]
         dev = self.device
         if self.decay is not None and self.mapping == "potentiation-only":
-            partner = 2 * flat + pos                          # not pulsed, but noise may move it
-            partner_before = self.g_all.reshape(-1)[partner]
+            partner, partner_before = self._partners(flat, pos)
         if dev.noise > 0:
-            z = [(self.rngs[m].standard_normal(c), self.rngs[m].standard_normal(c))
-                 for m, c in enumerate(counts)]
-            za, zb = np.concatenate([a for a, _ in z]), np.concatenate([b for _, b in z])
+            za, zb = self._noise_draws(counts)
             sigma = dev.noise * self.span
         else:
             za = zb = np.empty(0)
