@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Calibration of the synapse model to Table 2 and to the 18 fJ of the 2D device
 #
-# The device model (`analysis/device.py`) has **three free parameters per dimensionality n**
+# The device model (`analysis/physics/multitrap.py`) has **three free parameters per dimensionality n**
 # and one global current scale. Each is tied to one number of the paper, always through the
 # *analysis of a simulated experiment* — exactly the analysis the paper applied to its data:
 #
@@ -34,7 +34,7 @@
 # bracketed root finds (deterministic). This notebook does **not** rewrite
 # `data/parameters/device_calibrated.yaml`; it recomputes the calibration, compares it with the
 # stored file and writes `calibration/calibration.nc` and `metrics/calibrate.json`.
-# To update the stored parameters on purpose: `python -m analysis.calibration --write`.
+# To update the stored parameters on purpose: `python -m analysis.evidence.calibration --write`.
 #
 # **What to look at.** The residuals, achieved − target (≈ 0: the targets are reached by
 # construction), and the largest relative difference to the stored parameter file (must be ≈ 0).
@@ -49,9 +49,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
-from analysis import calibration, device, figures, io
-from analysis.dimensionality import display
-from analysis.io import resolve, write_metrics
+from analysis.evidence import calibration
+from analysis.physics import multitrap as device
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.physics.dimensionality import display
+from analysis.stage_io import resolve, write_metrics
 
 figures.use_style()
 result = calibration.calibrate_all(n_values)

@@ -47,9 +47,11 @@ n_values = None           # list[str] or None: films to read (None: all six; the
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, fits, io, protocols
-from analysis.io import resolve, write_metrics
-from analysis.datafiles import paper_values
+from analysis.plotting import style as figures
+from analysis.physics import fits, protocols
+from analysis import stage_io as io
+from analysis.stage_io import resolve, write_metrics
+from analysis.parameters import paper_values
 
 figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n

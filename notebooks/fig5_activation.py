@@ -40,10 +40,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis import figures, io, protocols
-from analysis.device import K_B_EV
-from analysis.io import resolve, write_metrics
-from analysis.datafiles import paper_values
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.physics import protocols
+from analysis.physics.multitrap import K_B_EV
+from analysis.stage_io import resolve, write_metrics
+from analysis.parameters import paper_values
 
 figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n

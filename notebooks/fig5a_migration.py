@@ -25,7 +25,7 @@
 #   `data/parameters/structure.yaml`;
 # * the energy landscape along z has a saddle of height E_A(n) between neighbouring Br
 #   sites (spaced a/2) — E_A(n) is the device model's migration barrier
-#   (`analysis.device.load_parameters(n).ea_eV`, calibrated on Table 2);
+#   (`analysis.physics.multitrap.load_parameters(n).ea_eV`, calibrated on Table 2);
 # * the Br planes facing a PEA bilayer are traps whose release (back-diffusion) barriers are
 #   the model's E_k (`trap_energies_eV`); the well is drawn to the deepest class and every
 #   class level E_A − E_k is marked; the side panel shows the capture weights w_k
@@ -50,17 +50,17 @@ import logging
 
 import numpy as np
 
-from analysis import schematics
-from analysis.dimensionality import parse_n
-from analysis.figures import save
-from analysis.io import resolve, write_metrics
+from analysis.plotting import schematics
+from analysis.physics.dimensionality import parse_n
+from analysis.plotting.style import save
+from analysis.stage_io import resolve, write_metrics
 
 logging.basicConfig(level=logging.INFO)
 q = parse_n(quasi2d_n)
 try:
-    from analysis.device import load_parameters
+    from analysis.physics.multitrap import load_parameters
 except ImportError as exc:
-    raise ImportError("Fig. 5a needs the device model analysis.device.load_parameters") from exc
+    raise ImportError("Fig. 5a needs the device model analysis.physics.multitrap.load_parameters") from exc
 model = {}
 for n in ("inf", q):
     p = load_parameters(n)

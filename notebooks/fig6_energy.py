@@ -18,7 +18,7 @@
 # small read voltage of −0.01 V (p. 7: "at voltage pulse = −1 V and read voltage = −0.01 V"), i.e.
 # I is the excitatory postsynaptic current (EPSC) after the pulse, not the current that flows while
 # the pulse is applied.  E is therefore a figure of merit, not the energy dissipated in the film.
-# The compendium keeps this interpretation in one place, `analysis.energy.CURRENT_DEFINITION`,
+# The compendium keeps this interpretation in one place, `analysis.physics.energy.CURRENT_DEFINITION`,
 # printed below; all energies, implied currents and resistances use it.
 #
 # * **Fig. 6a** — E versus device area (6.25×10⁴, 2.5×10⁵, 5.625×10⁵ µm², electrodes 250, 500,
@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from analysis import energy as en
-from analysis import figures
-from analysis.io import resolve, write_metrics, write_text
+from analysis.physics import energy as en
+from analysis.plotting import style as figures
+from analysis.stage_io import resolve, write_metrics, write_text
 
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("analysis").setLevel(logging.INFO)
@@ -273,9 +273,9 @@ display(audit.drop(columns=["statement"]).style.format(
 # the default 20 ms and the 250 µm × 250 µm device of the preceding sentence. Under these
 # assumptions the two energies contradict each other (a −0.02 V pulse would give a larger
 # current than −1 V). They become consistent — the current at −0.02 V no larger than at −1 V —
-# only for a longer pulse or a larger device (`analysis.energy.consistency_bounds`). The model's
+# only for a longer pulse or a larger device (`analysis.physics.energy.consistency_bounds`). The model's
 # own 0.12 fJ rests on the unconstrained conductance gain γ; the table recalibrates the 2D film
-# and the current scale for each γ (`analysis.energy.model_energy_vs_gamma`; empty where Table 2
+# and the current scale for each γ (`analysis.physics.energy.model_energy_vs_gamma`; empty where Table 2
 # cannot be reached with that γ).
 
 # %%

@@ -32,7 +32,7 @@
 #    device, changed only by the pulses the device can take (lookup table of ΔG vs G built
 #    from the simulated curve, as CrossSim does), next to a float baseline with the same
 #    network, initialisation and minibatch order — for several seeds at once
-#    (`analysis.training.train_many`), with two device readings (fresh, and retained after a
+#    (`analysis.learning.training.train_many`), with two device readings (fresh, and retained after a
 #    settle time) and two weight mappings (push-pull, potentiation-only).
 # 3. Shows the accuracy against the settle time and with the volatile part of each pulse read
 #    between updates (update steps `decay_interval` apart), and trains every dimensionality's device.
@@ -96,19 +96,19 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import synaptic_weights as sw
-from analysis import training as tr
-from analysis import io
-from analysis.claims import prediction_interval
-from analysis.datafiles import paper_values, parameter_values
-from analysis.datasets import load_digits_8x8, load_mnist
-from analysis.dimensionality import parse_n
-from analysis.figures import colour, figsize, label, panel_label, save, use_style
-from analysis.io import resolve, write_metrics, write_text
-from analysis.runner import report_progress_of
+from analysis.learning import pd_curves as sw
+from analysis.learning import training as tr
+from analysis import stage_io as io
+from analysis.evidence.claims import prediction_interval
+from analysis.parameters import paper_values, parameter_values
+from analysis.learning.digits import load_digits_8x8, load_mnist
+from analysis.physics.dimensionality import parse_n
+from analysis.plotting.style import colour, figsize, label, panel_label, save, use_style
+from analysis.stage_io import resolve, write_metrics, write_text
+from analysis.workflow.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
-report_progress_of("analysis.training")  # epoch k/N lines in the terminal while the workflow runs
+report_progress_of("analysis.learning.training")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
@@ -149,7 +149,7 @@ sizes
 # `resolution_fraction` × (G_max − G_min) (an assumption: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
-# same train read after a settle time ("retained", `analysis.synaptic_weights.retained_pd_curve`):
+# same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
 # the conductance the device keeps.  The default settle time (data/parameters/learning.yaml) is
 # the 0.18 s after which the protocol's next pulse arrives, i.e. the state that pulse starts from.
 # The *retention* of each film is the ratio of the retained to the fresh conductance range.
@@ -202,7 +202,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
-# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.synaptic_weights.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.pd_curves.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.
@@ -635,7 +635,7 @@ for name in summary:
         for mapping, mkey in MAPPING_KEYS.items():
             metrics[f"accuracy_{name}_{reading}_{mkey}_percent_per_seed"] = summary[name][f"{reading}, {mapping}"]["per_seed"]
 # the same difference seed by seed (float minus the best device setting of that seed): the
-# claims' robustness over seeds (analysis.claims.seed_robustness) compares it seed by seed
+# claims' robustness over seeds (analysis.evidence.claims.seed_robustness) compares it seed by seed
 metrics["float_minus_device_pp_per_seed"] = {
     name: [f - max(dev) for f, *dev in zip(summary[name]["float"]["per_seed"],
                                           *(summary[name][k]["per_seed"] for k in SETTINGS))]

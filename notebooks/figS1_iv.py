@@ -36,8 +36,9 @@ n_values = None           # list[str] or None: films to read (None: all six; the
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, io
-from analysis.io import resolve, write_metrics
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.stage_io import resolve, write_metrics
 
 figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n

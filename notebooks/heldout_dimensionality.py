@@ -23,7 +23,7 @@
 # of PEA barriers, which is affine in f) or 1/n (the share of octahedral layers touching a PEA
 # interface). The law is fitted to five films' calibrated parameters and predicts the sixth;
 # the same simulated experiments and fits as the calibration turn those parameters into b, m
-# and E_A (`analysis.heldout`).
+# and E_A (`analysis.evidence.heldout`).
 #
 # **Calibrated vs predicted.** Every number below for the held-out film is a *prediction*
 # (its own Table 2 row was not used); the tolerances are those of the calibration
@@ -42,9 +42,10 @@ figures_dir = "figures"   # str: figure folder, relative to the repository root
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import figures, heldout
-from analysis.claims import write_metrics
-from analysis.io import resolve, write_netcdf, write_text
+from analysis.plotting import style as figures
+from analysis.evidence import heldout
+from analysis.evidence.claims import write_metrics
+from analysis.stage_io import resolve, write_netcdf, write_text
 
 figures.use_style()
 ds = heldout.leave_one_out()

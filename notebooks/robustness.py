@@ -26,7 +26,7 @@
 # result) and every device claim, the held-out law (refitted to the recalibrated films) and
 # the Fig. S11a device-curve claims are re-evaluated with the effect sizes fixed in
 # `data/evidence/effect_sizes.yaml`; the Fig. 2 optics claims are re-evaluated in every set,
-# feasible or not, since they do not need Table 2 (`analysis.robustness`; one NetCDF per
+# feasible or not, since they do not need Table 2 (`analysis.evidence.robustness`; one NetCDF per
 # chunk, made by the workflow's sweep jobs).
 #
 # **Calibrated vs predicted.** Calibration claims (Table 2, 18 fJ) are reached in every
@@ -53,12 +53,13 @@ wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import claims, figures, robustness as rb
-from analysis.claims import write_metrics
-from analysis.io import read_netcdf, resolve, write_text
+from analysis.evidence import claims, robustness as rb
+from analysis.plotting import style as figures
+from analysis.evidence.claims import write_metrics
+from analysis.stage_io import read_netcdf, resolve, write_text
 
 figures.use_style()
-# the sweep jobs' chunks, merged per prior by the workflow (analysis.robustness merge)
+# the sweep jobs' chunks, merged per prior by the workflow (analysis.evidence.robustness merge)
 merged = {prior: read_netcdf(resolve(results_dir) / "robustness" / f"{prior}.nc") for prior in rb.PRIORS}
 for prior, size, jobs in (("plausible", plausible_samples, plausible_chunks),
                           ("wide", wide_samples, wide_chunks)):
@@ -109,7 +110,7 @@ plt.show()
 # stated constructions) and this sweep (structural vs prediction). The classification
 # accuracies of Fig. S11 are not retrained per parameter set: they keep the class *prediction*
 # here ("not swept") and get a robustness over the stored seeds in the report
-# (`analysis.claims.seed_robustness`).
+# (`analysis.evidence.claims.seed_robustness`).
 
 # %%
 table = rb.claim_table(summary, ledger)

@@ -17,12 +17,12 @@
 # everything the figure notebooks need about that film and writes it as one xarray Dataset
 # (`results/simulate/n{n}.nc`, NetCDF with CF `units` on every variable):
 #
-# * **optics** (`analysis.optics`) — the film as a mixture of n-phases, each with an excitonic
+# * **optics** (`analysis.physics.optics`) — the film as a mixture of n-phases, each with an excitonic
 #   absorption line and continuum; PL by energy funnelling to the lowest-gap phases; colours
 #   under UV and room light;
-# * **structure** (`analysis.structure`) — the Cu Kα XRD pattern of the phase mixture;
-# * **device** (`analysis.protocols`) — every pulse protocol of the paper applied to the
-#   ITO/BCCP/OHP/Al synapse model (`analysis.device`) with the calibrated parameters of this *n*.
+# * **structure** (`analysis.physics.structure`) — the Cu Kα XRD pattern of the phase mixture;
+# * **device** (`analysis.physics.protocols`) — every pulse protocol of the paper applied to the
+#   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*.
 #
 # Physical parameters come from `data/parameters/`; run sizes from `config/config.yaml`.
 #
@@ -33,7 +33,7 @@
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
-# run sizes of analysis.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+# run sizes of analysis.physics.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
 device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
 
 # %%
@@ -42,9 +42,11 @@ import hashlib
 import matplotlib.pyplot as plt
 import xarray as xr
 
-from analysis import figures, io, optics, protocols, structure
-from analysis.dimensionality import formula, parse_n
-from analysis.datafiles import data_dir
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.physics import optics, protocols, structure
+from analysis.physics.dimensionality import formula, parse_n
+from analysis.parameters import data_dir
 
 n = parse_n(n)
 figures.use_style()

@@ -11,8 +11,8 @@ ROOT = Path(workflow.basedir)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `analysis` from this checkout
 
-from analysis import dependencies, preflight  # noqa: E402
-from analysis.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
+from analysis.workflow import dependencies, preflight  # noqa: E402
+from analysis.physics.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
 
 # Jobs run `python` from the interpreter running Snakemake (the project's .venv), found on
 # PATH rather than by absolute path, so that no rule's parameters depend on where the
@@ -97,7 +97,7 @@ def log_file(stem):
 # ---------------------------------------------------------------- inputs, derived from the code
 def code_inputs(source):
     """The notebook or module, the `analysis` modules it imports (transitively) and the
-    data/ files they read — found by analysis.dependencies from the source."""
+    data/ files they read — found by analysis.workflow.dependencies from the source."""
     return dependencies.code_inputs(source, ROOT)
 
 
@@ -136,7 +136,7 @@ def runner(name, params, stem=None):
     """
     stem = stem or name
     return (
-        f"{PY} -m analysis.runner notebooks/{name}.py "
+        f"{PY} -m analysis.workflow.runner notebooks/{name}.py "
         f"--output {RESULTS}/notebooks/{stem}.ipynb --html {RESULTS}/notebooks/{stem}.html "
         f"--failed {LOGS}/notebooks/{stem}.ipynb --progress-fd 3 --parameters-yaml {yaml_arg(params)}"
     )
@@ -146,7 +146,7 @@ def logged(command):
     """Shell: run *command* with its output in {log}; progress (fd 3) and, on failure, the
     cause (the log's error lines, else its last lines) go to the terminal."""
     return (f"{{{{ {command} ; }}}} 3>&2 > {{log}} 2>&1 || "
-            f"{{{{ {PY} -m analysis.runner explain {{log}} >&2; exit 1; }}}}")
+            f"{{{{ {PY} -m analysis.workflow.runner explain {{log}} >&2; exit 1; }}}}")
 
 
 # ---------------------------------------------------------------- a safe restart

@@ -54,7 +54,7 @@ rule regression:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.report gate {{input}} {{output}}")
+        logged(f"{PY} -m analysis.evidence.report gate {{input}} {{output}}")
 
 
 rule update_references:
@@ -72,5 +72,5 @@ rule update_references:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.report update-references --profile {PROFILE} "
+        logged(f"{PY} -m analysis.evidence.report update-references --profile {PROFILE} "
                f"--results-dir {RESULTS} --done {{output}}")

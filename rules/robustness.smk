@@ -12,7 +12,7 @@ for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
 SWEEP_MERGED = [f"{RESULTS}/robustness/{prior}.nc" for prior in SWEEP_SIZES]
 ALL_OUTPUTS += SWEEP_MERGED
 # The design's size is part of a chunk's name, so changing a size makes new chunks (a chunk of
-# another design is never merged; analysis.robustness.merge checks it too).
+# another design is never merged; analysis.evidence.robustness.merge checks it too).
 SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{chunks}.nc" for k in range(chunks)]
                 for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
@@ -38,7 +38,7 @@ def _chunk_resources():
 
 rule robustness_chunk:
     input:
-        code=code_inputs("analysis/robustness.py"),
+        code=code_inputs("analysis/evidence/robustness.py"),
     output:
         f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
@@ -56,20 +56,20 @@ rule robustness_chunk:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
+        logged(f"{PY} -m analysis.evidence.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
                f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --output {{output}}")
 
 
 rule robustness_merge:
     input:
-        code=code_inputs("analysis/robustness.py"),
+        code=code_inputs("analysis/evidence/robustness.py"),
         chunks=lambda wc: SWEEP_CHUNKS[wc.prior],
     output:
         f"{RESULTS}/robustness/{{prior}}.nc",
     wildcard_constraints:
         prior="plausible|wide",
     params:
-        cmd=lambda wc, input, output: (f"{PY} -m analysis.robustness merge --output {output[0]} "
+        cmd=lambda wc, input, output: (f"{PY} -m analysis.evidence.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),
     threads: threads_for("robustness_merge")
     resources:

@@ -1,11 +1,11 @@
-"""Tests of the calibration (analysis/calibration.py) and the stored calibrated parameters."""
+"""Tests of the calibration (analysis/evidence/calibration.py) and the stored calibrated parameters."""
 import numpy as np
 import pytest
 
-from analysis import calibration as cal
-from analysis import device as dev
-from analysis.dimensionality import N_VALUES
-from analysis.datafiles import parameters
+from analysis.evidence import calibration as cal
+from analysis.physics import multitrap as dev
+from analysis.physics.dimensionality import N_VALUES
+from analysis.parameters import parameters
 
 
 def test_stored_file_is_well_formed():

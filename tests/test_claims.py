@@ -1,7 +1,7 @@
 """The checks can fail: every comparison op, the ledger's validation, and the regression check."""
 import pytest
 
-from analysis import claims
+from analysis.evidence import claims
 
 
 def make(op, metric="stage:x", key=None, **cmp):
@@ -100,7 +100,7 @@ def test_every_figure_notebook_is_checked_by_the_ledger():
     """Each notebook that writes metrics has at least one claim; every claim names a real stage."""
     import yaml
 
-    from analysis.io import ROOT
+    from analysis.stage_io import ROOT
     table = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())
     stages = {name for name, spec in table.items() if spec.get("metrics", True)} | {"calibrate"}
     used = {c["metric"].split(":", 1)[0] for c in claims.load_ledger()}

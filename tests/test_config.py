@@ -7,9 +7,9 @@ import time
 import pytest
 import yaml
 
-from analysis import preflight
-from analysis.dimensionality import N_VALUES
-from analysis.io import ROOT
+from analysis.workflow import preflight
+from analysis.physics.dimensionality import N_VALUES
+from analysis.stage_io import ROOT
 
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())

@@ -1,4 +1,4 @@
-"""Tests of analysis.energy: E = |P|·I·t, implied current/resistance, area scaling, audit."""
+"""Tests of analysis.physics.energy: E = |P|·I·t, implied current/resistance, area scaling, audit."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,10 +8,10 @@ import pytest
 import xarray as xr
 import yaml
 
-from analysis import energy as en
-from analysis.dimensionality import N_VALUES
-from analysis.io import write_netcdf
-from analysis.datafiles import data_dir, paper_values
+from analysis.physics import energy as en
+from analysis.physics.dimensionality import N_VALUES
+from analysis.stage_io import write_netcdf
+from analysis.parameters import data_dir, paper_values
 
 FIXTURE_AREAS_UM2 = (62500.0, 250000.0, 562500.0)
 
@@ -205,7 +205,7 @@ def test_literature_table_sources_and_summary():
 
 def test_claims_ledger_matches_paper_values():
     """The fig6 ledger's paper numbers and tolerance type agree with values.yaml and the module."""
-    from analysis.claims import validate_claim
+    from analysis.evidence.claims import validate_claim
     ledger = yaml.safe_load((data_dir() / "paper" / "claims" / "fig6.yaml").read_text(encoding="utf-8"))
     by_id = {c["id"]: c for c in ledger}
     for c in ledger:
@@ -216,7 +216,7 @@ def test_claims_ledger_matches_paper_values():
     assert (cal["paper"], cal["quantity"]) == (pv["two_d_250um_minus1V_fJ"]["value"], "energy_per_event")
     pred = by_id["fig6-energy-2d-0p7fJ"]["compare"]
     assert (pred["paper"], pred["quantity"]) == (pv["two_d_minus0p02V_fJ"]["value"], "energy_per_event")
-    from analysis.claims import effect_sizes
+    from analysis.evidence.claims import effect_sizes
     assert effect_sizes()["energy_per_event"]["value"] == en.TOLERANCE
     bio = by_id["fig6-energy-biological-range"]["compare"]
     assert (bio["min"], bio["max"]) == (pv["biological_fJ"]["min"], pv["biological_fJ"]["max"])

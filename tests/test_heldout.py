@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from analysis import calibration, device as dev, heldout as ho
+from analysis.evidence import calibration, heldout as ho
+from analysis.physics import multitrap as dev
 
 
 def test_descriptors():

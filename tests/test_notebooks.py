@@ -9,7 +9,7 @@ import jupytext
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())

@@ -1,10 +1,11 @@
-"""Tests of the simulated experiments (analysis/protocols.py)."""
+"""Tests of the simulated experiments (analysis/physics/protocols.py)."""
 import numpy as np
 import pytest
 
-from analysis import device as dev
-from analysis import io, protocols
-from analysis.datafiles import paper_values
+from analysis.physics import multitrap as dev
+from analysis import stage_io as io
+from analysis.physics import protocols
+from analysis.parameters import paper_values
 
 
 QUICK = {"ppf_points": 9, "sfdp_points": 6, "energy_points": 10, "trace_samples": 200, "iv_step_V": 0.05}

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from analysis import claims, report
-from analysis.io import write_json
+from analysis.evidence import claims, report
+from analysis.stage_io import write_json
 
 LEDGER = """
 - id: t.peak
@@ -152,11 +152,13 @@ def test_verdict_uses_claim_classes_when_present():
 
 
 def test_library_calls_found_in_notebook_source():
-    src = ("from analysis import fits, protocols as pr\nfrom analysis.energy import energy_per_event\n"
-           "fits.fit_ppf(1, 2)\npr.paired_pulse(p)\nenergy_per_event(1, 2, 3)\nx.fit(1)\n")
-    assert report.library_calls(src) == ["energy.energy_per_event", "fits.fit_ppf", "protocols.paired_pulse"]
-    d = report.describe_function("fits.fit_ppf")
-    assert d["where"].startswith("analysis/fits.py:") and d["signature"].startswith("(")
+    src = ("from analysis.physics import fits, protocols as pr\nfrom analysis.physics.energy import energy_per_event\n"
+           "from analysis import stage_io\nfits.fit_ppf(1, 2)\npr.paired_pulse(p)\nenergy_per_event(1, 2, 3)\n"
+           "stage_io.resolve('a')\nx.fit(1)\n")
+    assert report.library_calls(src) == ["physics.energy.energy_per_event", "physics.fits.fit_ppf",
+                                         "physics.protocols.paired_pulse", "stage_io.resolve"]
+    d = report.describe_function("physics.fits.fit_ppf")
+    assert d["where"].startswith("analysis/physics/fits.py:") and d["signature"].startswith("(")
 
 
 def test_notebook_index_lists_executed_notebooks_in_paper_order(tree):
@@ -190,7 +192,7 @@ def test_notebook_index_lead_is_plain_text_cut_at_a_word():
 
 
 def test_verdict_reads_the_sweep_fields_of_the_evidence_ledger():
-    """Records as analysis.claims gives them once claims have classes: the sweep's own verdict,
+    """Records as analysis.evidence.claims gives them once claims have classes: the sweep's own verdict,
     predictions not swept, an unverified reference shown but not counted, calibration targets."""
     recs = [
         {"id": "a", "basis": "predicted", "class": "prediction", "status": "fail", "verdict_robust": "fails",

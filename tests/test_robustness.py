@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import claims, device as dev, robustness as rb
+from analysis.evidence import claims, robustness as rb
+from analysis.physics import multitrap as dev
 
 
 def synthetic(cid, threshold):
@@ -72,7 +73,7 @@ def test_classes_are_computed_from_the_sweep_not_typed():
 def test_a_chunk_is_the_same_bytes_every_time(tmp_path):
     """Nothing run-dependent (wall time, host) is stored: a chunk computed on a cluster node is
     byte-identical to one computed locally (tests/test_slurm.py compares the whole tree)."""
-    from analysis.io import write_netcdf
+    from analysis.stage_io import write_netcdf
     ledger = [synthetic("part", 0.5)]
     paths = []
     for k in range(2):
@@ -92,7 +93,7 @@ def test_wilson_interval():
 def test_assumptions_are_applied_and_restored():
     before = dev.shared_parameters()["train_gap"]
     with dev.assumptions({"device": {"train_gap": 0.05}}):
-        from analysis import protocols
+        from analysis.physics import protocols
         assert protocols.protocol_values()["train_gap_s"] == 0.05
     assert dev.shared_parameters()["train_gap"] == before
     with pytest.raises(ValueError, match="not entries of data/parameters/device.yaml"):
@@ -122,7 +123,7 @@ def test_one_real_sample_recalibrates_and_evaluates(tmp_path):
     assert not any(v.startswith("holds__figS11_accuracy") for v in ds.data_vars)
     for v in ds.data_vars:
         assert "units" in ds[v].attrs, v
-    from analysis.io import write_netcdf, read_netcdf
+    from analysis.stage_io import write_netcdf, read_netcdf
     write_netcdf(ds, tmp_path / "c.nc")
     back = read_netcdf(tmp_path / "c.nc")
     xr.testing.assert_allclose(back["ea_eV"], ds["ea_eV"])
@@ -153,7 +154,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
     import subprocess
     import sys
 
-    from analysis.io import ROOT
+    from analysis.stage_io import ROOT
     out = {}
     for profile, expected in (("quick", 3), ("sweep", 24)):
         proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
@@ -171,7 +172,7 @@ def test_sweep_computes_the_fig2_notebooks_metric_names():
     """The sweep's optics metrics are the Fig. 2 notebook's (its stored reference names), and
     every swept Fig. 2 claim finds its metric."""
     import json
-    from analysis.datafiles import data_dir
+    from analysis.parameters import data_dir
     ref = json.loads((data_dir() / "reference" / "quick.json").read_text())
     notebook_names = {k.split(":", 1)[1].split(".")[0].split("[")[0] for k in ref if k.startswith("fig2_optics:")}
     m = rb.optics_metrics()
@@ -202,7 +203,7 @@ def test_extreme_optics_assumptions_change_optics_margins_and_are_restored():
 
 
 def test_priors_name_existing_parameters_of_their_model():
-    from analysis.datafiles import parameter_values
+    from analysis.parameters import parameter_values
     for key, p in rb.priors().items():
         assert p["name"] in parameter_values(p["topic"]), key
         assert p["model"] in ("device", "optics", "xrd"), key

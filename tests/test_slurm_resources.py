@@ -7,7 +7,7 @@ import sys
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 from .conftest import snakemake_env
 

@@ -6,7 +6,7 @@
 * :func:`stale_locks` / :func:`live_runs` — a lock left by a killed run is told apart from a
   run still working in the same folder.
 * :func:`partial_files` — temporary files of writes that a kill interrupted
-  (:func:`analysis.io.atomic_path`), removed before the next run.
+  (:func:`analysis.stage_io.atomic_path`), removed before the next run.
 * :func:`damaged` — outputs that exist but are truncated or corrupt (a PNG whose chunks do
   not check out, a PDF without its trailer, JSON that does not parse, …), removed so that
   Snakemake rebuilds them.
@@ -19,7 +19,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from .io import PARTIAL_MARKER
+from analysis.stage_io import PARTIAL_MARKER
 
 # --------------------------------------------------------------------------- config
 
@@ -63,7 +63,7 @@ def config_errors(config: dict, schema: dict, n_labels) -> list[str]:
     schema : dict
         The parsed ``config/schema.yaml``; its ``$defs/n_label`` gets ``enum`` = *n_labels*.
     n_labels : sequence of str
-        The films the compendium knows (:data:`analysis.dimensionality.N_VALUES`).
+        The films the compendium knows (:data:`analysis.physics.dimensionality.N_VALUES`).
 
     Examples
     --------
@@ -78,7 +78,7 @@ def config_errors(config: dict, schema: dict, n_labels) -> list[str]:
     import sys
 
     # jsonschema's optional IRI format checker builds a grammar parser when imported (about a
-    # second); the config schema uses no such format, so skip it (as analysis.runner does).
+    # second); the config schema uses no such format, so skip it (as analysis.workflow.runner does).
     sys.modules.setdefault("rfc3987_syntax", None)
     import jsonschema
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import curve_fit
 
-from .device import K_B_EV
+from analysis.physics.multitrap import K_B_EV
 
 log = logging.getLogger(__name__)
 

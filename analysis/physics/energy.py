@@ -20,7 +20,7 @@ hold ``psc_current`` [A] on dims (``energy_amplitude`` [V], ``area`` [µm²]): t
 current read at −0.01 V after one pulse of the given amplitude, with the pulse width in
 ``attrs["psc_pulse_width_s"]`` [s].  :func:`load_psc` stacks them along a new ``n`` dimension.
 
-Every paper number comes from :func:`analysis.datafiles.paper_values` (``["energy"]`` and
+Every paper number comes from :func:`analysis.parameters.paper_values` (``["energy"]`` and
 ``["device"]``); literature values for Fig. 6b from ``data/literature/energy_comparison.csv``.
 """
 from __future__ import annotations
@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .dimensionality import N_VALUES, parse_n
-from .io import read_netcdf, resolve, simulation_path
-from .datafiles import data_dir, paper_values
-from .validation import finite, positive
+from analysis.physics.dimensionality import N_VALUES, parse_n
+from analysis.stage_io import read_netcdf, resolve, simulation_path
+from analysis.parameters import data_dir, paper_values
+from analysis.validation import finite, positive
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ PA = 1e-12
 """One picoampere [A]."""
 
 def _energy_tolerance() -> float:
-    from .claims import effect_sizes
+    from analysis.evidence.claims import effect_sizes
     return float(effect_sizes()["energy_per_event"]["value"])
 
 
@@ -638,7 +638,7 @@ def model_energy_vs_gamma(gammas=GAMMA_GRID) -> pd.DataFrame:
     """The model's energy of the 0.7 fJ event as a function of the conductance gain γ.
 
     For each γ the 2D film is recalibrated to its Table 2 row and the current scale to the
-    18 fJ (:mod:`analysis.calibration`, same targets and analysis), then ``E = |P| I t`` is
+    18 fJ (:mod:`analysis.evidence.calibration`, same targets and analysis), then ``E = |P| I t`` is
     computed at the paper's −0.02 V condition (20 ms, 250 µm × 250 µm assumed).
 
     Returns
@@ -647,7 +647,8 @@ def model_energy_vs_gamma(gammas=GAMMA_GRID) -> pd.DataFrame:
         ``gamma`` [1], ``energy_fJ`` and ``current_pA`` at −0.02 V (NaN where Table 2 cannot
         be reached with that γ), ``energy_over_paper`` (÷ 0.7 fJ).
     """
-    from . import calibration, device as dev, protocols
+    from analysis.evidence import calibration
+    from analysis.physics import multitrap as dev, protocols
     pe = paper_energy()
     c07 = pe["e07_conditions"]
     rows = []

@@ -20,8 +20,8 @@ with filters, a reference of the library functions used, and the provenance.
 
 Command line::
 
-    python -m analysis.report gate results/report/regression.json results/report/regression.ok
-    python -m analysis.report update-references --profile quick
+    python -m analysis.evidence.report gate results/report/regression.json results/report/regression.ok
+    python -m analysis.evidence.report update-references --profile quick
 """
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ from pathlib import Path
 
 import yaml
 
-from . import claims as _claims
-from .io import ROOT, resolve, write_json, write_text
+from analysis.evidence import claims as _claims
+from analysis.stage_io import ROOT, resolve, write_json, write_text
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,9 @@ BASES = {
     "literature": "a value the paper quotes from earlier work, checked against data/",
     "calibrated": "a fitting target: agreement shows the calibration worked",
 }
-PLUMBING = ("io", "figures", "claims", "datafiles", "runner", "validation")
+SUBPACKAGES = ("physics", "learning", "evidence", "plotting", "workflow")
+"""Subpackages of ``analysis`` (``from analysis.physics import fits`` imports the module fits)."""
+PLUMBING = ("stage_io", "plotting.style", "evidence.claims", "parameters", "workflow.runner", "validation")
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
 FINDINGS_SHOWN = 6
 """Findings rows shown open at the top of the report (the rest fold into "n more")."""
@@ -542,19 +544,21 @@ def drawing_cell(executed_ipynb: Path, stem: str) -> str | None:
 def library_calls(source: str) -> list[str]:
     """``module.function`` names of the ``analysis`` library that a notebook source calls.
 
-    >>> library_calls("from analysis import fits\\nfrom analysis.io import resolve\\n"
+    >>> library_calls("from analysis.physics import fits\\nfrom analysis.stage_io import resolve\\n"
     ...               "fits.fit_ppf(x, y)\\nresolve('a')\\nprint(1)")
-    ['fits.fit_ppf', 'io.resolve']
+    ['physics.fits.fit_ppf', 'stage_io.resolve']
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
     modules, direct = {}, {}
+    packages = {"analysis"} | {f"analysis.{p}" for p in SUBPACKAGES}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "analysis":
+        if isinstance(node, ast.ImportFrom) and node.module in packages:
+            prefix = node.module.partition(".")[2]
             for a in node.names:
-                modules[a.asname or a.name] = a.name
+                modules[a.asname or a.name] = f"{prefix}.{a.name}" if prefix else a.name
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis."):
             mod = node.module.split(".", 1)[1]
             for a in node.names:
@@ -576,8 +580,9 @@ def library_calls(source: str) -> list[str]:
 
 
 def describe_function(qualname: str) -> dict | None:
-    """Signature, one-line summary and source location of ``analysis.<module>.<name>``."""
-    mod_name, _, attr = qualname.partition(".")
+    """Signature, one-line summary and source location of ``analysis.<module>.<name>``
+    (*qualname* ``"physics.fits.fit_ppf"``: the module's dotted path, then the name)."""
+    mod_name, _, attr = qualname.rpartition(".")
     try:
         obj = getattr(importlib.import_module(f"analysis.{mod_name}"), attr)
     except (ImportError, AttributeError):
@@ -591,9 +596,9 @@ def describe_function(qualname: str) -> dict | None:
     doc = (inspect.getdoc(obj) or "").strip().split("\n\n")[0].replace("\n", " ")
     try:
         line = inspect.getsourcelines(obj)[1]
-        where = f"analysis/{mod_name}.py:{line}"
+        where = f"analysis/{mod_name.replace('.', '/')}.py:{line}"
     except (OSError, TypeError):
-        where = f"analysis/{mod_name}.py"
+        where = f"analysis/{mod_name.replace('.', '/')}.py"
     return {"name": qualname, "signature": sig, "summary": doc, "where": where}
 
 
@@ -897,7 +902,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
         nb_ipynb = results_dir / "notebooks" / f"{name}.ipynb"
         nb_src = notebooks_dir / f"{name}.py"
         calls = library_calls(nb_src.read_text(encoding="utf-8")) if nb_src.is_file() else []
-        calls = [c for c in calls if c.split(".", 1)[0] not in PLUMBING]
+        calls = [c for c in calls if c.rpartition(".")[0] not in PLUMBING]
         described = [d for d in (used_functions.get(c) or describe_function(c) for c in calls) if d]
         for d in described:
             used_functions[d["name"]] = d
@@ -1078,7 +1083,7 @@ def update_references(profile: str, results_dir="results", done_file=None) -> Pa
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m analysis.report")
+    ap = argparse.ArgumentParser(prog="python -m analysis.evidence.report")
     sub = ap.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("gate", help="fail on regressions")
     g.add_argument("regression_json")

@@ -19,7 +19,7 @@ with one structural descriptor s(n) from ``data/parameters/structure.yaml``
 
 Leave-one-n-out: the six α, β are fitted (least squares) to the calibrated parameters of five
 films; the law predicts the sixth film's parameters; the *same simulated experiments and fits*
-as the calibration (:func:`analysis.calibration.table2_row`) turn them into b, m and Ea, which
+as the calibration (:func:`analysis.evidence.calibration.table2_row`) turn them into b, m and Ea, which
 are compared with Table 2 using the tolerances of ``data/evidence/effect_sizes.yaml``. A film
 whose prediction misses any of the three breaks the law.
 """
@@ -30,10 +30,11 @@ import logging
 import numpy as np
 import xarray as xr
 
-from . import calibration, device as dev
-from .claims import effect_sizes
-from .datafiles import parameter_values
-from .dimensionality import N_VALUES, n_numeric, parse_n
+from analysis.evidence import calibration
+from analysis.physics import multitrap as dev
+from analysis.evidence.claims import effect_sizes
+from analysis.parameters import parameter_values
+from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS, calibrated=None) -
 
     *calibrated* (label -> (Ea, E0, ν_m)) replaces the stored calibration as the films the
     law is fitted to (see :func:`fit_law`); the simulated experiments use the active
-    assumptions (:func:`analysis.device.assumptions`).
+    assumptions (:func:`analysis.physics.multitrap.assumptions`).
 
     Returns
     -------
@@ -163,7 +164,7 @@ def sample_metrics(calibrated: dict, n_values=N_VALUES) -> dict:
     ----------
     calibrated : dict
         label -> (Ea [eV], E0 [eV], ν_m [1/s]), the films recalibrated to Table 2 under the
-        active assumptions (:func:`analysis.device.assumptions`), which the simulated
+        active assumptions (:func:`analysis.physics.multitrap.assumptions`), which the simulated
         experiments of the held-out films also use.
 
     Returns

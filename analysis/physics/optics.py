@@ -4,7 +4,7 @@ The model, step by step
 -----------------------
 1. **Phases.**  A film is a mixture of layered phases m = 1 … m_max and a 3D-like phase,
    with Pb fractions from the stoichiometric maximum-entropy distribution of
-   :func:`analysis.structure.phase_distribution` (mean slab thickness ⟨m⟩ = n).
+   :func:`analysis.physics.structure.phase_distribution` (mean slab thickness ⟨m⟩ = n).
 2. **Exciton energies** from quantum and dielectric confinement, in the empirical form
    ``E_X(m) = E_inf + C / (m + n0)²`` (literature.md §1).  ``E_inf`` is the 3D exciton at
    the paper's 525 nm; ``C`` and ``n0`` are fitted by least squares to the paper's 401, 432
@@ -29,7 +29,7 @@ The model, step by step
    weight ``P_j x_j``.  The PL of every film is expressed on one scale: divided by the
    peak (per nm) of the n = 1 film computed the same way, so ``pl`` of the n = 1 film peaks
    at 1 and ``pl_intensity`` is the integrated photon yield relative to the n = 1 film.
-5. **Colours** (:mod:`analysis.colour`): under UV, the PL spectrum through the CIE 1931
+5. **Colours** (:mod:`analysis.physics.colour`): under UV, the PL spectrum through the CIE 1931
    functions with one fixed exposure (the n = 1 film's brightest channel at full scale);
    under room light, the D65-like illuminant transmitted through the film, T = 10^−A.
 
@@ -48,11 +48,11 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.optimize import least_squares
 from scipy.signal import find_peaks
 
-from . import colour
-from .dimensionality import parse_n
-from .datafiles import paper_values, parameter_values
-from .structure import PHASE_3D, phase_distribution, phase_labels, volume_per_pb
-from .validation import increasing_grid
+from analysis.physics import colour
+from analysis.physics.dimensionality import parse_n
+from analysis.parameters import paper_values, parameter_values
+from analysis.physics.structure import PHASE_3D, phase_distribution, phase_labels, volume_per_pb
+from analysis.validation import increasing_grid
 
 log = logging.getLogger(__name__)
 
@@ -413,7 +413,7 @@ def _reference_pl() -> tuple[float, float, float]:
 
 
 def forget_derived() -> None:
-    """Drop every cache derived from the parameter files (:func:`analysis.device.assumptions`
+    """Drop every cache derived from the parameter files (:func:`analysis.physics.multitrap.assumptions`
     calls it when it replaces or restores parameters)."""
     for f in (confinement_fit, _binding_fit, _phase_table, _film_summary, _reference_pl):
         f.cache_clear()
@@ -563,7 +563,7 @@ def film_optics(n, wavelength_nm=None) -> xr.Dataset:
                       {"long_name": "phase: layers per slab m, or 3D"}),
             "rgb": ("rgb", np.array(["R", "G", "B"], dtype=object), {"long_name": "sRGB channel"}),
         },
-        attrs={"optics_model": "Elliott absorption of a phase mixture, funnelled PL, Saha excitons; analysis.optics",
+        attrs={"optics_model": "Elliott absorption of a phase mixture, funnelled PL, Saha excitons; analysis.physics.optics",
                "dimensionality": label},
     )
     log.debug("film_optics(%s): absorption peak %.1f nm, PL %.3g", label, abs_peak, pl_intensity)
@@ -593,8 +593,8 @@ def pl_colour_name(ds) -> str:
 
 def film_rows(films: dict) -> list[dict]:
     """Table S1: one row per film of *films* (label -> Dataset of :func:`film_optics`
-    merged with :func:`analysis.structure.film_xrd`, as ``results/simulate/n{n}.nc`` holds it)."""
-    from .dimensionality import formula
+    merged with :func:`analysis.physics.structure.film_xrd`, as ``results/simulate/n{n}.nc`` holds it)."""
+    from analysis.physics.dimensionality import formula
     rows = []
     for n, ds in films.items():
         lam, _ = absorption_features(ds["wavelength"].values, ds["absorbance"].values)
@@ -625,7 +625,7 @@ def fig2_metrics(films: dict) -> dict:
     notebook ``fig2_optics`` writes these from the simulation stage's files; the robustness
     sweep computes them under each set of sampled optics assumptions.
     """
-    from .structure import xrd_peaks
+    from analysis.physics.structure import xrd_peaks
     order = list(films)
     feats = {n: absorption_features(films[n]["wavelength"].values, films[n]["absorbance"].values)
              for n in order}

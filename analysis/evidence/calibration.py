@@ -23,7 +23,7 @@ current scale ``sigma0`` makes the 2D device (n = 1, 250 µm × 250 µm) give
 
 All searches are deterministic (Brent's method from fixed brackets), so rerunning
 :func:`calibrate_all` reproduces ``data/parameters/device_calibrated.yaml``; only
-``python -m analysis.calibration --write`` rewrites that file.
+``python -m analysis.evidence.calibration --write`` rewrites that file.
 """
 from __future__ import annotations
 
@@ -37,15 +37,15 @@ import numpy as np
 import yaml
 from scipy.optimize import brentq
 
-from . import device as dev
-from . import fits, protocols
-from .dimensionality import N_VALUES, parse_n
-from .datafiles import data_dir, paper_values
+from analysis.physics import multitrap as dev
+from analysis.physics import fits, protocols
+from analysis.physics.dimensionality import N_VALUES, parse_n
+from analysis.parameters import data_dir, paper_values
 
 log = logging.getLogger(__name__)
 
 def _tolerances() -> dict:
-    from .claims import effect_sizes
+    from analysis.evidence.claims import effect_sizes
     q = effect_sizes()
     return {"b": float(q["power_law_b"]["value"]), "m": float(q["power_law_m"]["value"]),
             "Ea": float(q["activation_energy"]["value"])}
@@ -311,8 +311,8 @@ def to_yaml_mapping(result: dict) -> dict:
     }
 
 
-HEADER = ("# Per-n calibrated parameters of the synapse model (analysis/device.py).\n"
-          "# WRITTEN BY `python -m analysis.calibration --write` (analysis/calibration.py); do not edit.\n"
+HEADER = ("# Per-n calibrated parameters of the synapse model (analysis/physics/multitrap.py).\n"
+          "# WRITTEN BY `python -m analysis.evidence.calibration --write` (analysis/evidence/calibration.py); do not edit.\n"
           "# Each entry: value (by dimensionality n), units, meaning, source, and the calibration\n"
           "# target, the value the analysis of the simulated experiment achieved, and the residual.\n")
 
@@ -324,7 +324,7 @@ def calibrated_path() -> Path:
 
 def write_calibrated(result: dict, path: str | Path | None = None) -> Path:
     """Write the calibration result as YAML (full float precision, fixed key order)."""
-    from .io import write_text
+    from analysis.stage_io import write_text
     path = Path(path) if path else calibrated_path()
     text = HEADER + yaml.safe_dump(to_yaml_mapping(result), sort_keys=False, width=200)
     write_text(text, path)
@@ -333,7 +333,7 @@ def write_calibrated(result: dict, path: str | Path | None = None) -> Path:
 
 
 def main(argv=None) -> int:
-    """CLI: ``python -m analysis.calibration [--write]``."""
+    """CLI: ``python -m analysis.evidence.calibration [--write]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true",
                         help="rewrite data/parameters/device_calibrated.yaml")

@@ -1,6 +1,6 @@
 """Execute a jupytext notebook with papermill — the one command every workflow rule runs.
 
-``python -m analysis.runner NOTEBOOK.py --output results/notebooks/NAME.ipynb
+``python -m analysis.workflow.runner NOTEBOOK.py --output results/notebooks/NAME.ipynb
 --html results/notebooks/NAME.html --failed logs/notebooks/NAME.ipynb -p key value …``
 
 * reads the percent-format script with jupytext (notebooks are versioned without outputs);
@@ -14,7 +14,7 @@
   which the workflow points at the terminal;
 * a SIGTERM (Snakemake stopping its jobs) unwinds like Ctrl-C, so no temporary file remains.
 
-``python -m analysis.runner explain LOG`` prints the lines of a failed job's log that say
+``python -m analysis.workflow.runner explain LOG`` prints the lines of a failed job's log that say
 why (its ``ERROR`` lines, else its last lines): the workflow shows them in the terminal.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from .io import ROOT, atomic_path, write_text
+from analysis.stage_io import ROOT, atomic_path, write_text
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
@@ -53,7 +53,7 @@ class _ProgressHandler(logging.Handler):
 
 
 def report_progress_of(logger_name: str = "analysis", level: int = logging.INFO) -> logging.Handler:
-    """Turn the INFO messages of a library logger (e.g. ``analysis.training``'s "epoch k: test
+    """Turn the INFO messages of a library logger (e.g. ``analysis.learning.training``'s "epoch k: test
     accuracy …") into progress lines (:func:`progress`) for as long as the notebook runs.
 
     Library code logs with :mod:`logging`; a notebook calls this once so that a long job shows
@@ -160,7 +160,7 @@ def run_notebook(notebook, output, html=None, failed=None, parameters=None,
 
 
 def _parse(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m analysis.runner", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m analysis.workflow.runner", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("notebook")
     ap.add_argument("--output", required=True)

@@ -77,13 +77,13 @@ def parameters(topic: str) -> dict[str, Parameter]:
 
 OVERRIDES: dict[str, dict] = {}
 """``topic -> {name: value}`` replacing entries of the parameter files while
-:func:`analysis.device.assumptions` is active (the robustness sweep); empty otherwise."""
+:func:`analysis.physics.multitrap.assumptions` is active (the robustness sweep); empty otherwise."""
 
 
 def parameter_values(topic: str) -> dict[str, object]:
     """``name -> value`` for one topic; values are in the units of the file.
 
-    Inside :func:`analysis.device.assumptions` the values it replaces are returned instead.
+    Inside :func:`analysis.physics.multitrap.assumptions` the values it replaces are returned instead.
     """
     return {**{k: p.value for k, p in _parameter_table(topic).items()}, **OVERRIDES.get(topic, {})}
 

@@ -126,7 +126,7 @@ def write_json(obj, path: str | os.PathLike) -> Path:
 def write_metrics(metrics: dict, path: str | os.PathLike) -> Path:
     """Write a stage's metrics (numbers, bools, lists, dicts keyed by n) as JSON.
 
-    The claims ledger (:mod:`analysis.claims`) checks the paper against these files.
+    The claims ledger (:mod:`analysis.evidence.claims`) checks the paper against these files.
     """
     return write_json(metrics, path)
 
@@ -161,7 +161,7 @@ def simulation_path(results_dir: str | os.PathLike, n) -> Path:
     >>> simulation_path("results", 3).relative_to(ROOT).as_posix()
     'results/simulate/n3.nc'
     """
-    from .dimensionality import parse_n
+    from analysis.physics.dimensionality import parse_n
     return resolve(results_dir) / "simulate" / f"n{parse_n(n)}.nc"
 
 
@@ -189,7 +189,7 @@ def load_simulations(results_dir: str | os.PathLike, n_values=None):
     """
     import xarray as xr
 
-    from .dimensionality import N_VALUES, parse_n
+    from analysis.physics.dimensionality import N_VALUES, parse_n
     labels = [parse_n(n) for n in (N_VALUES if n_values is None else n_values)]
     if not labels:
         raise ValueError("n_values is empty; expected at least one of " + ", ".join(N_VALUES))
@@ -217,7 +217,7 @@ def load_simulations(results_dir: str | os.PathLike, n_values=None):
 
 def film(sims, n):
     """One film of a :func:`load_simulations` Dataset, exactly as its file holds it."""
-    from .dimensionality import parse_n
+    from analysis.physics.dimensionality import parse_n
     ds = sims.sel({SIMULATION_DIM: parse_n(n)}, drop=True)
     counts = [v for v in ds.data_vars if v.endswith(_COUNT_SUFFIX)
               and v[:-len(_COUNT_SUFFIX)] in ds.dims]

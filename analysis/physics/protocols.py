@@ -1,7 +1,7 @@
 """Simulated experiments on the synapse model: every pulse protocol of the paper.
 
 Each protocol is a sequence of constant-voltage segments (spikes on a 0 V background) applied
-to :mod:`analysis.device`; the state is propagated exactly between segment boundaries and
+to :mod:`analysis.physics.multitrap`; the state is propagated exactly between segment boundaries and
 read with a short, non-disturbing read at the read voltage.  Python loops run over *pulses*
 (at most 50), never over fine time steps; batches of protocol parameters (intervals,
 frequencies, amplitudes) are propagated together.
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from . import device as dev
-from .dimensionality import parse_n
-from .datafiles import paper_values
-from .validation import nonnegative, positive
+from analysis.physics import multitrap as dev
+from analysis.physics.dimensionality import parse_n
+from analysis.parameters import paper_values
+from analysis.validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -842,9 +842,9 @@ def fit_retention(time_s, weight):
 
     Returns
     -------
-    analysis.fits.FitResult
+    analysis.physics.fits.FitResult
     """
-    from .fits import fit_power_law
+    from analysis.physics.fits import fit_power_law
     pv = protocol_values()
     window = (pv["retention_fit_start_s"] - 1e-9, pv["retention_window_s"][1])
     return fit_power_law(time_s, weight, window)
@@ -855,10 +855,10 @@ def fit_activation(temperature_K, resistance_ohm):
 
     Returns
     -------
-    analysis.fits.FitResult
+    analysis.physics.fits.FitResult
         ``ea_eV`` and ``ln_r0``.
     """
-    from .fits import fit_arrhenius
+    from analysis.physics.fits import fit_arrhenius
     pv = protocol_values()
     return fit_arrhenius(temperature_K, resistance_ohm,
                          (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))

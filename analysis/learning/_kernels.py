@@ -1,6 +1,6 @@
-"""Compiled (numba) kernels of the device update of :mod:`analysis.training`.
+"""Compiled (numba) kernels of the device update of :mod:`analysis.learning.training`.
 
-Two kernels replace the numpy operations of :meth:`analysis.training._DeviceGroup.update` that
+Two kernels replace the numpy operations of :meth:`analysis.learning.training._DeviceGroup.update` that
 touch every weight or every pulsed pair, doing the same IEEE operations in the same order on
 the same types, so that every result is the same bits (``tests/test_training.py`` trains with
 both and compares the bytes):
@@ -11,7 +11,7 @@ both and compares the bytes):
     pulse count — the pass over all weights fused into one loop that looks twice only at the
     64-weight blocks holding a pulse.
 :func:`apply_pulses`
-    the pulsed pairs of all members: the four lookups (:class:`analysis.synaptic_weights.TableInterp`'s
+    the pulsed pairs of all members: the four lookups (:class:`analysis.learning.pd_curves.TableInterp`'s
     arithmetic, ``np.interp``'s bits), the push-pull or potentiation-only choice, the
     cycle-to-cycle noise (the normal draws stay numpy's), the clip and the float32 weights.
 
@@ -22,7 +22,7 @@ compilation), ``nogil=True`` (the training threads run the kernels in parallel) 
 so each operation is rounded as numpy rounds it.
 
 Importing this module raises ``ImportError`` when numba is not installed;
-:mod:`analysis.training` then keeps its numpy path (the same bytes, slower).
+:mod:`analysis.learning.training` then keeps its numpy path (the same bytes, slower).
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ _UNIFORM, _LAST, _LO, _SCALE, _BUCKETS, _LOWER, _SLOPE, _VALUE, _BELOW, _SPLIT, 
 
 
 def table_pack(lookups) -> tuple[np.ndarray, np.ndarray]:
-    """The tables of :class:`~analysis.synaptic_weights.TableInterp` objects as one float64 array.
+    """The tables of :class:`~analysis.learning.pd_curves.TableInterp` objects as one float64 array.
 
     Returns the array and the offset of each table in it.  Integers (bucket counts, interval
     indices) are stored as float64, exactly.

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dimensionality import formula, parse_n
-from .figures import PAGE_IN, axis_label, colour, figsize, label, panel_label, use_style
-from .validation import display_value, nonnegative, positive
+from analysis.physics.dimensionality import formula, parse_n
+from analysis.plotting.style import PAGE_IN, axis_label, colour, figsize, label, panel_label, use_style
+from analysis.validation import display_value, nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class StructureConstants:
 
 def load_structure_constants() -> StructureConstants:
     """The lattice spacings of ``data/parameters/structure.yaml`` (all in Å)."""
-    from .datafiles import parameters
+    from analysis.parameters import parameters
 
     p = parameters("structure")
     for name in ("d001_pea2pbbr4", "a_pseudocubic_layer", "a_cubic_mapbbr3",
@@ -496,7 +496,7 @@ class DeviceGeometry:
 
 def load_device_geometry() -> DeviceGeometry:
     """Electrode widths from the paper values, layers from ``data/parameters/geometry.yaml``."""
-    from .datafiles import paper_values, parameters
+    from analysis.parameters import paper_values, parameters
 
     p = parameters("geometry")
     widths = tuple(float(w) for w in paper_values()["device"]["electrode_width_um"]["value"])

@@ -41,9 +41,9 @@ import math
 import numpy as np
 import xarray as xr
 
-from .dimensionality import N_VALUES, n_numeric, parse_n
-from .datafiles import parameter_values
-from .validation import increasing_grid
+from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
+from analysis.parameters import parameter_values
+from analysis.validation import increasing_grid
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,7 @@ def _phase_reflections(label: str, tt_max: float) -> dict:
 
 
 def forget_derived() -> None:
-    """Drop the caches derived from structure.yaml (called by :func:`analysis.device.assumptions`)."""
+    """Drop the caches derived from structure.yaml (called by :func:`analysis.physics.multitrap.assumptions`)."""
     _phase_reflections.cache_clear()
 
 
@@ -460,7 +460,7 @@ def film_xrd(n, two_theta_deg=None) -> xr.Dataset:
         coords={"two_theta": ("two_theta", tt, {"units": "degree", "long_name": "diffraction angle 2θ"}),
                 "reflection": ("reflection", np.arange(len(ref_tt)), {
                     "units": "1", "long_name": "reflection index"})},
-        attrs={"xrd_model": "structure-factor simulation, analysis.structure", "dimensionality": label},
+        attrs={"xrd_model": "structure-factor simulation, analysis.physics.structure", "dimensionality": label},
     )
     log.debug("film_xrd(%s): %d reflections", label, len(ref_tt))
     return ds

@@ -29,7 +29,7 @@ split (default 30 % test, ``random_state=0`` → 1,257 train / 540 test).
 
 Command line
 ------------
-``python -m analysis.datasets fetch [--mirror DIR] [--cache DIR]`` prefetches and
+``python -m analysis.learning.digits fetch [--mirror DIR] [--cache DIR]`` prefetches and
 verifies all MNIST files.
 """
 from __future__ import annotations
@@ -48,8 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import ROOT, resolve
-from .datafiles import load_yaml
+from analysis.stage_io import ROOT, resolve
+from analysis.parameters import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def _missing_data_message(name: str, errors: list[str]) -> str:
             f"to a folder holding the four MNIST .gz files: set the environment variable "
             f"{ENV_MIRROR}=DIR (e.g. {ENV_MIRROR}=../shared/data/mnist), or the config key "
             f"`{CONFIG_KEY}` in config/config.yaml (data: {{mirror: DIR}}), or pass "
-            f"--mirror DIR to `python -m analysis.datasets fetch`.")
+            f"--mirror DIR to `python -m analysis.learning.digits fetch`.")
 
 
 def _download(name: str, cache: Path) -> Path:
@@ -406,9 +406,9 @@ def load_digits_8x8(test_fraction: float = 0.3, random_state: int = 0):
 
 # --------------------------------------------------------------------------- CLI
 def main(argv=None) -> int:
-    """``python -m analysis.datasets fetch [--mirror DIR] [--cache DIR] [--manifest FILE]``."""
+    """``python -m analysis.learning.digits fetch [--mirror DIR] [--cache DIR] [--manifest FILE]``."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    ap = argparse.ArgumentParser(prog="python -m analysis.datasets",
+    ap = argparse.ArgumentParser(prog="python -m analysis.learning.digits",
                                  description="Fetch and verify the MNIST files.")
     sub = ap.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("fetch", help="fetch and verify all data")
@@ -428,7 +428,7 @@ def main(argv=None) -> int:
     n_digits = load_digits().data.shape[0]
     log.info("8x8 digits: %d images (bundled with scikit-learn)", n_digits)
     if args.manifest:
-        from .io import write_json
+        from analysis.stage_io import write_json
         registry = _registry_cached()["files"]
         write_json({"mnist": {role: {"file": Path(path).name,
                                      "sha256": registry[_gz_name(role, registry)]["idx_sha256"]}

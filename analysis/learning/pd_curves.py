@@ -27,7 +27,7 @@ between the normalised potentiation branch and the depression branch drawn on th
 same state axis (0 for a symmetric linear device; 0.197 for NL = 1 on both branches).
 
 A :class:`Device` is the lookup table of one such curve (or a NeuroSim-shaped
-synthetic one); :mod:`analysis.training` trains networks whose weights are pairs of them.
+synthetic one); :mod:`analysis.learning.training` trains networks whose weights are pairs of them.
 """
 from __future__ import annotations
 
@@ -642,7 +642,7 @@ def pd_from_dataset(ds):
 def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2: float = 62500.0):
     """The Fig. S11a P/D train on the device model, read *settle_s* after each pulse.
 
-    Same train as :func:`analysis.protocols.potentiation_depression` (20 spikes of −1 V, then
+    Same train as :func:`analysis.physics.protocols.potentiation_depression` (20 spikes of −1 V, then
     20 of +1 V, 20 ms, at the protocol's train gap); the read after each pulse is taken after
     the device has relaxed for *settle_s* at 0 V without disturbing the train (the next pulse
     still follows at the train gap).  ``settle_s`` = the model's read delay (1 ms) gives the
@@ -651,12 +651,12 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
 
     Parameters
     ----------
-    n_or_params : str, int or analysis.device.DeviceParameters
+    n_or_params : str, int or analysis.physics.multitrap.DeviceParameters
         Dimensionality or calibrated parameters.
     settle_s : float, s
         Time between the end of each pulse and its read, > 0.
     temperature_K : float, optional, K
-        Device temperature (default: the parameters' own, :func:`analysis.protocols.at_temperature`).
+        Device temperature (default: the parameters' own, :func:`analysis.physics.protocols.at_temperature`).
     area_um2 : float, µm²
 
     Returns
@@ -664,8 +664,8 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     amplitude : numpy.ndarray, V
     conductance : numpy.ndarray, S
     """
-    from . import device as dev
-    from . import protocols as pr
+    from analysis.physics import multitrap as dev
+    from analysis.physics import protocols as pr
 
     settle = float(settle_s)
     if not (np.isfinite(settle) and settle > 0):
@@ -777,7 +777,7 @@ def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: f
 
     Parameters
     ----------
-    n_or_params : str, int or analysis.device.DeviceParameters
+    n_or_params : str, int or analysis.physics.multitrap.DeviceParameters
     interval_s : float, s
         Time between two successive update steps (onset to onset), ≥ 0; 0 reads every weight at
         the read delay (the volatile part never decays).
@@ -792,7 +792,7 @@ def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: f
         ``None`` if the first following step already comes after the settle time (the device
         then reads its retained table at every step: nothing to add).
     """
-    from . import protocols as pr
+    from analysis.physics import protocols as pr
 
     params = pr._params(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
     width = float(pr.protocol_values()["pd_potentiation"]["width_s"]) if width_s is None else float(width_s)

@@ -25,8 +25,8 @@ or aspect ratio fails too.  After an *intended* change of a figure, regenerate t
 purpose from a quick run and commit them::
 
     .venv/bin/python -m snakemake --cores 2 --config profile=quick
-    .venv/bin/python -m analysis.figures update-baselines figures/quick/   # the quick run's figures
-    .venv/bin/python -m analysis.figures update-baselines figures/quick/ --only fig1a_synapse  # one
+    .venv/bin/python -m analysis.plotting.style update-baselines figures/quick/   # the quick run's figures
+    .venv/bin/python -m analysis.plotting.style update-baselines figures/quick/ --only fig1a_synapse  # one
 """
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
-from .dimensionality import N_VALUES, display, parse_n  # noqa: E402
-from .io import ROOT, atomic_path  # noqa: E402
+from analysis.physics.dimensionality import N_VALUES, display, parse_n  # noqa: E402
+from analysis.stage_io import ROOT, atomic_path  # noqa: E402
 
 STYLE_FILE = Path(__file__).with_name("synapse.mplstyle")
 FORMATS = ("png", "pdf")
@@ -196,18 +196,18 @@ def style_violations(fig, *, draw: bool = True) -> list[str]:
     problems = []
     sup = getattr(fig, "_suptitle", None)
     if sup is not None and sup.get_text().strip():
-        problems.append(f"figure title {sup.get_text()!r} (use panel letters: analysis.figures.panel_label)")
+        problems.append(f"figure title {sup.get_text()!r} (use panel letters: analysis.plotting.style.panel_label)")
     for i, ax in enumerate(fig.axes):
         where = f"axes {i}"
         for loc in ("left", "center", "right"):
             title = ax.get_title(loc)
             if title.strip():
-                problems.append(f"{where}: {loc} title {title!r} (use analysis.figures.panel_label)")
+                problems.append(f"{where}: {loc} title {title!r} (use analysis.plotting.style.panel_label)")
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
             label_text = axis.get_label().get_text()
             if axis.get_label().get_visible() and _PAREN_UNIT.search(_MATH.sub("", label_text)):
                 problems.append(f"{where}: {name} label {label_text!r} has its unit in round brackets "
-                                "(use analysis.figures.axis_label: 'quantity [unit]')")
+                                "(use analysis.plotting.style.axis_label: 'quantity [unit]')")
             ticks = axis.get_majorticklabels() + axis.get_minorticklabels()
             for tick in ticks:
                 text = tick.get_text()
@@ -216,10 +216,10 @@ def style_violations(fig, *, draw: bool = True) -> list[str]:
                 plain = _MATH.sub("", text)
                 if _HYPHEN_MINUS.search(plain):
                     problems.append(f"{where}: {name} tick label {text!r} has a hyphen-minus for a minus "
-                                    "sign (use '−', analysis.figures.num)")
+                                    "sign (use '−', analysis.plotting.style.num)")
                 if _E_NOTATION.search(plain):
                     problems.append(f"{where}: {name} tick label {text!r} is in e-notation "
-                                    "(use analysis.figures.sci_formatter)")
+                                    "(use analysis.plotting.style.sci_formatter)")
     return list(dict.fromkeys(problems))
 
 
@@ -227,7 +227,7 @@ def check_style(fig, name: str = "figure", *, draw: bool = True) -> None:
     """Raise ``ValueError`` listing every :func:`style_violations` of *fig* (named *name*)."""
     problems = style_violations(fig, draw=draw)
     if problems:
-        raise ValueError(f"{name} breaks the figure style (analysis/figures.py):\n  - "
+        raise ValueError(f"{name} breaks the figure style (analysis/plotting/style.py):\n  - "
                          + "\n  - ".join(problems))
 
 
@@ -292,7 +292,7 @@ def compare_with_baseline(png, baseline, tolerance: float = RMS_TOLERANCE) -> tu
     from PIL import Image
 
     if not Path(baseline).is_file():
-        return False, f"no baseline {baseline} for {Path(png).name} (see analysis/figures.py: update-baselines)"
+        return False, f"no baseline {baseline} for {Path(png).name} (see analysis/plotting/style.py: update-baselines)"
     with Image.open(baseline) as img:
         ref = img.convert("RGB")
     new = thumbnail(png, ref.width)
@@ -330,7 +330,7 @@ def update_baselines(figures_dir, baseline_dir=BASELINE_DIR, stems=None) -> list
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m analysis.figures")
+    ap = argparse.ArgumentParser(prog="python -m analysis.plotting.style")
     sub = ap.add_subparsers(dest="cmd", required=True)
     u = sub.add_parser("update-baselines", help="store thumbnails of a quick run's figures as the "
                                                 "image-regression baselines (on purpose only)")

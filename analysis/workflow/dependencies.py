@@ -17,9 +17,9 @@ read.  Both are derived here from the source with :mod:`ast`, never kept by hand
 
 Examples
 --------
->>> sorted(module_closure({"dimensionality"}))
-['dimensionality']
->>> {"device", "fits"} <= module_closure({"protocols"})
+>>> sorted(module_closure({"physics.dimensionality"}))
+['physics.dimensionality']
+>>> {"physics.multitrap", "physics.fits"} <= module_closure({"physics.protocols"})
 True
 """
 from __future__ import annotations
@@ -29,11 +29,12 @@ import functools
 import os
 from pathlib import Path
 
-from .io import ROOT
+from analysis.stage_io import ROOT
 
 PACKAGE = "analysis"
-STYLE_FILE = "analysis/synapse.mplstyle"
-"""Read by :mod:`analysis.figures`; an input of every rule whose code imports it."""
+STYLE_MODULE = "plotting.style"
+STYLE_FILE = "analysis/plotting/synapse.mplstyle"
+"""Read by :mod:`analysis.plotting.style`; an input of every rule whose code imports it."""
 
 _PARAMETER_READERS = {"parameter_values", "parameters", "_parameter_table"}
 
@@ -51,42 +52,56 @@ def _parse(path: str, mtime_ns: int) -> ast.Module:
 
 
 def _package_modules(root: Path = ROOT) -> frozenset[str]:
-    return frozenset(p.stem for p in (root / PACKAGE).glob("*.py") if p.stem != "__init__")
+    """Dotted names of every module of the package, relative to it (``"physics.multitrap"``)."""
+    base = root / PACKAGE
+    return frozenset(".".join(p.relative_to(base).with_suffix("").parts)
+                     for p in base.rglob("*.py")
+                     if p.stem != "__init__" and "__pycache__" not in p.parts)
+
+
+def module_path(module: str, root: Path = ROOT) -> Path:
+    """Source file of a package module given by its dotted name (``"physics.multitrap"``)."""
+    return root / PACKAGE / (module.replace(".", "/") + ".py")
 
 
 def imported_modules(path: str | os.PathLike, root: Path = ROOT) -> set[str]:
-    """The ``analysis`` submodules that the file at *path* imports (directly, anywhere in it)."""
+    """The ``analysis`` modules (dotted, relative to the package) that the file at *path*
+    imports, directly, anywhere in it (absolute imports, and relative ones inside the package)."""
     path = Path(path)
     tree = _source_tree(path)
     known = _package_modules(root)
-    inside = path.resolve().parent == (root / PACKAGE).resolve()
+    base_dir = (root / PACKAGE).resolve()
+    try:
+        own_package = list(path.resolve().parent.relative_to(base_dir).parts)
+        inside = True
+    except ValueError:
+        own_package, inside = [], False
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == PACKAGE and len(parts) > 1:
-                    found.add(parts[1])
+                    found.update(".".join(parts[1:k]) for k in range(2, len(parts) + 1))
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module:
                 parts = node.module.split(".")
                 if parts[0] != PACKAGE:
                     continue
                 base = parts[1:]
-            elif node.level == 1 and inside:
-                base = node.module.split(".") if node.module else []
+            elif node.level >= 1 and inside and node.level - 1 <= len(own_package):
+                up = own_package[:len(own_package) - (node.level - 1)]
+                base = up + (node.module.split(".") if node.module else [])
             else:
                 continue
-            if base:
-                found.add(base[0])
-            else:  # from analysis import x, y  /  from . import x, y
-                found.update(a.name for a in node.names)
+            found.update(".".join(base[:k]) for k in range(1, len(base) + 1))
+            found.update(".".join(base + [a.name]) for a in node.names)
     return found & known
 
 
 @functools.lru_cache(maxsize=None)
 def _module_edges(root: Path) -> dict[str, frozenset[str]]:
-    return {m: frozenset(imported_modules(root / PACKAGE / f"{m}.py", root) - {m})
+    return {m: frozenset(imported_modules(module_path(m, root), root) - {m})
             for m in _package_modules(root)}
 
 
@@ -150,7 +165,7 @@ def _data_dir_path(node: ast.BinOp, constants) -> list[str] | None:
 def _all_constants(root: Path) -> dict[str, str]:
     out = {}
     for m in sorted(_package_modules(root)):
-        out.update(_constants(_source_tree(root / PACKAGE / f"{m}.py")))
+        out.update(_constants(_source_tree(module_path(m, root))))
     return out
 
 
@@ -197,7 +212,7 @@ def code_inputs(path: str | os.PathLike, root: Path = ROOT) -> list[str]:
     """Every file a notebook or module's result depends on, relative to *root*, sorted.
 
     The file itself, the source of every ``analysis`` module it imports (transitively, with
-    ``analysis/__init__.py`` and the plotting style if :mod:`analysis.figures` is among them)
+    ``analysis/__init__.py`` and the plotting style if :mod:`analysis.plotting.style` is among them)
     and the ``data/`` files any of them reads.
     """
     root = Path(root)
@@ -206,12 +221,15 @@ def code_inputs(path: str | os.PathLike, root: Path = ROOT) -> list[str]:
     files = {path.relative_to(root).as_posix()}
     if modules:
         files.add(f"{PACKAGE}/__init__.py")
-    if "figures" in modules:
+    if STYLE_MODULE in modules:
         files.add(STYLE_FILE)
     patterns = data_patterns(path, root)
     for m in modules:
-        files.add(f"{PACKAGE}/{m}.py")
-        patterns |= data_patterns(root / PACKAGE / f"{m}.py", root)
+        source = module_path(m, root)
+        files.add(source.relative_to(root).as_posix())
+        for k in range(1, m.count(".") + 1):      # the subpackages' __init__.py run on import
+            files.add(f"{PACKAGE}/{'/'.join(m.split('.')[:k])}/__init__.py")
+        patterns |= data_patterns(source, root)
     for pattern in patterns:
         files.update(_expand(pattern, root))
     return sorted(files)

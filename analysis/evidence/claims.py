@@ -70,8 +70,8 @@ import math
 import os
 from pathlib import Path
 
-from .io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
-from .datafiles import data_dir
+from analysis.stage_io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
+from analysis.parameters import data_dir
 
 KINDS = ("quantitative", "trend")
 BASES = ("calibrated", "predicted", "literature")
@@ -337,7 +337,7 @@ def classify(claim: dict, sweep: dict | None = None) -> str:
     claim : dict
         Ledger entry.
     sweep : dict, optional
-        The claim's entry of the robustness summary (:func:`analysis.robustness.summarise`):
+        The claim's entry of the robustness summary (:func:`analysis.evidence.robustness.summarise`):
         ``wide_holds_all`` (bool) and ``wide_samples`` (feasible wide samples evaluated).
         Without it a predicted claim stays a ``prediction`` (it has not been shown to hold
         everywhere).
@@ -484,7 +484,7 @@ def samples_for_robust_verdict(rules: dict | None = None) -> int:
 
 
 def _evidence_rules() -> dict:
-    from .datafiles import load_yaml
+    from analysis.parameters import load_yaml
     return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
 
 
@@ -531,7 +531,7 @@ def seed_verdicts(claim: dict, stage_metrics: dict) -> tuple[list[bool] | None, 
         values, problem = _lookup(claim, {stage: stage_metrics})
         if problem or not isinstance(values, list):
             return None, f"no per-seed values ({problem or 'not a list'})"
-        from .datafiles import load_yaml
+        from analysis.parameters import load_yaml
         need = int(load_yaml("paper/accuracy_rule.yaml")["minimum_seeds"]["value"]) + 1
         if len(values) < need:
             return None, (f"leave one seed out needs ≥ {need} seeds (accuracy_rule.yaml minimum_seeds "

@@ -18,14 +18,14 @@ pulses, a negative one the reverse (push-pull).  The conductance reached after t
 pulses comes from a **lookup table** of the device's own branch (as in CrossSim,
 ΔG per pulse is a function of G): the present G is located on the branch (a
 fractional pulse index), moved by the pulse count, and read back (the part of the
-potentiation table below the first measured point is bridged, :func:`analysis.synaptic_weights.device_from_pd_curve`) — so the
+potentiation table below the first measured point is bridged, :func:`analysis.learning.pd_curves.device_from_pd_curve`) — so the
 nonlinearity, the asymmetry, the finite number of states and the bounds
 ``[G_min, G_max]`` all act.  Optional cycle-to-cycle noise follows NeuroSim:
 ``σ = c (G_max − G_min) √n`` for ``n`` pulses.  Initial conductances are set as
 analogue values (a write-verify step is assumed) from the same random weights as the
 float baseline, which shares the network, the initialisation and the minibatch order.
 
-With ``Device.decay`` (:class:`analysis.synaptic_weights.Decay`, off by default) the device's
+With ``Device.decay`` (:class:`analysis.learning.pd_curves.Decay`, off by default) the device's
 table is the retained one and the network reads, besides, the volatile part each pulse leaves,
 decaying with the time since that device's last pulse (in update steps of a stated interval),
 until it has relaxed to the table (:meth:`_DeviceGroup._relax`).
@@ -52,7 +52,7 @@ so that accuracies can be set beside NeuroSim-based papers.
 
 Everything is numpy (float32 matmuls), vectorised and seeded: two runs with the same
 seed give identical accuracies.  The device update's pass over all weights and its work on the
-pulsed pairs run in two numba kernels (:mod:`analysis._kernels`, compiled once and cached) that
+pulsed pairs run in two numba kernels (:mod:`analysis.learning._kernels`, compiled once and cached) that
 perform numpy's operations in numpy's order, so they give the same bytes; without numba the
 numpy path runs (:data:`USE_KERNELS`).
 """
@@ -65,17 +65,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .synaptic_weights import Device, neurosim_device
+from analysis.learning.pd_curves import Device, neurosim_device
 
 try:                                         # the compiled device update (same bytes, faster)
-    from . import _kernels
+    from analysis.learning import _kernels
 except ImportError:                          # numba is not installed: the numpy path
     _kernels = None
 
 log = logging.getLogger(__name__)
 
 USE_KERNELS = True
-"""Use the numba kernels of :mod:`analysis._kernels` for the device update when numba is
+"""Use the numba kernels of :mod:`analysis.learning._kernels` for the device update when numba is
 installed (``False``: the numpy path; both give the same bytes, ``tests/test_training.py``)."""
 
 
@@ -501,12 +501,12 @@ class _DeviceGroup:
         return np.concatenate([a for a, _ in z]), np.concatenate([b for _, b in z])
 
     def _update_compiled(self, dws, scales, rows=None):
-        """:meth:`update` by the numba kernels (:mod:`analysis._kernels`): the same bytes.
+        """:meth:`update` by the numba kernels (:mod:`analysis.learning._kernels`): the same bytes.
 
         The same steps in the same order: each member's draws and stochastic rounding
-        (:func:`analysis._kernels.find_pulses`), then the normal draws of the noise, then the
+        (:func:`analysis.learning._kernels.find_pulses`), then the normal draws of the noise, then the
         lookups, noise, clip and weights of all pulsed pairs in one pass
-        (:func:`analysis._kernels.apply_pulses`); refreshes and the volatile part (decay) as
+        (:func:`analysis.learning._kernels.apply_pulses`); refreshes and the volatile part (decay) as
         in the numpy path.
         """
         n_members = len(self.rngs)
@@ -573,7 +573,7 @@ class _DeviceGroup:
         Pulses move a device along its lookup table (``g_all``: the conductance it keeps); what
         the network reads carries the decaying volatile part.  A device pulsed ``j`` steps ago
         (``j = 1`` for this step's) reads, at the next step,
-        :meth:`analysis.synaptic_weights.Decay.read` of its table conductance; the
+        :meth:`analysis.learning.pd_curves.Decay.read` of its table conductance; the
         weights of the pairs concerned are rewritten from these reads.  Later entries of
         *devices* win (a refreshed device is recorded after its ordinary pulse).
         """

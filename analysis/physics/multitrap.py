@@ -60,9 +60,9 @@ import numpy as np
 from scipy.constants import physical_constants
 from scipy.linalg import expm
 
-from .dimensionality import N_VALUES, n_numeric, parse_n
-from .datafiles import OVERRIDES, parameter_values
-from .validation import nonnegative, positive
+from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
+from analysis.parameters import OVERRIDES, parameter_values
+from analysis.validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _shared() -> dict:
 
 _OVERRIDES: dict[str, dict] = OVERRIDES
 """Values replacing entries of data/parameters/<topic>.yaml inside :func:`assumptions` (the
-store of :mod:`analysis.datafiles`, so that every module reading a parameter file sees them)."""
+store of :mod:`analysis.parameters`, so that every module reading a parameter file sees them)."""
 
 ASSUMPTION_TOPICS = ("device", "structure", "optics")
 """Parameter files whose entries :func:`assumptions` may replace."""
@@ -250,8 +250,8 @@ def assumptions(overrides: dict):
 
 
 def _forget_derived() -> None:
-    """Drop caches derived from the shared values (here, in analysis.protocols and, when
-    loaded, in analysis.optics and analysis.structure)."""
+    """Drop caches derived from the shared values (here, in analysis.physics.protocols and, when
+    loaded, in analysis.physics.optics and analysis.physics.structure)."""
     _shared.cache_clear()
     protocols = sys.modules.get(__package__ + ".protocols")
     if protocols is not None:
@@ -276,7 +276,7 @@ def clear_caches() -> None:
     """Forget the parameter files read so far (after the calibration rewrote them)."""
     _shared.cache_clear()
     _calibrated.cache_clear()
-    from . import datafiles
+    from analysis import parameters as datafiles
     datafiles._parameter_table.cache_clear()
     _propagator.cache_clear()
 
@@ -291,7 +291,7 @@ def calibrated_values(n) -> dict:
                 "sigma0_S_per_um2": float(cal["sigma0_S_per_um2"])}
     except (KeyError, TypeError) as exc:
         msg = (f"data/parameters/{CALIBRATED_TOPIC}.yaml lacks a calibrated value for n={label}: "
-               f"{exc}; run `python -m analysis.calibration --write`")
+               f"{exc}; run `python -m analysis.evidence.calibration --write`")
         raise ValueError(msg) from exc
 
 

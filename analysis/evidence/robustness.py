@@ -10,13 +10,13 @@ deliberately *wide* one. This module
 
 1. samples either prior with a seeded Latin hypercube (:func:`design`);
 2. for every sample, evaluates the Fig. 2 optics claims under the sampled optics assumptions
-   (:func:`optics_metrics`, the notebook's own :func:`analysis.optics.fig2_metrics`; they do
+   (:func:`optics_metrics`, the notebook's own :func:`analysis.physics.optics.fig2_metrics`; they do
    not need Table 2, so every sample counts), recalibrates the six films to Table 2 through
-   the same analysis as :mod:`analysis.calibration` (a sample whose calibration is infeasible
+   the same analysis as :mod:`analysis.evidence.calibration` (a sample whose calibration is infeasible
    is recorded as such), recomputes every device claim's metric from the model
    (:func:`model_metrics`, the same metric names the figure notebooks write, so
-   :mod:`analysis.claims` evaluates them) and the held-out law from the recalibrated films
-   (:func:`analysis.heldout.sample_metrics`, under the same assumptions);
+   :mod:`analysis.evidence.claims` evaluates them) and the held-out law from the recalibrated films
+   (:func:`analysis.evidence.heldout.sample_metrics`, under the same assumptions);
 3. stores the assumptions, the calibrated parameters and every claim's margin in a Dataset
    with dims ``sample`` and ``n`` (:func:`run_chunk`), one per chunk, merged by :func:`merge`;
 4. summarises per claim (:func:`summarise`): robustness = fraction of the plausible samples
@@ -26,7 +26,7 @@ deliberately *wide* one. This module
    with each assumption of the model its metric comes from.
 
 The Fig. S11 classification claims are not swept (a training per sample is too expensive):
-:func:`analysis.claims.seed_robustness` gives them a robustness over the stored seeds.
+:func:`analysis.evidence.claims.seed_robustness` gives them a robustness over the stored seeds.
 
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
 """
@@ -39,9 +39,10 @@ import time
 import numpy as np
 import xarray as xr
 
-from . import calibration, claims, device as dev, energy, heldout, optics, protocols, structure
-from .datafiles import data_dir, load_yaml
-from .dimensionality import N_VALUES, parse_n
+from analysis.evidence import calibration, claims, heldout
+from analysis.physics import multitrap as dev, energy, optics, protocols, structure
+from analysis.parameters import data_dir, load_yaml
+from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ the device-curve part of Fig. S11: :data:`SWEPT_METRICS`)."""
 SWEPT_METRICS = {"figS11_classification": ("nonlinearity_abs_max", "distinct_states_min", "almost_linear")}
 """Stages of which the sweep recomputes only these metrics (the P/D curve of the Fig. S11
 device; its accuracies need training and get a robustness over seeds instead,
-:func:`analysis.claims.seed_robustness`). Other stages of :data:`MODEL_STAGES`: all metrics."""
+:func:`analysis.evidence.claims.seed_robustness`). Other stages of :data:`MODEL_STAGES`: all metrics."""
 
 S11_DEVICE_N = "3"
 """The film of the Fig. S11 synapse (the paper's n = 3; the figS11 notebook's ``device_n``)."""
@@ -141,7 +142,7 @@ def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.
 
 
 def overrides(sample: dict) -> dict:
-    """``topic -> {name: value}`` for :func:`analysis.device.assumptions`."""
+    """``topic -> {name: value}`` for :func:`analysis.physics.multitrap.assumptions`."""
     table = priors()
     out: dict[str, dict] = {}
     for key, value in sample.items():
@@ -156,7 +157,7 @@ def calibrate_films(n_values=N_VALUES) -> dict:
     """Recalibrate every film and the current scale under the active assumptions.
 
     Starts each film's search from the stored calibration (same targets and analysis as
-    :func:`analysis.calibration.calibrate_all`).
+    :func:`analysis.evidence.calibration.calibrate_all`).
 
     Returns
     -------
@@ -183,12 +184,12 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     """The device claims' metrics computed from the model for given parameters.
 
     Same names and meaning as the figure notebooks' metrics (``fig3_plasticity``,
-    ``fig4_retention``, ``fig6_energy``), so :func:`analysis.claims.evaluate` checks them.
+    ``fig4_retention``, ``fig6_energy``), so :func:`analysis.evidence.claims.evaluate` checks them.
 
     Parameters
     ----------
     params : dict
-        label -> :class:`analysis.device.DeviceParameters` (every film, ordered by n).
+        label -> :class:`analysis.physics.multitrap.DeviceParameters` (every film, ordered by n).
     sizes : dict, optional
         ``ppf_points``, ``sfdp_points`` (default :data:`DEFAULT_SIZES`).
     """
@@ -243,7 +244,7 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
 
 
 def optics_metrics(n_values=N_VALUES) -> dict:
-    """The Fig. 2 stage's metrics (:func:`analysis.optics.fig2_metrics`) under the active
+    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the active
     assumptions: each film's optics and XRD computed as the simulation stage does (the
     Fig. 2 claims compare films, so the sweep always computes all six)."""
     import xarray as xr
@@ -255,9 +256,9 @@ def optics_metrics(n_values=N_VALUES) -> dict:
 def classification_device_metrics(params: dict) -> dict:
     """The Fig. S11a device-curve metrics of the figS11 notebook (nonlinearity, distinct states)
     for the recalibrated n = 3 film: the Fig. S11a train on the model, analysed by
-    :func:`analysis.synaptic_weights.analyse_pd` with its default read resolution (1 % of the
+    :func:`analysis.learning.pd_curves.analyse_pd` with its default read resolution (1 % of the
     range, the notebook's ``resolution_fraction``)."""
-    from . import synaptic_weights as sw
+    from analysis.learning import pd_curves as sw
     amp, g = protocols.potentiation_depression(params[S11_DEVICE_N])
     r = sw.analyse_pd(g, amp)
     return {"nonlinearity_abs_max": r["nonlinearity_abs_max"], "almost_linear": r["almost_linear"],
@@ -290,7 +291,7 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dic
         label -> (Ea [eV], E0 [eV], ν_m [1/s]) after recalibration to Table 2.
     metrics : dict
         :func:`optics_metrics`, :func:`model_metrics` of the recalibrated films and the
-        held-out law fitted to them (:func:`analysis.heldout.sample_metrics`).
+        held-out law fitted to them (:func:`analysis.evidence.heldout.sample_metrics`).
 
     Raises
     ------
@@ -318,7 +319,7 @@ def evaluate_sample(sample: dict, ledger: list[dict], model=None) -> dict:
     -------
     dict
         ``feasible`` (bool), ``reason`` (why not), ``params`` (label -> (Ea, E0, ν_m)),
-        ``records`` (claim id -> :func:`analysis.claims.evaluate` record; when infeasible,
+        ``records`` (claim id -> :func:`analysis.evidence.claims.evaluate` record; when infeasible,
         only the claims whose stage was computed without Table 2).
     """
     try:
@@ -417,7 +418,7 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
 
 # --------------------------------------------------------------------------- statistics
 wilson = claims.wilson
-"""Wilson score interval of a binomial fraction (:func:`analysis.claims.wilson`)."""
+"""Wilson score interval of a binomial fraction (:func:`analysis.evidence.claims.wilson`)."""
 
 
 def stage_model(metric) -> str:
@@ -566,11 +567,11 @@ def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
 
 
 def main(argv=None) -> int:
-    """CLI: ``python -m analysis.robustness chunk --prior P --samples N --chunk K --chunks M --output F``
-    and ``python -m analysis.robustness merge --output F CHUNK.nc …``."""
+    """CLI: ``python -m analysis.evidence.robustness chunk --prior P --samples N --chunk K --chunks M --output F``
+    and ``python -m analysis.evidence.robustness merge --output F CHUNK.nc …``."""
     import argparse
     import logging as _logging
-    from .io import write_netcdf
+    from analysis.stage_io import write_netcdf
     parser = argparse.ArgumentParser(description="one chunk of the robustness sweep")
     sub = parser.add_subparsers(dest="command", required=True)
     ch = sub.add_parser("chunk", help="evaluate one chunk of a prior's design into a NetCDF file")
@@ -585,13 +586,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     _logging.basicConfig(level=_logging.INFO, format="%(message)s")
     if args.command == "merge":
-        from .io import read_netcdf
+        from analysis.stage_io import read_netcdf
         ds = merge([read_netcdf(p) for p in args.chunks])
         write_netcdf(ds, args.output)
         log.info("wrote %s (%d samples, %d feasible)", args.output, ds.sizes["sample"],
                  int(ds["feasible"].sum()))
         return 0
-    for name in ("analysis.calibration",):
+    for name in ("analysis.evidence.calibration",):
         _logging.getLogger(name).setLevel(_logging.WARNING)
     t0 = time.perf_counter()
     ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks)
