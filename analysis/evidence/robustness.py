@@ -39,9 +39,9 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, claims, heldout
+from analysis.evidence import calibration, claims, energy_audit, heldout
 from analysis.physics import multitrap as dev, energy, optics, protocols, structure
-from analysis.parameters import data_dir, load_yaml
+from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.
 
 
 def overrides(sample: dict) -> dict:
-    """``topic -> {name: value}`` for :func:`analysis.physics.multitrap.assumptions`."""
+    """``topic -> {name: value}`` of one sample (:meth:`analysis.parameters.ParameterSet.replace`)."""
     table = priors()
     out: dict[str, dict] = {}
     for key, value in sample.items():
@@ -152,9 +152,14 @@ def overrides(sample: dict) -> dict:
     return out
 
 
+def sample_parameters(sample: dict, base: ParameterSet | None = None) -> ParameterSet:
+    """The parameter set of one sample: *base* (default: data/) with the sample's assumptions."""
+    return (base or default_parameters()).replace(overrides(sample))
+
+
 # --------------------------------------------------------------------------- model
-def calibrate_films(n_values=N_VALUES) -> dict:
-    """Recalibrate every film and the current scale under the active assumptions.
+def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
+    """Recalibrate every film and the current scale under the parameter set *pset*.
 
     Starts each film's search from the stored calibration (same targets and analysis as
     :func:`analysis.evidence.calibration.calibrate_all`).
@@ -162,7 +167,7 @@ def calibrate_films(n_values=N_VALUES) -> dict:
     Returns
     -------
     dict
-        label -> DeviceParameters (with the recalibrated sigma0).
+        label -> MultiTrapSynapse (with the recalibrated sigma0).
 
     Raises
     ------
@@ -170,13 +175,13 @@ def calibrate_films(n_values=N_VALUES) -> dict:
         If Table 2 cannot be reached for some film (infeasible assumptions).
     """
     labels = [parse_n(n) for n in n_values]
-    ref = parse_n(calibration.energy_target()["n"])
+    ref = parse_n(calibration.energy_target(pset)["n"])
     per = {}
     for n in dict.fromkeys(labels + [ref]):
-        per[n] = calibration.calibrate_n(n, start=dev.calibrated_values(n))
-    c = per[ref]
-    sigma0, _ = calibration.calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"])
-    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0)
+        per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n))
+    sigma0, _ = calibration.calibrate_scale(per[ref], pset)
+    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0,
+                                    pset=pset)
             for n in labels}
 
 
@@ -189,12 +194,13 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     Parameters
     ----------
     params : dict
-        label -> :class:`analysis.physics.multitrap.DeviceParameters` (every film, ordered by n).
+        label -> :class:`analysis.physics.interface.Synapse` (every film, ordered by n).
     sizes : dict, optional
         ``ppf_points``, ``sfdp_points`` (default :data:`DEFAULT_SIZES`).
     """
     sz = {**DEFAULT_SIZES, **(sizes or {})}
-    pv = protocols.protocol_values()
+    pset = next(iter(params.values())).pset
+    pv = protocols.protocol_values(pset)
     amp, wd, vr = pv["spike_amplitude_V"], pv["spike_width_s"], pv["read_voltage_V"]
     dts = np.linspace(*pv["ppf_interval_s"], int(sz["ppf_points"]))
     freqs = np.geomspace(*pv["sfdp_frequency_Hz"], int(sz["sfdp_points"]))
@@ -208,7 +214,7 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
                           "sndp_index", "epsc_peak_pA", "base_current_pA")}
     f4 = {k: {} for k in ("power_law_b", "power_law_m", "retained_weight_15s", "retention_vs_rehearsal")}
     psc = []
-    t_ret = protocols.retention_times()
+    t_ret = protocols.retention_times(pset)
     for n, p in params.items():
         a1, a2 = protocols.paired_pulse(p, dts)
         f3["ppf_index"][n] = (a2 / a1).tolist()
@@ -221,13 +227,13 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
         f3["sddp_index"][n] = (cur / cur[0]).tolist()
         cur = protocols.sequence_train(p, np.full(counts.max(), amp), wd)[1]
         f3["sndp_index"][n] = (cur[counts - 1] / cur[0]).tolist()
-        f3["base_current_pA"][n] = abs(float(dev.read_current(p, dev.rest_state(p), vr))) / energy.PA
+        f3["base_current_pA"][n] = abs(float(p.read_current(p.rest_state(), vr))) / energy.PA
         psc_n = protocols.psc_currents(p, e_amps, areas)
         f3["epsc_peak_pA"][n] = float(psc_n[-1, list(areas).index(62500.0)]) / energy.PA
         psc.append(psc_n)
         st = protocols.retention(p, reps, t_ret)
-        y = dev.synaptic_weight(p, st)
-        fit = protocols.fit_retention(t_ret, y[reps.index(pv["retention_pulses"])])
+        y = p.synaptic_weight(st)
+        fit = protocols.fit_retention(t_ret, y[reps.index(pv["retention_pulses"])], pset)
         f4["power_law_b"][n], f4["power_law_m"][n] = fit["b"], fit["m"]
         f4["retained_weight_15s"][n] = float(y[reps.index(pv["retention_pulses"]), -1])
         f4["retention_vs_rehearsal"][n] = [float(v) for v in y[:, -1]]
@@ -239,18 +245,18 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
                                    energy.AREA_DIM: areas},
                            attrs={energy.WIDTH_ATTR: wd, "units": "A"})
     e = energy.energy_dataset(xr.Dataset({energy.PSC_VARIABLE: current}))
-    f6 = energy.fig6_metrics(e)
+    f6 = energy_audit.fig6_metrics(e, pset=pset)
     return {"fig3_plasticity": f3, "fig4_retention": f4, "fig6_energy": f6}
 
 
-def optics_metrics(n_values=N_VALUES) -> dict:
-    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the active
-    assumptions: each film's optics and XRD computed as the simulation stage does (the
+def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
+    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the
+    parameter set *pset*: each film's optics and XRD computed as the simulation stage does (the
     Fig. 2 claims compare films, so the sweep always computes all six)."""
-    import xarray as xr
-    films = {parse_n(n): xr.merge([optics.film_optics(n), structure.film_xrd(n)], combine_attrs="override")
+    films = {parse_n(n): xr.merge([optics.film_optics(n, pset=pset), structure.film_xrd(n, pset=pset)],
+                                  combine_attrs="override")
              for n in n_values}
-    return optics.fig2_metrics(films)
+    return optics.fig2_metrics(films, pset)
 
 
 def classification_device_metrics(params: dict) -> dict:
@@ -298,17 +304,17 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dic
     Infeasible
         If Table 2 cannot be reached under these assumptions (with the optics metrics).
     """
-    with dev.assumptions(overrides(sample)):
-        found = {"fig2_optics": optics_metrics()}
-        try:
-            params = calibrate_films(n_values)
-        except ValueError as exc:
-            raise Infeasible(str(exc), found) from exc
-        found.update(model_metrics(params, sizes))
-        calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
-        found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values)
-        if S11_DEVICE_N in params:
-            found["figS11_classification"] = classification_device_metrics(params)
+    pset = sample_parameters(sample)
+    found = {"fig2_optics": optics_metrics(pset=pset)}
+    try:
+        params = calibrate_films(n_values, pset)
+    except ValueError as exc:
+        raise Infeasible(str(exc), found) from exc
+    found.update(model_metrics(params, sizes))
+    calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
+    found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values, pset)
+    if S11_DEVICE_N in params:
+        found["figS11_classification"] = classification_device_metrics(params)
     return calibrated, found
 
 
