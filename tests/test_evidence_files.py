@@ -133,3 +133,20 @@ def test_threshold_of_the_n1_read_spans_the_best_to_the_worst_instrument():
     assert _threshold(0.9e-12, 1e-3, 1.0, 2, model) / worst == pytest.approx(math.sqrt(1 / 60 / 1e-3))
     # a larger current (n = 3-5, 4-64 pA) has a smaller relative threshold on the same instrument class
     assert _threshold(64e-12, 1 / 60, 1.0, 2, model) < worst
+
+
+# --------------------------------------------------------------------------- accuracy equivalence test
+def test_accuracy_claims_are_decided_by_tost_with_the_paper_s_own_precision_as_margin():
+    """delta = 1.96 * sqrt(p0 (1 - p0) / N_test), from the paper's numbers and the test-set sizes
+    alone (rounded to two significant digits)."""
+    from scipy.stats import norm
+    rule = _load("data/paper/accuracy_rule.yaml")
+    paper = _load("data/paper/values.yaml")["classification"]
+    assert rule["decision"]["value"] == "equivalence_test"
+    assert rule["equivalence_alpha"]["value"] == 0.05 and rule["power_target"]["value"] == 0.80
+    for data, key in (("8x8", "accuracy_8x8_percent"), ("28x28", "accuracy_28x28_percent")):
+        p0 = paper[key]["value"] / 100
+        n_test = rule["equivalence_test_set_size"]["value"][data]
+        delta = 100 * norm.ppf(0.975) * math.sqrt(p0 * (1 - p0) / n_test)
+        assert rule["equivalence_margin_pp"]["value"][data] == float(f"{delta:.2g}")
+    assert rule["equivalence_test_set_size"]["value"]["28x28"] == _load("data/mnist.yaml")["files"]["t10k-labels-idx1-ubyte.gz"]["shape"][0]
