@@ -202,6 +202,8 @@ print("one-spike gain A1/I0 per n:    ", {n: round(metrics["epsc_gain"][n], 2) f
 # gives n = 1, 2 a large forgetting rate m together with a visible weight b. The model can only
 # produce both with strong migration into short-lived traps, so one spike multiplies their current
 # several-fold, more than for n = 3. Where the cell above prints `False` for the peak EPSC, the
-# report lists `epsc_increasing_with_n` as a finding. The paper's picture ("only very small amount
+# report shows it under `epsc_increasing_with_n`, a question of the compendium: the paper states
+# that the 2D synapse's current is the smallest and that conductivity falls as n falls, not that
+# the EPSC rises with n. The paper's picture ("only very small amount
 # of ions migrate" in n = 1, 2) and its own large m for n = 1, 2 are hard to reconcile in a
 # trap-limited migration model.

@@ -13,7 +13,8 @@ from analysis.physics import multitrap as dev
 def synthetic(cid, threshold):
     """A claim on a synthetic metric: V0 > threshold (in V)."""
     return {"id": cid, "figure": "Fig. X", "quote": "q", "location": "p. 1", "kind": "trend",
-            "basis": "predicted", "metric": "synthetic:v0", "compare": {"op": "gt", "value": threshold}}
+            "basis": "predicted", "metric": "synthetic:v0", "compare": {"op": "gt", "value": threshold},
+            "condition": {"stated": True, "figure": "Fig. X"}}
 
 
 def v0_model(sample):
