@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from analysis import claims
-from analysis.io import ROOT
+from analysis.evidence import claims
+from analysis.stage_io import ROOT
 
 CHOICES = yaml.safe_load((ROOT / "data" / "evidence" / "analysis_choices.yaml").read_text(encoding="utf-8"))
 PRIORS = yaml.safe_load((ROOT / "data" / "evidence" / "priors.yaml").read_text(encoding="utf-8"))
@@ -69,8 +69,8 @@ def test_defaults_agree_with_where_they_are_read(name):
 
 
 def test_default_resolver_reads_constants_and_function_defaults():
-    assert _resolve("analysis/colour.py#HUE_BINS[0][0]") == 490.0
-    assert _resolve("analysis/structure.py#xrd_peaks:prominence") == 0.005
+    assert _resolve("analysis/physics/colour.py#HUE_BINS[0][0]") == 490.0
+    assert _resolve("analysis/physics/structure.py#xrd_peaks:prominence") == 0.005
 
 
 def test_each_choice_has_one_home():

@@ -314,7 +314,7 @@ def test_derived_from_must_name_a_primary_claim_of_the_ledger(tmp_path):
 def _choices():
     import yaml
 
-    from analysis.io import ROOT
+    from analysis.stage_io import ROOT
     choices = yaml.safe_load((ROOT / "data" / "evidence" / "analysis_choices.yaml").read_text(encoding="utf-8"))
     priors = yaml.safe_load((ROOT / "data" / "evidence" / "priors.yaml").read_text(encoding="utf-8"))
     return choices, {k for k, p in priors.items() if p.get("kind") in ("protocol", "analysis")}
@@ -372,7 +372,7 @@ def _paper_text():
     import os
     from pathlib import Path
 
-    from analysis.io import ROOT
+    from analysis.stage_io import ROOT
     path = Path(os.environ.get("SYNAPSE_PAPER_TEXT", "") or ROOT.parent / "shared" / "paper" / "kim2019-perovskite-synapses.md")
     if not path.is_file():
         pytest.skip("the paper's text is not available here (set SYNAPSE_PAPER_TEXT to its Markdown transcription)")

@@ -5,7 +5,7 @@ import math
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 EVIDENCE = ROOT / "data" / "evidence"
 VERDICT_FILES = sorted(p.relative_to(ROOT).as_posix() for p in EVIDENCE.glob("*.yaml")

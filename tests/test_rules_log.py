@@ -4,8 +4,8 @@ import shutil
 import pytest
 import yaml
 
-from analysis import rules_log as rl
-from analysis.io import ROOT
+from analysis.evidence import rules_log as rl
+from analysis.stage_io import ROOT
 
 
 def _copy_rule_files(dest):

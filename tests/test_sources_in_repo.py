@@ -3,7 +3,7 @@ reader to a path outside the repository, and the literature notes it cites exist
 import re
 import subprocess
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 OUTSIDE = re.compile(r"\.\./shared/[^\s`'\")]*")
 MIRROR = "../" + "shared/data/mnist"

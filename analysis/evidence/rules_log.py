@@ -63,7 +63,7 @@ from pathlib import Path
 
 import yaml
 
-from .io import ROOT
+from analysis.stage_io import ROOT
 
 log = logging.getLogger(__name__)
 
@@ -296,10 +296,10 @@ def check_history(root: str | os.PathLike | None = None, entries: list[dict] | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.rules_log [digests|check]``: print the current digests, or the
+    """``python -m analysis.evidence.rules_log [digests|check]``: print the current digests, or the
     problems of the tree against the log (exit status 1 if any)."""
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m analysis.rules_log", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m analysis.evidence.rules_log", description=main.__doc__)
     parser.add_argument("command", choices=("digests", "check"))
     args = parser.parse_args(argv)
     if args.command == "digests":
