@@ -221,14 +221,35 @@ def area_linearity(area_um2, energy_J) -> dict:
 
 # --------------------------------------------------------------------------- simulation data
 def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
-    """Stack the simulated postsynaptic currents of all n into one Dataset.
+    """Stack the simulated postsynaptic currents of all n into one Dataset (:func:`stack_psc` of
+    the files ``simulate/n{n}.nc`` below *results_dir*).
+
+    Raises
+    ------
+    FileNotFoundError
+        If a per-n file is missing.
+    ValueError
+        As :func:`stack_psc`.
+    """
+    results_dir = resolve(results_dir)
+    films = {}
+    for n in (parse_n(n) for n in n_values):
+        path = simulation_path(results_dir, n)
+        films[n] = read_netcdf(path)
+        films[n].attrs["source_path"] = str(path)
+    out = stack_psc(films, where=results_dir / "simulate")
+    log.info("loaded %s for n = %s from %s", PSC_VARIABLE, ", ".join(films), results_dir)
+    return out
+
+
+def stack_psc(films: dict, where="the simulated films") -> xr.Dataset:
+    """Stack the postsynaptic currents of simulated films into one Dataset.
 
     Parameters
     ----------
-    results_dir : str or path
-        Folder holding ``simulate/n{n}.nc``.
-    n_values : iterable of str
-        Dimensionalities to load (default all six).
+    films : dict
+        label -> Dataset of :func:`analysis.physics.protocols.simulate_device` (at least its
+        ``psc`` part).
 
     Returns
     -------
@@ -238,18 +259,15 @@ def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
 
     Raises
     ------
-    FileNotFoundError
-        If a per-n file is missing.
     ValueError
         If ``psc_current`` is absent, lacks the pulse width, has a non-positive area or
-        width, or the files disagree on their coordinates or pulse width.
+        width, or the films disagree on their coordinates or pulse width.
     """
-    results_dir = resolve(results_dir)
-    labels = [parse_n(n) for n in n_values]
+    labels = [parse_n(n) for n in films]
     currents, width = [], None
     for n in labels:
-        path = simulation_path(results_dir, n)
-        ds = read_netcdf(path)
+        ds = films[n]
+        path = ds.attrs.get("source_path", f"film n = {n}")
         if PSC_VARIABLE not in ds:
             msg = (f"{path} has no variable {PSC_VARIABLE!r} (postsynaptic current on "
                    f"({AMPLITUDE_DIM}, {AREA_DIM})); variables present: {sorted(ds.data_vars)}")
@@ -275,14 +293,13 @@ def load_psc(results_dir: str | os.PathLike, n_values=N_VALUES) -> xr.Dataset:
     try:
         stacked = xr.concat(currents, dim=pd.Index(labels, name=N_DIM), join="exact")
     except ValueError as exc:
-        msg = (f"the per-n files in {results_dir / 'simulate'} disagree on their "
+        msg = (f"the per-n files in {where} disagree on their "
                f"{AMPLITUDE_DIM}/{AREA_DIM} coordinates: {exc}")
         raise ValueError(msg) from exc
     stacked.attrs = {"units": "A", "long_name": "postsynaptic current read at -0.01 V after one pulse",
                      WIDTH_ATTR: width}
     out = xr.Dataset({PSC_VARIABLE: stacked})
     out[N_DIM].attrs = {"long_name": "dimensionality (PbBr6 layers)", "units": "1"}
-    log.info("loaded %s for n = %s from %s", PSC_VARIABLE, ", ".join(labels), results_dir)
     return out
 
 
@@ -335,4 +352,4 @@ def select(da: xr.DataArray, n=None, amplitude_V: float | None = None,
 
 __all__ = ["CURRENT_DEFINITION", "FJ", "PA", "PSC_VARIABLE", "AMPLITUDE_DIM", "AREA_DIM", "N_DIM",
            "WIDTH_ATTR", "energy_per_event", "implied_current", "implied_resistance",
-           "energy_per_area", "area_linearity", "load_psc", "energy_dataset", "select"]
+           "energy_per_area", "area_linearity", "load_psc", "stack_psc", "energy_dataset", "select"]

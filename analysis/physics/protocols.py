@@ -107,7 +107,8 @@ def _protocol_values(pset: ParameterSet) -> dict:
 
 def resolve_settings(settings: dict) -> dict:
     """Check the run sizes of :func:`simulate_device` (keys :data:`SETTINGS`, plus an optional
-    ``temperature_K``) and return them with integer sizes.
+    ``temperature_K`` and ``traces``, a bool, default True: whether the time traces are
+    simulated) and return them with integer sizes.
 
     Raises
     ------
@@ -116,12 +117,13 @@ def resolve_settings(settings: dict) -> dict:
     """
     settings = dict(settings or {})
     missing = [k for k in SETTINGS if k not in settings]
-    unknown = sorted(set(settings) - set(SETTINGS) - {"temperature_K"})
+    unknown = sorted(set(settings) - set(SETTINGS) - {"temperature_K", "traces"})
     if missing or unknown:
         msg = (f"device settings: missing {missing or 'none'}, unknown {unknown or 'none'}; "
-               f"expected exactly {', '.join(SETTINGS)} (optionally temperature_K)")
+               f"expected exactly {', '.join(SETTINGS)} (optionally temperature_K, traces)")
         raise ValueError(msg)
     out = dict(settings)
+    out["traces"] = bool(out.get("traces", True))
     for key in ("ppf_points", "sfdp_points", "energy_points", "trace_samples"):
         value = out[key]
         if isinstance(value, bool) or not float(value).is_integer() or int(value) < 2:
@@ -615,7 +617,7 @@ def _da(data, dims, units, long_name, **attrs):
                         attrs={"units": units, "long_name": long_name, **attrs})
 
 
-def simulate_device(n_or_device, settings: dict) -> xr.Dataset:
+def simulate_device(n_or_device, settings: dict, parts=None) -> xr.Dataset:
     """Run every protocol of the paper on one device (any :class:`~analysis.physics.interface.Synapse`).
 
     Parameters
@@ -625,7 +627,9 @@ def simulate_device(n_or_device, settings: dict) -> xr.Dataset:
     settings : dict
         Run sizes :data:`SETTINGS` (``ppf_points``, ``sfdp_points``, ``energy_points``,
         ``trace_samples``, ``iv_step_V``; the workflow passes ``config/config.yaml``'s) and
-        optionally ``temperature_K``.
+        optionally ``temperature_K`` and ``traces`` (False: no time traces, as the sweep needs).
+    parts : sequence of str, optional
+        Names of :data:`PROTOCOLS` to run (default all), e.g. the ones a metrics function reads.
 
     Returns
     -------
@@ -653,8 +657,14 @@ def simulate_device(n_or_device, settings: dict) -> xr.Dataset:
     params = device_of(parse_n(n_or_device) if isinstance(n_or_device, (str, int, float)) else n_or_device)
     if "temperature_K" in cfg:
         params = at_temperature(params, cfg["temperature_K"])
+    names = list(PROTOCOLS) if parts is None else list(parts)
+    unknown = sorted(set(names) - set(PROTOCOLS))
+    if unknown:
+        raise ValueError(f"parts={unknown} are not protocols; expected some of {list(PROTOCOLS)}")
     coords, variables = {}, {}
-    for build in PROTOCOL_BUILDERS:
+    for name, build in PROTOCOLS.items():
+        if name not in names:
+            continue
         c, v = build(params, cfg)
         coords.update(c)
         variables.update(v)
@@ -674,12 +684,18 @@ def simulate_device(n_or_device, settings: dict) -> xr.Dataset:
 def _epsc(params, cfg):
     """Fig. 3a: one spike, the EPSC trace and its peak; the pristine current."""
     pv = _pv(params)
-    t_e, i_e, peak = epsc_trace(params, times_s=np.linspace(-0.2, 2.0, cfg["trace_samples"]))
-    c = {"epsc_time": _da(t_e, "epsc_time", "s", "time after the onset of the spike")}
-    v = {"epsc_current": _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)"),
+    if cfg["traces"]:
+        t_e, i_e, peak = epsc_trace(params, times_s=np.linspace(-0.2, 2.0, cfg["trace_samples"]))
+        c = {"epsc_time": _da(t_e, "epsc_time", "s", "time after the onset of the spike")}
+        v = {"epsc_current": _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)")}
+    else:
+        peak_state = pulse_responses(params, [0.0], pv["spike_width_s"], pv["spike_amplitude_V"])[0, 0]
+        peak = float(params.read_current(peak_state, pv["read_voltage_V"]))
+        c, v = {}, {}
+    v.update({
          "epsc_peak_current": _da(peak, (), "A", "peak EPSC: current read 1 ms after one -1 V, 20 ms spike"),
          "base_current": _da(float(params.read_current(params.rest_state(), pv["read_voltage_V"])),
-                             (), "A", "current of the pristine device read at -0.01 V")}
+                             (), "A", "current of the pristine device read at -0.01 V")})
     return c, v
 
 
@@ -709,11 +725,13 @@ def _sequence(params, cfg, prefix, coord, coord_values, coord_units, coord_long,
     """One spike per value (SVDP, SDDP): currents, indices An/A1 and the full trace."""
     train, cur = sequence_train(params, amps, widths)
     dim = f"{prefix}_pulse"
-    tt, ti = train_trace(params, train, cfg["trace_samples"], 1.0)
     c = {dim: _da(np.arange(1, cur.size + 1), dim, "1", "spike number n"),
          f"{prefix}_{coord}": _da(coord_values, dim, coord_units, coord_long)}
     v = {f"{prefix}_current": _da(cur, dim, "A", "postsynaptic current after spike n (An)"),
          f"{prefix}_index": _da(cur / cur[0], dim, "1", f"{prefix.upper()} index An/A1")}
+    if not cfg["traces"]:
+        return c, v
+    tt, ti = train_trace(params, train, cfg["trace_samples"], 1.0)
     c[f"{prefix}_trace_time"] = _da(tt, f"{prefix}_trace_time", "s", "time")
     v[f"{prefix}_trace_current"] = _da(ti, f"{prefix}_trace_time", "A",
                                        f"read current during the {prefix.upper()} train ({figure})")
@@ -743,15 +761,17 @@ def _sndp(params, cfg):
     pv = _pv(params)
     counts = np.asarray(pv["sndp_pulses"])
     train, cur = sequence_train(params, np.full(counts.max(), pv["spike_amplitude_V"]), pv["spike_width_s"])
+    c = {"sndp_count": _da(counts, "sndp_count", "1", "number of spikes n")}
+    v = {"sndp_current": _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)"),
+         "sndp_index": _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")}
+    if not cfg["traces"]:
+        return c, v
     t_tr = trace_times(train, np.linspace(-0.1, float(train.ends_s[-1]) + 2.0, cfg["trace_samples"]),
                        params.read_delay_s)
     traces = []
     for k in counts:
         sub = PulseTrain(train.onsets_s[:k], train.widths_s[:k], train.amplitudes_V[:k])
         traces.append(params.read_current(run_train(params, sub, t_tr), pv["read_voltage_V"]))
-    c = {"sndp_count": _da(counts, "sndp_count", "1", "number of spikes n")}
-    v = {"sndp_current": _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)"),
-         "sndp_index": _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")}
     c["sndp_train"] = _da(counts, "sndp_train", "1", "number of spikes in the train")
     c["sndp_trace_time"] = _da(t_tr, "sndp_trace_time", "s", "time")
     v["sndp_trace_current"] = _da(np.array(traces), ("sndp_train", "sndp_trace_time"), "A",
@@ -773,6 +793,8 @@ def _retention(params, cfg):
                                  "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V"),
          "retention_current": _da(params.read_current(st, vr_ret), dims,
                                   "A", "current read at -0.1 V after the rehearsals")}
+    if not cfg["traces"]:
+        return c, v
     rtrain = PulseTrain.regular(max(reps), pv["retention_amplitude_V"], pv["retention_width_s"],
                                 gap_s=pv["train_gap_s"])
     tt, ti = train_trace(params, rtrain, cfg["trace_samples"], pv["retention_window_s"][1],
@@ -831,9 +853,10 @@ def _psc(params, cfg):
     return c, v
 
 
-PROTOCOL_BUILDERS = (_epsc, _ppf, _sfdp, _svdp, _sddp, _sndp, _retention, _arrhenius, _iv,
-                     _potentiation_depression, _psc)
-"""The parts of :func:`simulate_device`, in the order their variables are stored."""
+PROTOCOLS = {"epsc": _epsc, "ppf": _ppf, "sfdp": _sfdp, "svdp": _svdp, "sddp": _sddp, "sndp": _sndp,
+             "retention": _retention, "arrhenius": _arrhenius, "iv": _iv,
+             "potentiation_depression": _potentiation_depression, "psc": _psc}
+"""The parts of :func:`simulate_device` by name, in the order their variables are stored."""
 
 
 # --------------------------------------------------------------------------- analysis helpers
@@ -867,7 +890,7 @@ def fit_activation(temperature_K, resistance_ohm, pset: ParameterSet | None = No
                          (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))
 
 
-__all__ = ["SETTINGS", "PulseTrain", "device_of", "at_temperature", "PROTOCOL_BUILDERS", "protocol_values", "resolve_settings", "run_train",
+__all__ = ["SETTINGS", "PulseTrain", "device_of", "at_temperature", "PROTOCOLS", "protocol_values", "resolve_settings", "run_train",
            "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
            "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
            "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",
