@@ -56,7 +56,6 @@ from IPython.display import Markdown, display
 
 from analysis.physics import energy as en
 from analysis.evidence import energy_audit
-from analysis.evidence import metrics as claim_metrics
 from analysis.plotting import style as figures
 from analysis.stage_io import resolve, write_metrics, write_text
 
@@ -102,7 +101,7 @@ display(table.style.format("{:.4g}"))
 # ≈18 fJ (2D, 250 µm × 250 µm), the calibration target.
 
 # %%
-metrics = claim_metrics.fig6_metrics(ds, literature)   # the robustness sweep calls the same function
+metrics = energy_audit.fig6_metrics(ds, literature)   # the robustness sweep calls the same function
 areas = ds["area"].values
 by_area = en.select(ds["energy"], None, c18["amplitude_V"]) / FJ
 e_at_ref_area = by_area.sel(area=c18["area_um2"])

@@ -100,7 +100,7 @@ from analysis.learning import pd_curves as sw
 from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
-from analysis.evidence.claims import prediction_interval
+from analysis.evidence.statistics import prediction_interval
 from analysis.parameters import paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n

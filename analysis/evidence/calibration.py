@@ -31,7 +31,7 @@ def tolerances(sizes: dict | None = None) -> dict:
     """Acceptance of a calibration: b and m relative, Ea absolute [eV], from the effect sizes
     (data/evidence/effect_sizes.yaml, stated once; *sizes* is that table)."""
     if sizes is None:
-        from analysis.evidence.claims import effect_sizes
+        from analysis.evidence.rules import effect_sizes
         sizes = effect_sizes()
     return {"b": float(sizes["power_law_b"]["value"]), "m": float(sizes["power_law_m"]["value"]),
             "Ea": float(sizes["activation_energy"]["value"])}

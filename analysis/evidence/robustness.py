@@ -39,7 +39,8 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, claims, heldout, metrics
+from analysis.evidence import calibration, claims, energy_audit, heldout, metrics, statistics
+from analysis.evidence.rules import robustness_rules
 from analysis.physics import multitrap as dev, energy, optics, protocols, structure
 from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
 from analysis.physics.dimensionality import N_VALUES, parse_n
@@ -100,8 +101,8 @@ def priors() -> dict:
 
 
 def rules() -> dict:
-    """``name -> value`` of data/evidence/robustness.yaml."""
-    return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
+    """``name -> value`` of data/evidence/robustness.yaml (:func:`analysis.evidence.rules.robustness_rules`)."""
+    return robustness_rules()
 
 
 def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.ndarray]:
@@ -218,7 +219,7 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     e = energy.energy_dataset(energy.stack_psc(films))
     return {"fig3_plasticity": metrics.fig3_metrics(films),
             "fig4_retention": metrics.fig4_metrics(films, pset),
-            "fig6_energy": metrics.fig6_metrics(e, pset=pset)}
+            "fig6_energy": energy_audit.fig6_metrics(e, pset=pset)}
 
 
 def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
@@ -228,7 +229,7 @@ def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
     films = {parse_n(n): xr.merge([optics.film_optics(n, pset=pset), structure.film_xrd(n, pset=pset)],
                                   combine_attrs="override")
              for n in n_values}
-    return metrics.fig2_metrics(films, pset)
+    return optics.fig2_metrics(films, pset)
 
 
 def classification_device_metrics(params: dict) -> dict:
@@ -393,8 +394,8 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
 
 
 # --------------------------------------------------------------------------- statistics
-wilson = claims.wilson
-"""Wilson score interval of a binomial fraction (:func:`analysis.evidence.claims.wilson`)."""
+wilson = statistics.wilson
+"""Wilson score interval of a binomial fraction (:func:`analysis.evidence.statistics.wilson`)."""
 
 
 def stage_model(metric) -> str:
