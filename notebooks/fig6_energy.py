@@ -57,7 +57,7 @@ from IPython.display import Markdown, display
 from analysis.physics import energy as en
 from analysis.evidence import energy_audit
 from analysis.plotting import style as figures
-from analysis.stage_io import resolve, write_metrics, write_text
+from analysis.stage_io import load_calibration, resolve, write_metrics, write_text
 
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("analysis").setLevel(logging.INFO)
@@ -281,7 +281,7 @@ display(audit.drop(columns=["statement"]).style.format(
 
 # %%
 bounds = energy_audit.consistency_bounds(pe)
-gamma_table = energy_audit.model_energy_vs_gamma()
+gamma_table = energy_audit.model_energy_vs_gamma(calibrated=load_calibration(results_dir, "multitrap"))
 write_text(gamma_table.to_csv(index=False, float_format="%.6g"), results / "tables" / "energy_vs_gamma.csv")
 print(f"assumed for the 0.7 fJ event: t = {1e3 * bounds['assumed_width_s']:g} ms, "
       f"A = {bounds['assumed_area_um2']:g} µm²")
