@@ -506,8 +506,20 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
     """Concatenate the chunks of one design along ``sample`` (checked complete)."""
     if not chunks:
         raise ValueError("merge needs at least one chunk")
-    ds = xr.concat(sorted(chunks, key=lambda d: int(d.attrs["chunk"])), dim="sample",
-                   combine_attrs="drop_conflicts")
+    chunks = sorted(chunks, key=lambda d: int(d.attrs["chunk"]))
+    # A chunk in which no sample evaluated a claim writes its margin with the default units "1";
+    # the units of the chunks that did evaluate it hold (else drop_conflicts would drop them).
+    chunks = [c.copy() for c in chunks]
+    for var in [v for v in chunks[0].data_vars if str(v).startswith("margin__")]:
+        evaluated = [c for c in chunks if (c[var.replace("margin__", "holds__", 1)] != -1).any()]
+        units = {c[var].attrs.get("units") for c in evaluated}
+        if len(units) > 1:
+            raise ValueError(f"chunks give {var} different units {sorted(units)}")
+        if units:
+            unit = units.pop()
+            for c in chunks:
+                c[var].attrs["units"] = unit
+    ds = xr.concat(chunks, dim="sample", combine_attrs="drop_conflicts")
     n = int(chunks[0].attrs["n_samples"])
     if sorted(ds["sample"].values.tolist()) != list(range(n)):
         raise ValueError(f"chunks cover samples {ds['sample'].values.tolist()}; expected 0..{n - 1}")
