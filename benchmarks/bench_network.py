@@ -39,18 +39,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device as ld
+from analysis.learning import pd_curves as pdc
 from analysis.learning import training as tr
 from analysis.learning.digits import load_mnist
 from analysis.stage_io import read_netcdf, simulation_path
 
 
-def _device(results: str) -> sw.Device:
+def _device(results: str) -> ld.LookupDevice:
     path = simulation_path(results, "3")
     if path.is_file():
-        g, amp, _ = sw.pd_from_dataset(read_netcdf(path))
-        return sw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
-    return sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
+        g, amp, _ = pdc.pd_from_dataset(read_netcdf(path))
+        return ld.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
+    return ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
 
 
 def gemm_limit(batch: int = 100, n_in: int = 784, hidden: int = 300, n_out: int = 10,

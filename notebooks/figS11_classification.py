@@ -96,7 +96,7 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device, pd_curves
 from analysis.physics import multitrap
 from analysis.learning import training as tr
 from analysis import stage_io as io
@@ -163,13 +163,13 @@ films = [str(n) for n in sims["n"].values]
 calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
 synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
-    g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
+    g, amp, cycles = pd_curves.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
-    amp_r, g_r = sw.retained_pd_curve(synapses[n], settle)
+    amp_r, g_r = lookup_device.retained_pd_curve(synapses[n], settle)
     retained[n] = (g_r, amp_r)
     for store, (gg, aa, cyc) in ((pd, (g, amp, cycles)), (pd_retained, (g_r, amp_r, None))):
         try:
-            store[n] = sw.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
+            store[n] = pd_curves.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
         except ValueError as exc:  # a curve that does not potentiate is reported, not hidden
             logging.warning("n = %s: P/D analysis impossible: %s", n, exc)
             store[n] = None
@@ -214,18 +214,18 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # %%
 g3, amp3 = curves[device_n]
 c2c = ref["cycle_to_cycle"] or 0.0
-device = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
-other_bridge = next(b for b in sw.BRIDGES if b != lut_bridge)
-device_alt = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
+device = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
+other_bridge = next(b for b in lookup_device.BRIDGES if b != lut_bridge)
+device_alt = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
 g3r, amp3r = retained[device_n]
-device_ret = sw.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
+device_ret = lookup_device.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
 MAPPING_KEYS = {"push-pull": "push_pull", "potentiation-only": "potentiation_only"}
 SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh", device), ("retained", device_ret))
             for mapping in tr.MAPPINGS}
-# the volatile part read between updates (Device.decay, off in the four settings above): the
+# the volatile part read between updates (LookupDevice.decay, off in the four settings above): the
 # retained table, with what the device shows on top of it j update steps after a pulse
 decay_interval = float(learning["decay_interval"])
-decay = sw.decay_from_model(synapses[device_n], decay_interval, settle)
+decay = lookup_device.decay_from_model(synapses[device_n], decay_interval, settle)
 DECAY_SETTINGS = {} if decay is None else {
     f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
                                         mapping) for mapping in tr.MAPPINGS}
@@ -243,8 +243,8 @@ print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {devic
 settle_scan = [float(t) for t in learning["settle_times_scan"]]
 scan_devices = {}
 for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(synapses[device_n], t)
-    dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
+    a_t, g_t = lookup_device.retained_pd_curve(synapses[device_n], t)
+    dev_t = lookup_device.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
     for mapping in tr.MAPPINGS:
         scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
 n_devices, n_skipped = {}, {}
@@ -253,14 +253,14 @@ for n in films:
         n_skipped[n] = "its P/D curve cannot be analysed"
         continue
     g_n, amp_n = curves[n]
-    dev_n = sw.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
+    dev_n = lookup_device.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
                                     name=label(n))
     for mapping in tr.MAPPINGS:
         n_devices[f"{n}, {mapping}"] = (dev_n, mapping)
 # the part of each potentiation table below the first measured point is bridged (assumed)
 bridged = {}
 for n in dict.fromkeys(k.split(",")[0] for k in n_devices):
-    _, pg_n, _, dg_n = sw.split_pd_curve(*curves[n])
+    _, pg_n, _, dg_n = pd_curves.split_pd_curve(*curves[n])
     low, high = min(dg_n.min(), pg_n[0]), max(pg_n.max(), dg_n[0])
     bridged[n] = float((pg_n[0] - low) / (high - low))
 fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]

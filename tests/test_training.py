@@ -6,12 +6,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device as ld
+from analysis.learning import pd_curves as pdc
 from analysis.learning import training as tr
 from analysis.learning.digits import load_digits_8x8
 
 
-def _pd_train(device: sw.Device):
+def _pd_train(device: ld.LookupDevice):
     """A 40-pulse P/D train (20 negative then 20 positive) read off a device."""
     g = np.concatenate([device.pot_g[1:], device.dep_g[1:]])
     v = np.r_[-np.ones(20), np.ones(20)]
@@ -24,19 +25,19 @@ def digits_small():
     return x_tr[:600], y_tr[:600], x_te[:300], y_te[:300]
 
 
-def _decay(device: sw.Device, fractions, dep_fraction: float = -0.1) -> sw.Decay:
+def _decay(device: ld.LookupDevice, fractions, dep_fraction: float = -0.1) -> ld.Decay:
     """A synthetic Decay: after a potentiation pulse the device reads fractions[j − 1] of its range
     more than its table j steps later (dep_fraction after a depression pulse, until the last step)."""
     span = device.g_max - device.g_min
     f = np.asarray(fractions, dtype=float)[:, None]
     dep = np.where(f > 0, dep_fraction, 0.0)
-    return sw.Decay(times_s=np.arange(1.0, f.size + 1), pot_g=device.pot_g, dep_g=np.sort(device.dep_g),
+    return ld.Decay(times_s=np.arange(1.0, f.size + 1), pot_g=device.pot_g, dep_g=np.sort(device.dep_g),
                     pot_gain=f * span * np.ones(device.pot_g.size), dep_gain=dep * span * np.ones(device.dep_g.size),
                     interval_s=1.0, name="synthetic")
 
 
 def test_device_layer_updates_stay_in_bounds_and_on_states():
-    dev = sw.neurosim_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
+    dev = ld.neurosim_shaped_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
     rng = np.random.default_rng(0)
     w = rng.uniform(-1, 1, (30, 20)).astype(np.float32)
     layer = tr._DeviceLayer(np.round(w * 10) / 10, 1.0, dev, np.random.default_rng(1))
@@ -51,7 +52,7 @@ def test_device_layer_updates_stay_in_bounds_and_on_states():
         k = (g - dev.g_min) / step
         np.testing.assert_allclose(k, np.round(k * 2) / 2, atol=1e-6)  # half-states from the centred start
     assert layer.pulses > 0
-    noisy = tr._DeviceLayer(w, 1.0, sw.neurosim_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
+    noisy = tr._DeviceLayer(w, 1.0, ld.neurosim_shaped_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
                             np.random.default_rng(2))
     for _ in range(20):
         noisy.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
@@ -59,7 +60,7 @@ def test_device_layer_updates_stay_in_bounds_and_on_states():
 
 
 def test_states_limit_distinct_weights():
-    dev = sw.neurosim_device(4, 0.0, 0.0, g_min=1.0, g_max=2.0)
+    dev = ld.neurosim_shaped_device(4, 0.0, 0.0, g_min=1.0, g_max=2.0)
     layer = tr._DeviceLayer(np.zeros((50, 50), np.float32), 1.0, dev, np.random.default_rng(0))
     rng = np.random.default_rng(3)
     for _ in range(30):
@@ -72,7 +73,7 @@ def test_states_limit_distinct_weights():
 def test_ideal_device_reproduces_float_training(digits_small):
     s = tr.TrainSettings(hidden=36, epochs=8, batch_size=10, lr=0.3, seed=0)
     flt = tr.train(*digits_small, s)
-    ideal = sw.neurosim_device(100000, 0.0, 0.0, g_min=1e-9, g_max=5e-9)
+    ideal = ld.neurosim_shaped_device(100000, 0.0, 0.0, g_min=1e-9, g_max=5e-9)
     dev = tr.train(*digits_small, tr.TrainSettings(**{**s.__dict__, "w_max": (6.0, 6.0)}), device=ideal)
     # tolerance: 1 percentage point per epoch curve point, weights within 0.02 RMS
     np.testing.assert_allclose(dev.test_accuracy, flt.test_accuracy, atol=0.01)
@@ -82,7 +83,7 @@ def test_ideal_device_reproduces_float_training(digits_small):
 
 def test_training_is_deterministic_and_device_limited(digits_small):
     s = tr.TrainSettings(hidden=36, epochs=4, batch_size=10, lr=0.3, w_max=(2.0, 3.0), seed=7)
-    dev = sw.neurosim_device(6, 3.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    dev = ld.neurosim_shaped_device(6, 3.0, 3.0, 1e-9, 2e-9, noise=0.02)
     a = tr.train(*digits_small, s, device=dev)
     b = tr.train(*digits_small, s, device=dev)
     assert a.test_accuracy == b.test_accuracy and a.pulses == b.pulses
@@ -101,11 +102,11 @@ def test_settings_validation():
         x = np.zeros((4, 2), np.float32)
         y = np.array([0, 1, 0, 1])
         tr.train(x, y, x, y, tr.TrainSettings(hidden=3, epochs=1, batch_size=2, lr=0.1),
-                 device=sw.neurosim_device(5))
+                 device=ld.neurosim_shaped_device(5))
 
 
 def test_sensitivity_rows_and_csv(digits_small):
-    ref = sw.device_from_pd_curve(*_pd_train(sw.neurosim_device(20, 1.0, 1.5, 1e-9, 3e-9)))
+    ref = ld.device_from_pd_curve(*_pd_train(ld.neurosim_shaped_device(20, 1.0, 1.5, 1e-9, 3e-9)))
     rows = tr.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
     assert [r["factor"] for r in rows] == ["measured", "mapping", "nonlinearity", "nonlinearity",
                                           "nonlinearity", "states", "noise"]
@@ -144,7 +145,7 @@ def test_claims_ledger_matches_paper_values_and_uses_the_accuracy_rule():
 
 
 def test_potentiation_only_mapping_never_depresses_between_refreshes():
-    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    dev = ld.neurosim_shaped_device(50, 2.0, 2.0, 1e-9, 3e-9)
     rng = np.random.default_rng(0)
     w = rng.uniform(-0.5, 0.5, size=(8, 4)).astype(np.float32)
     layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
@@ -157,7 +158,7 @@ def test_potentiation_only_mapping_never_depresses_between_refreshes():
 
 
 def test_refresh_keeps_weight_and_bounds():
-    dev = sw.neurosim_device(50, 2.0, 2.0, 1e-9, 3e-9)
+    dev = ld.neurosim_shaped_device(50, 2.0, 2.0, 1e-9, 3e-9)
     w = np.linspace(-0.9, 0.9, 12, dtype=np.float32).reshape(3, 4)
     layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
     for _ in range(60):                                        # drive every pair to the top
@@ -185,8 +186,8 @@ def test_unknown_mapping_rejected():
 def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, monkeypatch, skip_rows_from):
     monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
     base = tr.TrainSettings(hidden=16, epochs=3, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
-    noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
-    linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
+    noisy = ld.neurosim_shaped_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    linear = ld.neurosim_shaped_device(30, 0.0, 0.0, 1e-9, 3e-9)
     members = [(replace(base, seed=0), noisy),
                (replace(base, seed=1, lr=0.2), None),
                (replace(base, seed=2, mapping="potentiation-only"), linear),
@@ -213,12 +214,12 @@ _NO_NUMBA = "numba is not installed: the device update runs its numpy path only 
 def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, skip_rows_from):
     monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
     base = tr.TrainSettings(hidden=16, epochs=2, batch_size=20, lr=0.3, w_max=(2.0, 3.0))
-    noisy = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
-    linear = sw.neurosim_device(30, 0.0, 0.0, 1e-9, 3e-9)
+    noisy = ld.neurosim_shaped_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    linear = ld.neurosim_shaped_device(30, 0.0, 0.0, 1e-9, 3e-9)
     # points 1e-5 of the range apart share a bucket of the lookup (the binary-search branch)
-    crowded = sw.Device(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9,
+    crowded = ld.LookupDevice(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9,
                         noise=0.05)
-    assert crowded._lookups[0]._any_crowded and crowded._lookups[2]._any_crowded
+    assert crowded.lookups[0].any_crowded and crowded.lookups[2].any_crowded
     members = [(replace(base, seed=0), noisy),
                (replace(base, seed=1, w_max=(0.2, 0.3)), noisy),            # several pulses per update, the cap
                (replace(base, seed=2, mapping="potentiation-only"), linear),
@@ -254,10 +255,10 @@ def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, ski
 @pytest.mark.skipif(tr._kernels is None, reason=_NO_NUMBA)
 def test_numba_lookup_gives_numpy_interp_bits():
     rng = np.random.default_rng(9)
-    for device in (sw.neurosim_device(20, 1.0, 3.0, 1e-9, 3e-9),
-                   sw.Device(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9)):
-        tab, offsets = tr._kernels.table_pack(device._lookups)
-        for lookup, offset in zip(device._lookups, offsets):
+    for device in (ld.neurosim_shaped_device(20, 1.0, 3.0, 1e-9, 3e-9),
+                   ld.LookupDevice(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9)):
+        tab, offsets = tr._kernels.table_pack(device.lookups)
+        for lookup, offset in zip(device.lookups, offsets):
             xp, fp = lookup.xp, lookup.fp
             lo, hi = xp[0], xp[-1]
             x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 400), xp,
@@ -299,8 +300,8 @@ def test_neurosim_device_defaults_are_the_documented_ones():
     assert [d.levels_ltp, d.levels_ltd] == p["neurosim_levels"]
     assert d.c2c == p["neurosim_cycle_to_cycle"] and [d.g_min, d.g_max] == p["neurosim_conductance"]
     # NeuroSim's A/levels table agrees with this compendium's NL definition within 2 %
-    assert sw.a_over_pmax_from_nl(2.4) == pytest.approx(d.a_over_levels_ltp, rel=0.02)
-    assert sw.a_over_pmax_from_nl(4.88) == pytest.approx(-d.a_over_levels_ltd, rel=0.02)
+    assert pdc.a_over_pmax_from_nl(2.4) == pytest.approx(d.a_over_levels_ltp, rel=0.02)
+    assert pdc.a_over_pmax_from_nl(4.88) == pytest.approx(-d.a_over_levels_ltd, rel=0.02)
 
 
 def test_neurosim_write_rounds_pulses_and_walks_the_curves():
@@ -370,7 +371,7 @@ def test_seed_summary_and_last_k():
 
 def test_run_seeds_uses_each_seeds_float_range(digits_small):
     s = tr.TrainSettings(hidden=12, epochs=2, batch_size=20, lr=0.3)
-    dev = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    dev = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9)
     runs = tr.run_seeds(*digits_small, s, {"pp": (dev, "push-pull"), "po": (dev, "potentiation-only")}, [0, 3])
     assert [len(runs[k]) for k in ("float", "pp", "po")] == [2, 2, 2]
     assert runs["w_max"][1] == tr.weight_range(runs["float"][1].weights)
@@ -380,8 +381,8 @@ def test_run_seeds_uses_each_seeds_float_range(digits_small):
 
 def test_run_seeds_trains_identical_settings_once(digits_small):
     s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
-    a = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9)
-    twin = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="same tables")
+    a = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9)
+    twin = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9, name="same tables")
     runs = tr.run_seeds(*digits_small, s, {"a": (a, "push-pull"), "twin": (twin, "push-pull"),
                                            "other mapping": (twin, "potentiation-only")}, [0, 1])
     assert runs["a"] == runs["twin"] and runs["a"][0] is runs["twin"][0]
@@ -390,7 +391,7 @@ def test_run_seeds_trains_identical_settings_once(digits_small):
 
 # ------------------------------------------------------------------ volatile part read between updates
 def test_decay_reads_the_volatile_part_until_it_has_relaxed():
-    dev = sw.neurosim_device(20, 1.0, 1.0, 1e-9, 3e-9)
+    dev = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 3e-9)
     decayed = replace(dev, decay=_decay(dev, [0.3, 0.1, 0.0]))
     w = np.random.default_rng(0).uniform(-0.5, 0.5, (6, 5)).astype(np.float32)
     layer = tr._DeviceLayer(w, 1.0, decayed, np.random.default_rng(1))
@@ -415,7 +416,7 @@ def test_decay_reads_the_volatile_part_until_it_has_relaxed():
 def test_decay_that_has_relaxed_by_the_next_step_is_decay_off_bit_for_bit(digits_small):
     # long intervals: the gain is zero at the first following step -> the table device, byte for byte
     s = tr.TrainSettings(hidden=16, epochs=2, batch_size=20, lr=0.3, w_max=(2.0, 3.0), seed=3)
-    dev = sw.neurosim_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
+    dev = ld.neurosim_shaped_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
     for mapping in tr.MAPPINGS:
         a = tr.train(*digits_small, replace(s, mapping=mapping), device=dev)
         b = tr.train(*digits_small, replace(s, mapping=mapping), device=replace(dev, decay=_decay(dev, [0.0, 0.0])))
@@ -427,8 +428,8 @@ def test_decay_that_has_relaxed_by_the_next_step_is_decay_off_bit_for_bit(digits
 
 def test_decay_from_the_device_model_relaxes_towards_the_retained_table():
     settle = 0.18
-    assert sw.decay_from_model("3", 0.2, settle) is None     # next step after the settle time: the table
-    fast, slow = sw.decay_from_model("3", 0.04, settle), sw.decay_from_model("3", 0.1, settle)
+    assert ld.decay_from_model("3", 0.2, settle) is None     # next step after the settle time: the table
+    fast, slow = ld.decay_from_model("3", 0.04, settle), ld.decay_from_model("3", 0.1, settle)
     np.testing.assert_allclose(fast.times_s, [0.02, 0.06, 0.10, 0.14, 0.18], atol=1e-12)
     np.testing.assert_allclose(slow.times_s, [0.08, 0.18], atol=1e-12)
     for d in (fast, slow):
@@ -436,8 +437,8 @@ def test_decay_from_the_device_model_relaxes_towards_the_retained_table():
         assert np.all(np.diff(d.pot_gain, axis=0) <= 1e-18)                  # the volatile part only shrinks
         assert np.all(d.pot_gain[0] > 0)
     # trained weights read closer to the retained table with longer intervals
-    amp, g = sw.retained_pd_curve("3", settle)
-    table = sw.device_from_pd_curve(g, amp)
+    amp, g = ld.retained_pd_curve("3", settle)
+    table = ld.device_from_pd_curve(g, amp)
     rng = np.random.default_rng(5)
     w = rng.uniform(-0.5, 0.5, (40, 30)).astype(np.float32)
     gap = {}

@@ -11,7 +11,7 @@ both and compares the bytes):
     pulse count — the pass over all weights fused into one loop that looks twice only at the
     64-weight blocks holding a pulse.
 :func:`apply_pulses`
-    the pulsed pairs of all members: the four lookups (:class:`analysis.learning.pd_curves.TableInterp`'s
+    the pulsed pairs of all members: the four lookups (:class:`analysis.learning.lookup_device.TableInterp`'s
     arithmetic, ``np.interp``'s bits), the push-pull or potentiation-only choice, the
     cycle-to-cycle noise (the normal draws stay numpy's), the clip and the float32 weights.
 
@@ -39,15 +39,15 @@ _UNIFORM, _LAST, _LO, _SCALE, _BUCKETS, _LOWER, _SLOPE, _VALUE, _BELOW, _SPLIT, 
 
 
 def table_pack(lookups) -> tuple[np.ndarray, np.ndarray]:
-    """The tables of :class:`~analysis.learning.pd_curves.TableInterp` objects as one float64 array.
+    """The tables of :class:`~analysis.learning.lookup_device.TableInterp` objects as one float64 array.
 
     Returns the array and the offset of each table in it.  Integers (bucket counts, interval
     indices) are stored as float64, exactly.
     """
     parts, offsets, at = [], [], 0
     for t in lookups:
-        arrays = [t._lower, t._slope, t._value, t._below.astype(float), t._split,
-                  t._crowded.astype(float), t.xp]
+        arrays = [t.interval_origin, t.interval_slope, t.interval_value, t.bucket_below.astype(float),
+                  t.bucket_split, t.bucket_crowded.astype(float), t.xp]
         header = np.zeros(_HEADER)
         header[_UNIFORM], header[_LAST], header[_LO], header[_SCALE], header[_BUCKETS] = (
             float(t.uniform), t.last, t.lo, t.scale, t.buckets)

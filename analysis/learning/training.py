@@ -18,14 +18,14 @@ pulses, a negative one the reverse (push-pull).  The conductance reached after t
 pulses comes from a **lookup table** of the device's own branch (as in CrossSim,
 ΔG per pulse is a function of G): the present G is located on the branch (a
 fractional pulse index), moved by the pulse count, and read back (the part of the
-potentiation table below the first measured point is bridged, :func:`analysis.learning.pd_curves.device_from_pd_curve`) — so the
+potentiation table below the first measured point is bridged, :func:`analysis.learning.lookup_device.device_from_pd_curve`) — so the
 nonlinearity, the asymmetry, the finite number of states and the bounds
 ``[G_min, G_max]`` all act.  Optional cycle-to-cycle noise follows NeuroSim:
 ``σ = c (G_max − G_min) √n`` for ``n`` pulses.  Initial conductances are set as
 analogue values (a write-verify step is assumed) from the same random weights as the
 float baseline, which shares the network, the initialisation and the minibatch order.
 
-With ``Device.decay`` (:class:`analysis.learning.pd_curves.Decay`, off by default) the device's
+With ``LookupDevice.decay`` (:class:`analysis.learning.lookup_device.Decay`, off by default) the device's
 table is the retained one and the network reads, besides, the volatile part each pulse leaves,
 decaying with the time since that device's last pulse (in update steps of a stated interval),
 until it has relaxed to the table (:meth:`_DeviceGroup._relax`).
@@ -65,7 +65,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from analysis.learning.pd_curves import Device, neurosim_device
+from analysis.learning.lookup_device import LookupDevice, neurosim_shaped_device
 
 try:                                         # the compiled device update (same bytes, faster)
     from analysis.learning import _kernels
@@ -278,7 +278,7 @@ class _DeviceGroup:
         Initial weights of each member (same shape).
     w_maxs : sequence of float
         Weight range of each member.
-    device : Device
+    device : LookupDevice
     rngs : sequence of numpy.random.Generator
         Each member's device random stream.
     mapping : str
@@ -289,7 +289,7 @@ class _DeviceGroup:
         Positions of the members in *stack* (default ``0 … M − 1``).
     """
 
-    def __init__(self, ws, w_maxs, device: Device, rngs, mapping: str = "push-pull", stack=None, index=None):
+    def __init__(self, ws, w_maxs, device: LookupDevice, rngs, mapping: str = "push-pull", stack=None, index=None):
         self.device, self.mapping, self.rngs = device, mapping, list(rngs)
         self.shape = ws[0].shape
         self.size = int(np.prod(self.shape))
@@ -329,7 +329,7 @@ class _DeviceGroup:
             self._recent = deque(maxlen=self.decay.steps)
         self._q = np.empty(self.size, dtype=np.float32)                  # scratch of the pulse counts
         if _kernels is not None:
-            self._tab, self._tab_offsets = _kernels.table_pack(device._lookups)
+            self._tab, self._tab_offsets = _kernels.table_pack(device.lookups)
             # the pulses of one update: pair index, raised weight, pulse count (np.empty: the
             # pages of the worst case, every weight pulsed, are only mapped when written)
             self._k_flat = np.empty(n_members * self.size + 8, dtype=np.intp)   # 8 spare (find_pulses)
@@ -573,7 +573,7 @@ class _DeviceGroup:
         Pulses move a device along its lookup table (``g_all``: the conductance it keeps); what
         the network reads carries the decaying volatile part.  A device pulsed ``j`` steps ago
         (``j = 1`` for this step's) reads, at the next step,
-        :meth:`analysis.learning.pd_curves.Decay.read` of its table conductance; the
+        :meth:`analysis.learning.lookup_device.Decay.read` of its table conductance; the
         weights of the pairs concerned are rewritten from these reads.  Later entries of
         *devices* win (a refreshed device is recorded after its ordinary pulse).
         """
@@ -639,7 +639,7 @@ class _DeviceGroup:
 class _DeviceLayer(_DeviceGroup):
     """One network's layer of differential pairs (a :class:`_DeviceGroup` of one member)."""
 
-    def __init__(self, w, w_max, device: Device, rng, mapping: str = "push-pull"):
+    def __init__(self, w, w_max, device: LookupDevice, rng, mapping: str = "push-pull"):
         super().__init__([w], [w_max], device, [rng], mapping)
 
     @property
@@ -696,7 +696,7 @@ the GIL); each network's arithmetic is the same on any thread, so results do not
 on it."""
 
 
-def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Device | None = None,
+def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: LookupDevice | None = None,
           label: str = "") -> TrainResult:
     """Train one network (float or device-aware); :func:`train_many` with one member.
 
@@ -708,7 +708,7 @@ def train(x_train, y_train, x_test, y_test, settings: TrainSettings, device: Dev
         Labels 0…9.
     settings : TrainSettings
         Network width and hyper-parameters.
-    device : Device, optional
+    device : LookupDevice, optional
         If given, every weight is a differential pair of this device, updated by
         pulses (module doc); otherwise plain float32 SGD (the baseline).
     label : str
@@ -736,7 +736,7 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
     ----------
     x_train, y_train, x_test, y_test : numpy.ndarray
         As for :func:`train`.
-    members : sequence of (TrainSettings, Device or None)
+    members : sequence of (TrainSettings, LookupDevice or None)
         One entry per network.  ``hidden``, ``epochs`` and ``batch_size`` must agree
         (they fix the shapes); ``lr``, ``w_max``, ``seed``, ``mapping`` and the device may
         differ (float and device members can be mixed).
@@ -761,7 +761,7 @@ def train_many(x_train, y_train, x_test, y_test, members, labels=None,
 
     members = [(s, d) for s, d in members]
     if not members:
-        msg = "members is empty; expected at least one (TrainSettings, Device or None)"
+        msg = "members is empty; expected at least one (TrainSettings, LookupDevice or None)"
         raise ValueError(msg)
     first = members[0][0]
     for i, (s, d) in enumerate(members):
@@ -964,7 +964,7 @@ def seed_summary(results, k: int) -> dict:
             "curve_sd": (curves.std(axis=0, ddof=1) if len(per_seed) > 1 else 0 * curves[0]).tolist()}
 
 
-def _device_key(device: Device, mapping: str) -> tuple:
+def _device_key(device: LookupDevice, mapping: str) -> tuple:
     """What makes two device settings train alike: tables, noise, decay and mapping."""
     decay = device.decay
     decay_key = None if decay is None else (np.asarray(decay.times_s).tobytes(), decay.pot_g.tobytes(),
@@ -985,7 +985,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     settings : TrainSettings
         Shared settings (``seed``, ``w_max`` and ``mapping`` are set per member).
     devices : dict
-        ``name -> (Device, mapping)``.
+        ``name -> (LookupDevice, mapping)``.
     seeds : sequence of int
 
     Returns
@@ -1021,7 +1021,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     return out
 
 
-def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression: float,
+def sensitivity_devices(reference: LookupDevice, nl_potentiation: float, nl_depression: float,
                         states=(10, 20, 50, 200, 1000), nls=(1.0, 3.0, 5.0),
                         noises=(0.005, 0.02, 0.05), alternatives=(),
                         mappings=("potentiation-only",)) -> list[dict]:
@@ -1029,7 +1029,7 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
 
     Parameters
     ----------
-    reference : Device
+    reference : LookupDevice
         The measured (lookup-table) device.
     nl_potentiation, nl_depression : float, 1
         Its fitted nonlinearity labels.
@@ -1037,7 +1037,7 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
         Pulse counts (linear, noise-free), symmetric NL labels (at the pulse count of
         the measured depression branch, 20 in Fig. S11a) and cycle-to-cycle σ (linear,
         same pulse count) to scan.
-    alternatives : sequence of (str, Device)
+    alternatives : sequence of (str, LookupDevice)
         Further variants of the measured device (e.g. another bridge of the unmeasured
         part of the table), listed with factor ``"measured"``.
     mappings : sequence of str
@@ -1071,21 +1071,21 @@ def sensitivity_devices(reference: Device, nl_potentiation: float, nl_depression
         rows.append(r)
     rows.append(row("nonlinearity", f"fitted NL {nl_potentiation:.2f}/{nl_depression:.2f}, {p} pulses",
                     p, nl_potentiation, nl_depression, 0.0,
-                    neurosim_device(p, nl_potentiation, nl_depression, g0, g1)))
+                    neurosim_shaped_device(p, nl_potentiation, nl_depression, g0, g1)))
     rows.append(row("nonlinearity", f"fitted NL {nl_potentiation:.2f}/{nl_depression:.2f}, 1000 pulses",
                     1000, nl_potentiation, nl_depression, 0.0,
-                    neurosim_device(1000, nl_potentiation, nl_depression, g0, g1)))
+                    neurosim_shaped_device(1000, nl_potentiation, nl_depression, g0, g1)))
     rows += [row("nonlinearity", f"NL {nl:g}/{nl:g}, {p} pulses", p, nl, nl, 0.0,
-                 neurosim_device(p, nl, nl, g0, g1)) for nl in nls]
-    rows += [row("states", f"linear, {s} pulses", s, 0.0, 0.0, 0.0, neurosim_device(s, 0, 0, g0, g1))
+                 neurosim_shaped_device(p, nl, nl, g0, g1)) for nl in nls]
+    rows += [row("states", f"linear, {s} pulses", s, 0.0, 0.0, 0.0, neurosim_shaped_device(s, 0, 0, g0, g1))
              for s in states]
     rows += [row("noise", f"linear, {p} pulses, sigma {c:g}", p, 0.0, 0.0, c,
-                  neurosim_device(p, 0, 0, g0, g1, noise=c)) for c in noises]
+                  neurosim_shaped_device(p, 0, 0, g0, g1, noise=c)) for c in noises]
     return rows
 
 
 def sensitivity_devices_map(rows: list[dict], mapping: str = "push-pull", prefix: str = "sensitivity") -> dict:
-    """``name -> (Device, mapping)`` of the sensitivity *rows*, for :func:`run_seeds`."""
+    """``name -> (LookupDevice, mapping)`` of the sensitivity *rows*, for :func:`run_seeds`."""
     return {f"{prefix} {i}": (r["device"], r.get("overrides", {}).get("mapping", mapping))
             for i, r in enumerate(rows)}
 

@@ -591,8 +591,15 @@ def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltag
     return np.abs(g * vr)
 
 
-def potentiation_depression(n_or_params, area_um2=62500.0):
+def potentiation_depression(n_or_params, area_um2=62500.0, read_delay_s=None):
     """20 spikes of −1 V then 20 of +1 V, 20 ms (Fig. S11a), conductance read after each.
+
+    Parameters
+    ----------
+    read_delay_s : float, s, optional
+        Time from the end of each pulse to its read (default: the device's read delay); the
+        read does not disturb the train (:func:`pulse_responses`), so a longer delay reads the
+        conductance the device keeps (:func:`analysis.learning.lookup_device.retained_pd_curve`).
 
     Returns
     -------
@@ -607,7 +614,8 @@ def potentiation_depression(n_or_params, area_um2=62500.0):
     wds = np.concatenate([np.full(int(pot["pulses"]), float(pot["width_s"])),
                           np.full(int(dep["pulses"]), float(dep["width_s"]))])
     train = PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
-    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V)[0]
+    reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
+                            read_delay_s=read_delay_s)[0]
     return amps, params.conductance(reads, area_um2=area_um2)
 
 
