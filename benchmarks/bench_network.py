@@ -36,6 +36,7 @@ import argparse
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
@@ -98,11 +99,11 @@ def main(argv=None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2-core machine; other jobs slow every wall-clock number)")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, args.test, mirror=args.mirror)
     s = tr.TrainSettings(hidden=300, epochs=1, batch_size=100, lr=1.0, w_max=(0.5, 2.5), seed=0)
-    # the numba kernels of the device update (analysis.learning._kernels) are compiled on a process's first
+    # the numba kernels of the device update (analysis.learning.pair_kernels) are compiled on a process's first
     # device update, or loaded from analysis/__pycache__: paid once, outside the timed runs
     t0 = time.perf_counter()
     tr.train_many(x_tr[:200], y_tr[:200], x_te[:100], y_te[:100], [(s, device)], train_accuracy=False)
-    print(f"warm-up (numba kernels {'loaded or compiled' if tr._kernels is not None else 'absent: numpy path'}, "
+    print(f"warm-up (numba kernels loaded or compiled, "
           f"one short device-aware run): {time.perf_counter() - t0:.2f} s")
     limit, limit_cpu = gemm_limit()
     print(f"GEMM limit (5 products of a 784-300-10 step, batch 100, {tr.TRAIN_THREADS} threads): "
@@ -111,7 +112,7 @@ def main(argv=None) -> int:
     for n_seeds in args.seeds:
         rates, step_rates = {}, {}
         for name, dev in (("float", None), ("device-aware", device)):
-            members = [(tr.replace(s, seed=k), dev) for k in range(n_seeds)]
+            members = [(replace(s, seed=k), dev) for k in range(n_seeds)]
             t0 = time.perf_counter()
             res = tr.train_many(x_tr, y_tr, x_te, y_te, members, train_accuracy=False)
             dt = time.perf_counter() - t0

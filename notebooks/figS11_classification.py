@@ -98,6 +98,7 @@ import numpy as np
 
 from analysis.learning import lookup_device, pd_curves
 from analysis.physics import multitrap
+from analysis.learning import experiments, neurosim
 from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
@@ -110,7 +111,7 @@ from analysis.stage_io import resolve, write_metrics, write_text
 from analysis.workflow.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
-report_progress_of("analysis.learning.training")  # epoch k/N lines in the terminal while the workflow runs
+report_progress_of("analysis.learning")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
@@ -264,7 +265,7 @@ for n in dict.fromkeys(k.split(",")[0] for k in n_devices):
     low, high = min(dg_n.min(), pg_n[0]), max(pg_n.max(), dg_n[0])
     bridged[n] = float((pg_n[0] - low) / (high - low))
 fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
-sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
+sens_rows = experiments.sensitivity_devices(device, fit_p.nl, fit_d.nl,
                                    alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
 # the potentiation-only mapping learns mostly on the bridged part of the table: also try it on
 # the other bridge, which has no such part
@@ -272,7 +273,7 @@ alt_po = {**sens_rows[0], "pulses": device_alt.n_pulses, "factor": "mapping", "d
           "overrides": {"mapping": "potentiation-only"},
           "setting": f"device lookup table ({other_bridge} bridge), potentiation-only pairs"}
 sens_rows.insert(3, alt_po)
-sens_devices = tr.sensitivity_devices_map(sens_rows)
+sens_devices = experiments.sensitivity_devices_map(sens_rows)
 digits = load_digits_8x8()
 mnist = load_mnist(mnist_train, mnist_test, mirror=mnist_mirror or None)
 settings = {
@@ -285,9 +286,9 @@ runs, summary = {}, {}
 for name, arrays, devs in (("8x8", digits, {**SETTINGS, **DECAY_SETTINGS, **scan_devices, **n_devices, **sens_devices}),
                            ("28x28", mnist, {**SETTINGS, **{k: DECAY_SETTINGS[k] for k in DECAY_KEYS["28x28"]}})):
     t0 = time.perf_counter()
-    runs[name] = tr.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
+    runs[name] = experiments.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
     timing[name] = time.perf_counter() - t0
-    summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
+    summary[name] = {key: experiments.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
 for name, table in summary.items():
     print(f"{name} ({len(seed_list)} seeds, mean of the last {last_k[name]} epochs; paper "
           f"{paper[f'accuracy_{name}_percent']['value']} %):")
@@ -306,7 +307,7 @@ print("wall time (diagnostic only): " + ", ".join(f"{k} {v:.1f} s" for k, v in t
 # same seeds and settings as panel c (trained with it above).
 
 # %%
-settle_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
+settle_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
 for key, st in settle_summary.items():
     print(f"settle {key:<32} {st['mean']:6.2f} ± {st['sd']:4.2f} %")
 
@@ -324,7 +325,7 @@ for key, st in settle_summary.items():
 # simulated branch, so its ranking says more about the bridge than about the film.
 
 # %%
-n_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
+n_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
 props = {
     "NL potentiation": {n: pd[n]["nl_potentiation"] for n in films if pd[n]},
     "NL depression": {n: pd[n]["nl_depression"] for n in films if pd[n]},
@@ -374,18 +375,18 @@ for n, why in n_skipped.items():
 # `sensitivity_mnist_train` > 0.  Bars are mean gaps, whiskers ±1 sd of the device accuracy.
 
 # %%
-sens = tr.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
+sens = experiments.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
 sens_data = {"8x8": digits}
 if sensitivity_mnist_train > 0:
     ns, nt = sensitivity_mnist_train, sensitivity_mnist_test
     sens_data["28x28"] = (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])
     sens_seeds = list(range(int(first_seed), int(first_seed) + int(sensitivity_seeds)))
     t0 = time.perf_counter()
-    sens += tr.run_sensitivity({"28x28": sens_data["28x28"]},
+    sens += experiments.run_sensitivity({"28x28": sens_data["28x28"]},
                                {"28x28": replace(settings["28x28"], epochs=sensitivity_mnist_epochs)},
                                sens_rows, seeds=sens_seeds, k={"28x28": 1})
     timing["sensitivity 28x28"] = time.perf_counter() - t0
-write_text(tr.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
+write_text(experiments.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
 for rec in sens:
     print(f"{rec['dataset']:>5} {rec['factor']:>12}  {rec['setting']:<52} "
           f"{100 * rec['accuracy']:6.2f} ± {100 * rec['accuracy_sd']:4.2f} %  gap {rec['gap_pp']:+6.2f} pp")
@@ -411,16 +412,16 @@ for rec in sens:
 
 # %%
 mn_train = load_mnist(None, neurosim_test, mirror=mnist_mirror or None)
-ns_x, ns_xt = tr.neurosim_inputs(mn_train[0]), tr.neurosim_inputs(mn_train[2])
-ns_devices = {"default": tr.NeuroSimDevice(), "ideal": tr.NEUROSIM_IDEAL, "software": None}
+ns_x, ns_xt = neurosim.neurosim_inputs(mn_train[0]), neurosim.neurosim_inputs(mn_train[2])
+ns_devices = {"default": neurosim.NeuroSimDevice(), "ideal": neurosim.NEUROSIM_IDEAL, "software": None}
 t0 = time.perf_counter()
-ns_runs = {key: [tr.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
-                                   tr.NeuroSimSettings(epochs=neurosim_epochs,
+ns_runs = {key: [neurosim.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
+                                   neurosim.NeuroSimSettings(epochs=neurosim_epochs,
                                                        images_per_epoch=neurosim_images_per_epoch, seed=s),
                                    dev, label=f"neurosim {key} seed {s}") for s in seed_list]
            for key, dev in ns_devices.items()}
 timing["neurosim"] = time.perf_counter() - t0
-ns_summary = {key: tr.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
+ns_summary = {key: experiments.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
 for key, st in ns_summary.items():
     print(f"NeuroSim mode, {key:<8}: {st['mean']:6.2f} ± {st['sd']:4.2f} % "
           f"({st['seeds']} seeds, last {st['k']} of {neurosim_epochs} epochs × {neurosim_images_per_epoch} images)")

@@ -1,4 +1,6 @@
-"""Tests of analysis.learning.training: device layers, device-aware training, sensitivity."""
+"""Tests of the training of analysis.learning: training (network and loop), differential_pairs (the
+pulse update; the numba kernels against its numpy reference), experiments (seeds, sensitivity) and
+neurosim (the NeuroSim-compatible mode)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,6 +10,10 @@ import pytest
 
 from analysis.learning import lookup_device as ld
 from analysis.learning import pd_curves as pdc
+from analysis.learning import differential_pairs as dp
+from analysis.learning import experiments as ex
+from analysis.learning import neurosim as ns
+from analysis.learning import pair_kernels
 from analysis.learning import training as tr
 from analysis.learning.digits import load_digits_8x8
 
@@ -40,7 +46,7 @@ def test_device_layer_updates_stay_in_bounds_and_on_states():
     dev = ld.neurosim_shaped_device(20, 0.0, 0.0, g_min=1e-9, g_max=3e-9, noise=0.0)
     rng = np.random.default_rng(0)
     w = rng.uniform(-1, 1, (30, 20)).astype(np.float32)
-    layer = tr._DeviceLayer(np.round(w * 10) / 10, 1.0, dev, np.random.default_rng(1))
+    layer = dp.PairLayer(np.round(w * 10) / 10, 1.0, dev, np.random.default_rng(1))
     step = (dev.g_max - dev.g_min) / 20
     for _ in range(50):
         layer.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
@@ -52,7 +58,7 @@ def test_device_layer_updates_stay_in_bounds_and_on_states():
         k = (g - dev.g_min) / step
         np.testing.assert_allclose(k, np.round(k * 2) / 2, atol=1e-6)  # half-states from the centred start
     assert layer.pulses > 0
-    noisy = tr._DeviceLayer(w, 1.0, ld.neurosim_shaped_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
+    noisy = dp.PairLayer(w, 1.0, ld.neurosim_shaped_device(20, 1, 1, 1e-9, 3e-9, noise=0.1),
                             np.random.default_rng(2))
     for _ in range(20):
         noisy.update(rng.normal(0, 0.5, w.shape).astype(np.float32))
@@ -61,7 +67,7 @@ def test_device_layer_updates_stay_in_bounds_and_on_states():
 
 def test_states_limit_distinct_weights():
     dev = ld.neurosim_shaped_device(4, 0.0, 0.0, g_min=1.0, g_max=2.0)
-    layer = tr._DeviceLayer(np.zeros((50, 50), np.float32), 1.0, dev, np.random.default_rng(0))
+    layer = dp.PairLayer(np.zeros((50, 50), np.float32), 1.0, dev, np.random.default_rng(0))
     rng = np.random.default_rng(3)
     for _ in range(30):
         layer.update(rng.normal(0, 0.6, (50, 50)).astype(np.float32))
@@ -107,14 +113,14 @@ def test_settings_validation():
 
 def test_sensitivity_rows_and_csv(digits_small):
     ref = ld.device_from_pd_curve(*_pd_train(ld.neurosim_shaped_device(20, 1.0, 1.5, 1e-9, 3e-9)))
-    rows = tr.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
+    rows = ex.sensitivity_devices(ref, 1.0, 1.5, states=(5,), nls=(2.0,), noises=(0.01,))
     assert [r["factor"] for r in rows] == ["measured", "mapping", "nonlinearity", "nonlinearity",
                                           "nonlinearity", "states", "noise"]
     assert rows[1]["overrides"] == {"mapping": "potentiation-only"}
     s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
-    recs = tr.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2], seeds=(0, 1))
-    text = tr.sensitivity_csv(recs)
-    assert text.splitlines()[0] == ",".join(tr.SENSITIVITY_COLUMNS)
+    recs = ex.run_sensitivity({"8x8": digits_small}, {"8x8": s}, rows[:2], seeds=(0, 1))
+    text = ex.sensitivity_csv(recs)
+    assert text.splitlines()[0] == ",".join(ex.SENSITIVITY_COLUMNS)
     assert len(text.splitlines()) == 3
     assert all(0 <= r["accuracy"] <= 1 and r["seeds"] == 2 and r["accuracy_sd"] >= 0 for r in recs)
 
@@ -148,7 +154,7 @@ def test_potentiation_only_mapping_never_depresses_between_refreshes():
     dev = ld.neurosim_shaped_device(50, 2.0, 2.0, 1e-9, 3e-9)
     rng = np.random.default_rng(0)
     w = rng.uniform(-0.5, 0.5, size=(8, 4)).astype(np.float32)
-    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    layer = dp.PairLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
     gp0, gm0 = layer.gp.copy(), layer.gm.copy()
     layer.update(np.full(w.shape, 0.03, dtype=np.float32))     # small: no device reaches the top
     assert layer.refreshes == 0
@@ -160,7 +166,7 @@ def test_potentiation_only_mapping_never_depresses_between_refreshes():
 def test_refresh_keeps_weight_and_bounds():
     dev = ld.neurosim_shaped_device(50, 2.0, 2.0, 1e-9, 3e-9)
     w = np.linspace(-0.9, 0.9, 12, dtype=np.float32).reshape(3, 4)
-    layer = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
+    layer = dp.PairLayer(w, 1.0, dev, np.random.default_rng(1), "potentiation-only")
     for _ in range(60):                                        # drive every pair to the top
         layer.update(np.full(w.shape, 0.05, dtype=np.float32))
         layer.update(np.full(w.shape, -0.05, dtype=np.float32))
@@ -180,6 +186,8 @@ def test_refresh_keeps_weight_and_bounds():
 def test_unknown_mapping_rejected():
     with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
         tr.TrainSettings(hidden=4, epochs=1, batch_size=2, lr=0.1, mapping="pull")
+    with pytest.raises(ValueError, match="mapping='pull' must be one of push-pull, potentiation-only"):
+        dp.PairLayer(np.zeros((2, 2), np.float32), 1.0, ld.neurosim_shaped_device(5), np.random.default_rng(0), "pull")
 
 
 @pytest.mark.parametrize("skip_rows_from", [tr.SKIP_ROWS_MIN_INPUTS, 1])   # stacked rows / skipped rows
@@ -206,10 +214,6 @@ def test_train_many_gives_the_same_bytes_as_training_each_alone(digits_small, mo
     assert len({r.weights[0].tobytes() for r in alone}) == len(alone)
 
 
-_NO_NUMBA = "numba is not installed: the device update runs its numpy path only (nothing to compare)"
-
-
-@pytest.mark.skipif(tr._kernels is None, reason=_NO_NUMBA)
 @pytest.mark.parametrize("skip_rows_from", [tr.SKIP_ROWS_MIN_INPUTS, 1])   # stacked rows / skipped rows
 def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, skip_rows_from):
     monkeypatch.setattr(tr, "SKIP_ROWS_MIN_INPUTS", skip_rows_from)
@@ -229,7 +233,7 @@ def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, ski
                (replace(base, seed=6, w_max=(0.5, 0.5)), crowded),
                (replace(base, seed=7, w_max=(0.5, 0.5), mapping="potentiation-only"), crowded)]
     calls = {"find": 0, "apply": 0}
-    find, apply = tr._kernels.find_pulses, tr._kernels.apply_pulses
+    find, apply = pair_kernels.find_pulses, pair_kernels.apply_pulses
 
     def counted(name, f):
         def call(*args):
@@ -237,11 +241,11 @@ def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, ski
             return f(*args)
         return call
 
-    monkeypatch.setattr(tr._kernels, "find_pulses", counted("find", find))
-    monkeypatch.setattr(tr._kernels, "apply_pulses", counted("apply", apply))
+    monkeypatch.setattr(pair_kernels, "find_pulses", counted("find", find))
+    monkeypatch.setattr(pair_kernels, "apply_pulses", counted("apply", apply))
     compiled = tr.train_many(*digits_small, members, threads=1)
     assert calls["find"] > 0 and calls["apply"] > 0           # the kernels did the updates
-    monkeypatch.setattr(tr, "USE_KERNELS", False)
+    monkeypatch.setattr(dp, "USE_KERNELS", False)
     before = dict(calls)
     numpy_path = tr.train_many(*digits_small, members, threads=1)
     assert calls == before                                    # ... and not these
@@ -252,20 +256,19 @@ def test_numba_kernels_give_the_numpy_paths_bytes(digits_small, monkeypatch, ski
     assert len({r.weights[0].tobytes() for r in compiled}) == len(compiled)
 
 
-@pytest.mark.skipif(tr._kernels is None, reason=_NO_NUMBA)
 def test_numba_lookup_gives_numpy_interp_bits():
     rng = np.random.default_rng(9)
     for device in (ld.neurosim_shaped_device(20, 1.0, 3.0, 1e-9, 3e-9),
                    ld.LookupDevice(np.r_[1.0, 1.00001, 1.00002, 1.5, 1.8, 2.0] * 1e-9, np.r_[2.0, 1.99999, 1.6, 1.2, 1.1, 1.0] * 1e-9)):
-        tab, offsets = tr._kernels.table_pack(device.lookups)
+        tab, offsets = pair_kernels.table_pack(device.lookups)
         for lookup, offset in zip(device.lookups, offsets):
             xp, fp = lookup.xp, lookup.fp
             lo, hi = xp[0], xp[-1]
             x = np.concatenate([rng.uniform(lo - 0.2 * (hi - lo), hi + 0.2 * (hi - lo), 400), xp,
                                 np.nextafter(xp, np.inf), np.nextafter(xp, -np.inf),
                                 [lo - 1e6 * (hi - lo), hi + 1e6 * (hi - lo), -0.0, 0.0, -1.0]])
-            table = tr._kernels._table(tab, offset)
-            got = np.array([tr._kernels._interp(tab, table, v) for v in x])
+            table = pair_kernels._table(tab, offset)
+            got = np.array([pair_kernels._interp(tab, table, v) for v in x])
             assert got.tobytes() == np.interp(x, xp, fp).tobytes()
 
 
@@ -277,7 +280,7 @@ def test_sparse_flatnonzero_is_numpys():
             hit = words[:size]
             hit[...] = rng.random(size) < density
             expected = np.flatnonzero(hit.copy())
-            got = tr._flatnonzero_sparse(hit, words)
+            got = dp._flatnonzero_sparse(hit, words)
             assert got.dtype == expected.dtype and np.array_equal(got, expected)
             words[size:] = True
 
@@ -295,7 +298,7 @@ def test_neurosim_device_defaults_are_the_documented_ones():
     from analysis.parameters import parameter_values
 
     p = parameter_values("learning")
-    d = tr.NeuroSimDevice()
+    d = ns.NeuroSimDevice()
     assert [d.a_over_levels_ltp, d.a_over_levels_ltd] == p["neurosim_a_over_levels"]
     assert [d.levels_ltp, d.levels_ltd] == p["neurosim_levels"]
     assert d.c2c == p["neurosim_cycle_to_cycle"] and [d.g_min, d.g_max] == p["neurosim_conductance"]
@@ -305,7 +308,7 @@ def test_neurosim_device_defaults_are_the_documented_ones():
 
 
 def test_neurosim_write_rounds_pulses_and_walks_the_curves():
-    ideal = tr.NEUROSIM_IDEAL
+    ideal = ns.NEUROSIM_IDEAL
     span = ideal.g_max - ideal.g_min
     rng = np.random.default_rng(0)
     g0 = np.full(5, ideal.g_min + 0.5 * span)
@@ -315,7 +318,7 @@ def test_neurosim_write_rounds_pulses_and_walks_the_curves():
     assert pulses.tolist() == [0, 1, 3, -1, 0]
     np.testing.assert_allclose(g - g0, [0, span / 97, 3 * span / 97, -span / 100, 0], rtol=1e-9)
     # nonlinear default: potentiation steps shrink along the branch, depression steps too
-    dev = tr.NeuroSimDevice(c2c=0.0)
+    dev = ns.NeuroSimDevice(c2c=0.0)
     lo, hi = np.array([dev.g_min]), np.array([dev.g_max])
     step_lo = dev.write(lo, np.array([2 / 97]), rng)[0] - lo
     step_hi = dev.write(hi - 0.2 * span, np.array([2 / 97]), rng)[0] - (hi - 0.2 * span)
@@ -325,23 +328,23 @@ def test_neurosim_write_rounds_pulses_and_walks_the_curves():
     assert down_top[0] < down_low[0] < 0
     # 97 potentiation pulses from G_min reach G_max; clipping holds
     assert dev.write(lo, np.array([2.0]), rng)[0][0] == pytest.approx(dev.g_max, rel=1e-9)
-    noisy = tr.NeuroSimDevice()
+    noisy = ns.NeuroSimDevice()
     g_n, _ = noisy.write(np.full(1000, dev.g_min + 0.5 * span), np.full(1000, 2 / 97), rng)
     assert 0.02 < np.std(g_n) / span < 0.05 and g_n.min() >= dev.g_min
     with pytest.raises(ValueError, match="levels_ltp=0 must be an integer ≥ 1"):
-        tr.NeuroSimDevice(levels_ltp=0)
+        ns.NeuroSimDevice(levels_ltp=0)
 
 
 def test_neurosim_inputs_crop_and_binarise():
     x = np.zeros((2, 784))
     img = x.reshape(2, 28, 28)
     img[0, 4, 4], img[0, 3, 3], img[1, 23, 23], img[1, 10, 10] = 0.5, 1.0, 0.9, 0.49
-    out = tr.neurosim_inputs(x)
+    out = ns.neurosim_inputs(x)
     assert out.shape == (2, 400)
     assert out[0].reshape(20, 20)[0, 0] == 1 and out[0].sum() == 1     # (3, 3) is outside the crop
     assert out[1].reshape(20, 20)[19, 19] == 1 and out[1].sum() == 1   # 0.49 < 0.5
     with pytest.raises(ValueError, match=r"expected \(samples, 784\)"):
-        tr.neurosim_inputs(np.zeros((2, 64)))
+        ns.neurosim_inputs(np.zeros((2, 64)))
 
 
 def test_neurosim_training_learns_and_is_deterministic():
@@ -349,10 +352,10 @@ def test_neurosim_training_learns_and_is_deterministic():
     proto = (rng.random((4, 400)) < 0.3).astype(float)
     y = rng.integers(0, 4, 400)
     x = np.abs(proto[y] - (rng.random((400, 400)) < 0.05))   # four noisy binary prototypes
-    s = tr.NeuroSimSettings(hidden=20, epochs=2, images_per_epoch=400, seed=1)
-    soft = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s)
-    ideal = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
-    again = tr.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, tr.NEUROSIM_IDEAL)
+    s = ns.NeuroSimSettings(hidden=20, epochs=2, images_per_epoch=400, seed=1)
+    soft = ns.train_neurosim(x[:300], y[:300], x[300:], y[300:], s)
+    ideal = ns.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, ns.NEUROSIM_IDEAL)
+    again = ns.train_neurosim(x[:300], y[:300], x[300:], y[300:], s, ns.NEUROSIM_IDEAL)
     assert soft.test_accuracy[-1] > 0.9 and ideal.test_accuracy[-1] > 0.9
     assert ideal.test_accuracy == again.test_accuracy and ideal.pulses == again.pulses > 0
 
@@ -360,19 +363,19 @@ def test_neurosim_training_learns_and_is_deterministic():
 def test_seed_summary_and_last_k():
     r = [tr.TrainResult(test_accuracy=[0.1, 0.5, 0.7, 0.9], train_accuracy=0, weights=[]),
          tr.TrainResult(test_accuracy=[0.1, 0.5, 0.6, 0.8], train_accuracy=0, weights=[])]
-    assert tr.last_k_mean(r[0].test_accuracy, 2) == pytest.approx(0.8)
-    out = tr.seed_summary(r, 2)
+    assert ex.last_k_mean(r[0].test_accuracy, 2) == pytest.approx(0.8)
+    out = ex.seed_summary(r, 2)
     assert out["per_seed"] == pytest.approx([80.0, 70.0]) and out["mean"] == pytest.approx(75.0)
     assert out["sd"] == pytest.approx(np.std([80.0, 70.0], ddof=1)) and out["k"] == 2 and out["seeds"] == 2
     assert out["curve_mean"] == pytest.approx([10.0, 50.0, 65.0, 85.0])
     with pytest.raises(ValueError, match="k=4 must be an integer within 1…3"):
-        tr.last_k_mean(r[0].test_accuracy, 4)
+        ex.last_k_mean(r[0].test_accuracy, 4)
 
 
 def test_run_seeds_uses_each_seeds_float_range(digits_small):
     s = tr.TrainSettings(hidden=12, epochs=2, batch_size=20, lr=0.3)
     dev = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9)
-    runs = tr.run_seeds(*digits_small, s, {"pp": (dev, "push-pull"), "po": (dev, "potentiation-only")}, [0, 3])
+    runs = ex.run_seeds(*digits_small, s, {"pp": (dev, "push-pull"), "po": (dev, "potentiation-only")}, [0, 3])
     assert [len(runs[k]) for k in ("float", "pp", "po")] == [2, 2, 2]
     assert runs["w_max"][1] == tr.weight_range(runs["float"][1].weights)
     alone = tr.train(*digits_small, replace(s, seed=3, w_max=runs["w_max"][1], mapping="potentiation-only"), device=dev)
@@ -383,7 +386,7 @@ def test_run_seeds_trains_identical_settings_once(digits_small):
     s = tr.TrainSettings(hidden=12, epochs=1, batch_size=20, lr=0.3)
     a = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9)
     twin = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9, name="same tables")
-    runs = tr.run_seeds(*digits_small, s, {"a": (a, "push-pull"), "twin": (twin, "push-pull"),
+    runs = ex.run_seeds(*digits_small, s, {"a": (a, "push-pull"), "twin": (twin, "push-pull"),
                                            "other mapping": (twin, "potentiation-only")}, [0, 1])
     assert runs["a"] == runs["twin"] and runs["a"][0] is runs["twin"][0]
     assert runs["other mapping"][0] is not runs["a"][0]
@@ -394,8 +397,8 @@ def test_decay_reads_the_volatile_part_until_it_has_relaxed():
     dev = ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 3e-9)
     decayed = replace(dev, decay=_decay(dev, [0.3, 0.1, 0.0]))
     w = np.random.default_rng(0).uniform(-0.5, 0.5, (6, 5)).astype(np.float32)
-    layer = tr._DeviceLayer(w, 1.0, decayed, np.random.default_rng(1))
-    plain = tr._DeviceLayer(w, 1.0, dev, np.random.default_rng(1))
+    layer = dp.PairLayer(w, 1.0, decayed, np.random.default_rng(1))
+    plain = dp.PairLayer(w, 1.0, dev, np.random.default_rng(1))
     dw = np.zeros(w.shape, dtype=np.float32)
     dw[:3] = 0.2                                          # rows 0-2 pulsed (one pulse each), rows 3-5 not
     for lay in (layer, plain):
@@ -417,7 +420,7 @@ def test_decay_that_has_relaxed_by_the_next_step_is_decay_off_bit_for_bit(digits
     # long intervals: the gain is zero at the first following step -> the table device, byte for byte
     s = tr.TrainSettings(hidden=16, epochs=2, batch_size=20, lr=0.3, w_max=(2.0, 3.0), seed=3)
     dev = ld.neurosim_shaped_device(10, 2.0, 3.0, 1e-9, 2e-9, noise=0.02)
-    for mapping in tr.MAPPINGS:
+    for mapping in dp.MAPPINGS:
         a = tr.train(*digits_small, replace(s, mapping=mapping), device=dev)
         b = tr.train(*digits_small, replace(s, mapping=mapping), device=replace(dev, decay=_decay(dev, [0.0, 0.0])))
         c = tr.train(*digits_small, replace(s, mapping=mapping), device=replace(dev, decay=_decay(dev, [0.2, 0.0])))
@@ -443,7 +446,7 @@ def test_decay_from_the_device_model_relaxes_towards_the_retained_table():
     w = rng.uniform(-0.5, 0.5, (40, 30)).astype(np.float32)
     gap = {}
     for name, d in (("fast", fast), ("slow", slow)):
-        layer = tr._DeviceLayer(w, 1.0, replace(table, decay=d), np.random.default_rng(6))
+        layer = dp.PairLayer(w, 1.0, replace(table, decay=d), np.random.default_rng(6))
         upd = np.random.default_rng(7)
         for _ in range(12):
             layer.update(upd.normal(0, 0.05, w.shape).astype(np.float32))

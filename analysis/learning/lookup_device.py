@@ -66,7 +66,7 @@ class TableInterp:
         Whether any bucket is crowded.
 
     These arrays are what a compiled lookup packs
-    (:func:`analysis.learning._kernels.table_pack`): the same search in machine code.
+    (:func:`analysis.learning.pair_kernels.table_pack`): the same search in machine code.
     """
 
     SMALL = 2048
@@ -203,7 +203,7 @@ class LookupDevice:
         In order: potentiation conductance → pulse index, pulse index → potentiation
         conductance, depression conductance (ascending) → pulse index, pulse index →
         depression conductance.  A compiled update that must give the same bits reads its
-        tables from these (:func:`analysis.learning._kernels.table_pack`).
+        tables from these (:func:`analysis.learning.pair_kernels.table_pack`).
         """
         return self._lookups
 
