@@ -41,7 +41,7 @@ import xarray as xr
 
 from analysis.evidence import calibration, claims, energy_audit, heldout, metrics, statistics
 from analysis.evidence.rules import robustness_rules
-from analysis.physics import multitrap as dev, energy, optics, protocols, structure
+from analysis.physics import multitrap as dev, energy, optics, protocols, simulation, structure
 from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
@@ -188,7 +188,7 @@ def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None, start: 
 
 
 SWEEP_PARTS = ("epsc", "ppf", "sfdp", "svdp", "sddp", "sndp", "retention", "psc")
-"""Protocols of :func:`analysis.physics.protocols.simulate_device` whose variables the device
+"""Protocols of :func:`analysis.physics.simulation.simulate_device` whose variables the device
 claims' metrics read (:func:`analysis.evidence.metrics.fig3_metrics`, ``fig4_metrics``,
 ``fig6_metrics``)."""
 
@@ -216,7 +216,7 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     """
     pset = next(iter(params.values())).pset
     settings = sweep_settings(sizes)
-    films = {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in params.items()}
+    films = {n: simulation.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in params.items()}
     e = energy.energy_dataset(energy.stack_psc(films))
     return {"fig3_plasticity": metrics.fig3_metrics(films),
             "fig4_retention": metrics.fig4_metrics(films, pset),

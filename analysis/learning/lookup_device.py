@@ -346,7 +346,7 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     settle_s : float, s
         Time between the end of each pulse and its read, > 0.
     temperature_K : float, optional, K
-        Device temperature (default: the parameters' own, :func:`analysis.physics.protocols.at_temperature`).
+        Device temperature (default: the parameters' own, :func:`analysis.physics.pulses.at_temperature`).
     area_um2 : float, µm²
 
     Returns
@@ -355,12 +355,13 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     conductance : numpy.ndarray, S
     """
     from analysis.physics import protocols as pr
+    from analysis.physics.pulses import at_temperature, device_of
 
     settle = float(settle_s)
     if not (np.isfinite(settle) and settle > 0):
         msg = f"settle_s={settle_s!r} must be finite and > 0 (s between a pulse and its read)"
         raise ValueError(msg)
-    params = pr.device_of(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
+    params = device_of(n_or_params) if temperature_K is None else at_temperature(n_or_params, temperature_K)
     return pr.potentiation_depression(params, area_um2=area_um2, read_delay_s=settle)
 
 
@@ -473,8 +474,9 @@ def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: f
         then reads its retained table at every step: nothing to add).
     """
     from analysis.physics import protocols as pr
+    from analysis.physics.pulses import at_temperature, device_of
 
-    params = pr.device_of(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
+    params = device_of(n_or_params) if temperature_K is None else at_temperature(n_or_params, temperature_K)
     width = (float(pr.protocol_values(params.pset)["pd_potentiation"]["width_s"]) if width_s is None
              else float(width_s))
     interval, settle = float(interval_s), float(settle_s)
