@@ -152,7 +152,7 @@ sizes
 # `resolution_fraction` × (G_max − G_min) (an assumption: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
-# same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
+# same train read after a settle time ("retained", `analysis.learning.lookup_device.retained_pd_curve`):
 # the conductance the device keeps.  The default settle time (data/parameters/learning.yaml) is
 # the 0.18 s after which the protocol's next pulse arrives, i.e. the state that pulse starts from.
 # The *retention* of each film is the ratio of the retained to the fresh conductance range.
@@ -207,7 +207,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
-# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.pd_curves.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.lookup_device.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.

@@ -46,7 +46,7 @@ USE_KERNELS = True
 reference path instead (the same bytes; ``tests/test_training.py`` compares them)."""
 
 MAPPINGS = ("push-pull", "potentiation-only")
-"""Ways a signed weight update is applied to a differential pair (:class:`TrainSettings`)."""
+"""Ways a signed weight update is applied to a differential pair (the ``mapping`` of :class:`analysis.learning.training.TrainSettings`)."""
 
 REFRESH_MARGIN = 0.05
 """Potentiation-only mapping: a pair is refreshed when one of its devices is within this

@@ -72,7 +72,7 @@ def run_seeds(x_train, y_train, x_test, y_test, settings: TrainSettings, devices
     Returns
     -------
     dict
-        ``"float"`` and each device name -> list of :class:`TrainResult` (one per seed),
+        ``"float"`` and each device name -> list of :class:`~analysis.learning.training.TrainResult` (one per seed),
         and ``"w_max"`` -> list of per-seed weight ranges.  The training-set accuracy is not
         evaluated (``train_accuracy`` is ``nan``; nothing in the notebooks uses it).
     """
