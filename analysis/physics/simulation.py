@@ -14,6 +14,7 @@ import logging
 import numpy as np
 import xarray as xr
 
+from analysis.parameters import analysis_options
 from analysis.physics.dimensionality import parse_n
 from analysis.physics.protocols import (arrhenius_temperatures, epsc_trace, frequency_train, iv_sweep,
                                         paired_pulse, potentiation_depression, protocol_values_of,
@@ -297,6 +298,14 @@ def _psc(params, cfg):
     v = {"psc_current": _da(psc_currents(params, e_amps, areas), ("energy_amplitude", "area"), "A",
                             "magnitude of the peak postsynaptic current read at -0.01 V after one spike",
                             psc_pulse_width_s=pv["spike_width_s"])}
+    # the ≈0.7 fJ event (Fig. S10): the smallest spike, at every width the paper leaves open
+    widths = np.asarray([float(w) for w in analysis_options("energy_0p7_pulse_width")])
+    event = np.array([psc_currents(params, [pv["energy_min_amplitude_V"]], areas, width_s=w)[0] for w in widths])
+    c["event_width"] = _da(widths, "event_width", "s", "width of the smallest spike (the 0.7 fJ event)")
+    v["psc_event_current"] = _da(event, ("event_width", "area"), "A",
+                                 "magnitude of the postsynaptic current read at -0.01 V after one spike of the "
+                                 "smallest amplitude (Fig. S10), by spike width",
+                                 psc_amplitude_V=pv["energy_min_amplitude_V"])
     return c, v
 
 
