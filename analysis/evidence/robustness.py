@@ -33,6 +33,11 @@ which it holds, with a Wilson interval — the counts of its outcomes in the joi
 it holds (fails) in every evaluated sample of every design (then it is consistent
 (inconsistent) *by construction*), and the assumptions of either kind that move it most.
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
+
+Size: about 760 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
+(:func:`summarise`, :func:`sensitivities`, :func:`claim_table`) read and write one layout, the
+chunk Dataset (the per-claim variables of ``_var``, the assumption columns); the summary, from
+:func:`stage_model` on, is the place to split once issue 17's remaining parts settle that layout.
 """
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ import xarray as xr
 from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, statistics
 from analysis.evidence.rules import robustness_rules
 from analysis.parameters import ParameterSet, default_parameters, load_yaml
-from analysis.physics import energy, multitrap as dev, optics, protocols, structure
+from analysis.physics import energy, multitrap as dev, optics, protocols, simulation, structure
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
@@ -254,7 +259,7 @@ def sweep_settings(sizes: dict | None = None) -> dict:
 def _films(devices_key, sizes_key) -> dict:
     devices = dict(devices_key)
     settings = sweep_settings(dict(sizes_key) if sizes_key else None)
-    return {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in devices.items()}
+    return {n: simulation.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in devices.items()}
 
 
 class _Key:
