@@ -29,10 +29,12 @@ def retention_fit(device) -> fits.FitResult:
     device : Synapse
         Any device model; the protocol numbers come from its parameter set.
     """
-    pv = protocols.protocol_values(getattr(device, "pset", None))
-    t = protocols.retention_times(getattr(device, "pset", None))
+    pset = getattr(device, "pset", None)
+    pv = protocols.protocol_values(pset)
+    t = protocols.retention_times(pset)
     states = protocols.retention(device, [pv["retention_pulses"]], t)[0]
-    return protocols.fit_retention(t, device.synaptic_weight(states), getattr(device, "pset", None))
+    current = device.read_current(states, pv["retention_read_voltage_V"])
+    return protocols.fit_retention(t, device.synaptic_weight(states), pset, current_A=current)
 
 
 def arrhenius_fit(device) -> fits.FitResult:
