@@ -660,20 +660,19 @@ tests = {(name, key): equivalence(summary[name][key]["per_seed"], name)
          for name in summary for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
 for key, st in ns_summary.items():
     t = equivalence(st["per_seed"], "28x28")
-    print(f"NeuroSim {key}: {st['mean']:.2f} ± {st['sd']:.2f} % vs 84.24 %: {t['outcome']}")
+    print(f"NeuroSim {key}: {st['mean']:.2f} ± {st['sd']:.2f} % vs 84.24 %: {t['test_outcome']}")
 for (name, key), t in tests.items():
-    target = paper[f"accuracy_{name}_percent"]["value"]
     st = summary[name][key]
-    pi = ""
-    if len(seed_list) > 1:
-        m, h = prediction_interval(st["per_seed"], 0.95)
-        pi = f"; 95 % PI ±{h:.2f} ({'inside' if abs(target - m) <= h else 'outside'})"
     needed = t["seeds_for_power"] if t["seeds_for_power"] is not None else f"> {t['seeds_cap']}"
-    ci = f"90 % CI {t['ci_low']:.2f}–{t['ci_high']:.2f}, p {t['p']:.3g}, " if t["p"] is not None else ""
-    power = f"{t['power']:.2f}" if t["power"] is not None else "–"
-    print(f"{name} {key:<36}: {st['mean']:6.2f} ± {st['sd']:4.2f} % vs paper {target} ± {t['margin_pp']} pp: "
-          f"{t['outcome']} ({ci}power {power} with {t['n']} seeds, {needed} for "
-          f"{100 * t['power_target']:.0f} %){pi}")
+    line = f"{name} {key:<36}: {st['mean']:6.2f} ± {st['sd']:4.2f} % vs paper {t['paper']} ± {t['margin']} pp: "
+    if t["test_outcome"] == "no test":
+        print(line + "no test (needs >= 2 seeds)")
+        continue
+    lo, hi = t["prediction_interval"]
+    print(line + f"{t['test_outcome']} ({100 * (1 - 2 * t['alpha']):.0f} % CI {t['ci_low']:.2f}–{t['ci_high']:.2f}, "
+          f"p {t['p']:.3g}, power {t['power']:.2f} with {t['n']} seeds, {needed} for "
+          f"{100 * t['power_target']:.0f} %); {100 * t['coverage']:.0f} % PI {lo:.2f}–{hi:.2f} "
+          f"({'inside' if lo <= t['paper'] <= hi else 'outside'})")
 
 # %% [markdown]
 # **Reading the result.** Panels c and d show every device reading and mapping with its seed

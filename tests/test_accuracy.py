@@ -12,8 +12,8 @@ def _spread(centre, sd):
 
 def test_rule_values_come_from_the_accuracy_rule_and_the_paper():
     r = acc.rule_values("8x8")
-    assert r == {"paper_percent": 91.26, "margin_pp": 2.4, "alpha": 0.05, "power_target": 0.8}
-    assert acc.rule_values("28x28")["margin_pp"] == 0.71 and acc.rule_values("28x28")["paper_percent"] == 84.24
+    assert r == {"paper": 91.26, "margin": 2.4, "alpha": 0.05, "power_target": 0.8, "coverage": 0.95}
+    assert acc.rule_values("28x28")["margin"] == 0.71 and acc.rule_values("28x28")["paper"] == 84.24
     with pytest.raises(ValueError, match="data_set='10x10' is unknown"):
         acc.rule_values("10x10")
 
@@ -41,20 +41,20 @@ def test_seeds_beyond_the_cap_are_none():
 
 def test_outcomes_equivalent_outside_and_undecided():
     tight = acc.equivalence([91.0, 91.5, 90.8, 91.3, 91.1], "8x8")
-    assert tight["equivalent"] is True and tight["outcome"] == "equivalent" and tight["p"] < 0.05
+    assert tight["equivalent"] is True and tight["test_outcome"] == "equivalent" and tight["p"] < 0.05
     assert 91.26 - 2.4 < tight["ci_low"] < tight["ci_high"] < 91.26 + 2.4
     far = acc.equivalence([66.0, 67.0, 68.0], "8x8")
-    assert far["equivalent"] is False and far["outcome"] == "outside the margin"
+    assert far["equivalent"] is False and far["test_outcome"] == "outside the margin" and far["outside"]
     assert far["difference"] == pytest.approx(67.0 - 91.26)
     wide = acc.equivalence(_spread(91.26, 5.0), "8x8")
-    assert wide["equivalent"] is False and wide["outcome"] == "undecided"
+    assert wide["equivalent"] is False and wide["test_outcome"] == "undecided" and not wide["outside"]
     assert list(tight) == list(acc.FIELDS)
 
 
 def test_one_seed_has_no_test_but_every_field():
     r = acc.equivalence([90.0], "8x8")
     assert list(r) == list(acc.FIELDS)
-    assert r["equivalent"] is None and r["seeds_for_power"] is None and "2 seeds" in r["outcome"]
+    assert r["equivalent"] is None and r["seeds_for_power"] is None and r["test_outcome"] == "no test"
 
 
 def test_bad_values_are_named():
@@ -75,3 +75,14 @@ def test_the_seed_search_finds_the_fewest_seeds():
     for sd, margin in ((1.0, 1.0), (2.0, 1.5), (0.7, 2.4)):
         scan = next(n for n in range(2, 200) if statistics.tost_power(n, sd, margin) >= 0.8)
         assert statistics.seeds_for_power(sd, margin) == scan
+
+
+def test_the_paper_number_of_a_claim_and_the_prediction_interval_as_description():
+    """A claim's own paper value replaces the default; the prediction interval is the formula's."""
+    values = [90.0, 92.0, 91.0, 89.0, 93.0]
+    r = acc.equivalence(values, "8x8", paper=90.0)
+    assert r["paper"] == 90.0 and r["difference"] == pytest.approx(1.0)
+    mean, half = statistics.prediction_interval(values, 0.95)
+    assert r["prediction_interval"] == pytest.approx([mean - half, mean + half])
+    assert r["coverage"] == 0.95
+

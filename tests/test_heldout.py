@@ -173,3 +173,28 @@ def test_two_films_fit_exactly_and_get_no_leave_one_out(synthetic):
     assert m["all_films_within_law"] is False
     with pytest.raises(ValueError, match="at least 3 different films"):
         ho.leave_one_out(["1", "3"], calibrated=films)
+
+
+def test_ledger_claims_read_the_in_sample_fit_first_and_leave_one_out_only_where_it_fits(synthetic):
+    """The two held-out claims on the metrics of a case where one descriptor's law fits in-sample
+    (inorganic fraction) and the other's does not (1/n): under 1/n the in-sample claim fails and
+    is the one finding, the leave-one-out claim is not evaluated (with its reason), not failed;
+    under the inorganic fraction both are evaluated and hold."""
+    from analysis.evidence import claims
+    from analysis.parameters import default_parameters
+
+    labels = list(dev.N_VALUES)
+    films = synthetic(_linear_films(labels))
+    metrics = {"heldout_dimensionality": ho.metrics(ho.analyse(labels, calibrated=films))}
+    ledger = {c["id"]: c for c in claims.load_ledger() if c["id"].startswith("heldout-")}
+    assert set(ledger) == {"heldout-law-in-sample", "heldout-table2-from-structure"}
+    pset = default_parameters()
+    by_choice = {d: pset.replace({"analysis": {"heldout_descriptor": d}}) for d in ho.DESCRIPTORS}
+    inv = {cid: claims.evaluate(c, metrics, pset=by_choice["inverse_n"]) for cid, c in ledger.items()}
+    assert inv["heldout-law-in-sample"]["status"] == "fail"
+    assert inv["heldout-law-in-sample"]["outcome"] == "contradicted"
+    loo = inv["heldout-table2-from-structure"]
+    assert loo["status"] == "missing" and loo["outcome"] == "not evaluated"
+    assert "fits every film in-sample" in loo["note"]
+    fit = {cid: claims.evaluate(c, metrics, pset=by_choice["inorganic_fraction"]) for cid, c in ledger.items()}
+    assert all(r["status"] == "pass" and r["outcome"] == "reproduced" for r in fit.values())

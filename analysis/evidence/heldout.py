@@ -61,8 +61,9 @@ whatever the outcome, ``d`` runs over :data:`DESCRIPTORS`, ``n`` over the run's 
 ``law_holds``                         d -> bool: fits in-sample and predicts every interpolated
                                       held-out film within tolerance (False when it does not fit
                                       or leave-one-out was not run)
-``all_films_within_law``              bool: ``law_holds`` of :data:`PRIMARY` (the metric the
-                                      ledger's claim names today)
+``all_films_within_law``              bool: ``law_holds`` of :data:`PRIMARY` (a summary; the
+                                      ledger's claims read ``law_fits_in_sample`` and
+                                      ``leave_one_out_interpolations_within`` per descriptor)
 ====================================  ==============================================================
 """
 from __future__ import annotations
