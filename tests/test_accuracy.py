@@ -86,3 +86,23 @@ def test_the_paper_number_of_a_claim_and_the_prediction_interval_as_description(
     assert r["prediction_interval"] == pytest.approx([mean - half, mean + half])
     assert r["coverage"] == 0.95
 
+
+def test_profile_seed_counts_meet_the_equivalence_test():
+    """config/config.yaml: the full profile runs at least 10 seeds (issue 17 §6), the paper profile
+    at least as many as the full one and no more than the searched cap, every profile at least the
+    rule's minimum for a test (2), and the notebook's default is the full profile's."""
+    import re
+
+    import yaml
+
+    from analysis.evidence.rules import accuracy_rule
+    from analysis.parameters import data_dir
+
+    config = yaml.safe_load((data_dir().parent / "config" / "config.yaml").read_text(encoding="utf-8"))
+    seeds = {name: int(p["figS11_classification"]["seeds"]) for name, p in config["profiles"].items()
+             if "seeds" in (p.get("figS11_classification") or {})}
+    assert seeds["full"] >= 10
+    assert seeds["full"] <= seeds["paper"] <= acc.SEEDS_CAP
+    assert min(seeds.values()) >= int(accuracy_rule()["minimum_seeds"]["value"])
+    notebook = (data_dir().parent / "notebooks" / "figS11_classification.py").read_text(encoding="utf-8")
+    assert int(re.search(r"^seeds = (\d+)", notebook, re.M).group(1)) == seeds["full"]
