@@ -61,7 +61,7 @@ OPTIONAL_KEYS = ("class", "condition", "location", "margin", "margin_units", "ro
                  "robustness_analysis_interval", "robustness_joint", "robustness_joint_interval",
                  "samples", "verdict_robust", "sensitivities", "robustness_over", "sensitivity_note",
                  "outcomes_joint", "wide_samples", "effect", "threshold", "construction",
-                 "construction_basis", "calibration", "equivalence", "power", "seeds", "derived_from",
+                 "construction_basis", "calibration", "equivalence", "power", "seeds", "seeds_for_power", "derived_from",
                  "variant_of", "variant", "why", "model_robustness")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
@@ -695,16 +695,29 @@ def _attrs(record: dict, section_label: str) -> str:
             f'data-status="{_esc(record["status"])}" data-figure="{_esc(section_label)}"')
 
 
+def equivalence_text(eq: dict) -> str:
+    """An accuracy's equivalence test in words: its interval, margin, achieved power and the seeds
+    the power target needs (``equivalence`` of a claims.json record,
+    :func:`analysis.evidence.accuracy.equivalence`)."""
+    target = f"{100 * float(eq.get('power_target', 0.8)):.0f} %"
+    needed = eq.get("seeds_for_power")
+    needed = (f"{needed} seeds for {target} power" if needed is not None
+              else f"more than {eq.get('seeds_cap', '?')} seeds for {target} power")
+    coverage = 100 * (1 - 2 * float(eq.get("alpha", 0.05)))
+    pi = eq.get("prediction_interval")
+    pi = (f" (description: {100 * float(eq.get('coverage', 0.95)):.0f} % prediction interval for one further "
+          f"run {pi[0]:.1f}–{pi[1]:.1f} %)" if pi else "")
+    return (f"equivalence test over {eq.get('n')} seeds: {coverage:.0f} % interval "
+            f"{eq['ci_low']:.1f}–{eq['ci_high']:.1f} % (margin ±{eq['margin']:g}), power "
+            f"{100 * eq['power']:.0f} %, {needed}{pi}")
+
+
 def _robustness_text(record: dict) -> str:
     """Holds in what fraction of the samples: over the physics, the analysis choices, jointly."""
+    if record.get("equivalence"):          # an accuracy (a variant too): its test over the seeds
+        return f", {equivalence_text(record['equivalence'])}"
     if record.get("robustness_over") == "seeds":
-        eq = record.get("equivalence") or {}
-        if not eq:
-            return ""
-        return (f", equivalence test over {eq.get('n')} seeds: 90 % interval "
-                f"{eq['ci_low']:.1f}–{eq['ci_high']:.1f} % (margin ±{eq['margin']:g}), power "
-                f"{100 * eq['power']:.0f} %" + (f", {eq['seeds_for_80_percent_power']} seeds for 80 %"
-                                                  if eq.get("seeds_for_80_percent_power") else ""))
+        return ""
     parts = []
     for key, name in (("physics", "physics"), ("analysis", "analysis"), ("joint", "jointly")):
         v = record.get(f"robustness_{key}")
@@ -723,6 +736,8 @@ def _claim_details(record: dict, section_label: str) -> str:
                   " (distance from the threshold, &gt; 0 when it holds)")
     if record.get("outcome"):
         extra += f"<br>outcome: <b>{_esc(record['outcome'])}</b>"
+    if record.get("equivalence") and record.get("robustness_over") != "seeds":
+        extra += f"<br>{_esc(equivalence_text(record['equivalence']))}"
     if record.get("robustness_over") or record.get("robustness_physics") is not None:
         rv = robust_verdict(record)
         extra += f"<br>{'verdict: ' + _esc(rv) if rv else 'robustness'}{_robustness_text(record)}"
