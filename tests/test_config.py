@@ -1,5 +1,6 @@
 """Run settings: read once by Snakemake, validated fully at start-up (one line per error),
 and every Makefile target runs (as a dry run)."""
+import os
 import subprocess
 import sys
 import time
@@ -108,3 +109,29 @@ def test_a_profile_in_args_is_refused_not_overridden(target):
 def test_make_target_parses(target):
     proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_make_help_lists_dry_run_every_profile_and_lab_args():
+    proc = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    for profile in CONFIG["profiles"]:  # every profile config/config.yaml defines, described
+        assert any(ln.split()[:1] == [profile] and len(ln.split()) > 3 for ln in lines), (profile, proc.stdout)
+    assert "ARGS=--dry-run" in proc.stdout and "LAB_ARGS" in proc.stdout and "PROFILE=" in proc.stdout
+
+
+@pytest.mark.parametrize("uid, root", [("0", True), ("1000", False)])
+def test_make_lab_allows_root_only_as_root(tmp_path, uid, root):
+    """JupyterLab refuses to run as root without --allow-root: the Makefile adds it for root."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    (fake / "id").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(["make", "-n", "--no-print-directory", "lab", "LAB_ARGS=--no-browser"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    command = next(ln for ln in proc.stdout.splitlines() if "jupyter lab" in ln)
+    assert ("--allow-root" in command) is root, command
+    assert "--no-browser" in command
