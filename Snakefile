@@ -5,6 +5,7 @@
 # `python -m analysis.runner`; executed copies go to <results>/notebooks/. Settings for every
 # run (resume after an interruption, cores) are in profiles/default/config.yaml.
 
+include: "rules/configfile.smk"  # config/config.yaml read first: a YAML mistake named with its line
 configfile: "config/config.yaml"
 
 

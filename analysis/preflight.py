@@ -1,5 +1,7 @@
 """Workflow plumbing used by the Snakefile when it starts: config checks and a safe restart.
 
+* :func:`config_file_errors` — ``config/config.yaml`` as YAML: a syntax error or an empty file
+  named with its file and line (Snakemake's own message names neither).
 * :func:`config_errors` — the run settings against ``config/config.yaml``'s schema, one
   line per problem, naming the key or value and what is allowed (Snakemake hands the parsed
   config in; no library module reads the config file).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import sys
 import zlib
 from pathlib import Path
 
@@ -94,6 +97,68 @@ def config_errors(config: dict, schema: dict, n_labels) -> list[str]:
         if line not in errors:
             errors.append(line)
     return errors
+
+
+def config_file_errors(path: str | os.PathLike, label: str | None = None) -> list[str]:
+    """Problems of the YAML file *path* as a config file, naming its line (empty if it reads).
+
+    Snakemake's own message for a config file that is not YAML, or that is empty, names neither
+    the file nor the line; the workflow reads ``config/config.yaml`` with this first.
+
+    Parameters
+    ----------
+    path : str or path
+        The file.
+    label : str, optional
+        The name used in the message (default: *path* as given).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = f.write_text("profile: full\\ndata: {mirror: [\\n")
+    >>> config_file_errors(f, "c.yaml")[0].startswith("c.yaml, line 3, column 1: YAML syntax error")
+    True
+    """
+    import yaml
+
+    label = label or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [f"{label} does not exist; it holds the run settings (restore it: git checkout -- {label})"]
+    except UnicodeDecodeError as exc:
+        line = Path(path).read_bytes()[:exc.start].count(b"\n") + 1
+        return [f"{label}, line {line}: not UTF-8 text ({exc.reason}); save the file as UTF-8"]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = exc.problem or exc.context or "not valid YAML"
+        context = ""
+        if exc.context and exc.context_mark and exc.problem:
+            context = f" ({exc.context} at line {exc.context_mark.line + 1})"
+        return [f"{label}{where}: YAML syntax error: {what}{context}; indent with spaces and quote "
+                "values that hold ': ', '#' or start with '[', '{', '*', '&'"]
+    except yaml.YAMLError as exc:
+        return [f"{label}: not valid YAML ({exc})"]
+    if data is None:
+        return [f"{label}, line 1: the file is empty (or only comments); it must map the run "
+                "settings (profile, n_values, data, regression, profiles: config/schema.yaml "
+                f"describes them; restore it: git checkout -- {label})"]
+    if not isinstance(data, dict):
+        return [f"{label}, line 1: the top level is a {type(data).__name__}; it must be a mapping "
+                "of settings (key: value lines, as in config/schema.yaml)"]
+    return []
+
+
+def stop(lines) -> None:
+    """Stop the workflow before anything runs, with one ``error:`` line per problem."""
+    if lines:
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)  # noqa: T201 - Snakemake's terminal, before its logger
+        sys.exit(1)
 
 
 # --------------------------------------------------------------------------- restarts
@@ -200,4 +265,4 @@ def damaged(paths) -> list[Path]:
     return out
 
 
-__all__ = ["config_errors", "live_runs", "stale_locks", "partial_files", "damaged"]
+__all__ = ["config_errors", "config_file_errors", "stop", "live_runs", "stale_locks", "partial_files", "damaged"]

@@ -33,12 +33,7 @@ DRY = any(a in _INFO_FLAGS or a.startswith("--list") for a in sys.argv)
 REAL_RUN = workflow.is_main_process and not DRY
 
 
-def _stop(lines):
-    """Stop before anything runs, with one line per problem."""
-    if lines:
-        for line in lines:
-            print(f"error: {line}", file=sys.stderr)
-        sys.exit(1)
+_stop = preflight.stop  # stop before anything runs, with one line per problem
 
 
 # ---------------------------------------------------------------- config: read once, checked fully

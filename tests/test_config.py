@@ -111,6 +111,30 @@ def test_make_target_parses(target):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize("mistake", ["tab", "empty"])
+def test_config_file_mistakes_stop_naming_file_and_line(tmp_path, mistake):
+    """A YAML mistake in config/config.yaml, or an emptied file, stops the workflow with one line
+    naming the file and line (Snakemake's own message names neither)."""
+    from .conftest import copy_repo
+    work = copy_repo(tmp_path / "repo")
+    config = work / "config" / "config.yaml"
+    lines = config.read_text().splitlines(keepends=True)
+    if mistake == "tab":
+        number = next(i for i, ln in enumerate(lines, start=1) if ln.startswith("  rtol:"))
+        lines[number - 1] = "\t" + lines[number - 1].lstrip()
+        expected = f"error: config/config.yaml, line {number}, column 1: YAML syntax error"
+    else:
+        lines = []
+        expected = "error: config/config.yaml, line 1: the file is empty"
+    config.write_text("".join(lines))
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n"], cwd=work, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(expected), proc.stderr
+    assert "Traceback" not in proc.stderr and "WorkflowError" not in proc.stderr
+
+
 def test_make_help_lists_dry_run_every_profile_and_lab_args():
     proc = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
