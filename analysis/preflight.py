@@ -5,8 +5,9 @@
 * :func:`config_errors` — the run settings against ``config/config.yaml``'s schema, one
   line per problem, naming the key or value and what is allowed (Snakemake hands the parsed
   config in; no library module reads the config file).
-* :func:`stale_locks` / :func:`live_runs` — a lock left by a killed run is told apart from a
-  run still working in the same folder.
+* :func:`take_run_lock` — an OS lock on ``.snakemake/run.lock``: of two runs started together in
+  one checkout exactly one works, the other stops naming its pid; a killed run's lock goes with
+  it. :func:`stale_locks` — Snakemake's own locks, then left only by a killed run.
 * :func:`partial_files` — temporary files of writes that a kill interrupted
   (:func:`analysis.io.atomic_path`), removed before the next run.
 * :func:`damaged` — outputs that exist but are truncated or corrupt (a PNG whose chunks do
@@ -19,6 +20,7 @@ import json
 import os
 import struct
 import sys
+import time
 import zlib
 from pathlib import Path
 
@@ -161,32 +163,76 @@ def stop(lines) -> None:
         sys.exit(1)
 
 
-# --------------------------------------------------------------------------- restarts
-def live_runs(root: str | os.PathLike, own_pids=()) -> list[int]:
-    """PIDs of other Snakemake processes working in the folder *root* (Linux ``/proc``)."""
-    root = os.path.realpath(root)
-    skip = {os.getpid(), *own_pids}
-    pid = os.getpid()  # our own ancestors (make, a shell) are not other runs
-    while pid > 1:
-        skip.add(pid)
+# --------------------------------------------------------------------------- one run at a time
+RUN_LOCK = Path(".snakemake") / "run.lock"
+"""The lock file of a checkout (relative to its root): held, with an OS lock, by the one run
+working there; the kernel releases it when that run ends, however it ends."""
+
+_HELD: dict[str, int] = {}  # lock file -> open descriptor, kept for the life of the process
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def take_run_lock(root: str | os.PathLike, wait_s: float = 3.0) -> int | None:
+    """Take the run lock of the checkout *root*, or name the run that holds it.
+
+    The lock is an OS lock (:func:`fcntl.flock`) on ``root/.snakemake/run.lock``, kept until this
+    process ends: of two runs started at the same moment exactly one gets it, and a run that is
+    killed releases it with its death (nothing stale remains). The holder writes its pid into the
+    file.
+
+    Parameters
+    ----------
+    root : str or path
+        The checkout (the folder holding ``Snakefile``).
+    wait_s : float, s
+        How long a refused run waits for the holder's pid to appear in the file (the holder writes
+        it just after taking the lock).
+
+    Returns
+    -------
+    int or None
+        ``None`` if this process now holds the lock (or held it already); otherwise the pid of the
+        run holding it (0 if it could not be read within *wait_s*).
+    """
+    import fcntl
+
+    path = Path(root) / RUN_LOCK
+    key = os.path.realpath(path)
+    if key in _HELD:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = time.monotonic() + wait_s
+    while True:
         try:
-            with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-                pid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        pid = int(entry.name)
-        if pid in skip:
-            continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass
+        else:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            _HELD[key] = fd
+            return None
         try:
-            cmd = (entry / "cmdline").read_bytes().split(b"\0")
-            cwd = os.path.realpath(entry / "cwd")
-        except OSError:
-            continue
-        if cwd == root and any(b"snakemake" in part for part in cmd[:3]):
-            found.append(pid)
-    return sorted(found)
+            holder = int(os.pread(fd, 32, 0).split()[0])
+        except (ValueError, IndexError):
+            holder = 0
+        if holder and holder != os.getpid() and _pid_alive(holder):
+            os.close(fd)
+            return holder
+        if time.monotonic() > deadline:
+            os.close(fd)
+            return 0
+        time.sleep(0.05)
 
 
 def stale_locks(root: str | os.PathLike) -> list[Path]:
@@ -265,4 +311,4 @@ def damaged(paths) -> list[Path]:
     return out
 
 
-__all__ = ["config_errors", "config_file_errors", "stop", "live_runs", "stale_locks", "partial_files", "damaged"]
+__all__ = ["config_errors", "config_file_errors", "stop", "take_run_lock", "RUN_LOCK", "stale_locks", "partial_files", "damaged"]

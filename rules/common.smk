@@ -155,11 +155,15 @@ def _all_outputs():
 
 ALL_OUTPUTS = _all_outputs()
 
+# One run at a time in a checkout: an OS lock, taken here before anything is touched, so that of
+# two runs started together exactly one works (the checks and removals below belong to it alone).
 if REAL_RUN:
-    _others = preflight.live_runs(ROOT)
-    if _others:
-        _stop([f"another Snakemake run (pid {', '.join(map(str, _others))}) is working in "
-               f"{ROOT}; wait for it or stop it (kill {_others[0]}), then run again"])
+    _holder = preflight.take_run_lock(ROOT)
+    if _holder is not None:
+        _who = f"pid {_holder}" if _holder else "pid unknown"
+        _stop([f"another Snakemake run ({_who}) is working in {ROOT}; wait for it or stop it"
+               + (f" (kill {_holder})" if _holder else "") + ", then run again"])
+    # This run holds the lock, so Snakemake's own locks can only be a killed run's.
     _locks = preflight.stale_locks(ROOT)
     if _locks:
         for _lock in _locks:

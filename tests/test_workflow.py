@@ -14,9 +14,11 @@ import pytest
 from analysis import claims
 from analysis.io import PARTIAL_MARKER
 
-from .conftest import copy_repo, run_snakemake, snakemake_cmd, snakemake_env
+from .conftest import copy_repo, mnist_mirror, run_snakemake, snakemake_cmd, snakemake_env
 
 pytestmark = pytest.mark.slow
+needs_data = pytest.mark.skipif(mnist_mirror() is None and not os.environ.get("SYNAPSE_ALLOW_DOWNLOAD"),
+                                reason="no MNIST mirror (set SYNAPSE_DATA_MIRROR) and downloads not allowed")
 
 OUTPUT_PATTERNS = ["results/quick/simulate/*.nc", "results/quick/calibration/*.nc",
                    "results/quick/metrics/*.json", "results/quick/tables/*.csv",
@@ -145,3 +147,49 @@ def test_failed_rule_prints_its_cause_in_the_terminal(tmp_path):
     assert proc.returncode != 0
     assert "cause (from logs/quick/data.log)" in proc.stderr
     assert "/nonexistent/mnist" in proc.stderr and "is not a folder" in proc.stderr
+
+
+def _start(work, log):
+    with log.open("w") as fh:
+        return subprocess.Popen(snakemake_cmd(), cwd=work, env=snakemake_env(work), stdout=subprocess.DEVNULL,
+                                stderr=fh, start_new_session=True)
+
+
+_JOB_STARTED = ("localrule ", "rule ")
+
+
+@pytest.fixture(scope="module")
+def lock_copy(tmp_path_factory):
+    """A copy without outputs: a run there has many jobs ahead of it."""
+    return copy_repo(tmp_path_factory.mktemp("lock") / "repo")
+
+
+@needs_data
+@pytest.mark.parametrize("gap_s", [0.0, 1.0], ids=["0s-apart", "1s-apart"])
+def test_of_two_runs_started_together_one_works_the_other_names_it(lock_copy, tmp_path, gap_s):
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = _start(lock_copy, logs[0])
+    time.sleep(gap_s)
+    second = _start(lock_copy, logs[1])
+    runs = [first, second]
+    try:
+        deadline = time.time() + 600
+        while all(run.poll() is None for run in runs):
+            assert time.time() < deadline, "neither run stopped"
+            time.sleep(0.2)
+        stopped = next(i for i, run in enumerate(runs) if run.poll() is not None)
+        working = 1 - stopped
+        message = logs[stopped].read_text()
+        assert runs[stopped].returncode != 0
+        assert f"another Snakemake run (pid {runs[working].pid}) is working in" in message, message
+        # the other one works: it goes on to start jobs
+        while not any(ln.startswith(_JOB_STARTED) for ln in logs[working].read_text().splitlines()):
+            assert runs[working].poll() is None, logs[working].read_text()[-3000:]
+            assert time.time() < deadline, "the working run started no job"
+            time.sleep(0.2)
+        assert "another Snakemake run" not in logs[working].read_text()
+    finally:
+        for run in runs:  # a kill, as of a crashed run: its lock must not stop the next test
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=120)
