@@ -21,6 +21,7 @@ include: "rules/simulate.smk"
 include: "rules/robustness.smk"
 include: "rules/figures.smk"
 include: "rules/report.smk"
+include: "rules/preflight.smk"  # last: damaged outputs and input data, checked once all outputs are named
 
 
 rule all:

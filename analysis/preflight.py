@@ -10,18 +10,17 @@
   it. :func:`stale_locks` — Snakemake's own locks, then left only by a killed run.
 * :func:`partial_files` — temporary files of writes that a kill interrupted
   (:func:`analysis.io.atomic_path`), removed before the next run.
-* :func:`damaged` — outputs that exist but are truncated or corrupt (a PNG whose chunks do
-  not check out, a PDF without its trailer, JSON that does not parse, …), removed so that
+* :func:`damaged` — outputs that exist but do not read as their format, each read by a reader
+  of the format (NetCDF library, Pillow, pypdf, json, csv), removed so that
   Snakemake rebuilds them.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
-import struct
 import sys
 import time
-import zlib
 from pathlib import Path
 
 from .io import PARTIAL_MARKER
@@ -252,63 +251,188 @@ def partial_files(folders) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- damaged outputs
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Each output type is read by a reader of its format, as its consumer would read it; a reader
+# returns nothing for an intact file and raises for a damaged one.
+def _read_netcdf(path: Path) -> None:
+    from scipy.io import netcdf_file  # the library xarray's scipy engine reads these files with
+
+    with netcdf_file(path, "r", mmap=False) as nc:
+        if not nc.variables:
+            msg = "no variables"
+            raise ValueError(msg)
+        for var in nc.variables.values():
+            var.data.tobytes()  # every value (mmap=False: read from the file when opened, not mapped)
 
 
-def _png_ok(data: bytes) -> bool:
-    if not data.startswith(_PNG_SIGNATURE):
-        return False
-    pos = len(_PNG_SIGNATURE)
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
-        end = pos + 12 + length
-        if end > len(data):
-            return False
-        (crc,) = struct.unpack(">I", data[end - 4:end])
-        if zlib.crc32(data[pos + 4:end - 4]) & 0xFFFFFFFF != crc:
-            return False
-        if kind == b"IEND":
-            return True
-        pos = end
-    return False
+def _read_png(path: Path) -> None:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if image.format != "PNG":
+            msg = f"a {image.format} image, not PNG"
+            raise ValueError(msg)
+        image.verify()  # chunk CRCs up to IEND
+    with Image.open(path) as image:
+        image.load()  # the whole compressed image stream, decoded
 
 
-def _json_ok(data: bytes) -> bool:
+def _pdf_stream(stream) -> None:
+    """Decode a PDF stream; a Flate one strictly (pypdf recovers what it can of a damaged
+    stream, zlib checks the stream's own Adler-32 checksum)."""
+    import zlib
+
+    filters = stream.get("/Filter")
+    first = filters[0] if isinstance(filters, list) and filters else filters
+    raw = getattr(stream, "_data", None)
+    if first == "/FlateDecode" and isinstance(raw, bytes):
+        zlib.decompress(raw)
+    stream.get_data()
+
+
+def _read_pdf(path: Path) -> None:
+    from pypdf import PdfReader
+
+    # pypdf reports what it repairs (an object header not where the cross-reference table says,
+    # …) as log warnings and reads on: for a file the workflow wrote, any such repair is damage.
+    repairs = _Collect()
+    log = logging.getLogger("pypdf")
+    log.addHandler(repairs)
+    propagate, log.propagate = log.propagate, False
     try:
-        json.loads(data)
-    except ValueError:
-        return False
-    return True
+        _walk_pdf(PdfReader(path, strict=True))
+    finally:
+        log.removeHandler(repairs)
+        log.propagate = propagate
+    if repairs.messages:
+        raise ValueError(f"pypdf had to repair it: {repairs.messages[0]}")
 
 
-_CHECKS = {
-    ".png": _png_ok,
-    ".pdf": lambda d: d.startswith(b"%PDF-") and b"%%EOF" in d[-1024:],
-    ".json": _json_ok,
-    ".ipynb": _json_ok,
-    ".nc": lambda d: d[:3] == b"CDF" and len(d) > 32,
-    ".html": lambda d: b"</html>" in d[-4096:].lower(),
-    ".csv": lambda d: len(d) > 0 and d.endswith(b"\n"),
-}
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
 
 
-def damaged(paths) -> list[Path]:
-    """The files among *paths* that exist but are empty, truncated or corrupt.
+def _walk_pdf(reader) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-    Checked by type: PNG (signature, every chunk's CRC, the IEND chunk), PDF (header and
-    ``%%EOF`` trailer), JSON and notebooks (parse), NetCDF (classic header), HTML (closing
-    tag), CSV (complete last line). Other types are checked for being non-empty only.
+    if not len(reader.pages):
+        msg = "no pages"
+        raise ValueError(msg)
+    # every object the document reaches from its trailer, every stream decoded
+    seen, todo = set(), [reader.trailer]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            resolved = obj.get_object()
+            if resolved is None:
+                msg = f"object {obj.idnum} {obj.generation} R cannot be read"
+                raise ValueError(msg)
+            todo.append(resolved)
+        elif isinstance(obj, StreamObject):
+            _pdf_stream(obj)
+            todo.extend(v for k, v in obj.items() if k != "/Parent")
+        elif isinstance(obj, DictionaryObject):
+            todo.extend(v for k, v in obj.items() if k != "/Parent")
+        elif isinstance(obj, ArrayObject):
+            todo.extend(obj)
+
+
+def _read_json(path: Path) -> None:
+    json.loads(path.read_bytes().decode("utf-8"))
+
+
+def _read_notebook(path: Path) -> None:
+    nb = json.loads(path.read_bytes().decode("utf-8"))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) or "nbformat" not in nb:
+        msg = "not a notebook (no 'cells' list or 'nbformat')"
+        raise ValueError(msg)
+
+
+def _read_csv(path: Path) -> None:
+    import csv
+    import io
+
+    text = path.read_bytes().decode("utf-8")
+    if not text.endswith("\n"):
+        msg = "the last line is incomplete"
+        raise ValueError(msg)
+    rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    if not rows or not rows[0]:
+        msg = "no header row"
+        raise ValueError(msg)
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            msg = f"line {number} has {len(row)} fields, the header {len(rows[0])}"
+            raise ValueError(msg)
+
+
+def _read_html(path: Path) -> None:
+    # html.parser accepts any text (HTML has no syntax errors, only repairs), so what a reader can
+    # tell is the encoding and whether the document reaches its end: its closing </html> tag.
+    import re
+
+    text = path.read_bytes().decode("utf-8")
+    if not re.search(r"</html\s*>\s*(<!--.*?-->\s*)*\Z", text[-4096:], re.IGNORECASE | re.DOTALL):
+        msg = "no closing </html> tag at the end: the document is cut short"
+        raise ValueError(msg)
+
+
+READERS = {".nc": ("NetCDF", _read_netcdf), ".png": ("PNG", _read_png), ".pdf": ("PDF", _read_pdf),
+           ".json": ("JSON", _read_json), ".ipynb": ("notebook", _read_notebook),
+           ".csv": ("CSV", _read_csv), ".html": ("HTML", _read_html)}
+"""Suffix -> (format, reader) of :func:`damage`; any other file is checked for being non-empty."""
+
+
+def damage(path: str | os.PathLike) -> str | None:
+    """Why the existing file *path* cannot be read as its format, or ``None`` if it reads.
+
+    Each type is read by a reader of its format, as its consumer reads it: NetCDF by the NetCDF
+    library (:class:`scipy.io.netcdf_file`, which xarray's scipy engine uses), every variable
+    read; PNG by Pillow (``verify()`` of every chunk, then the whole image decoded); PDF by
+    pypdf (strict cross-reference table and trailer, every object reachable from the trailer
+    read and every stream decoded, Flate streams against their checksum); JSON and notebooks by :mod:`json`; CSV by :mod:`csv`
+    (complete last line, as many fields in every row as in the header); HTML as UTF-8 text that
+    ends with its closing ``</html>`` tag (an HTML parser accepts any text, so nothing more can
+    be read from it). Text must be UTF-8. Other files must be non-empty.
     """
-    out = []
+    path = Path(path)
+    size = path.stat().st_size
+    kind, reader = READERS.get(path.suffix.lower(), ("file", None))
+    if size == 0:
+        return f"{kind}: the file is empty"
+    if reader is None:
+        return None
+    try:
+        reader(path)
+    except Exception as exc:  # noqa: BLE001 - any failure of the format's reader is damage
+        text = str(exc).strip().splitlines()
+        return f"{kind}: {type(exc).__name__}: {text[0] if text else 'unreadable'}"
+    return None
+
+
+def damaged(paths) -> dict[Path, str]:
+    """The files among *paths* that exist but do not read as their format (see :func:`damage`).
+
+    Returns
+    -------
+    dict
+        ``path -> reason``, in the order of *paths*; missing files are skipped.
+    """
+    out = {}
     for path in map(Path, paths):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        check = _CHECKS.get(path.suffix.lower(), lambda d: len(d) > 0)
-        if not data or not check(data):
-            out.append(path)
+        if path.is_file():
+            reason = damage(path)
+            if reason:
+                out[path] = reason
     return out
 
 
-__all__ = ["config_errors", "config_file_errors", "stop", "take_run_lock", "RUN_LOCK", "stale_locks", "partial_files", "damaged"]
+__all__ = ["config_errors", "config_file_errors", "stop", "take_run_lock", "RUN_LOCK", "stale_locks", "partial_files", "damage", "damaged", "READERS"]

@@ -153,10 +153,11 @@ def _all_outputs():
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 
 
-ALL_OUTPUTS = _all_outputs()
+ALL_OUTPUTS = _all_outputs()  # rules/robustness.smk adds the sweep's; rules/preflight.smk checks them
 
 # One run at a time in a checkout: an OS lock, taken here before anything is touched, so that of
-# two runs started together exactly one works (the checks and removals below belong to it alone).
+# two runs started together exactly one works (the checks and removals below, and at the end of
+# the Snakefile, belong to it alone).
 if REAL_RUN:
     _holder = preflight.take_run_lock(ROOT)
     if _holder is not None:
@@ -170,11 +171,6 @@ if REAL_RUN:
             _lock.unlink(missing_ok=True)
         print("note: removed the lock of an earlier run that was killed (no other run is working "
               "here); its unfinished jobs are rerun", file=sys.stderr)
-    for _part in preflight.partial_files([RESULTS, FIGURES]):
-        _part.unlink(missing_ok=True)
-    for _bad in preflight.damaged(ALL_OUTPUTS):
-        print(f"note: {_bad} is damaged (truncated or corrupt); it will be rebuilt", file=sys.stderr)
-        _bad.unlink()
 
 
 # ---------------------------------------------------------------- what each rule asks a scheduler for

@@ -98,8 +98,19 @@ def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_
     png.write_bytes(png.read_bytes()[:2000])  # truncated, as by a full disk
     table = moved / "results" / "quick" / "tables" / "table2.csv"
     table.write_bytes(table.read_bytes()[:-7])
+    # damage the old check let through: a PDF with 100 bytes cut out of its middle (header and
+    # %%EOF intact) and the merged sweep cut in half (merged sweep files were not checked at all)
+    pdf = moved / "figures" / "quick" / "figS10_energy_amplitude.pdf"
+    data = pdf.read_bytes()
+    pdf.write_bytes(data[:len(data) // 2] + data[len(data) // 2 + 100:])
+    sweep = moved / "results" / "quick" / "robustness" / "wide.nc"
+    sweep.write_bytes(sweep.read_bytes()[:sweep.stat().st_size // 2])
     proc = run_snakemake(moved)
-    assert "fig2_optics.png is damaged" in proc.stderr
+    notes = [ln for ln in proc.stderr.splitlines() if ln.startswith("note:") and "is damaged" in ln]
+    for name in ("fig2_optics.png is damaged (PNG:", "table2.csv is damaged (CSV:",
+                 "figS10_energy_amplitude.pdf is damaged (PDF:", "robustness/wide.nc is damaged (NetCDF:"):
+        assert sum(name in ln for ln in notes) == 1, (name, notes)
+    assert len(notes) == 4, notes
     assert digests(moved) == reference
     assert not partial_files(moved)
 
