@@ -1,4 +1,5 @@
-"""Workflow plumbing used by the Snakefile when it starts: config checks and a safe restart.
+"""Workflow plumbing used by the Snakefile when it starts: config checks, one run at a time,
+damaged outputs and the input data, all before any job runs.
 
 * :func:`config_file_errors` — ``config/config.yaml`` as YAML: a syntax error or an empty file
   named with its file and line (Snakemake's own message names neither).
@@ -13,6 +14,8 @@
 * :func:`damaged` — outputs that exist but do not read as their format, each read by a reader
   of the format (NetCDF library, Pillow, pypdf, json, csv), removed so that
   Snakemake rebuilds them.
+* :func:`data_problem` — whether the MNIST files can be obtained (cache, mirror or download),
+  checked before the first job rather than when the data job runs.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from .io import PARTIAL_MARKER
+from .io import PARTIAL_MARKER, resolve
 
 # --------------------------------------------------------------------------- config
 
@@ -68,6 +71,7 @@ def config_errors(config: dict, schema: dict, n_labels) -> list[str]:
         The parsed ``config/schema.yaml``; its ``$defs/n_label`` gets ``enum`` = *n_labels*.
     n_labels : sequence of str
         The films the compendium knows (:data:`analysis.dimensionality.N_VALUES`).
+
 
     Examples
     --------
@@ -435,4 +439,111 @@ def damaged(paths) -> dict[Path, str]:
     return out
 
 
-__all__ = ["config_errors", "config_file_errors", "stop", "take_run_lock", "RUN_LOCK", "stale_locks", "partial_files", "damage", "damaged", "READERS"]
+# --------------------------------------------------------------------------- input data
+def _origin(mirror) -> str:
+    from .datasets import CONFIG_KEY, ENV_MIRROR
+
+    if mirror not in (None, ""):
+        return f"{CONFIG_KEY}={str(mirror)!r} (config/config.yaml)"
+    return f"{ENV_MIRROR}={os.environ.get(ENV_MIRROR)!r}"
+
+
+def _reachable(urls, timeout_s: float) -> tuple[bool, list[str]]:
+    import urllib.error
+    import urllib.request
+
+    errors = []
+    for url in urls:
+        try:
+            request = urllib.request.Request(url, method="HEAD")  # noqa: S310 - https addresses of data/mnist.yaml
+            with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+                if response.status < 400:
+                    return True, []
+                errors.append(f"{url}: HTTP {response.status}")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            errors.append(f"{url}: {reason}")
+    return False, errors
+
+
+def data_problem(mirror: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None,
+                 timeout_s: float = 10.0) -> str | None:
+    """Whether the MNIST files can be obtained, checked before any job runs; one message if not.
+
+    The sources of :func:`analysis.datasets.fetch_file`, in its order: the cache (every file
+    present with the decompressed SHA-256 of ``data/mnist.yaml``), else the local mirror
+    (*mirror*, the workflow's ``data.mirror``, else ``SYNAPSE_DATA_MIRROR``): each missing file
+    is decompressed from it and verified into the cache now, as the ``data`` job would; else the
+    download addresses must answer (an HTTP ``HEAD`` request, *timeout_s* each).
+
+    Parameters
+    ----------
+    mirror : str or path, optional
+        The mirror folder set in the config (``""`` = unset).
+    cache_dir : str or path, optional
+        The cache folder (default :func:`analysis.datasets.default_cache_dir`).
+    timeout_s : float, s
+        Time allowed for each download address to answer.
+
+    Returns
+    -------
+    str or None
+        ``None`` if every file can be obtained; else one message naming what was found and
+        what to do, fitting the source (mirror, cache or download).
+    """
+    from . import datasets
+
+    registry = datasets.mnist_registry()
+    names = list(registry["files"])
+    cache = Path(cache_dir) if cache_dir else datasets.default_cache_dir()
+    missing, bad_cache = [], []
+    for name, entry in registry["files"].items():
+        cached = cache / name[:-3]
+        if cached.is_file() and datasets.sha256_file(cached) == entry["idx_sha256"]:
+            continue
+        missing.append(name)
+        if cached.is_file():
+            bad_cache.append(cached.name)
+    if not missing:
+        return None
+    in_cache = (f"the cache {cache} holds {len(names) - len(missing)} of the {len(names)} verified files"
+                + (f" ({', '.join(bad_cache)} with a wrong digest)" if bad_cache else ""))
+    how_to_set = (f"set {datasets.ENV_MIRROR}=DIR, or `data: {{mirror: DIR}}` in config/config.yaml, "
+                  f"to a folder holding the four MNIST .gz files ({', '.join(names)})")
+    try:
+        mirror_dir = datasets.resolve_mirror(mirror)
+    except FileNotFoundError:
+        chosen = mirror if mirror not in (None, "") else os.environ.get(datasets.ENV_MIRROR)
+        return (f"the MNIST data mirror {_origin(mirror)} is not a folder ({resolve(chosen)}); "
+                f"{in_cache}. Point it to a folder holding the four MNIST .gz files "
+                f"({', '.join(names)}), or unset it to download them (needs network access)")
+    if mirror_dir is not None:
+        problems = []
+        for name in missing:
+            src = mirror_dir / name
+            if not src.is_file():
+                problems.append(f"{name} is missing")
+                continue
+            try:
+                datasets.decompress_verified(src, cache / name[:-3], registry["files"][name]["idx_sha256"])
+            except datasets.DataIntegrityError as exc:
+                detail = str(exc).split("failed verification: ", 1)[-1].split(". The file was not used")[0]
+                problems.append(f"{name} is damaged ({detail})")
+        if not problems:
+            return None
+        return (f"the MNIST data mirror {mirror_dir} ({_origin(mirror)}) cannot provide the data: "
+                f"{'; '.join(problems)}; {in_cache}. Put intact copies of these files into the mirror "
+                f"(the canonical downloads are listed in data/mnist.yaml), point {datasets.ENV_MIRROR} / "
+                f"`{datasets.CONFIG_KEY}` to another folder, or unset both to download (needs network access)")
+    urls = [base + missing[0] for base in registry["base_urls"]]
+    ok, errors = _reachable(urls, timeout_s)
+    if ok:
+        return None
+    return (f"the MNIST data cannot be obtained: {in_cache}, no local mirror is set "
+            f"({datasets.ENV_MIRROR} is unset and `{datasets.CONFIG_KEY}` in config/config.yaml is empty) "
+            f"and the download addresses do not answer ({'; '.join(errors)}). Without network access, "
+            f"{how_to_set}")
+
+
+__all__ = ["config_errors", "config_file_errors", "stop", "take_run_lock", "RUN_LOCK", "stale_locks",
+           "partial_files", "damage", "damaged", "READERS", "data_problem"]

@@ -1,5 +1,6 @@
 """analysis.preflight: damaged outputs found by their formats' readers, one run at a time (an OS
-lock) and config file mistakes named with their line."""
+lock), the input data checked before any job, and config file mistakes named with their line."""
+import gzip
 import json
 import os
 import signal
@@ -7,12 +8,17 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from analysis import preflight
+from analysis import datasets, preflight
 from analysis.io import ROOT, write_netcdf
+
+MIRROR = (ROOT / ".." / "shared" / "data" / "mnist").resolve()
+needs_mirror = pytest.mark.skipif(not (MIRROR / "t10k-labels-idx1-ubyte.gz").is_file(),
+                                  reason=f"local MNIST mirror {MIRROR} is absent")
 
 
 # --------------------------------------------------------------------------- damaged outputs
@@ -160,6 +166,60 @@ def test_a_killed_runs_lock_is_gone_with_it(tmp_path):
     assert preflight.take_run_lock(tmp_path / "repo") is None  # no stale lock to clear by hand
     assert (tmp_path / "repo" / preflight.RUN_LOCK).read_text().split() == [str(os.getpid())]
     assert preflight.take_run_lock(tmp_path / "repo") is None  # held already by this process
+
+
+# --------------------------------------------------------------------------- input data
+@pytest.fixture
+def no_mirror(monkeypatch, tmp_path):
+    monkeypatch.delenv(datasets.ENV_MIRROR, raising=False)
+    monkeypatch.setenv(datasets.ENV_CACHE, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_offline_without_mirror_is_one_message_naming_the_settings(no_mirror, monkeypatch):
+    registry = datasets.mnist_registry()
+    registry["base_urls"] = ["http://127.0.0.1:9/mnist/"]  # the discard port: refused at once
+    monkeypatch.setattr(datasets, "mnist_registry", lambda: registry)
+    msg = preflight.data_problem("")
+    assert msg is not None
+    assert "SYNAPSE_DATA_MIRROR" in msg and "data.mirror" in msg
+    assert f"the cache {no_mirror} holds 0 of the 4 verified files" in msg
+    assert "http://127.0.0.1:9/mnist/train-images-idx3-ubyte.gz" in msg
+
+
+def test_a_mirror_that_is_not_a_folder_is_named(no_mirror, tmp_path):
+    msg = preflight.data_problem(str(tmp_path / "nowhere"))
+    assert "data.mirror=" in msg and "nowhere" in msg and "is not a folder" in msg
+
+
+def test_a_mirror_lacking_files_names_them(no_mirror, tmp_path):
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    msg = preflight.data_problem(str(folder))
+    assert str(folder) in msg and "train-images-idx3-ubyte.gz is missing" in msg
+    assert "into the mirror" in msg and "delete" not in msg
+
+
+@needs_mirror
+def test_a_damaged_mirror_file_is_named_with_mirror_advice(no_mirror, tmp_path, monkeypatch):
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    for gz in MIRROR.glob("*.gz"):
+        (folder / gz.name).symlink_to(gz)
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\0\0\x08\x01" + b"\0" * 20))
+    monkeypatch.setenv(datasets.ENV_MIRROR, str(folder))
+    msg = preflight.data_problem("")
+    assert "t10k-labels-idx1-ubyte.gz is damaged" in msg and "SYNAPSE_DATA_MIRROR=" in msg
+    assert "Put intact copies of these files into the mirror" in msg
+    assert "download again" not in msg
+
+
+@needs_mirror
+def test_a_good_mirror_fills_the_cache_and_then_the_cache_suffices(no_mirror):
+    assert preflight.data_problem(str(MIRROR)) is None
+    assert len(list(no_mirror.glob("*-ubyte"))) == 4
+    assert preflight.data_problem("") is None  # no mirror, no network: the verified cache serves
 
 
 # --------------------------------------------------------------------------- config file

@@ -150,14 +150,52 @@ def test_interrupted_run_resumes_to_the_same_outputs(quick_runs, tmp_path, sig):
     assert "Nothing to be done" in run_snakemake(work, "-n").stdout
 
 
-def test_failed_rule_prints_its_cause_in_the_terminal(tmp_path):
+@needs_data
+def test_failed_rule_prints_its_cause_in_the_terminal_once(tmp_path):
+    """A job that fails prints the cause from its log, once (the data job is not retried)."""
     work = copy_repo(tmp_path / "repo")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("data: {mirror: /nonexistent/mnist}\n")
-    proc = run_snakemake(work, "data", "--configfile", str(bad), check=False)
+    module = work / "analysis" / "datasets.py"
+    text = module.read_text()
+    hook = "    args = ap.parse_args(argv)\n"
+    assert hook in text
+    module.write_text(text.replace(hook, hook + "    print('ERROR: the manifest cannot be written (a failure put in by the test)', "
+                                               "file=sys.stderr)\n    return 1\n"))
+    proc = run_snakemake(work, "data", check=False)
     assert proc.returncode != 0
-    assert "cause (from logs/quick/data.log)" in proc.stderr
-    assert "/nonexistent/mnist" in proc.stderr and "is not a folder" in proc.stderr
+    assert proc.stderr.count("cause (from logs/quick/data.log)") == 1, proc.stderr
+    assert proc.stderr.count("ERROR: the manifest cannot be written") == 1, proc.stderr
+
+
+def _no_network(env):
+    """Downloads fail at once: every proxy variable points at a closed local port."""
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        env[var] = "http://127.0.0.1:9"
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
+    return env
+
+
+@pytest.mark.parametrize("mirror, expected", [
+    (None, ["no local mirror is set", "SYNAPSE_DATA_MIRROR is unset", "data.mirror",
+            "the download addresses do not answer"]),
+    ("/nonexistent/mnist", ["SYNAPSE_DATA_MIRROR='/nonexistent/mnist'", "is not a folder"]),
+], ids=["offline-no-mirror", "mirror-not-a-folder"])
+def test_data_are_checked_before_any_job_starts(tmp_path, mirror, expected):
+    """Without the data, the run stops before its first job with one message naming the mirror
+    settings (it used to stop minutes in, when the data job's turn came, twice)."""
+    work = copy_repo(tmp_path / "repo")
+    env = _no_network(snakemake_env(work))
+    env["SYNAPSE_DATA_CACHE"] = str(tmp_path / "empty-cache")
+    env.pop("SYNAPSE_DATA_MIRROR", None)
+    if mirror:
+        env["SYNAPSE_DATA_MIRROR"] = mirror
+    proc = subprocess.run(snakemake_cmd(), cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1, proc.stderr[-3000:]
+    assert all(part in errors[0] for part in expected), errors[0]
+    assert "rule " not in proc.stderr  # no job started
+    assert not (work / "results").exists() and not (work / "logs").exists()
 
 
 def _start(work, log):
