@@ -506,7 +506,7 @@ def data_problem(mirror: str | os.PathLike | None = None, cache_dir: str | os.Pa
             bad_cache.append(cached.name)
     if not missing:
         return None
-    in_cache = (f"the cache {cache} holds {len(names) - len(missing)} of the {len(names)} verified files"
+    in_cache = (f"the cache {cache} held {len(names) - len(missing)} of the {len(names)} verified files"
                 + (f" ({', '.join(bad_cache)} with a wrong digest)" if bad_cache else ""))
     how_to_set = (f"set {datasets.ENV_MIRROR}=DIR, or `data: {{mirror: DIR}}` in config/config.yaml, "
                   f"to a folder holding the four MNIST .gz files ({', '.join(names)})")

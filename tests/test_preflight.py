@@ -183,7 +183,7 @@ def test_offline_without_mirror_is_one_message_naming_the_settings(no_mirror, mo
     msg = preflight.data_problem("")
     assert msg is not None
     assert "SYNAPSE_DATA_MIRROR" in msg and "data.mirror" in msg
-    assert f"the cache {no_mirror} holds 0 of the 4 verified files" in msg
+    assert f"the cache {no_mirror} held 0 of the 4 verified files" in msg
     assert "http://127.0.0.1:9/mnist/train-images-idx3-ubyte.gz" in msg
 
 
