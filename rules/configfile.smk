@@ -6,7 +6,7 @@ from pathlib import Path
 if str(Path(workflow.basedir)) not in sys.path:
     sys.path.insert(0, str(Path(workflow.basedir)))  # `analysis` from this checkout
 
-from analysis import preflight  # noqa: E402
+from analysis.workflow import preflight  # noqa: E402
 
 preflight.stop(preflight.config_file_errors(Path(workflow.basedir) / "config" / "config.yaml",
                                             "config/config.yaml"))

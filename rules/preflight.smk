@@ -1,7 +1,7 @@
 # Checks at start, once every rule file has named its outputs (so the sweep's merged files and
 # chunks are among them): only in the run that holds the run lock (rules/common.smk).
 #  * Temporary files of writes a kill interrupted are removed.
-#  * Every existing output is read by a reader of its format (analysis.preflight.damaged); a damaged
+#  * Every existing output is read by a reader of its format (analysis.workflow.preflight.damaged); a damaged
 #    one is removed, with a one-line note, so that Snakemake rebuilds it and what depends on it.
 #  * Before the first job starts (onstart: the jobs to run are known), the MNIST files are checked
 #    when a job that reads them is to run: a missing mirror or network stops the run in seconds

@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 
 def _norm(name):

@@ -1,4 +1,4 @@
-"""analysis.preflight: damaged outputs found by their formats' readers, one run at a time (an OS
+"""analysis.workflow.preflight: damaged outputs found by their formats' readers, one run at a time (an OS
 lock), the input data checked before any job, and config file mistakes named with their line."""
 import gzip
 import json
@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import datasets, preflight
-from analysis.io import ROOT, write_netcdf
+from analysis.learning import digits as datasets
+from analysis.workflow import preflight
+from analysis.stage_io import ROOT, write_netcdf
 
 MIRROR = (ROOT / ".." / "shared" / "data" / "mnist").resolve()
 needs_mirror = pytest.mark.skipif(not (MIRROR / "t10k-labels-idx1-ubyte.gz").is_file(),
@@ -122,7 +123,7 @@ def test_a_truncated_workflow_netcdf_is_unreadable_by_xarray_too(intact, tmp_pat
 _LOCKER = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, {root!r})
-    from analysis import preflight
+    from analysis.workflow import preflight
     go = {go!r}
     while not os.path.exists(go):
         time.sleep(0.001)

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from analysis import claims
-from analysis.io import PARTIAL_MARKER
+from analysis.evidence import claims
+from analysis.stage_io import PARTIAL_MARKER
 
 from .conftest import copy_repo, mnist_mirror, run_snakemake, snakemake_cmd, snakemake_env
 
@@ -71,7 +71,7 @@ def test_quick_profile_writes_only_its_own_folders(quick_runs):
 
 
 def test_netcdf_outputs_carry_units(quick_runs):
-    from analysis.io import check_units, read_netcdf
+    from analysis.stage_io import check_units, read_netcdf
     for path in sorted((quick_runs[0] / "results" / "quick" / "simulate").glob("n*.nc")):
         check_units(read_netcdf(path))
 
@@ -154,7 +154,7 @@ def test_interrupted_run_resumes_to_the_same_outputs(quick_runs, tmp_path, sig):
 def test_failed_rule_prints_its_cause_in_the_terminal_once(tmp_path):
     """A job that fails prints the cause from its log, once (the data job is not retried)."""
     work = copy_repo(tmp_path / "repo")
-    module = work / "analysis" / "datasets.py"
+    module = work / "analysis" / "learning" / "digits.py"
     text = module.read_text()
     hook = "    args = ap.parse_args(argv)\n"
     assert hook in text
