@@ -49,11 +49,17 @@ def intact(tmp_path_factory):
     (folder / "a.html").write_text("<!DOCTYPE html>\n<html><head><title>t</title></head>\n"
                                    "<body><p>report</p></body>\n</html>\n")
     (folder / "a.tsv").write_text("s\n1.0\n")
+    (folder / "a.yaml").write_text("x: [1, 2]\n")
+    (folder / "calibration").mkdir()  # the calibrate stage's output, as it writes it
+    (folder / "calibration" / "multitrap.yaml").write_bytes(REFERENCE_CALIBRATION.read_bytes())
     return folder
 
 
+REFERENCE_CALIBRATION = ROOT / "data" / "reference" / "calibration" / "multitrap.yaml"
+
+
 def test_intact_files_read(intact):
-    files = sorted(intact.iterdir())
+    files = sorted(p for p in intact.rglob("*") if p.is_file())
     assert {f.suffix for f in files} >= set(preflight.READERS)
     assert preflight.damaged(files) == {}
     assert preflight.damaged([intact / "absent.png"]) == {}  # missing: Snakemake's business
@@ -62,6 +68,7 @@ def test_intact_files_read(intact):
 def _damaged_copy(intact, tmp_path, name, change):
     data = (intact / name).read_bytes()
     out = tmp_path / name
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(change(data))
     return out
 
@@ -101,6 +108,11 @@ def _pdf_hole(data):
     ("a.html", lambda d: d[:len(d) // 2], "HTML"),
     ("a.html", lambda d: d.replace(b"report", b"\xff\xfe"), "HTML"),  # not UTF-8
     ("a.tsv", lambda d: b"", "file"),
+    ("a.yaml", lambda d: d[:-3], "YAML"),                    # a flow sequence left open
+    ("calibration/multitrap.yaml", lambda d: d[:len(d) // 2], "YAML"),
+    ("calibration/multitrap.yaml", lambda d: d[:d.rindex(b"  residual:")], "YAML"),  # parses: lines cut
+    ("calibration/multitrap.yaml", lambda d: d[:-1], "YAML"),  # the last newline
+    ("calibration/multitrap.yaml", lambda d: d.replace(b"units: eV", b"units: meV", 1), "YAML"),  # edited
 ])
 def test_damage_is_found_by_the_formats_reader(intact, tmp_path, name, change, reader):
     bad = _damaged_copy(intact, tmp_path, name, change)
@@ -108,6 +120,23 @@ def test_damage_is_found_by_the_formats_reader(intact, tmp_path, name, change, r
     assert list(found) == [bad]
     assert found[bad].startswith(f"{reader}: ")
     assert "\n" not in found[bad]  # one line in the note
+
+
+def test_a_calibration_cut_after_any_line_is_found(intact, tmp_path):
+    """YAML has no end marker: a calibration cut at a line end parses (fewer entries or keys), as
+    a full disk leaves it. Every such cut is found; the cut file still parses in most cases."""
+    import yaml
+    data = (intact / "calibration" / "multitrap.yaml").read_bytes()
+    ends = [i + 1 for i, byte in enumerate(data[:-1]) if byte == ord("\n")]
+    parses = 0
+    for end in ends[4:]:  # after the four header comment lines: something is left to read
+        bad = _damaged_copy(intact, tmp_path, "calibration/multitrap.yaml", lambda d, end=end: d[:end])
+        try:
+            parses += yaml.safe_load(bad.read_text()) is not None
+        except yaml.YAMLError:
+            pass
+        assert preflight.damage(bad), end
+    assert parses > len(ends) // 2  # the cuts a YAML parser alone lets through
 
 
 def test_a_truncated_workflow_netcdf_is_unreadable_by_xarray_too(intact, tmp_path):

@@ -12,7 +12,8 @@ damaged outputs and the input data, all before any job runs.
 * :func:`partial_files` — temporary files of writes that a kill interrupted
   (:func:`analysis.stage_io.atomic_path`), removed before the next run.
 * :func:`damaged` — outputs that exist but do not read as their format, each read by a reader
-  of the format (NetCDF library, Pillow, pypdf, json, csv), removed so that
+  of the format (NetCDF library, Pillow, pypdf, json, csv; the calibration YAML as its writer
+  writes it), removed so that
   Snakemake rebuilds them.
 * :func:`data_problem` — whether the MNIST files can be obtained (cache, mirror or download),
   checked before the first job rather than when the data job runs.
@@ -389,9 +390,25 @@ def _read_html(path: Path) -> None:
         raise ValueError(msg)
 
 
+def _read_yaml(path: Path) -> None:
+    # A calibration file (<results>/calibration/<model>.yaml, the only YAML output) is read back as
+    # its writer writes it: YAML has no end marker, and a calibration cut short still parses.
+    import yaml
+
+    if path.parent.name == "calibration":
+        from analysis.evidence.calibration import file_problem
+
+        problem = file_problem(path)
+        if problem:
+            raise ValueError(problem)
+    elif yaml.safe_load(path.read_bytes().decode("utf-8")) is None:
+        msg = "no content"
+        raise ValueError(msg)
+
+
 READERS = {".nc": ("NetCDF", _read_netcdf), ".png": ("PNG", _read_png), ".pdf": ("PDF", _read_pdf),
            ".json": ("JSON", _read_json), ".ipynb": ("notebook", _read_notebook),
-           ".csv": ("CSV", _read_csv), ".html": ("HTML", _read_html)}
+           ".csv": ("CSV", _read_csv), ".html": ("HTML", _read_html), ".yaml": ("YAML", _read_yaml)}
 """Suffix -> (format, reader) of :func:`damage`; any other file is checked for being non-empty."""
 
 
@@ -402,10 +419,13 @@ def damage(path: str | os.PathLike) -> str | None:
     library (:class:`scipy.io.netcdf_file`, which xarray's scipy engine uses), every variable
     read; PNG by Pillow (``verify()`` of every chunk, then the whole image decoded); PDF by
     pypdf (strict cross-reference table and trailer, every object reachable from the trailer
-    read and every stream decoded, Flate streams against their checksum); JSON and notebooks by :mod:`json`; CSV by :mod:`csv`
+    read and every stream decoded, Flate streams against their checksum); JSON and notebooks by
+    :mod:`json`; CSV by :mod:`csv`
     (complete last line, as many fields in every row as in the header); HTML as UTF-8 text that
     ends with its closing ``</html>`` tag (an HTML parser accepts any text, so nothing more can
-    be read from it). Text must be UTF-8. Other files must be non-empty.
+    be read from it); a calibration YAML read back and written again as the calibrate stage
+    writes it (:func:`analysis.evidence.calibration.file_problem`). Text must be UTF-8. Other
+    files must be non-empty.
     """
     path = Path(path)
     size = path.stat().st_size
