@@ -2,7 +2,8 @@
 # virtual environment (.venv) on first use, install the pinned packages, then run.
 #   make figures                 full profile: figures/, results/report/index.html
 #   make figures PROFILE=quick   quick profile: figures/quick/, results/quick/report/index.html
-#   make figures ARGS=--dry-run  any extra Snakemake arguments
+#   make figures ARGS=--dry-run  any extra Snakemake arguments (here: list the jobs, run none)
+#   make help                    the targets, the profiles (full, quick, paper, sweep), the variables
 # Every run resumes an interrupted one (profiles/default/config.yaml: rerun-incomplete).
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -19,8 +20,20 @@ NO_PROFILE_IN_ARGS = @case " $(ARGS) " in *profile=*) echo "error: ARGS='$(ARGS)
 
 .PHONY: setup figures quick cluster test test-fast data references unlock benchmark lab dag clean help
 
-help:  ## list the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+help:  ## list the targets, the profiles and the variables
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+	@echo "Profiles (PROFILE=<name>; each writes its own folders; config/config.yaml holds them):"
+	@echo "  full    the default: paper-scale figures and report (figures/, results/; minutes on 2 cores)"
+	@echo "  quick   the same workflow with smaller sizes, a first look in about a minute (figures/quick/, results/quick/)"
+	@echo "  paper   Fig. S11 at the paper's and NeuroSim's scale, the rest as full (hours on 2 cores; figures/paper/, results/paper/)"
+	@echo "  sweep   full with a cluster-sized robustness sweep, for make cluster PROFILE=sweep (figures/sweep/, results/sweep/)"
+	@echo "Variables:"
+	@echo "  PROFILE=$(PROFILE)   ARGS='...' extra Snakemake arguments   CORES=$(CORES)   LAB_ARGS='...' extra JupyterLab arguments"
+	@echo "Examples:"
+	@echo "  make figures ARGS=--dry-run        list the jobs that would run, run none"
+	@echo "  make figures PROFILE=paper         the paper-scale Fig. S11"
+	@echo "  make lab LAB_ARGS=--no-browser     JupyterLab without opening a browser (--allow-root is added for root)"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +75,10 @@ benchmark: setup  ## time the workflow and the core computations
 	$(PY) benchmarks/bench_network.py
 
 LAB_ARGS ?=
+# JupyterLab refuses to start as root without --allow-root (containers often run as root).
+LAB_ROOT = $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 lab: setup  ## open the notebooks in JupyterLab (double-click opens notebooks/*.py as notebooks; .jupyter/README.md)
-	$(VENV)/bin/jupyter lab --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab-settings" $(LAB_ARGS) notebooks/
+	$(VENV)/bin/jupyter lab --LabApp.app_settings_dir="$(CURDIR)/.jupyter/lab-settings" $(LAB_ROOT) $(LAB_ARGS) notebooks/
 
 dag: setup  ## draw the workflow graph (needs graphviz's dot)
 	$(SMK) --rulegraph $(CONFIG) | dot -Tpng > rulegraph.png

@@ -33,12 +33,7 @@ DRY = any(a in _INFO_FLAGS or a.startswith("--list") for a in sys.argv)
 REAL_RUN = workflow.is_main_process and not DRY
 
 
-def _stop(lines):
-    """Stop before anything runs, with one line per problem."""
-    if lines:
-        for line in lines:
-            print(f"error: {line}", file=sys.stderr)
-        sys.exit(1)
+_stop = preflight.stop  # stop before anything runs, with one line per problem
 
 
 # ---------------------------------------------------------------- config: read once, checked fully
@@ -174,24 +169,24 @@ def _all_outputs():
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 
 
-ALL_OUTPUTS = _all_outputs()
+ALL_OUTPUTS = _all_outputs()  # rules/robustness.smk adds the sweep's; rules/preflight.smk checks them
 
+# One run at a time in a checkout: an OS lock, taken here before anything is touched, so that of
+# two runs started together exactly one works (the checks and removals below, and at the end of
+# the Snakefile, belong to it alone).
 if REAL_RUN:
-    _others = preflight.live_runs(ROOT)
-    if _others:
-        _stop([f"another Snakemake run (pid {', '.join(map(str, _others))}) is working in "
-               f"{ROOT}; wait for it or stop it (kill {_others[0]}), then run again"])
+    _holder = preflight.take_run_lock(ROOT)
+    if _holder is not None:
+        _who = f"pid {_holder}" if _holder else "pid unknown"
+        _stop([f"another Snakemake run ({_who}) is working in {ROOT}; wait for it or stop it"
+               + (f" (kill {_holder})" if _holder else "") + ", then run again"])
+    # This run holds the lock, so Snakemake's own locks can only be a killed run's.
     _locks = preflight.stale_locks(ROOT)
     if _locks:
         for _lock in _locks:
             _lock.unlink(missing_ok=True)
         print("note: removed the lock of an earlier run that was killed (no other run is working "
               "here); its unfinished jobs are rerun", file=sys.stderr)
-    for _part in preflight.partial_files([RESULTS, FIGURES]):
-        _part.unlink(missing_ok=True)
-    for _bad in preflight.damaged(ALL_OUTPUTS):
-        print(f"note: {_bad} is damaged (truncated or corrupt); it will be rebuilt", file=sys.stderr)
-        _bad.unlink()
 
 
 # ---------------------------------------------------------------- what each rule asks a scheduler for

@@ -49,6 +49,7 @@ rule regression:
     output:
         f"{RESULTS}/report/regression.ok",
     threads: threads_for("regression")
+    retries: 0  # a comparison: a retry would only print the same differences twice
     resources:
         **resources_for("regression"),
     log:
