@@ -284,12 +284,17 @@ def _read_png(path: Path) -> None:
 def _pdf_stream(stream) -> None:
     """Decode a PDF stream; a Flate one strictly (pypdf recovers what it can of a damaged
     stream, zlib checks the stream's own Adler-32 checksum)."""
+    import io
     import zlib
 
     filters = stream.get("/Filter")
     first = filters[0] if isinstance(filters, list) and filters else filters
-    raw = getattr(stream, "_data", None)
-    if first == "/FlateDecode" and isinstance(raw, bytes):
+    if first == "/FlateDecode":
+        # the raw (encoded) bytes through pypdf's public writer: dictionary, "stream\n", the
+        # bytes, "\nendstream"
+        out = io.BytesIO()
+        stream.write_to_stream(out)
+        raw = out.getvalue().split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
         zlib.decompress(raw)
     stream.get_data()
 
