@@ -300,6 +300,7 @@ def create(profile: str = "full", root: Path = ROOT, output: str | os.PathLike |
     version = git["commit"] or project["version"]
     agent = agent if agent is not None else _git_user(root)
     checksums: dict[str, str] = {}
+    scratch = tempfile.TemporaryDirectory(prefix="synapse-archive-")  # generated files
 
     crate = ROCrate(version=CRATE_VERSION)
     crate.metadata.extra_contexts.append(WFRUN_CONTEXT)
@@ -319,7 +320,7 @@ def create(profile: str = "full", root: Path = ROOT, output: str | os.PathLike |
         properties = {"name": Path(rel).name, "encodingFormat": _format(rel), "contentSize": str(size),
                       "sha256": digest, **props}
         if data is not None:
-            tmp = Path(tempfile.mkdtemp(prefix="synapse-archive-")) / Path(rel).name
+            tmp = Path(scratch.name) / rel.replace("/", "__")
             tmp.write_bytes(data)
             path = tmp
         files[rel] = crate.add_file(str(path), dest_path=rel, properties=properties)
@@ -493,6 +494,8 @@ def create(profile: str = "full", root: Path = ROOT, output: str | os.PathLike |
             check_zip(part, checksums)
     except OSError as exc:
         raise ArchiveError(f"cannot write the archive {output}: {exc}") from exc
+    finally:
+        scratch.cleanup()
     return output
 
 
@@ -844,21 +847,22 @@ def compare_with(archive: Archive, run_dir: Path) -> list[comparison.Result]:
     return comparison.settle_renderings(results)
 
 
-def extra_outputs(archive: Archive, run_dir: Path, profile_config: dict) -> list[str]:
-    """Files the regenerated run wrote in its output folders that the archive does not hold
-    (Snakemake's timing files excepted)."""
+def extra_outputs(archive: Archive, run_dir: Path, config: dict) -> list[str]:
+    """Files the regenerated run wrote in the profile's output folders that the archive does not
+    hold (timing files, archives, and the other profiles' folders nested in them excepted)."""
+    mine = config["profiles"][archive.profile]["outputs"]
+    others = tuple(c["outputs"][k].rstrip("/") + "/" for p, c in config["profiles"].items()
+                   if p != archive.profile for k in ("results", "figures"))
     out = []
     for kind in ("results", "figures"):
-        top = run_dir / profile_config["outputs"][kind].rstrip("/")
-        for p in sorted(top.rglob("*")) if top.is_dir() else []:
-            rel = p.relative_to(run_dir).as_posix()
-            if (p.is_file() and rel not in archive.outputs and not comparison.VOLATILE.search(rel)
-                    and f"/{ARCHIVE_DIR}/" not in f"/{rel}" and p.name != "README.md"):
+        top = run_dir / mine[kind].rstrip("/")
+        for path in sorted(top.rglob("*")) if top.is_dir() else []:
+            rel = path.relative_to(run_dir).as_posix()
+            if (path.is_file() and rel not in archive.outputs and not comparison.VOLATILE.search(rel)
+                    and f"/{ARCHIVE_DIR}/" not in f"/{rel}" and path.name != "README.md"
+                    and not rel.startswith(others)):
                 out.append(rel)
-    # the figures folder of the full profile holds the quick profile's folder too
-    others = [profile_config_other["outputs"][k].rstrip("/") + "/"
-              for profile_config_other in profile_config.get("_others", []) for k in ("results", "figures")]
-    return [r for r in out if not any(r.startswith(o) for o in others)]
+    return out
 
 
 def verdict(archive: Archive, results: list[comparison.Result], extra: list[str], checkout: dict,
@@ -952,9 +956,7 @@ def verify(archive_path, root: Path = ROOT, cores: int = 2, outputs_from: Path |
                        + (" (kept)" if keep else " (removed)"))
     try:
         results = compare_with(archive, run_dir)
-        profile_config = dict(config["profiles"][archive.profile])
-        profile_config["_others"] = [c for p, c in config["profiles"].items() if p != archive.profile]
-        extra = extra_outputs(archive, run_dir, profile_config)
+        extra = extra_outputs(archive, run_dir, config)
     finally:
         if workdir is not None and not keep:
             shutil.rmtree(workdir, ignore_errors=True)
