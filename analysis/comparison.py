@@ -267,7 +267,10 @@ def compare_report(path: str, old: bytes, new: bytes) -> Result:
     if a == b:
         return Result(path, "report", IDENTICAL,
                       "up to its Provenance section (the run's date and times follow)" if old != new else "")
-    return Result(path, "report", DIFFERS, "the page differs before its Provenance section", math.inf)
+    i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+    snippet = b[max(0, i - 30):i + 30].decode("utf-8", "replace").replace("\n", " ")
+    return Result(path, "report", DIFFERS, f"the page differs before its Provenance section, first at "
+                                           f"…{snippet}…", math.inf)
 
 
 def compare(path: str, old: bytes, new: bytes | None, rtol: float, atol: float) -> Result:
@@ -319,7 +322,7 @@ def settle_renderings(results: list[Result]) -> list[Result]:
                 r = Result(r.path, r.kind, WITHIN, f"PDF bytes differ; its PNG is {twin.status} "
                                                    "(PDFs are compared by their PNG twin)", 0.0)
         elif r.kind == "report" and r.status == DIFFERS and numbers_ok:
-            r = Result(r.path, r.kind, WITHIN, "the page differs; every number and figure it shows "
-                                               "is within tolerance", 0.0)
+            r = Result(r.path, r.kind, WITHIN, r.detail.replace("the page differs", "the page differs "
+                       "(every number and figure it shows is within tolerance)", 1), 0.0)
         out.append(r)
     return out
