@@ -63,12 +63,12 @@ cluster: setup  ## the workflow on a SLURM cluster (profiles/slurm; README "Runn
 
 AGENT ?=
 archive: setup  ## pack the finished run of PROFILE (full by default) into a Workflow Run RO-Crate zip in its results folder's archive/
-	$(PY) -m analysis.archive create --profile $(PROFILE) $(if $(AGENT),--agent "$(AGENT)")
+	$(PY) -m analysis.workflow.archive create --profile $(PROFILE) $(if $(AGENT),--agent "$(AGENT)")
 
 ARCHIVE ?=
 verify: setup  ## rerun the run archived in ARCHIVE=<zip> in a temporary copy of this checkout, compare every output, print a verdict
 	@test -n "$(ARCHIVE)" || { echo "error: make verify needs ARCHIVE=<a .crate.zip written by make archive>" >&2; exit 2; }
-	$(PY) -m analysis.archive verify "$(ARCHIVE)" --cores $(CORES)
+	$(PY) -m analysis.workflow.archive verify "$(ARCHIVE)" --cores $(CORES)
 
 test: setup  ## the test suite, including quick-profile workflow runs in temporary copies
 	$(PY) -m pytest

@@ -2,7 +2,7 @@
 #   snakemake                         # full profile (paper scale): results/, figures/
 #   snakemake --config profile=quick  # same code path, smaller sizes: results/quick/, figures/quick/
 # Each rule runs one papermill-parameterised notebook (notebooks/*.py, jupytext) through
-# `python -m analysis.runner`; executed copies go to <results>/notebooks/. Settings for every
+# `python -m analysis.workflow.runner`; executed copies go to <results>/notebooks/. Settings for every
 # run (resume after an interruption, cores) are in profiles/default/config.yaml.
 
 configfile: "config/config.yaml"

@@ -5,7 +5,7 @@ checks it), so benchmarks time what `make figures` runs without reading the work
 """
 from __future__ import annotations
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 
 def notebook_defaults(name: str) -> dict:

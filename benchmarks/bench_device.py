@@ -12,20 +12,20 @@ import time
 
 from _defaults import notebook_defaults
 
-from analysis import calibration, device, protocols
-from analysis.dimensionality import N_VALUES
+from analysis.evidence import calibration
+from analysis.physics import multitrap as device, protocols
+from analysis.physics.dimensionality import N_VALUES
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=json.loads, default=None,
-                        help="JSON run sizes of analysis.protocols.simulate_device (default: paper scale)")
+                        help="JSON run sizes of analysis.physics.protocols.simulate_device (default: paper scale)")
     parser.add_argument("--skip-calibration", action="store_true")
     args = parser.parse_args(argv)
     sizes = args.sizes or notebook_defaults("simulate")["device_settings"]
     label = "paper-scale sizes" if args.sizes is None else f"sizes {sizes}"
 
-    device.clear_caches()
     t0 = time.perf_counter()
     per_n = {}
     for n in N_VALUES:

@@ -5,7 +5,7 @@ Usage::
     PYTHONPATH=. python benchmarks/bench_network.py [--mirror DIR] [--results results]
                                                     [--samples 10000] [--seeds 1 5 10]
 
-For each S, S networks (seeds 0…S−1) are trained together by :func:`analysis.training.train_many`
+For each S, S networks (seeds 0…S−1) are trained together by :func:`analysis.learning.training.train_many`
 for one epoch on ``--samples`` MNIST images (batch 100, learning rate 1, with the test evaluation
 on ``--test`` images before and after the epoch; no training-set accuracy), float and
 device-aware.  Two rates are printed:
@@ -17,7 +17,7 @@ device-aware.  Two rates are printed:
 
 The GEMM limit is measured in the same run, both ways: the five matrix products of one training
 step of these shapes (forward through both layers, the hidden-layer error, both weight
-gradients), timed on the same number of threads (:data:`analysis.training.TRAIN_THREADS`,
+gradients), timed on the same number of threads (:data:`analysis.learning.training.TRAIN_THREADS`,
 one BLAS thread each) as training uses — the rate training would reach if everything but
 those products were free.  The ratio of the training-step rate to the per-CPU-second GEMM limit
 is the fraction of the machine's matrix-product speed that training reaches.
@@ -39,10 +39,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from analysis import synaptic_weights as sw
-from analysis import training as tr
-from analysis.datasets import load_mnist
-from analysis.io import read_netcdf, simulation_path
+from analysis.learning import pd_curves as sw
+from analysis.learning import training as tr
+from analysis.learning.digits import load_mnist
+from analysis.stage_io import read_netcdf, simulation_path
 
 
 def _device(results: str) -> sw.Device:
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2-core machine; other jobs slow every wall-clock number)")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, args.test, mirror=args.mirror)
     s = tr.TrainSettings(hidden=300, epochs=1, batch_size=100, lr=1.0, w_max=(0.5, 2.5), seed=0)
-    # the numba kernels of the device update (analysis._kernels) are compiled on a process's first
+    # the numba kernels of the device update (analysis.learning._kernels) are compiled on a process's first
     # device update, or loaded from analysis/__pycache__: paid once, outside the timed runs
     t0 = time.perf_counter()
     tr.train_many(x_tr[:200], y_tr[:200], x_te[:100], y_te[:100], [(s, device)], train_accuracy=False)

@@ -49,11 +49,11 @@ structure_n = "1,2,3,inf"  # str: comma-separated dimensionalities drawn in Fig.
 # %%
 import logging
 
-from analysis import schematics
-from analysis.dimensionality import parse_n
-from analysis.figures import save
-from analysis.io import resolve, write_metrics
-from analysis.datafiles import paper_values
+from analysis.plotting import schematics
+from analysis.physics.dimensionality import parse_n
+from analysis.plotting.style import save
+from analysis.stage_io import resolve, write_metrics
+from analysis.parameters import paper_values
 
 logging.basicConfig(level=logging.INFO)
 n_list = [parse_n(s) for s in str(structure_n).split(",") if s.strip()]

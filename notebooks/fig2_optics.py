@@ -15,8 +15,8 @@
 #
 # Kim et al. show (Fig. 2) that the (PEA)₂MA₍ₙ₋₁₎PbₙBr₍₃ₙ₊₁₎ films change colour, absorption,
 # photoluminescence (PL) and X-ray diffraction with the number *n* of PbBr₆ layers per slab.
-# This notebook draws those panels from the **physical models** of `analysis.optics`,
-# `analysis.colour` and `analysis.structure`, evaluated per film by the simulation stage
+# This notebook draws those panels from the **physical models** of `analysis.physics.optics`,
+# `analysis.physics.colour` and `analysis.physics.structure`, evaluated per film by the simulation stage
 # (`results/simulate/n{n}.nc`):
 #
 # * **Phases.** A film of nominal *n* is a mixture of slabs with m = 1, 2, … layers. The PEA/Pb
@@ -53,10 +53,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from analysis import figures, io, optics
-from analysis.dimensionality import formula
-from analysis.io import resolve, write_metrics
-from analysis.datafiles import paper_values, parameter_values
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.evidence import metrics as claim_metrics
+from analysis.physics import optics
+from analysis.physics.dimensionality import formula
+from analysis.stage_io import resolve, write_metrics
+from analysis.parameters import paper_values, parameter_values
 
 figures.use_style()
 results = resolve(results_dir)
@@ -68,7 +71,7 @@ fit = optics.confinement_fit()
 
 # %% [markdown]
 # ## The confinement fit
-# C and n₀ are fitted in `analysis.optics.confinement_fit` to the three layered-phase peaks of
+# C and n₀ are fitted in `analysis.physics.optics.confinement_fit` to the three layered-phase peaks of
 # the paper; the infinite-well reading of the same law gives an equivalent reduced mass.
 
 # %%
@@ -83,7 +86,7 @@ print("phase exciton peaks [nm]:", {k: round(v, 1) for k, v in phase_peak_nm.ite
 # ## Derived quantities per film
 
 # %%
-# Table S1 (analysis.optics.film_rows): a feature "at" a paper wavelength lies within
+# Table S1 (analysis.physics.optics.film_rows): a feature "at" a paper wavelength lies within
 # ±optics.FEATURE_WINDOW_NM; a film shows no PL below optics.yaml's visibility threshold.
 VISIBLE = float(parameter_values("optics")["pl_visibility_threshold"])
 rows = optics.film_rows(films)
@@ -248,8 +251,9 @@ for n in order:
 # ## Metrics for the claims ledger (`data/paper/claims/fig2.yaml`, `table1.yaml`)
 
 # %%
-# analysis.optics.fig2_metrics computes them; the robustness sweep calls the same function
-# under every sampled set of optics assumptions.
-metrics = optics.fig2_metrics(films)
+# analysis.evidence.metrics.fig2_metrics computes them (the optics metrics of
+# analysis.physics.optics and the statements judged under the analysis choices); the robustness
+# sweep calls the same function under every sampled set of optics assumptions and choices.
+metrics = claim_metrics.fig2_metrics(films)   # the robustness sweep calls the same function
 write_metrics(metrics, results / "metrics" / "fig2_optics.json")
 {k: v for k, v in metrics.items() if not isinstance(v, dict)}

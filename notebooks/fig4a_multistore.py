@@ -37,10 +37,10 @@ figures_dir = "figures"   # str: figure folder, relative to the repository root
 # %%
 import logging
 
-from analysis import schematics
-from analysis.figures import save
-from analysis.io import resolve
-from analysis.datafiles import paper_values
+from analysis.plotting import schematics
+from analysis.plotting.style import save
+from analysis.stage_io import resolve
+from analysis.parameters import paper_values
 
 logging.basicConfig(level=logging.INFO)
 rehearsals = int(paper_values()["protocols"]["fig4b_retention"]["pulses"])

@@ -32,7 +32,7 @@
 #    device, changed only by the pulses the device can take (lookup table of ΔG vs G built
 #    from the simulated curve, as CrossSim does), next to a float baseline with the same
 #    network, initialisation and minibatch order — for several seeds at once
-#    (`analysis.training.train_many`), with two device readings (fresh, and retained after a
+#    (`analysis.learning.training.train_many`), with two device readings (fresh, and retained after a
 #    settle time) and two weight mappings (push-pull, potentiation-only).
 # 3. Shows the accuracy against the settle time and with the volatile part of each pulse read
 #    between updates (update steps `decay_interval` apart), and trains every dimensionality's device.
@@ -65,7 +65,6 @@ seeds = 5                    # int: networks per setting (seeds first_seed … f
 first_seed = 0               # int: first seed of initialisation, minibatch order, stochastic rounding
 mnist_mirror = ""            # str: folder with the MNIST .gz files (the workflow passes config data.mirror); empty: SYNAPSE_DATA_MIRROR or download
 device_n = "3"               # str: dimensionality of the synapse in the main networks (the paper uses n 3)
-resolution_fraction = 0.01   # float: read resolution for counting states, fraction of the range (assumed)
 lut_bridge = "edge"          # str: unmeasured low part of the potentiation table, "edge" or "cyclic"
 settle_s = 0.0               # float: settle time of the retained-weight table in s; 0: the default of data/parameters/learning.yaml
 # sizes: the defaults are the full profile; the workflow passes config/config.yaml's values
@@ -96,19 +95,21 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis import synaptic_weights as sw
-from analysis import training as tr
-from analysis import io
-from analysis.claims import prediction_interval
-from analysis.datafiles import paper_values, parameter_values
-from analysis.datasets import load_digits_8x8, load_mnist
-from analysis.dimensionality import parse_n
-from analysis.figures import colour, figsize, label, panel_label, save, use_style
-from analysis.io import resolve, write_metrics, write_text
-from analysis.runner import report_progress_of
+from analysis.learning import pd_curves as sw
+from analysis.physics import multitrap
+from analysis.learning import training as tr
+from analysis import stage_io as io
+from analysis.evidence import metrics as claim_metrics
+from analysis.evidence.statistics import prediction_interval
+from analysis.parameters import default_parameters, paper_values, parameter_values
+from analysis.learning.digits import load_digits_8x8, load_mnist
+from analysis.physics.dimensionality import parse_n
+from analysis.plotting.style import colour, figsize, label, panel_label, save, use_style
+from analysis.stage_io import resolve, write_metrics, write_text
+from analysis.workflow.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
-report_progress_of("analysis.training")  # epoch k/N lines in the terminal while the workflow runs
+report_progress_of("analysis.learning.training")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
@@ -146,10 +147,11 @@ sizes
 # Potentiation is the block of negative spikes (the paper's convention); the depression branch
 # starts from the last potentiated state.  NL > 0 means steps that shrink as the branch proceeds
 # (saturation), on both branches.  The state count uses a read resolution of
-# `resolution_fraction` × (G_max − G_min) (an assumption: a 1 % sense resolution).
+# `resolution_fraction` × (G_max − G_min), the analysis choice `state_resolution` of
+# data/evidence/analysis_choices.yaml (default: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
-# same train read after a settle time ("retained", `analysis.synaptic_weights.retained_pd_curve`):
+# same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
 # the conductance the device keeps.  The default settle time (data/parameters/learning.yaml) is
 # the 0.18 s after which the protocol's next pulse arrives, i.e. the state that pulse starts from.
 # The *retention* of each film is the ratio of the retained to the fresh conductance range.
@@ -158,10 +160,13 @@ sizes
 curves, pd, retained, pd_retained = {}, {}, {}, {}
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 films = [str(n) for n in sims["n"].values]
+calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
+resolution_fraction = float(default_parameters().topic("analysis")["state_resolution"])
+synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
     g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
-    amp_r, g_r = sw.retained_pd_curve(n, settle)
+    amp_r, g_r = sw.retained_pd_curve(synapses[n], settle)
     retained[n] = (g_r, amp_r)
     for store, (gg, aa, cyc) in ((pd, (g, amp, cycles)), (pd_retained, (g_r, amp_r, None))):
         try:
@@ -202,7 +207,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
-# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.synaptic_weights.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.pd_curves.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.
@@ -221,7 +226,7 @@ SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh
 # the volatile part read between updates (Device.decay, off in the four settings above): the
 # retained table, with what the device shows on top of it j update steps after a pulse
 decay_interval = float(learning["decay_interval"])
-decay = sw.decay_from_model(device_n, decay_interval, settle)
+decay = sw.decay_from_model(synapses[device_n], decay_interval, settle)
 DECAY_SETTINGS = {} if decay is None else {
     f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
                                         mapping) for mapping in tr.MAPPINGS}
@@ -239,7 +244,7 @@ print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {devic
 settle_scan = [float(t) for t in learning["settle_times_scan"]]
 scan_devices = {}
 for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(device_n, t)
+    a_t, g_t = sw.retained_pd_curve(synapses[device_n], t)
     dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
     for mapping in tr.MAPPINGS:
         scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
@@ -597,9 +602,8 @@ metrics = {
     "nl_retained_potentiation": {n: r["nl_potentiation"] for n, r in pd_retained.items() if r},
     "nl_retained_depression": {n: r["nl_depression"] for n, r in pd_retained.items() if r},
     "cycle_to_cycle": ref["cycle_to_cycle"],
-    "nonlinearity_abs_max": ref["nonlinearity_abs_max"], "linear_nl_max": ref["linear_nl_max"],
-    "almost_linear": ref["almost_linear"],
-    "distinct_states_min": min(ref["states_potentiation"], ref["states_depression"]),
+    **claim_metrics.figS11_device_metrics(ref),   # the robustness sweep calls the same function
+    "linear_nl_max": ref["linear_nl_max"],
     "resolution_fraction": resolution_fraction,
     "settle_scan_s": settle_scan,
     "settle_accuracy_8x8_percent": {m: {"mean": [settle_summary[f"{t:g} s, {m}"]["mean"] for t in settle_scan],
@@ -635,7 +639,7 @@ for name in summary:
         for mapping, mkey in MAPPING_KEYS.items():
             metrics[f"accuracy_{name}_{reading}_{mkey}_percent_per_seed"] = summary[name][f"{reading}, {mapping}"]["per_seed"]
 # the same difference seed by seed (float minus the best device setting of that seed): the
-# claims' robustness over seeds (analysis.claims.seed_robustness) compares it seed by seed
+# claims' robustness over seeds (analysis.evidence.claims.seed_robustness) compares it seed by seed
 metrics["float_minus_device_pp_per_seed"] = {
     name: [f - max(dev) for f, *dev in zip(summary[name]["float"]["per_seed"],
                                           *(summary[name][k]["per_seed"] for k in SETTINGS))]

@@ -46,8 +46,8 @@ run_config = {}           # dict: the run's settings (the workflow passes config
 # %%
 import pandas as pd
 
-from analysis import report
-from analysis.io import resolve
+from analysis.evidence import report
+from analysis.stage_io import resolve
 
 summary = report.build(results_dir=results_dir, figures_dir=figures_dir, profile=profile,
                        reference=reference, rtol=rtol, atol=atol, run_config=run_config)

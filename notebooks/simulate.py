@@ -17,12 +17,13 @@
 # everything the figure notebooks need about that film and writes it as one xarray Dataset
 # (`results/simulate/n{n}.nc`, NetCDF with CF `units` on every variable):
 #
-# * **optics** (`analysis.optics`) — the film as a mixture of n-phases, each with an excitonic
+# * **optics** (`analysis.physics.optics`) — the film as a mixture of n-phases, each with an excitonic
 #   absorption line and continuum; PL by energy funnelling to the lowest-gap phases; colours
 #   under UV and room light;
-# * **structure** (`analysis.structure`) — the Cu Kα XRD pattern of the phase mixture;
-# * **device** (`analysis.protocols`) — every pulse protocol of the paper applied to the
-#   ITO/BCCP/OHP/Al synapse model (`analysis.device`) with the calibrated parameters of this *n*.
+# * **structure** (`analysis.physics.structure`) — the Cu Kα XRD pattern of the phase mixture;
+# * **device** (`analysis.physics.protocols`) — every pulse protocol of the paper applied to the
+#   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*
+#   (the calibrate stage's output, `calibration/multitrap.yaml`).
 #
 # Physical parameters come from `data/parameters/`; run sizes from `config/config.yaml`.
 #
@@ -33,7 +34,7 @@
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
-# run sizes of analysis.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+# run sizes of analysis.physics.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
 device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
 
 # %%
@@ -42,9 +43,11 @@ import hashlib
 import matplotlib.pyplot as plt
 import xarray as xr
 
-from analysis import figures, io, optics, protocols, structure
-from analysis.dimensionality import formula, parse_n
-from analysis.datafiles import data_dir
+from analysis.plotting import style as figures
+from analysis import stage_io as io
+from analysis.physics import multitrap, optics, protocols, structure
+from analysis.physics.dimensionality import formula, parse_n
+from analysis.parameters import data_dir
 
 n = parse_n(n)
 figures.use_style()
@@ -71,7 +74,9 @@ plt.show()
 # All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
 
 # %%
-device = protocols.simulate_device(n, device_settings)
+calibration_file = io.calibration_path(results_dir, multitrap.MODEL_NAME)
+synapse = multitrap.load_parameters(n, calibrated=io.load_calibration(results_dir, multitrap.MODEL_NAME))
+device = protocols.simulate_device(synapse, device_settings)
 device
 
 # %%
@@ -101,8 +106,9 @@ ds.attrs = {
     "source": "perovskite-synapse compendium, notebooks/simulate.py",
     "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
 }
-for topic in ("optics", "structure", "device", "device_calibrated"):
+for topic in ("optics", "structure", "device"):
     path = data_dir() / "parameters" / f"{topic}.yaml"
     ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
+ds.attrs["sha256_calibration_yaml"] = _digest(calibration_file)
 io.write_netcdf(ds, io.simulation_path(results_dir, n))
 print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

@@ -11,8 +11,8 @@ ROOT = Path(workflow.basedir)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `analysis` from this checkout
 
-from analysis import dependencies, preflight  # noqa: E402
-from analysis.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
+from analysis.workflow import dependencies, preflight  # noqa: E402
+from analysis.physics.dimensionality import N_VALUES as ALL_N_VALUES  # noqa: E402
 
 # Jobs run `python` from the interpreter running Snakemake (the project's .venv), found on
 # PATH rather than by absolute path, so that no rule's parameters depend on where the
@@ -61,11 +61,27 @@ for _other, _out in _taken.items():
                    "every profile needs its own folders"])
 N_VALUES = [n for n in ALL_N_VALUES if n in config["n_values"]]  # in order of n
 SIMULATIONS = expand(f"{RESULTS}/simulate/n{{n}}.nc", n=N_VALUES)
+CALIBRATION = f"{RESULTS}/calibration/multitrap.yaml"  # the calibrate stage's output (stage_io.calibration_path)
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
 with open(ROOT / "rules" / "notebooks.yaml", encoding="utf-8") as _fh:
-    NOTEBOOKS = yaml.safe_load(_fh)
+    NOTEBOOKS_ALL = yaml.safe_load(_fh)
+
+
+def _not_run_reason(spec):
+    """Why a notebook cannot run on this run's films (None if it can)."""
+    lacking = [n for n in spec.get("films", []) if n not in N_VALUES]
+    if lacking:
+        return f"needs the film(s) {', '.join(lacking)} (n_values is {', '.join(N_VALUES)}): {spec['films_why']}"
+    if len(N_VALUES) < spec.get("min_films", 0):
+        return f"needs at least {spec['min_films']} films (n_values has {len(N_VALUES)}): {spec['films_why']}"
+    return None
+
+
+NOT_RUN = {name: why for name, spec in NOTEBOOKS_ALL.items() if (why := _not_run_reason(spec))}
+"""Notebooks this run skips because config n_values lacks films they need (the report lists them)."""
+NOTEBOOKS = {name: spec for name, spec in NOTEBOOKS_ALL.items() if name not in NOT_RUN}
 FIGURE_FORMATS = ["png", "pdf"]
 
 
@@ -97,7 +113,7 @@ def log_file(stem):
 # ---------------------------------------------------------------- inputs, derived from the code
 def code_inputs(source):
     """The notebook or module, the `analysis` modules it imports (transitively) and the
-    data/ files they read — found by analysis.dependencies from the source."""
+    data/ files they read — found by analysis.workflow.dependencies from the source."""
     return dependencies.code_inputs(source, ROOT)
 
 
@@ -114,7 +130,7 @@ def upstream_params(needs):
     """Parameters that tell a notebook where its upstream stages are: the films simulated
     (``n_values``) and the MNIST mirror (``mnist_mirror``, config ``data.mirror``)."""
     params = {}
-    if "simulate" in needs:
+    if "simulate" in needs or "calibrate" in needs:
         params["n_values"] = list(N_VALUES)
     if "data" in needs:
         params["mnist_mirror"] = config["data"]["mirror"]
@@ -136,7 +152,7 @@ def runner(name, params, stem=None):
     """
     stem = stem or name
     return (
-        f"{PY} -m analysis.runner notebooks/{name}.py "
+        f"{PY} -m analysis.workflow.runner notebooks/{name}.py "
         f"--output {RESULTS}/notebooks/{stem}.ipynb --html {RESULTS}/notebooks/{stem}.html "
         f"--failed {LOGS}/notebooks/{stem}.ipynb --progress-fd 3 --parameters-yaml {yaml_arg(params)}"
     )
@@ -146,14 +162,14 @@ def logged(command):
     """Shell: run *command* with its output in {log}; progress (fd 3) and, on failure, the
     cause (the log's error lines, else its last lines) go to the terminal."""
     return (f"{{{{ {command} ; }}}} 3>&2 > {{log}} 2>&1 || "
-            f"{{{{ {PY} -m analysis.runner explain {{log}} >&2; exit 1; }}}}")
+            f"{{{{ {PY} -m analysis.workflow.runner explain {{log}} >&2; exit 1; }}}}")
 
 
 # ---------------------------------------------------------------- a safe restart
 def _all_outputs():
     out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
     out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
-    out += [f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
+    out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 

@@ -4,7 +4,7 @@
 
 rule data:
     input:
-        code=code_inputs("analysis/datasets.py"),
+        code=code_inputs("analysis/learning/digits.py"),
     output:
         f"{RESULTS}/data/mnist_manifest.json",
     params:
@@ -19,4 +19,4 @@ rule data:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.datasets fetch {{params.mirror}} --manifest {{output}}")
+        logged(f"{PY} -m analysis.learning.digits fetch {{params.mirror}} --manifest {{output}}")

@@ -6,6 +6,8 @@ REFERENCE = f"data/reference/{PROFILE}.json"
 # The settings this run used, as the report shows them: the common keys and this profile's.
 RUN_CONFIG = {"profile": PROFILE, "n_values": list(N_VALUES), "data": config["data"],
               "regression": config["regression"], "settings": SETTINGS}
+if NOT_RUN:
+    RUN_CONFIG["not_run"] = NOT_RUN
 
 
 rule report:
@@ -54,7 +56,7 @@ rule regression:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.report gate {{input}} {{output}}")
+        logged(f"{PY} -m analysis.evidence.report gate {{input}} {{output}}")
 
 
 rule update_references:
@@ -72,5 +74,5 @@ rule update_references:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.report update-references --profile {PROFILE} "
+        logged(f"{PY} -m analysis.evidence.report update-references --profile {PROFILE} "
                f"--results-dir {RESULTS} --done {{output}}")

@@ -1,10 +1,12 @@
-# The robustness sweep (issue 10): the design of each prior (plausible, wide) is split into
-# chunks, one job each, so the sweep scales out on a cluster; the chunks of a prior are merged
-# into one Dataset, which the `robustness` notebook summarises. Sizes per profile are in
-# config/config.yaml (profiles.<profile>.robustness).
+# The robustness sweep (issues 10, 17): each design (plausible physics, analysis choices, both
+# jointly, wide) is split into chunks, one job each, so the sweep scales out on a cluster; the
+# chunks of a design are merged into one Dataset, which the `robustness` notebook summarises.
+# Sizes per profile are in config/config.yaml (profiles.<profile>.robustness). The wildcard is
+# still called `prior` (the design).
 SWEEP = SETTINGS.get("robustness") or {}
-SWEEP_SIZES = {prior: (int(SWEEP.get(f"{prior}_samples", default)), int(SWEEP.get(f"{prior}_chunks", jobs)))
-               for prior, default, jobs in (("plausible", 64, 8), ("wide", 32, 2))}
+SWEEP_SIZES = {design: (int(SWEEP.get(f"{design}_samples", default)), int(SWEEP.get(f"{design}_chunks", jobs)))
+               for design, default, jobs in (("plausible", 64, 8), ("analysis", 48, 2), ("joint", 64, 8),
+                                             ("wide", 32, 2))}
 for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
     if _chunks > _samples:
         _stop([f"profiles.{PROFILE}.robustness.{_prior}_chunks={_chunks} exceeds "
@@ -12,7 +14,7 @@ for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
 SWEEP_MERGED = [f"{RESULTS}/robustness/{prior}.nc" for prior in SWEEP_SIZES]
 ALL_OUTPUTS += SWEEP_MERGED
 # The design's size is part of a chunk's name, so changing a size makes new chunks (a chunk of
-# another design is never merged; analysis.robustness.merge checks it too).
+# another design is never merged; analysis.evidence.robustness.merge checks it too).
 SWEEP_CHUNKS = {prior: [f"{RESULTS}/robustness/chunks/{prior}_n{samples}_{k}of{chunks}.nc" for k in range(chunks)]
                 for prior, (samples, chunks) in SWEEP_SIZES.items()}
 
@@ -38,14 +40,17 @@ def _chunk_resources():
 
 rule robustness_chunk:
     input:
-        code=code_inputs("analysis/robustness.py"),
+        code=code_inputs("analysis/evidence/robustness.py"),
+        calibration=CALIBRATION,
     output:
         f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
-        prior="plausible|wide",
+        prior="plausible|analysis|joint|wide",
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
+    params:
+        films=" ".join(N_VALUES),
     threads: threads_for("robustness_chunk")
     resources:
         **_chunk_resources(),
@@ -56,20 +61,21 @@ rule robustness_chunk:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
-               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --output {{output}}")
+        logged(f"{PY} -m analysis.evidence.robustness chunk --design {{wildcards.prior}} --samples {{wildcards.samples}} "
+               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --calibration {{input.calibration}} "
+               f"--films {{params.films}} --output {{output}}")
 
 
 rule robustness_merge:
     input:
-        code=code_inputs("analysis/robustness.py"),
+        code=code_inputs("analysis/evidence/robustness.py"),
         chunks=lambda wc: SWEEP_CHUNKS[wc.prior],
     output:
         f"{RESULTS}/robustness/{{prior}}.nc",
     wildcard_constraints:
-        prior="plausible|wide",
+        prior="plausible|analysis|joint|wide",
     params:
-        cmd=lambda wc, input, output: (f"{PY} -m analysis.robustness merge --output {output[0]} "
+        cmd=lambda wc, input, output: (f"{PY} -m analysis.evidence.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),
     threads: threads_for("robustness_merge")
     resources:

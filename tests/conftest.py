@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 IGNORE = shutil.ignore_patterns(".venv", ".git", "results", "logs", ".snakemake", "__pycache__",
                                 ".pytest_cache", ".cache", "*.png", "*.pdf", "*.egg-info")

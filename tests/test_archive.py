@@ -1,5 +1,5 @@
-"""The research-object archive of a run (analysis.archive) and the comparison of two runs'
-outputs (analysis.comparison): the archive of a quick run holds every output with its checksum
+"""The research-object archive of a run (analysis.workflow.archive) and the comparison of two runs'
+outputs (analysis.workflow.comparison): the archive of a quick run holds every output with its checksum
 and job, passes roc-validator, reads back, and `verify` tells a reproduced run from a changed one;
 bad archives and unfinished runs fail with errors that name the file."""
 import io
@@ -13,8 +13,8 @@ import pytest
 import xarray as xr
 from PIL import Image
 
-from analysis import archive, comparison
-from analysis.io import ROOT
+from analysis.workflow import archive, comparison
+from analysis.stage_io import ROOT
 from tests.conftest import copy_repo, snakemake_env
 
 RTOL, ATOL = 1e-4, 1e-9
@@ -108,9 +108,9 @@ def test_renderings_follow_what_they_render():
 
 # ----------------------------------------------------------------------------- archive pieces
 def test_tool_of_a_job_command():
-    assert archive.tool_of("{ python -m analysis.runner notebooks/fig2_optics.py --output x ; }") \
+    assert archive.tool_of("{ python -m analysis.workflow.runner notebooks/fig2_optics.py --output x ; }") \
         == "notebooks/fig2_optics.py"
-    assert archive.tool_of("{ python -m analysis.report gate a b ; }") == "analysis/report.py"
+    assert archive.tool_of("{ python -m analysis.evidence.report gate a b ; }") == "analysis/evidence/report.py"
     with pytest.raises(archive.ArchiveError, match="cannot tell what this job runs"):
         archive.tool_of("echo hello")
     with pytest.raises(archive.ArchiveError, match="module analysis.nothere .* has no file"):

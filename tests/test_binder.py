@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 BINDER = ROOT / "binder"
 

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 CFF = ROOT / "CITATION.cff"
 SCHEMA_ID = "https://citation-file-format.github.io/1.2.0/schema.json"

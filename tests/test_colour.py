@@ -1,8 +1,8 @@
-"""Tests of analysis.colour: CIE 1931 fit, XYZ -> sRGB, illuminant, hue names."""
+"""Tests of analysis.physics.colour: CIE 1931 fit, XYZ -> sRGB, illuminant, hue names."""
 import numpy as np
 import pytest
 
-from analysis import colour
+from analysis.physics import colour
 
 VIS = np.linspace(360.0, 780.0, 841)
 

@@ -1,4 +1,4 @@
-"""Tests of analysis.datasets: registry, mirror, verification, IDX parsing, loaders."""
+"""Tests of analysis.learning.digits: registry, mirror, verification, IDX parsing, loaders."""
 from __future__ import annotations
 
 import gzip
@@ -11,8 +11,8 @@ import numpy as np
 import pooch
 import pytest
 
-from analysis import datasets
-from analysis.io import ROOT
+from analysis.learning import digits as datasets
+from analysis.stage_io import ROOT
 
 MIRROR = (ROOT / ".." / "shared" / "data" / "mnist").resolve()
 LABELS = "t10k-labels-idx1-ubyte.gz"

@@ -1,48 +1,55 @@
-"""Rule inputs derived from the code: analysis.dependencies against an independent import graph."""
+"""Rule inputs derived from the code: analysis.workflow.dependencies against an independent import graph."""
 import modulefinder
 import re
 from pathlib import Path
 
 import pytest
 
-from analysis import dependencies
-from analysis.io import ROOT
+from analysis.workflow import dependencies
+from analysis.stage_io import ROOT
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
-MODULES = sorted(p.stem for p in (ROOT / "analysis").glob("*.py") if p.stem != "__init__")
+MODULES = sorted(dependencies._package_modules(ROOT))
+"""Every module of the package, dotted relative to it (``physics.multitrap``)."""
+
+
+def _module_file(root, module):
+    return root / "analysis" / (module.replace(".", "/") + ".py")
 
 
 def imported_by_modulefinder(script, root=ROOT):
-    """``analysis`` submodules a script (or ``analysis/<m>.py``, with itself) imports, found by
-    the standard library's bytecode scan (including imports inside functions), independently
-    of analysis.dependencies."""
+    """``analysis`` modules (dotted, relative to the package; subpackages themselves left out)
+    that a script (or a module of the package, with itself) imports, found by the standard
+    library's bytecode scan (including imports inside functions), independently of
+    analysis.workflow.dependencies."""
     finder = modulefinder.ModuleFinder(path=[str(root)])
-    script = Path(script)
-    if script.parent.name == "analysis":
-        finder.import_hook(f"analysis.{script.stem}")
+    script = Path(script).resolve()
+    package = (Path(root) / "analysis").resolve()
+    if package in script.parents:
+        finder.import_hook("analysis." + ".".join(script.relative_to(package).with_suffix("").parts))
     else:
         finder.run_script(str(script))
-    return {name.split(".", 1)[1] for name in finder.modules
-            if name.startswith("analysis.") and name.count(".") == 1}
+    return {name.split(".", 1)[1] for name, mod in finder.modules.items()
+            if name.startswith("analysis.") and not (mod.__path__ if hasattr(mod, "__path__") else None)}
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_inputs_match_the_import_graph(name):
     path = ROOT / "notebooks" / f"{name}.py"
-    derived = {f.split("/")[1][:-3] for f in dependencies.code_inputs(path)
-               if f.startswith("analysis/") and f.endswith(".py")} - {"__init__"}
+    derived = {".".join(Path(f).with_suffix("").parts[1:]) for f in dependencies.code_inputs(path)
+               if f.startswith("analysis/") and f.endswith(".py") and not f.endswith("__init__.py")}
     assert derived == imported_by_modulefinder(path)
 
 
 def test_data_files_read_by_a_module_are_inputs():
     fig2 = dependencies.code_inputs("notebooks/fig2_optics.py")
     assert {"data/parameters/optics.yaml", "data/parameters/structure.yaml",
-            "data/paper/values.yaml", "analysis/synapse.mplstyle"} <= set(fig2)
+            "data/paper/values.yaml", "analysis/plotting/synapse.mplstyle"} <= set(fig2)
     assert not any(f.startswith("data/paper/claims/") for f in fig2), "only the report reads the ledger"
     report = dependencies.code_inputs("notebooks/report.py")
     assert "data/paper/claims/fig3.yaml" in report
-    assert "data/parameters/device_calibrated.yaml" in dependencies.code_inputs("analysis/device.py")
-    assert "data/mnist.yaml" in dependencies.code_inputs("analysis/datasets.py")
+    assert "data/reference/calibration/multitrap.yaml" in dependencies.code_inputs("analysis/physics/multitrap.py")
+    assert "data/mnist.yaml" in dependencies.code_inputs("analysis/learning/digits.py")
 
 
 def test_imports_inside_functions_and_relative_imports_count(tmp_path):
@@ -58,6 +65,23 @@ def test_imports_inside_functions_and_relative_imports_count(tmp_path):
     assert dependencies.module_closure(dependencies.imported_modules(nb, tmp_path), tmp_path) == {"a", "b", "c"}
 
 
+def test_subpackage_imports_absolute_and_relative(tmp_path):
+    pkg = tmp_path / "analysis"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "a.py").write_text("from ..top import T\nfrom . import b\n")
+    (pkg / "sub" / "b.py").write_text("def f():\n    from analysis.sub.c import X\n")
+    (pkg / "sub" / "c.py").write_text("X = 1\n")
+    (pkg / "top.py").write_text("T = 1\n")
+    nb = tmp_path / "nb.py"
+    nb.write_text("from analysis.sub import a\n")
+    found = dependencies.module_closure(dependencies.imported_modules(nb, tmp_path), tmp_path)
+    assert found == {"sub.a", "sub.b", "sub.c", "top"}
+    inputs = dependencies.code_inputs(nb, tmp_path)
+    assert {"analysis/__init__.py", "analysis/sub/__init__.py", "analysis/sub/c.py"} <= set(inputs)
+
+
 def _rules_to_run(stdout):
     """Rule names in the 'Job stats' table of a Snakemake dry run."""
     if "Nothing to be done" in stdout:
@@ -69,7 +93,8 @@ def _rules_to_run(stdout):
 @pytest.mark.slow
 def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
     """Each analysis module in turn is edited: a dry run of the finished tree must rerun exactly
-    the rules whose code imports it (by modulefinder), and what depends on their outputs."""
+    the rules whose code imports it (by modulefinder), and what depends on their outputs (a dry
+    run cannot know that an output will come out unchanged, so all of it)."""
     import os
     import time
 
@@ -80,12 +105,15 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
     work = quick_runs[0]
     table = yaml.safe_load((work / "rules" / "notebooks.yaml").read_text())
     code = {name: f"notebooks/{name}.py" for name in [*table, "simulate", "calibrate", "report"]}
-    code["data"] = "analysis/datasets.py"
-    code["robustness_chunk"] = code["robustness_merge"] = "analysis/robustness.py"  # rules/robustness.smk
+    code["data"] = "analysis/learning/digits.py"
+    code["robustness_chunk"] = code["robustness_merge"] = "analysis/evidence/robustness.py"  # rules/robustness.smk
     uses = {rule: imported_by_modulefinder(work / src, work) for rule, src in code.items()}
 
     def downstream(rules):
         out = set(rules)
+        if "calibrate" in out:  # its output builds the device of every later stage
+            out |= {"simulate", "robustness_chunk"}
+            out |= {n for n, s in table.items() if "calibrate" in s["needs"]}
         if "simulate" in out:
             out |= {n for n, s in table.items() if "simulate" in s["needs"]}
         if "data" in out:
@@ -102,7 +130,7 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
 
     mismatches = []
     for module in MODULES:
-        path = work / "analysis" / f"{module}.py"
+        path = _module_file(work, module)
         before, text = path.stat(), path.read_bytes()
         # an edit, not only a newer time: Snakemake compares input checksums, so a mere touch
         # of an unchanged file reruns nothing (which is right)

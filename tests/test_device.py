@@ -1,10 +1,10 @@
-"""Tests of the synapse model (analysis/device.py): exactness, conservation, physics."""
+"""Tests of the synapse model (analysis/physics/multitrap.py): exactness, conservation, physics."""
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from analysis import device as dev
-from analysis.dimensionality import N_VALUES
+from analysis.physics import multitrap as dev
+from analysis.physics.dimensionality import N_VALUES
 
 
 @pytest.fixture(scope="module")

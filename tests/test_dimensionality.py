@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from analysis.dimensionality import N_VALUES, formula, n_numeric, parse_n
+from analysis.physics.dimensionality import N_VALUES, formula, n_numeric, parse_n
 
 
 @pytest.mark.parametrize("value,label", [(1, "1"), ("5", "5"), (math.inf, "inf"), ("∞", "inf"), (3.0, "3")])

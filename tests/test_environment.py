@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from packaging.utils import canonicalize_name
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 from tests.test_lock import declared, read_lock
 
 ENV_FILE = ROOT / "environment.yml"
@@ -92,7 +92,7 @@ def _third_party_only_python(where: Path) -> Path:
 
 
 def test_a_job_runs_without_the_project_installed(tmp_path):
-    """A rule's command, `python -m analysis.runner notebooks/<name>.py …` in the workflow's
+    """A rule's command, `python -m analysis.workflow.runner notebooks/<name>.py …` in the workflow's
     directory, in an environment without the project: the runner and the notebook's kernel
     import ``analysis`` from that directory (here a copy of the checkout elsewhere)."""
     work = tmp_path / "checkout"
@@ -100,15 +100,15 @@ def test_a_job_runs_without_the_project_installed(tmp_path):
                     ignore=shutil.ignore_patterns("__pycache__"))
     (work / "notebooks").mkdir()
     (work / "notebooks" / "where.py").write_text(
-        "# %%\nimport sys\nimport analysis.io\n"
-        "print('analysis from', analysis.io.ROOT)\nprint('python', sys.prefix)\n")
+        "# %%\nimport sys\nimport analysis.stage_io\n"
+        "print('analysis from', analysis.stage_io.ROOT)\nprint('python', sys.prefix)\n")
     python = _third_party_only_python(tmp_path / "env")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     probe = subprocess.run([str(python), "-c", "import analysis"], cwd=tmp_path, env=env,
                            capture_output=True, text=True)
     assert probe.returncode != 0 and "No module named 'analysis'" in probe.stderr
     proc = subprocess.run(
-        [str(python), "-m", "analysis.runner", "notebooks/where.py", "--output",
+        [str(python), "-m", "analysis.workflow.runner", "notebooks/where.py", "--output",
          "results/where.ipynb"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"analysis from {work}" in proc.stdout

@@ -1,6 +1,6 @@
-"""The figure style rule (analysis.figures.style_violations) and where it is enforced.
+"""The figure style rule (analysis.plotting.style.style_violations) and where it is enforced.
 
-The rule lives in one place, :func:`analysis.figures.style_violations`; :func:`analysis.figures.save`
+The rule lives in one place, :func:`analysis.plotting.style.style_violations`; :func:`analysis.plotting.style.save`
 refuses to write a figure that breaks it. Every figure of the compendium is written by
 ``save`` (checked below on the source), so every notebook run — the quick-profile runs of the
 test suite included — checks every figure the notebooks build.
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from matplotlib import ticker
 
-from analysis import figures
-from analysis.io import ROOT
+from analysis.plotting import style as figures
+from analysis.stage_io import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -110,11 +110,11 @@ def test_save_checks_the_drawn_tick_labels(tmp_path):
 
 
 def test_every_figure_is_written_by_the_checked_save():
-    """No notebook or module writes a figure past analysis.figures.save (and so past the rule)."""
+    """No notebook or module writes a figure past analysis.plotting.style.save (and so past the rule)."""
     sources = sorted((ROOT / "notebooks").glob("*.py")) + sorted((ROOT / "analysis").glob("*.py"))
     offenders = [str(p.relative_to(ROOT)) for p in sources
                  if p.name != "figures.py" and re.search(r"\.savefig\(|imsave\(", p.read_text())]
-    assert offenders == [], f"these write figures without analysis.figures.save: {offenders}"
+    assert offenders == [], f"these write figures without analysis.plotting.style.save: {offenders}"
     import yaml
     table = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())
     for name, spec in table.items():

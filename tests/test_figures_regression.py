@@ -2,16 +2,16 @@
 
 Each figure is reduced to a ``THUMB_WIDTH``-pixel-wide RGB thumbnail and compared with
 ``tests/baselines/figures/<stem>.png`` by the RMS difference of pixel values (0–255), which
-must stay ≤ ``analysis.figures.RMS_TOLERANCE``; a changed size or aspect ratio fails too.
+must stay ≤ ``analysis.plotting.style.RMS_TOLERANCE``; a changed size or aspect ratio fails too.
 An unintended change to a figure therefore fails here. After an intended change, regenerate
-the baselines on purpose (see ``analysis/figures.py``) and commit them with the change.
+the baselines on purpose (see ``analysis/plotting/style.py``) and commit them with the change.
 """
 import pytest
 import yaml
 from PIL import Image
 
-from analysis import figures
-from analysis.io import ROOT
+from analysis.plotting import style as figures
+from analysis.stage_io import ROOT
 
 TABLE = yaml.safe_load((ROOT / "rules" / "notebooks.yaml").read_text())
 STEMS = sorted(s for spec in TABLE.values() for s in spec.get("figures", []))
@@ -26,7 +26,7 @@ def _figure(work, stem):
 def test_every_figure_has_a_baseline_and_no_baseline_is_stale():
     stored = sorted(p.stem for p in figures.BASELINE_DIR.glob("*.png"))
     assert stored == STEMS, ("baselines and figures differ: regenerate with "
-                             "`python -m analysis.figures update-baselines <quick figures dir>`")
+                             "`python -m analysis.plotting.style update-baselines <quick figures dir>`")
 
 
 @pytest.mark.slow

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from analysis import fits
-from analysis.device import K_B_EV
+from analysis.physics import fits
+from analysis.physics.multitrap import K_B_EV
 
 
 def test_power_law_recovers_parameters():

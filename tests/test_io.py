@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import io
+from analysis import stage_io as io
 
 
 def _ds():

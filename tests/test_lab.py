@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 PLUGIN = "@jupyterlab/docmanager-extension:plugin"
 

@@ -27,8 +27,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from analysis import dependencies
-from analysis.io import ROOT
+from analysis.workflow import dependencies
+from analysis.stage_io import ROOT
 
 LOCK = ROOT / "requirements.lock"
 _ENTRY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)(.*?)$")
@@ -247,7 +247,7 @@ def test_every_import_is_declared():
 
 def test_the_rules_import_only_what_their_environment_holds():
     files = rule_code()
-    assert ROOT / "analysis" / "runner.py" in files and ROOT / "notebooks" / "report.py" in files
+    assert ROOT / "analysis" / "workflow" / "runner.py" in files and ROOT / "notebooks" / "report.py" in files
     problems = undeclared(files, set(declared(groups=("dependencies",))))
     assert not problems, "\n".join(problems)
 

@@ -2,7 +2,7 @@
 import jupytext
 import pytest
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.py"))
 

@@ -9,7 +9,7 @@ import jupytext
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
@@ -37,7 +37,7 @@ def workflow_parameters(name):
     if name == "calibrate":
         return out | {"n_values"}
     needs = TABLE[name]["needs"]
-    out |= {"n_values"} if "simulate" in needs else set()
+    out |= {"n_values"} if "simulate" in needs or "calibrate" in needs else set()
     out |= {"mnist_mirror"} if "data" in needs else set()
     out |= {"profile"} if TABLE[name].get("profile") else set()
     return out

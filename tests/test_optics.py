@@ -1,12 +1,13 @@
-"""Tests of analysis.optics: confinement fit, Saha equation, Elliott spectra, film optics."""
+"""Tests of analysis.physics.optics: confinement fit, Saha equation, Elliott spectra, film optics."""
 import math
 
 import numpy as np
 import pytest
 
-from analysis import io, optics
-from analysis.dimensionality import N_VALUES
-from analysis.datafiles import paper_values
+from analysis import stage_io as io
+from analysis.physics import optics
+from analysis.physics.dimensionality import N_VALUES
+from analysis.parameters import paper_values
 
 PAPER_NM = paper_values()["absorption_peak_nm"]["value"]
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from analysis.runner import run_notebook
+from analysis.workflow.runner import run_notebook
 
 NB = '''# %% tags=["parameters"]
 value = 1
@@ -49,7 +49,7 @@ steps = 3
 
 # %%
 import logging
-from analysis.runner import progress, report_progress_of
+from analysis.workflow.runner import progress, report_progress_of
 report_progress_of("analysis.some_library")
 for k in range(1, steps + 1):
     print("detail line", k)
@@ -73,7 +73,7 @@ def test_progress_lines_reach_the_progress_stream_as_they_come(tmp_path):
 
 
 def test_explain_shows_error_lines_else_the_last_lines(tmp_path, capsys):
-    from analysis.runner import EXPLAIN_LINES, explain
+    from analysis.workflow.runner import EXPLAIN_LINES, explain
 
     log = tmp_path / "job.log"
     log.write_text("retry 1\nretry 2\nERROR: data mirror x is not a folder\nmore noise\n")

@@ -1,4 +1,4 @@
-"""Tests of analysis.schematics: the drawn geometry equals the data it is drawn from."""
+"""Tests of analysis.plotting.schematics: the drawn geometry equals the data it is drawn from."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,9 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from analysis import schematics as s
-from analysis.figures import save
-from analysis.datafiles import paper_values, parameter_values
+from analysis.plotting import schematics as s
+from analysis.plotting.style import save
+from analysis.parameters import paper_values, parameter_values
 
 FINITE = ["1", "2", "3", "4", "5"]
 
@@ -345,7 +345,7 @@ def test_two_renders_give_identical_bytes(tmp_path, constants, geometry, which):
 @pytest.mark.parametrize("which", ["fig1a", "fig1b", "fig1c", "fig4a", "fig5a"])
 def test_schematics_follow_the_figure_style(constants, geometry, which):
     """Panel letters instead of titles, units as ``[unit]``, a journal page wide."""
-    from analysis.figures import PAGE_IN, style_violations
+    from analysis.plotting.style import PAGE_IN, style_violations
 
     fig = _render(which, constants, geometry)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 from .conftest import copy_repo, run_snakemake
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from analysis.io import ROOT
+from analysis.stage_io import ROOT
 
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 CHECK = ROOT / "profiles" / "slurm" / "check"

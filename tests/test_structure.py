@@ -1,9 +1,10 @@
-"""Tests of analysis.structure: Bragg geometry, phase mixture, XRD simulation."""
+"""Tests of analysis.physics.structure: Bragg geometry, phase mixture, XRD simulation."""
 import numpy as np
 import pytest
 
-from analysis import io, structure
-from analysis.dimensionality import N_VALUES
+from analysis import stage_io as io
+from analysis.physics import structure
+from analysis.physics.dimensionality import N_VALUES
 
 
 @pytest.mark.parametrize("d, expected", [(5.93, 14.93), (5.93 / 2, 30.12), (5.93 / np.sqrt(2), 21.17),

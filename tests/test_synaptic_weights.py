@@ -1,11 +1,11 @@
-"""Tests of analysis.synaptic_weights: P/D quantification and lookup-table devices."""
+"""Tests of analysis.learning.pd_curves: P/D quantification and lookup-table devices."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import synaptic_weights as sw
+from analysis.learning import pd_curves as sw
 
 
 def _pd_train(device: sw.Device):
@@ -135,7 +135,7 @@ def test_edge_bridge_extends_potentiation_with_first_step():
 
 
 def test_retained_curve_equals_the_fresh_read_at_the_read_delay_and_shrinks_with_settle_time():
-    from analysis import protocols
+    from analysis.physics import protocols
 
     amp, fresh = protocols.potentiation_depression("3")
     amp_r, same = sw.retained_pd_curve("3", 1e-3)

@@ -1,4 +1,4 @@
-"""Tests of analysis.training: device layers, device-aware training, sensitivity."""
+"""Tests of analysis.learning.training: device layers, device-aware training, sensitivity."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,9 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from analysis import synaptic_weights as sw
-from analysis import training as tr
-from analysis.datasets import load_digits_8x8
+from analysis.learning import pd_curves as sw
+from analysis.learning import training as tr
+from analysis.learning.digits import load_digits_8x8
 
 
 def _pd_train(device: sw.Device):
@@ -125,8 +125,8 @@ def test_weight_range_rounds_up():
 def test_claims_ledger_matches_paper_values_and_uses_the_accuracy_rule():
     import yaml
 
-    from analysis.claims import validate_claim
-    from analysis.datafiles import data_dir, paper_values
+    from analysis.evidence.claims import validate_claim
+    from analysis.parameters import data_dir, paper_values
 
     claims = yaml.safe_load((data_dir() / "paper" / "claims" / "figS11.yaml").read_text(encoding="utf-8"))
     for claim in claims:
@@ -138,8 +138,8 @@ def test_claims_ledger_matches_paper_values_and_uses_the_accuracy_rule():
     for c in accuracy:
         ds = "8x8" if "-8x8-" in c["id"] else "28x28"
         assert c["compare"]["paper"] == pv[f"accuracy_{ds}_percent"]["value"]
-        assert c["compare"]["op"] == "prediction_interval"
-        assert c["compare"]["coverage"] == rule["coverage"]["value"]
+        assert c["compare"]["op"] == "equivalence" and c["compare"]["data"] == ds
+        assert c["compare"]["data"] in rule["equivalence_margin_pp"]["value"]
         assert c["metric"].endswith("_per_seed")
 
 
@@ -291,7 +291,7 @@ def test_train_many_rejects_mismatched_shapes(digits_small):
 
 # ------------------------------------------------------------------ NeuroSim-compatible mode
 def test_neurosim_device_defaults_are_the_documented_ones():
-    from analysis.datafiles import parameter_values
+    from analysis.parameters import parameter_values
 
     p = parameter_values("learning")
     d = tr.NeuroSimDevice()

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from analysis import claims
-from analysis.io import PARTIAL_MARKER
+from analysis.evidence import claims
+from analysis.stage_io import PARTIAL_MARKER
 
 from .conftest import copy_repo, run_snakemake, snakemake_cmd, snakemake_env
 
@@ -69,7 +69,7 @@ def test_quick_profile_writes_only_its_own_folders(quick_runs):
 
 
 def test_netcdf_outputs_carry_units(quick_runs):
-    from analysis.io import check_units, read_netcdf
+    from analysis.stage_io import check_units, read_netcdf
     for path in sorted((quick_runs[0] / "results" / "quick" / "simulate").glob("n*.nc")):
         check_units(read_netcdf(path))
 

@@ -1,0 +1,1 @@
+"""Workflow plumbing: rule inputs derived from imports, checks before a run, the notebook runner."""
