@@ -1,5 +1,5 @@
 """binder/ (repo2docker): the locked packages, the project, and notebooks/*.py opening as
-notebooks. The image itself is not built here (no container engine): README says what was
+notebooks. The image itself is not built here (no container engine): docs/packaging.md says what was
 checked with `jupyter-repo2docker --no-build`."""
 import json
 import os
