@@ -34,7 +34,7 @@
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
-# run sizes of analysis.physics.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+# run sizes of analysis.physics.simulation.simulate_device (the workflow passes config profiles.<profile>.simulate)
 device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
 
 # %%
@@ -45,7 +45,7 @@ import xarray as xr
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
-from analysis.physics import multitrap, optics, protocols, structure
+from analysis.physics import multitrap, optics, simulation, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
@@ -76,7 +76,7 @@ plt.show()
 # %%
 calibration_file = io.calibration_path(results_dir, multitrap.MODEL_NAME)
 synapse = multitrap.load_parameters(n, calibrated=io.load_calibration(results_dir, multitrap.MODEL_NAME))
-device = protocols.simulate_device(synapse, device_settings)
+device = simulation.simulate_device(synapse, device_settings)
 device
 
 # %%
