@@ -224,6 +224,16 @@ def stage_times(bench_dir: Path) -> dict[str, float]:
     return times
 
 
+def archive_link(results_dir: Path, out_dir: Path) -> str:
+    """The newest research-object archive of this profile's runs (``make archive``), linked."""
+    archives = sorted(Path(results_dir).glob("archive/*.crate.zip"))
+    if not archives:
+        return (f"none yet: <code>make archive</code> packs a finished run into "
+                f"<code>{_esc(_display_path(Path(results_dir) / 'archive'))}/</code>")
+    return (f'<a href="{_esc(_rel(archives[-1], out_dir))}">{_esc(archives[-1].name)}</a> (the newest; '
+            "a Workflow Run RO-Crate, checked with <code>make verify ARCHIVE=…</code>)")
+
+
 # ------------------------------------------------------------------------------ build
 def _reference(path: Path) -> dict | None:
     if not path.is_file():
@@ -1033,6 +1043,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
     parts.append('<section id="provenance"><h2>Provenance</h2><table>')
     parts.append(f"<tr><th>git commit</th><td><code>{_esc(git_commit())}</code></td></tr>")
     parts.append(f"<tr><th>report written</th><td>{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}</td></tr>")
+    parts.append(f"<tr><th>archive</th><td>{archive_link(results_dir, out_dir)}</td></tr>")
     for k, v in package_versions().items():
         parts.append(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>")
     parts.append("</table><h3>Run time per stage (Snakemake benchmarks)</h3><table><tr><th>stage</th><th>wall time [s]</th></tr>")
