@@ -1,0 +1,408 @@
+"""Calibration of the drift–diffusion model to Table 2 (b, m, E_A) for every film.
+
+.. note:: TEMPORARY HARNESS.  :func:`retention_experiment` and :func:`resistance_experiment`
+   run the two experiments of the PulsedDevice notes with the interface methods only
+   (``rest_state``, ``evolve``, ``evolve_times``, ``read_current``, ``at_temperature``),
+   until the generic protocol engine of :mod:`analysis.protocols` takes over; then they can
+   be replaced by its retention and R(T) functions and this note removed.
+
+Experiments (numbers from :func:`analysis.protocols.protocol_values`, the same as for the
+compact model):
+
+* retention: 30 rehearsals (−1 V, 20 ms, gap 0.18 s) of the pristine device, then reads at
+  −0.1 V every 50 ms from 0.05 s to 15 s after the last spike; ``y = I/I0 − 1`` with I0 the
+  pristine current at the same read; fit ``y = b t^−m`` over 0.05–15 s
+  (:func:`analysis.protocols.fit_retention`);
+* R(T): the pristine device at 180–340 K (10 K steps), ``R = V/I`` at −0.01 V; Arrhenius fit
+  ``ln R = ln R0 + E_A/kT`` over 250–340 K (:func:`analysis.protocols.fit_activation`).
+
+Free parameters and their targets (:data:`~analysis.physics.driftdiffusion.FREE_PARAMETERS`):
+
+=====================  ===========================================================  ======
+parameter              what it sets                                                 target
+=====================  ===========================================================  ======
+``ea_eV``              vacancy diffusivity D(T), hence the pristine ionic           E_A
+                       conductance's Arrhenius slope
+``dispersion``         α = kT_ref/E_t of the trap-barrier distribution: how fast    m
+                       the trapped dipole left by the rehearsals dies away
+``gating_length_nm``   d_s: how strongly the interfacial field of that dipole       b
+                       lowers the injection barrier
+=====================  ===========================================================  ======
+
+Search (deterministic, Brent's method on fixed brackets): (1) E_a from the R(T) fit alone
+(no pulse simulation: the pristine state is analytic); (2) an outer root search over α; for
+each α ONE retention simulation gives the states (they do not depend on d_s, which enters
+only the read), and an inner root search over ln d_s on those states matches b; the outer
+search matches m; (3) E_a is re-solved with the calibrated d_s (the read field term of the
+−0.01 V read depends weakly on d_s) and (2) repeated until E_a moves by < 1e-7 eV.
+``python -m analysis.physics.dd_calibration --write`` writes
+data/parameters/driftdiffusion_calibrated.yaml.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.optimize import brentq
+
+from analysis.parameters import data_dir, paper_values
+from analysis.physics import driftdiffusion as dd
+from analysis.physics import fits, protocols
+from analysis.physics.dimensionality import N_VALUES, parse_n
+
+log = logging.getLogger(__name__)
+
+CALIBRATED_TOPIC = "driftdiffusion_calibrated"
+TOLERANCES = {"b": 0.10, "m": 0.05, "Ea": 0.005}
+"""Acceptance of the calibration: b and m relative, E_A absolute [eV] (the brief of issue 19)."""
+
+
+# --------------------------------------------------------------------------- the experiments
+def retention_experiment(device, n_rehearsals: int | None = None):
+    """Synaptic weight after the last of *n_rehearsals* spikes (default 30), interface only.
+
+    Returns
+    -------
+    times : numpy.ndarray, s
+        Read times after the end of the last spike.
+    states : numpy.ndarray
+        Device states at those times, shape (T, S).
+    """
+    pv = protocols.protocol_values()
+    reps = pv["retention_pulses"] if n_rehearsals is None else int(n_rehearsals)
+    x = device.rest_state()
+    for j in range(reps):
+        if j:
+            x = device.evolve(x, 0.0, pv["train_gap_s"])
+        x = device.evolve(x, pv["retention_amplitude_V"], pv["retention_width_s"])
+    t = protocols.retention_times()
+    return t, device.evolve_times(x, 0.0, t)
+
+
+def retention_weight(device, states) -> np.ndarray:
+    """``y = I/I0 − 1`` at the retention read voltage (−0.1 V), I0 of the pristine device."""
+    vr = protocols.protocol_values()["retention_read_voltage_V"]
+    i = device.read_current(states, vr)
+    i0 = device.read_current(device.rest_state(), vr)
+    return np.asarray(i) / float(i0) - 1.0
+
+
+def resistance_experiment(device):
+    """Resistance [ohm] of the pristine device at −0.01 V over the R(T) temperatures."""
+    temps = protocols.arrhenius_temperatures()
+    vr = protocols.protocol_values()["read_voltage_V"]
+    r = np.empty(temps.size)
+    for j, t in enumerate(temps):
+        d = device.at_temperature(float(t))
+        r[j] = vr / float(d.read_current(d.rest_state(), vr, temperature_K=float(t)))
+    return temps, r
+
+
+def table2_row(device) -> dict:
+    """``{"b", "m", "Ea"}`` from the analysis of the two simulated experiments."""
+    t, states = retention_experiment(device)
+    pl = protocols.fit_retention(t, retention_weight(device, states))
+    temps, r = resistance_experiment(device)
+    ar = protocols.fit_activation(temps, r)
+    return {"b": pl["b"], "m": pl["m"], "Ea": ar["ea_eV"]}
+
+
+# --------------------------------------------------------------------------- targets
+def targets(n) -> dict:
+    """Table 2 row of film *n* (``data/paper/values.yaml``)."""
+    row = paper_values()["table2"]["value"][parse_n(n)]
+    return {"b": float(row["b"]), "m": float(row["m"]), "Ea": float(row["Ea"])}
+
+
+def _bounds(name):
+    p = {q.name: q for q in dd.FREE_PARAMETERS}[name]
+    return p.lower, p.upper
+
+
+class CalibrationError(ValueError):
+    """A film the model cannot calibrate (the message says why)."""
+
+
+# --------------------------------------------------------------------------- searches
+def _ea_for(n, params, free, target_ea):
+    lo, hi = _bounds("ea_eV")
+
+    def mismatch(ea):
+        dev = dd.build_device(n, {**free, "ea_eV": ea}, params)
+        temps, r = resistance_experiment(dev)
+        return protocols.fit_activation(temps, r)["ea_eV"] - target_ea
+
+    flo, fhi = mismatch(lo), mismatch(hi)
+    if flo * fhi > 0:
+        raise CalibrationError(
+            f"n={n}: E_A target {target_ea:g} eV not reached for ea_eV in [{lo:g}, {hi:g}] "
+            f"(simulated E_A {flo + target_ea:.4g} ... {fhi + target_ea:.4g} eV)")
+    return brentq(mismatch, lo, hi, xtol=1e-9, rtol=1e-12)
+
+
+def _fit_b_m(device, t, states):
+    f = protocols.fit_retention(t, retention_weight(device, states))
+    return f["b"], f["m"]
+
+
+def _gating_for_b(n, params, free, t, states, target_b):
+    """ln d_s matching b on fixed states; returns (d_s, b, m)."""
+    d_lo, d_hi = _bounds("gating_length_nm")
+    lo, hi = math.log(d_lo), math.log(d_hi)
+
+    def b_of(lnd):
+        d = min(max(math.exp(lnd), d_lo), d_hi)
+        dev = dd.build_device(n, {**free, "gating_length_nm": d}, params)
+        return _fit_b_m(dev, t, states)
+
+    def mismatch(lnd):
+        return math.log(max(b_of(lnd)[0], 1e-300)) - math.log(target_b)
+
+    flo, fhi = mismatch(lo), mismatch(hi)
+    if flo * fhi > 0:
+        raise CalibrationError(
+            f"n={n}: b target {target_b:g} not reached for gating_length_nm in "
+            f"[{math.exp(lo):g}, {math.exp(hi):g}] at dispersion {free['dispersion']:g} "
+            f"(simulated b {target_b * math.exp(flo):.3g} ... {target_b * math.exp(fhi):.3g})")
+    lnd = brentq(mismatch, lo, hi, xtol=1e-10, rtol=1e-12)
+    b, m = b_of(lnd)
+    return min(max(math.exp(lnd), d_lo), d_hi), b, m
+
+
+ALPHA_STEP = 0.5
+"""Step of the bracket search over the dispersion parameter (m rises by about one per unit α)."""
+
+
+def _bracket_alpha(m_mismatch, start, a_lo, a_hi, label, tgt, step=ALPHA_STEP):
+    """A bracket [lo, hi] of the dispersion in which the b-matched m crosses the target.
+
+    Steps outward from *start* by *step* (m grows with α), halving the step where b cannot be
+    matched any more; stops at the bounds.
+    """
+    a = min(max(start, a_lo), a_hi)
+    f = m_mismatch(a)
+    if f == 0.0:
+        return a, a
+    direction = 1.0 if f < 0 else -1.0            # m too small -> larger α
+    seen = [(a, f)]
+    halvings = 0
+    while True:
+        b_ = min(max(a + direction * step, a_lo), a_hi)
+        if b_ == a:
+            ms = ", ".join(f"α={x:.4g}: m={y + tgt['m']:.4g}" for x, y in seen)
+            raise CalibrationError(
+                f"n={label}: m target {tgt['m']:g} not reached within dispersion [{a_lo:g}, {a_hi:g}] "
+                f"with b matched ({ms})")
+        try:
+            fb = m_mismatch(b_)
+        except CalibrationError as exc:
+            if halvings < 6:
+                step *= 0.5
+                halvings += 1
+                continue
+            ms = ", ".join(f"α={x:.4g}: m={y + tgt['m']:.4g}" for x, y in seen)
+            raise CalibrationError(
+                f"n={label}: m target {tgt['m']:g} not reached before b becomes unreachable "
+                f"({ms}; then {exc})") from exc
+        seen.append((b_, fb))
+        if f * fb <= 0:
+            return (a, b_) if a < b_ else (b_, a)
+        a, f = b_, fb
+
+
+def calibrate_film(n, params: dd.DDParameters | None = None, target: dict | None = None,
+                   max_rounds: int = 4) -> dict:
+    """Free values of film *n* whose simulated Table 2 row matches *target* (default Table 2).
+
+    Returns
+    -------
+    dict
+        ``free`` (the three values), ``target``, ``achieved``, ``residual`` (achieved − target),
+        ``within_tolerance`` (bool per quantity) and ``seconds``.
+
+    Raises
+    ------
+    CalibrationError
+        When a target cannot be bracketed within the bounds of the free parameters.
+    """
+    t_start = time.perf_counter()
+    label = parse_n(n)
+    params = dd.default_parameters() if params is None else params
+    tgt = targets(label) if target is None else {k: float(target[k]) for k in ("b", "m", "Ea")}
+    free = {p.name: p.start for p in dd.FREE_PARAMETERS}
+    free["dispersion"] = tgt["m"] - 0.5             # m ≈ 0.5 + α (a start, not a model)
+    a_lo, a_hi = _bounds("dispersion")
+    for rnd in range(max_rounds):
+        ea_old = free["ea_eV"]
+        free["ea_eV"] = _ea_for(label, params, free, tgt["Ea"])
+        cache = {}
+
+        def solve_at(alpha):
+            key = float(alpha)
+            if key not in cache:
+                f = {**free, "dispersion": key}
+                dev = dd.build_device(label, f, params)
+                t, states = retention_experiment(dev)
+                cache[key] = _gating_for_b(label, params, f, t, states, tgt["b"])
+            return cache[key]
+
+        def m_mismatch(alpha):
+            return solve_at(alpha)[2] - tgt["m"]
+
+        lo, hi = _bracket_alpha(m_mismatch, free["dispersion"], a_lo, a_hi, label, tgt,
+                                step=ALPHA_STEP if rnd == 0 else 0.01)
+        alpha = lo if lo == hi else brentq(m_mismatch, lo, hi, xtol=1e-7, rtol=1e-10)
+        free["dispersion"] = float(alpha)
+        free["gating_length_nm"] = float(solve_at(alpha)[0])
+        log.info("n=%s round %d: %s", label, rnd + 1, free)
+        if rnd > 0 and abs(free["ea_eV"] - ea_old) < 1e-7:
+            break
+    free["ea_eV"] = _ea_for(label, params, free, tgt["Ea"])
+    dev = dd.build_device(label, free, params)
+    achieved = table2_row(dev)
+    residual = {k: achieved[k] - tgt[k] for k in tgt}
+    within = {"b": abs(residual["b"]) <= TOLERANCES["b"] * tgt["b"],
+              "m": abs(residual["m"]) <= TOLERANCES["m"] * tgt["m"],
+              "Ea": abs(residual["Ea"]) <= TOLERANCES["Ea"]}
+    return {"n": label, "free": free, "target": tgt, "achieved": achieved, "residual": residual,
+            "within_tolerance": within, "seconds": time.perf_counter() - t_start}
+
+
+def calibrate_all(n_values=N_VALUES, params: dd.DDParameters | None = None) -> dict:
+    """:func:`calibrate_film` for every film; a film that cannot be calibrated is kept with
+    its reason (``{"n", "error"}``) instead of stopping the others."""
+    params = dd.default_parameters() if params is None else params
+    out = {}
+    for n in n_values:
+        label = parse_n(n)
+        try:
+            out[label] = calibrate_film(label, params)
+        except CalibrationError as exc:
+            log.warning("n=%s cannot be calibrated: %s", label, exc)
+            out[label] = {"n": label, "error": str(exc), "target": targets(label)}
+    return out
+
+
+_ENTRY_TEXT = {
+    "ea_eV": ("vacancy hop activation energy E_a inside the inorganic slabs (D_s = D0 exp(-E_a/kT))",
+              "calibrated: Table 2 E_A, slope of the Arrhenius fit ln R = ln R0 + E_A/kT of the "
+              "simulated pristine R(T) at -0.01 V over 250-340 K", "Ea", "eV"),
+    "dispersion": ("dispersion parameter alpha = kT_ref/E_t of the exponential distribution of trap "
+                   "release barriers", "calibrated: Table 2 m, power-law fit y = b t^-m of the "
+                   "simulated weight (-0.1 V reads) after the 30th rehearsal over 0.05-15 s", "m", "1"),
+    "gating_length_nm": ("gating length d_s: the interfacial field E lowers the injection barrier "
+                         "by q E d_s", "calibrated: Table 2 b, same fit", "b", "nm"),
+}
+
+
+def to_yaml_mapping(results: dict) -> dict:
+    """The calibration results as ``name -> {value, units, meaning, source, target, achieved,
+    residual, ...}`` keyed by film (the layout of device_calibrated.yaml)."""
+    ok = {n: r for n, r in results.items() if "free" in r}
+    failed = {n: r["error"] for n, r in results.items() if "free" not in r}
+    out = {}
+    for name, (meaning, source, tkey, units) in _ENTRY_TEXT.items():
+        entry = {"value": {n: float(r["free"][name]) for n, r in ok.items()},
+                 "units": units, "meaning": meaning, "source": source,
+                 "target": {n: float(r["target"][tkey]) for n, r in results.items()},
+                 "achieved": {n: float(r["achieved"][tkey]) for n, r in ok.items()},
+                 "residual": {n: float(r["residual"][tkey]) for n, r in ok.items()},
+                 "within_tolerance": {n: bool(r["within_tolerance"][tkey]) for n, r in ok.items()},
+                 "tolerance": {"b": "10 % of b", "m": "5 % of m", "Ea": "5 meV"}[tkey]}
+        if failed:
+            entry["failed"] = dict(failed)
+        out[name] = entry
+    return out
+
+
+def calibrated_path() -> Path:
+    """data/parameters/driftdiffusion_calibrated.yaml."""
+    return data_dir() / "parameters" / f"{CALIBRATED_TOPIC}.yaml"
+
+
+def write_calibrated(results: dict, path: str | Path | None = None) -> Path:
+    """Write :func:`to_yaml_mapping` of *results* (atomically) and return the path."""
+    path = calibrated_path() if path is None else Path(path)
+    header = ("# Per-film calibrated free parameters of the drift-diffusion model\n"
+              "# (analysis/physics/driftdiffusion.py). WRITTEN BY\n"
+              "# `python -m analysis.physics.dd_calibration --write`; do not edit.\n"
+              "# Each entry: value by film, units, meaning, source, the Table 2 target, the value\n"
+              "# the analysis of the simulated experiment achieved, the residual (achieved - target)\n"
+              "# and whether it lies within the tolerance.\n")
+    text = header + yaml.safe_dump(to_yaml_mapping(results), sort_keys=False, allow_unicode=True)
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def calibrated_free(n) -> dict:
+    """The stored calibrated free values of film *n* (driftdiffusion_calibrated.yaml).
+
+    Raises
+    ------
+    ValueError
+        If the file lacks the film (naming the command that writes it).
+    """
+    from analysis.parameters import parameter_values
+    label = parse_n(n)
+    cal = parameter_values(CALIBRATED_TOPIC)
+    try:
+        return {p.name: float(cal[p.name][label]) for p in dd.FREE_PARAMETERS}
+    except (KeyError, TypeError) as exc:
+        msg = (f"data/parameters/{CALIBRATED_TOPIC}.yaml lacks a calibrated value for n={label} "
+               f"({exc}); run `python -m analysis.physics.dd_calibration --write`")
+        raise ValueError(msg) from exc
+
+
+def calibrated_device(n, params: dd.DDParameters | None = None, temperature_K: float | None = None):
+    """The calibrated DriftDiffusionDevice of film *n*."""
+    return dd.build_device(n, calibrated_free(n), params, temperature_K)
+
+
+def format_table(results: dict) -> str:
+    """A plain-text table of targets, achieved values and residuals."""
+    lines = [f"{'n':>4} {'E_a/eV':>8} {'alpha':>8} {'d_s/nm':>8} | {'b':>9} {'b sim':>9} "
+             f"{'m':>7} {'m sim':>7} {'E_A':>6} {'E_A sim':>8} | ok   s"]
+    for n, r in results.items():
+        if "free" not in r:
+            lines.append(f"{n:>4} cannot be calibrated: {r['error']}")
+            continue
+        f, t, a = r["free"], r["target"], r["achieved"]
+        ok = all(r["within_tolerance"].values())
+        lines.append(f"{n:>4} {f['ea_eV']:8.5f} {f['dispersion']:8.5f} {f['gating_length_nm']:8.3f} | "
+                     f"{t['b']:9.5g} {a['b']:9.5g} {t['m']:7.4g} {a['m']:7.4g} {t['Ea']:6.3f} "
+                     f"{a['Ea']:8.5f} | {'yes' if ok else 'NO ':3} {r['seconds']:5.1f}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """Command line: calibrate the films, print the table, optionally write the yaml."""
+    ap = argparse.ArgumentParser(prog="python -m analysis.physics.dd_calibration",
+                                 description=__doc__.split("\n")[0])
+    ap.add_argument("--write", action="store_true",
+                    help=f"write data/parameters/{CALIBRATED_TOPIC}.yaml")
+    ap.add_argument("--n", nargs="+", default=list(N_VALUES), help="films to calibrate (default all)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        labels = [parse_n(n) for n in args.n]
+    except ValueError as exc:
+        ap.error(str(exc))
+    if args.write and set(labels) != set(N_VALUES):
+        ap.error("--write needs every film (omit --n)")
+    results = calibrate_all(labels)
+    log.info("%s", format_table(results))
+    if args.write:
+        log.info("wrote %s", write_calibrated(results))
+    return 0 if all("free" in r and all(r["within_tolerance"].values()) for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
