@@ -250,7 +250,9 @@ class DriftDiffusionDevice:
         tau = self.release_times(t)
         self._rel = 1.0 / tau
         self._gam = self.ratios / tau
-        self._h0 = params.first_step * self._lam2 / self._dn
+        # first step: a fraction of the fastest physical time (dielectric relaxation, or the
+        # slowest diffusion mode when the film is nearly uncharged)
+        self._h0 = params.first_step * min(self._lam2, 1.0 / np.pi ** 2) / self._dn
         # electronic conductance per area at the reference temperature: the share 1 − t_ion
         # of the pristine conductance there
         g_ref = self._ionic_per_area(np.full(self.n_cells, self.free_fraction),
