@@ -7,6 +7,7 @@ those files are, so notebooks and library code never hard-code a path or a value
 """
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from dataclasses import dataclass
@@ -52,9 +53,18 @@ class Parameter:
     source: str
 
 
-@functools.lru_cache(maxsize=None)
 def _parameter_table(topic: str) -> dict[str, Parameter]:
-    raw = load_yaml(Path("parameters") / f"{topic}.yaml")
+    path = data_dir() / "parameters" / f"{topic}.yaml"
+    if not path.is_file():
+        load_yaml(Path("parameters") / f"{topic}.yaml")      # raises, naming the path
+    st = path.stat()
+    return _parameter_table_of(str(path), st.st_mtime_ns, st.st_size, topic)
+
+
+@functools.lru_cache(maxsize=64)
+def _parameter_table_of(path: str, mtime_ns: int, size: int, topic: str) -> dict[str, Parameter]:
+    """The file's entries, parsed once per content (path, modification time and size)."""
+    raw = _parsed(path, mtime_ns, size)
     if not isinstance(raw, dict):
         msg = f"data/parameters/{topic}.yaml must map parameter names to entries"
         raise ValueError(msg)
@@ -71,27 +81,22 @@ def _parameter_table(topic: str) -> dict[str, Parameter]:
 
 
 def parameters(topic: str) -> dict[str, Parameter]:
-    """All parameters of one topic (``data/parameters/<topic>.yaml``)."""
+    """All parameters of one topic (``data/parameters/<topic>.yaml``), with units and sources."""
     return dict(_parameter_table(topic))
 
 
-OVERRIDES: dict[str, dict] = {}
-"""``topic -> {name: value}`` replacing entries of the parameter files while
-:func:`analysis.physics.multitrap.assumptions` is active (the robustness sweep); empty otherwise."""
-
-
 def parameter_values(topic: str) -> dict[str, object]:
-    """``name -> value`` for one topic; values are in the units of the file.
+    """``name -> value`` of one topic as stored in data/ (values in the units of the file).
 
-    Inside :func:`analysis.physics.multitrap.assumptions` the values it replaces are returned instead.
+    Physics code does not call this: it reads a :class:`ParameterSet` it is given
+    (:meth:`ParameterSet.topic`), so that a sweep can replace values without global state.
     """
-    return {**{k: p.value for k, p in _parameter_table(topic).items()}, **OVERRIDES.get(topic, {})}
+    return {k: p.value for k, p in _parameter_table(topic).items()}
 
 
 def paper_values() -> dict:
     """Everything the paper reports, from ``data/paper/values.yaml`` (a fresh copy each call;
-    the file is parsed once per content, as the robustness sweep reads it per sample)."""
-    import copy
+    the file is parsed once per content)."""
     path = data_dir() / "paper/values.yaml"
     if not path.is_file():
         return load_yaml(Path("paper") / "values.yaml")      # raises, naming the path
@@ -99,7 +104,141 @@ def paper_values() -> dict:
     return copy.deepcopy(_parsed(str(path), st.st_mtime_ns, st.st_size))
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=64)
 def _parsed(path: str, mtime_ns: int, size: int):
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+# --------------------------------------------------------------------------- the parameter set
+TOPICS = ("device", "structure", "optics", "geometry", "learning")
+"""Parameter files (``data/parameters/<topic>.yaml``) a :class:`ParameterSet` holds. Calibrated
+values are not among them: they are a stage's output, passed where they are needed."""
+
+PAPER = "paper"
+"""Name under which a :class:`ParameterSet` holds ``data/paper/values.yaml``."""
+
+
+def _freeze(value):
+    """A hashable, canonical form of a YAML value (dicts sorted by key, lists as tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, float) and value != value:
+        return ("nan",)
+    return value
+
+
+class ParameterSet:
+    """Every input value of the physics as one immutable, hashable object.
+
+    A parameter set holds the values of the parameter files (:data:`TOPICS`) and the paper's
+    numbers (``data/paper/values.yaml``). Physics functions take it as an argument
+    (``params=``), read what they need with :meth:`topic` and :meth:`paper`, and cache what they
+    derive on it (it is hashable), so that two parameter sets can be evaluated side by side in
+    one process, in any order or at once in threads, with the results of serial runs. A sweep
+    sample is a parameter set made with :meth:`replace`; nothing is ever changed in place.
+
+    Examples
+    --------
+    >>> ps = ParameterSet({"device": {"gamma": 5.0}, "paper": {}})
+    >>> ps.topic("device")["gamma"]
+    5.0
+    >>> ps2 = ps.replace({"device": {"gamma": 2.0}})
+    >>> ps2.topic("device")["gamma"], ps.topic("device")["gamma"], ps == ps2
+    (2.0, 5.0, False)
+    >>> ps == ParameterSet({"device": {"gamma": 5.0}, "paper": {}}) and hash(ps) == hash(
+    ...     ParameterSet({"paper": {}, "device": {"gamma": 5.0}}))
+    True
+    """
+
+    __slots__ = ("_data", "_key", "_hash")
+
+    def __init__(self, data: dict):
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise ValueError("a ParameterSet is built from {topic: {name: value}} (and 'paper')")
+        object.__setattr__(self, "_data", copy.deepcopy({str(k): dict(v) for k, v in data.items()}))
+        object.__setattr__(self, "_key", _freeze(self._data))
+        object.__setattr__(self, "_hash", hash(self._key))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a ParameterSet is immutable; use replace() for another one")
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        return isinstance(other, ParameterSet) and self._hash == other._hash and self._key == other._key
+
+    def __repr__(self) -> str:
+        return f"ParameterSet(topics={sorted(self._data)}, hash={self._hash & 0xffffffff:08x})"
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics held (parameter files, and ``"paper"``)."""
+        return tuple(self._data)
+
+    def topic(self, name: str) -> dict:
+        """``name -> value`` of one parameter file (a copy: changing it changes nothing here).
+
+        Raises
+        ------
+        ValueError
+            For a topic the set does not hold.
+        """
+        if name not in self._data:
+            raise ValueError(f"parameter topic {name!r} is not in this parameter set; "
+                             f"it holds {sorted(self._data)}")
+        return copy.deepcopy(self._data[name])
+
+    def paper(self) -> dict:
+        """Everything the paper reports (``data/paper/values.yaml``), as a copy."""
+        return self.topic(PAPER)
+
+    def replace(self, overrides: dict) -> "ParameterSet":
+        """Another parameter set with some values replaced.
+
+        Parameters
+        ----------
+        overrides : dict
+            ``topic -> {name: value}``; every topic and name must already exist (values in the
+            units of the file).
+
+        Raises
+        ------
+        ValueError
+            For an unknown topic or name, naming it and what exists.
+        """
+        data = {k: dict(v) for k, v in self._data.items()}
+        for topic, values in (overrides or {}).items():
+            if topic not in data or topic == PAPER:
+                raise ValueError(f"assumption topic {topic!r} is unknown; expected one of "
+                                 f"{sorted(t for t in data if t != PAPER)}")
+            unknown = sorted(set(values) - set(data[topic]))
+            if unknown:
+                raise ValueError(f"assumptions {unknown} are not entries of data/parameters/{topic}.yaml; "
+                                 f"expected some of {sorted(data[topic])}")
+            data[topic].update(values)
+        return ParameterSet(data)
+
+    @classmethod
+    def from_data(cls, topics=TOPICS) -> "ParameterSet":
+        """The parameter set stored in data/ (``SYNAPSE_DATA_DIR`` if set): every topic of
+        *topics* and the paper's values."""
+        return cls({**{t: parameter_values(t) for t in topics}, PAPER: paper_values()})
+
+
+def default_parameters() -> ParameterSet:
+    """The parameter set of data/ as it is now (built once per content of its files)."""
+    files = [data_dir() / "parameters" / f"{t}.yaml" for t in TOPICS] + [data_dir() / "paper" / "values.yaml"]
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f.is_file() else (str(f), 0, 0)
+                  for f in files)
+    return _default_parameters(stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _default_parameters(stamp) -> ParameterSet:
+    return ParameterSet.from_data()

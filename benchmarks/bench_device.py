@@ -26,7 +26,6 @@ def main(argv=None) -> int:
     sizes = args.sizes or notebook_defaults("simulate")["device_settings"]
     label = "paper-scale sizes" if args.sizes is None else f"sizes {sizes}"
 
-    device.clear_caches()
     t0 = time.perf_counter()
     per_n = {}
     for n in N_VALUES:

@@ -45,6 +45,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.plotting import style as figures
+from analysis.evidence import metrics as claim_metrics
 from analysis.physics import fits, protocols
 from analysis import stage_io as io
 from analysis.stage_io import resolve, write_metrics
@@ -164,19 +165,7 @@ plt.show()
 # ## Metrics for the claims ledger
 
 # %%
-metrics = {
-    "ppf_index": {n: films[n]["ppf_index"].values.tolist() for n in order},
-    "ppf_min": {n: float(films[n]["ppf_index"].min()) for n in order},
-    "ppf_tau1_s": {n: ppf_fits[n]["tau1_s"] for n in order},
-    "ppf_tau2_s": {n: ppf_fits[n]["tau2_s"] for n in order},
-    "sfdp_index": {n: films[n]["sfdp_index"].values.tolist() for n in order},
-    "svdp_index": {n: films[n]["svdp_index"].values.tolist() for n in order},
-    "sddp_index": {n: films[n]["sddp_index"].values.tolist() for n in order},
-    "sndp_index": {n: films[n]["sndp_index"].values.tolist() for n in order},
-    "epsc_peak_pA": {n: abs(float(films[n]["epsc_peak_current"])) * pA for n in order},
-    "base_current_pA": {n: abs(float(films[n]["base_current"])) * pA for n in order},
-    "epsc_gain": {n: float(films[n]["epsc_peak_current"] / films[n]["base_current"]) for n in order},
-}
+metrics = claim_metrics.fig3_metrics(films, ppf_fits)   # the robustness sweep calls the same function
 write_metrics(metrics, resolve(results_dir) / "metrics" / "fig3_plasticity.json")
 {k: metrics[k] for k in ("ppf_min", "epsc_peak_pA", "epsc_gain")}
 
@@ -202,6 +191,8 @@ print("one-spike gain A1/I0 per n:    ", {n: round(metrics["epsc_gain"][n], 2) f
 # gives n = 1, 2 a large forgetting rate m together with a visible weight b. The model can only
 # produce both with strong migration into short-lived traps, so one spike multiplies their current
 # several-fold, more than for n = 3. Where the cell above prints `False` for the peak EPSC, the
-# report lists `epsc_increasing_with_n` as a finding. The paper's picture ("only very small amount
+# report shows it under `epsc_increasing_with_n`, a question of the compendium: the paper states
+# that the 2D synapse's current is the smallest and that conductivity falls as n falls, not that
+# the EPSC rises with n. The paper's picture ("only very small amount
 # of ions migrate" in n = 1, 2) and its own large m for n = 1, 2 are hard to reconcile in a
 # trap-limited migration model.

@@ -48,6 +48,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.plotting import style as figures
+from analysis.evidence import metrics as claim_metrics
 from analysis.physics import fits, protocols
 from analysis import stage_io as io
 from analysis.stage_io import resolve, write_metrics
@@ -65,10 +66,7 @@ last = int(protocols.protocol_values()["retention_pulses"])
 # ## Fig. 4b — decay after the 30th rehearsal and power-law fits
 
 # %%
-fit30 = {}
-for n in order:
-    ds = films[n].sel(rehearsal=last)
-    fit30[n] = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
+fit30 = claim_metrics.retention_fits(films)
 
 fig, (ax, axl) = plt.subplots(1, 2, figsize=figures.figsize("page", 0.4), layout="constrained")
 for n in order:
@@ -139,18 +137,6 @@ plt.show()
 # after 1, 10 and 30 rehearsals. `m_ratio_to_3d`: m(n)/m(∞) (< 1: slower forgetting than 3D).
 
 # %%
-t_end = float(films[order[0]]["retention_time"][-1])
-metrics = {
-    "power_law_b": {n: fit30[n]["b"] for n in order},
-    "power_law_m": {n: fit30[n]["m"] for n in order},
-    "power_law_at_bound": {n: fit30[n].any_at_bound for n in order},
-    "retained_weight_15s": {n: float(films[n]["retention_weight"].sel(rehearsal=last).sel(retention_time=t_end))
-                            for n in order},
-    "retention_vs_rehearsal": {n: [float(films[n]["retention_weight"].sel(rehearsal=k).sel(retention_time=t_end))
-                                   for k in films[n]["rehearsal"].values] for n in order},
-    "rehearsals": [int(k) for k in films[order[0]]["rehearsal"].values],
-}
-if "inf" in fit30:
-    metrics["m_ratio_to_3d"] = {n: fit30[n]["m"] / fit30["inf"]["m"] for n in order}
+metrics = claim_metrics.fig4_metrics(films, fits=fit30)   # the robustness sweep calls the same function
 write_metrics(metrics, resolve(results_dir) / "metrics" / "fig4_retention.json")
 metrics["retained_weight_15s"]

@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
+from analysis.evidence import metrics as claim_metrics
 from analysis.physics import protocols
 from analysis.physics.multitrap import K_B_EV
 from analysis.stage_io import resolve, write_metrics
@@ -56,8 +57,7 @@ last = int(protocols.protocol_values()["retention_pulses"])
 fit_min = protocols.protocol_values()["arrhenius_fit_min_K"]
 
 # %%
-arr = {n: protocols.fit_activation(films[n]["arrhenius_temperature"], films[n]["arrhenius_resistance"])
-       for n in order}
+arr = claim_metrics.arrhenius_fits(films)
 fig, ax = plt.subplots(figsize=(12.0 / 2.54, 7.0 / 2.54))  # 1.5 journal columns
 for n in order:
     t = films[n]["arrhenius_temperature"].values
@@ -85,9 +85,9 @@ plt.show()
 
 # %%
 rows = []
+ret = claim_metrics.retention_fits(films)
 for n in order:
-    ds = films[n].sel(rehearsal=last)
-    pl = protocols.fit_retention(ds["retention_time"], ds["retention_weight"])
+    pl = ret[n]
     p = table2[n]
     rows.append({"n": n, "b": pl["b"], "b_stderr": pl.errors["b"], "m": pl["m"], "m_stderr": pl.errors["m"],
                  "Ea_eV": arr[n]["ea_eV"], "Ea_stderr_eV": arr[n].errors["ea_eV"],
@@ -100,9 +100,5 @@ io.write_text(table.to_csv(index=False, float_format="%.6g"), resolve(results_di
 table
 
 # %%
-write_metrics({
-    "ea_eV": {n: arr[n]["ea_eV"] for n in order},
-    "table2_b": {r["n"]: r["b"] for r in rows},
-    "table2_m": {r["n"]: r["m"] for r in rows},
-    "arrhenius_at_bound": {n: arr[n].any_at_bound for n in order},
-}, resolve(results_dir) / "metrics" / "fig5_activation.json")
+write_metrics(claim_metrics.fig5_metrics(films, arrhenius=arr, retention=ret),
+              resolve(results_dir) / "metrics" / "fig5_activation.json")

@@ -55,6 +55,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from analysis.physics import energy as en
+from analysis.evidence import energy_audit
+from analysis.evidence import metrics as claim_metrics
 from analysis.plotting import style as figures
 from analysis.stage_io import resolve, write_metrics, write_text
 
@@ -77,9 +79,9 @@ print("Interpretation of I:", en.CURRENT_DEFINITION)
 psc = en.load_psc(results, n_values) if n_values else en.load_psc(results)
 films = [str(n) for n in psc["n"].values]
 ds = en.energy_dataset(psc)
-pe = en.paper_energy()
+pe = energy_audit.paper_energy()
 c18, c07 = pe["e18_conditions"], pe["e07_conditions"]
-literature = en.load_literature()
+literature = energy_audit.load_literature()
 width_s = ds.attrs["pulse_width_s"]
 FJ, PA = en.FJ, en.PA
 
@@ -100,7 +102,7 @@ display(table.style.format("{:.4g}"))
 # ≈18 fJ (2D, 250 µm × 250 µm), the calibration target.
 
 # %%
-metrics = en.fig6_metrics(ds, literature)
+metrics = claim_metrics.fig6_metrics(ds, literature)   # the robustness sweep calls the same function
 areas = ds["area"].values
 by_area = en.select(ds["energy"], None, c18["amplitude_V"]) / FJ
 e_at_ref_area = by_area.sel(area=c18["area_um2"])
@@ -134,8 +136,8 @@ figures.legend_outside(ax_a, "right", title=f"P = {figures.num(c18['amplitude_V'
 figures.panel_label(ax_a, "a")
 
 # ---- Fig. 6b: comparison with the literature
-summary = en.literature_summary(literature)
-plot_lit = en.plottable_literature(literature)
+summary = energy_audit.literature_summary(literature)
+plot_lit = energy_audit.plottable_literature(literature)
 entries = []  # (label, value_fJ, kind, colour)
 for _, r in plot_lit.iterrows():
     value = r["energy_max_fJ"] if pd.notna(r["energy_max_fJ"]) else r["energy_min_fJ"]
@@ -261,7 +263,7 @@ plt.show()
 # (`data/paper/energy/audit.yaml`).  The table is also written to `tables/energy_audit.csv`.
 
 # %%
-audit = en.audit_table(ds, literature)
+audit = energy_audit.audit_table(ds, literature)
 write_text(audit.to_csv(index=False, float_format="%.6g"), results / "tables" / "energy_audit.csv")
 display(audit.drop(columns=["statement"]).style.format(
     {c: "{:.4g}" for c in audit.columns if audit[c].dtype.kind == "f"}, na_rep="—"))
@@ -273,14 +275,14 @@ display(audit.drop(columns=["statement"]).style.format(
 # the default 20 ms and the 250 µm × 250 µm device of the preceding sentence. Under these
 # assumptions the two energies contradict each other (a −0.02 V pulse would give a larger
 # current than −1 V). They become consistent — the current at −0.02 V no larger than at −1 V —
-# only for a longer pulse or a larger device (`analysis.physics.energy.consistency_bounds`). The model's
+# only for a longer pulse or a larger device (`analysis.evidence.energy_audit.consistency_bounds`). The model's
 # own 0.12 fJ rests on the unconstrained conductance gain γ; the table recalibrates the 2D film
-# and the current scale for each γ (`analysis.physics.energy.model_energy_vs_gamma`; empty where Table 2
+# and the current scale for each γ (`analysis.evidence.energy_audit.model_energy_vs_gamma`; empty where Table 2
 # cannot be reached with that γ).
 
 # %%
-bounds = en.consistency_bounds(pe)
-gamma_table = en.model_energy_vs_gamma()
+bounds = energy_audit.consistency_bounds(pe)
+gamma_table = energy_audit.model_energy_vs_gamma()
 write_text(gamma_table.to_csv(index=False, float_format="%.6g"), results / "tables" / "energy_vs_gamma.csv")
 print(f"assumed for the 0.7 fJ event: t = {1e3 * bounds['assumed_width_s']:g} ms, "
       f"A = {bounds['assumed_area_um2']:g} µm²")

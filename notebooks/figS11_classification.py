@@ -99,6 +99,7 @@ import numpy as np
 from analysis.learning import pd_curves as sw
 from analysis.learning import training as tr
 from analysis import stage_io as io
+from analysis.evidence import metrics as claim_metrics
 from analysis.evidence.claims import prediction_interval
 from analysis.parameters import paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
@@ -597,9 +598,8 @@ metrics = {
     "nl_retained_potentiation": {n: r["nl_potentiation"] for n, r in pd_retained.items() if r},
     "nl_retained_depression": {n: r["nl_depression"] for n, r in pd_retained.items() if r},
     "cycle_to_cycle": ref["cycle_to_cycle"],
-    "nonlinearity_abs_max": ref["nonlinearity_abs_max"], "linear_nl_max": ref["linear_nl_max"],
-    "almost_linear": ref["almost_linear"],
-    "distinct_states_min": min(ref["states_potentiation"], ref["states_depression"]),
+    **claim_metrics.figS11_device_metrics(ref),   # the robustness sweep calls the same function
+    "linear_nl_max": ref["linear_nl_max"],
     "resolution_fraction": resolution_fraction,
     "settle_scan_s": settle_scan,
     "settle_accuracy_8x8_percent": {m: {"mean": [settle_summary[f"{t:g} s, {m}"]["mean"] for t in settle_scan],

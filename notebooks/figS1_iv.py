@@ -38,6 +38,7 @@ import numpy as np
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
+from analysis.evidence import metrics as claim_metrics
 from analysis.stage_io import resolve, write_metrics
 
 figures.use_style()
@@ -74,23 +75,6 @@ plt.show()
 # that deviation is below 1e-6.
 
 # %%
-def hysteresis_ratio(ds):
-    v = ds["iv_voltage"].values
-    i = np.abs(ds["iv_current"].values)
-    half = v.size // 2
-    neg_v, neg_i = v[:half], i[:half]
-    k = int(np.argmin(neg_v))
-    fwd = dict(zip(np.round(neg_v[:k], 6), neg_i[:k]))
-    ratios = [ret / fwd[vv] for vv, ret in zip(np.round(neg_v[k + 1:], 6), neg_i[k + 1:])
-              if vv in fwd and fwd[vv] > 0 and vv != 0]
-    return float(max(ratios))
-
-
-metrics = {
-    "iv_hysteresis_ratio": {n: hysteresis_ratio(films[n]) for n in order},
-    "iv_relaxed_deviation": {n: float(films[n]["iv_relaxed_deviation"]) for n in order},
-}
-metrics["iv_monostable"] = {n: bool(metrics["iv_relaxed_deviation"][n] < 1e-6) for n in order}
-metrics["iv_monostable_all"] = all(metrics["iv_monostable"].values())
+metrics = claim_metrics.figS1_metrics(films)
 write_metrics(metrics, resolve(results_dir) / "metrics" / "figS1_iv.json")
 metrics

@@ -4,6 +4,8 @@ import pytest
 
 from analysis.evidence import calibration as cal
 from analysis.physics import multitrap as dev
+from analysis.physics import multitrap_model as mm
+from analysis.physics import table2
 from analysis.physics.dimensionality import N_VALUES
 from analysis.parameters import parameters
 
@@ -20,7 +22,7 @@ def test_stored_file_is_well_formed():
 
 def test_calibration_is_deterministic_for_one_n():
     """Rerunning the calibration reproduces the stored values (n = 4)."""
-    r = cal.calibrate_n("4")
+    r = cal.calibrate_film("4")
     stored = dev.calibrated_values("4")
     for key in ("ea_eV", "e0_eV", "nu_m_per_s"):
         assert r[key] == pytest.approx(stored[key], rel=1e-7), key
@@ -30,22 +32,25 @@ def test_calibration_is_deterministic_for_one_n():
 def test_stored_parameters_reproduce_table2(n):
     """The analysis of the simulated experiments with the stored parameters hits Table 2."""
     tgt = cal.targets(n)
-    got = cal.table2_row(dev.load_parameters(n))
-    assert got["b"] == pytest.approx(tgt["b"], rel=cal.TOLERANCES["b"])
-    assert got["m"] == pytest.approx(tgt["m"], rel=cal.TOLERANCES["m"])
-    assert got["Ea"] == pytest.approx(tgt["Ea"], abs=cal.TOLERANCES["Ea"])
+    got = table2.table2_row(dev.load_parameters(n))
+    tol = cal.tolerances()
+    assert got["b"] == pytest.approx(tgt["b"], rel=tol["b"])
+    assert got["m"] == pytest.approx(tgt["m"], rel=tol["m"])
+    assert got["Ea"] == pytest.approx(tgt["Ea"], abs=tol["Ea"])
 
 
 def test_energy_calibration():
-    e = cal.simulated_energy(dev.load_parameters("1"))
-    assert e == pytest.approx(cal.energy_target()["energy_J"], rel=1e-6)
+    cond = cal.energy_target()
+    e = table2.spike_energy(dev.load_parameters("1"), cond["amplitude_V"], cond["width_s"],
+                            cond["area_um2"], cond["read_voltage_V"])
+    assert e == pytest.approx(cond["energy_J"], rel=1e-6)
     c = dev.calibrated_values("1")
-    sigma0, achieved = cal.calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"])
+    sigma0, achieved = cal.calibrate_scale(c)
     assert sigma0 == pytest.approx(c["sigma0_S_per_um2"], rel=1e-9)
 
 
 def test_write_calibrated_roundtrip(tmp_path):
-    result = {"per_n": {"3": cal.calibrate_n("3")}, "sigma0_S_per_um2": 1e-12,
+    result = {"per_n": {"3": cal.calibrate_film("3")}, "sigma0_S_per_um2": 1e-12,
               "energy": {"target_J": 1.8e-14, "achieved_J": 1.8e-14, "residual_J": 0.0}}
     path = cal.write_calibrated(result, tmp_path / "device_calibrated.yaml")
     import yaml
@@ -56,13 +61,13 @@ def test_write_calibrated_roundtrip(tmp_path):
 
 def test_unreachable_target_raises():
     with pytest.raises(ValueError, match="cannot bracket"):
-        cal._bracket_root(lambda x: 1.0 + x * 0, 0.0, 1.0, "m (via E0)", 2.0, 1e-9)
+        mm._bracket_root(lambda x: 1.0 + x * 0, 0.0, 1.0, "m (via E0)", 2.0, 1e-9)
 
 
 def test_calibrate_to_own_target():
     """A device physicist's own (b, m, Ea) is reached through the same analysis."""
     own = {"b": 0.05, "m": 0.6, "Ea": 0.12}
-    result = cal.calibrate_n("3", target=own)
+    result = mm.calibrate_n("3", target=own)
     assert result["target"] == own
     assert abs(result["achieved"]["b"] / own["b"] - 1) < 1e-6
     assert abs(result["achieved"]["m"] - own["m"]) < 1e-6
@@ -75,4 +80,13 @@ def test_calibrate_to_own_target():
 ])
 def test_bad_target_is_rejected(target, message):
     with pytest.raises(ValueError, match=message):
-        cal.calibrate_n("3", target=target)
+        mm.calibrate_n("3", target=target)
+
+
+def test_the_multitrap_model_satisfies_the_interface():
+    from analysis.physics.interface import SynapseModel, check_synapse
+    assert isinstance(mm.MODEL, SynapseModel)
+    c = dev.calibrated_values("3")
+    device = mm.MODEL.build("3", c)
+    assert check_synapse(device) == []
+    assert {p.target for p in mm.MODEL.free_parameters} == {"b", "m", "Ea"}

@@ -6,7 +6,8 @@ from analysis.evidence import claims
 
 def make(op, metric="stage:x", key=None, **cmp):
     c = {"id": "t", "figure": "Fig. X", "quote": "q", "location": "p. 1", "kind": "quantitative",
-         "basis": "predicted", "metric": metric, "compare": {"op": op, **cmp}}
+         "basis": "predicted", "metric": metric, "compare": {"op": op, **cmp},
+         "condition": {"stated": True, "figure": "Fig. X"}}
     if key is not None:
         c["key"] = key
     return c
@@ -77,7 +78,7 @@ def test_ledger_is_valid_and_ids_unique():
 
 def test_duplicate_ids_rejected(tmp_path):
     entry = ("- {id: a, figure: f, quote: q, location: l, kind: trend, basis: predicted, "
-             "metric: 's:x', compare: {op: 'true'}}\n")
+             "metric: 's:x', compare: {op: 'true'}, condition: {stated: true}}\n")
     (tmp_path / "a.yaml").write_text(entry)
     (tmp_path / "b.yaml").write_text(entry)
     with pytest.raises(ValueError, match="appears in a.yaml and b.yaml"):
@@ -266,3 +267,138 @@ def test_a_claim_not_on_per_seed_values_holds_in_all_seeds_or_none():
         "plausible_samples": 10, "verdict_robust": "depends"}}}}
     r2 = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage, **sweep})
     assert r2["robustness_over"] == "assumptions" and r2["robustness"] == 0.5
+
+
+# --------------------------------------------------------------------------- conditions (issue 17 §1)
+def test_a_claim_without_condition_fails_validation():
+    claim = make("true")
+    del claim["condition"]
+    with pytest.raises(ValueError, match="lacks condition"):
+        claims.validate_claim(claim)
+
+
+@pytest.mark.parametrize("condition,message", [
+    ({"figure": "Fig. X"}, "needs condition.stated"),
+    ({"stated": "yes"}, "needs condition.stated"),
+    ({"stated": False}, "no condition.unstated"),
+    ({"stated": True, "open": "ppf_statistic"}, "condition.open="),
+    ({"stated": True, "open": ["a", "a"]}, "condition.open="),
+])
+def test_malformed_conditions_are_refused(condition, message):
+    with pytest.raises(ValueError, match=message):
+        claims.validate_claim({**make("true"), "condition": condition})
+
+
+def test_question_derived_and_variant_keys_are_checked():
+    with pytest.raises(ValueError, match="question must be true and come with a why"):
+        claims.validate_claim({**make("true"), "question": True})
+    claims.validate_claim({**make("true"), "question": True, "why": "joins two sentences"})
+    with pytest.raises(ValueError, match="derived_from='t'"):
+        claims.validate_claim({**make("true"), "derived_from": "t"})
+    with pytest.raises(ValueError, match="needs variant"):
+        claims.validate_claim({**make("true"), "variant_of": "other"})
+
+
+def test_derived_from_must_name_a_primary_claim_of_the_ledger(tmp_path):
+    def entry(cid, extra=""):
+        return (f"- {{id: {cid}, figure: f, quote: q, location: l, kind: trend, basis: predicted, "
+                f"metric: 's:x', compare: {{op: 'true'}}, condition: {{stated: true}}{extra}}}\n")
+    (tmp_path / "a.yaml").write_text(entry("a") + entry("b", ", derived_from: nowhere"))
+    with pytest.raises(ValueError, match="derived_from='nowhere', which is not a claim"):
+        claims.load_ledger(tmp_path)
+    (tmp_path / "a.yaml").write_text(entry("a") + entry("b", ", derived_from: a") + entry("c", ", derived_from: b"))
+    with pytest.raises(ValueError, match="name the primary claim"):
+        claims.load_ledger(tmp_path)
+
+
+def _choices():
+    import yaml
+
+    from analysis.stage_io import ROOT
+    choices = yaml.safe_load((ROOT / "data" / "evidence" / "analysis_choices.yaml").read_text(encoding="utf-8"))
+    priors = yaml.safe_load((ROOT / "data" / "evidence" / "priors.yaml").read_text(encoding="utf-8"))
+    return choices, {k for k, p in priors.items() if p.get("kind") in ("protocol", "analysis")}
+
+
+def test_open_choices_exist_and_agree_with_what_each_choice_affects():
+    """Every name in condition.open is an analysis choice (or a protocol/analysis prior), and a
+    claim names a choice exactly when the choice's `affects` patterns match the claim."""
+    import fnmatch
+    choices, open_priors = _choices()
+    problems = []
+    for c in claims.load_ledger():
+        opened = set(c["condition"].get("open", []))
+        unknown = opened - set(choices) - open_priors
+        if unknown:
+            problems.append(f"{c['id']}: unknown open choices {sorted(unknown)}")
+        affected = {name for name, e in choices.items() if any(fnmatch.fnmatch(c["id"], p) for p in e["affects"])}
+        if (opened & set(choices)) != affected:
+            problems.append(f"{c['id']}: open {sorted(opened & set(choices))} but affected by {sorted(affected)}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_variants_realise_options_of_their_choices_with_one_primary():
+    choices, _ = _choices()
+    ledger = claims.load_ledger()
+    groups = {}
+    for c in ledger:
+        if "variant" not in c:
+            continue
+        for choice, option in c["variant"].items():
+            assert choices[choice].get("realized_as") == "variants", (c["id"], choice)
+            assert option in choices[choice]["options"], (c["id"], choice, option)
+        groups.setdefault(c.get("variant_of", c["id"]), []).append(c)
+    for primary, members in groups.items():
+        assert sum("variant_of" not in m for m in members) == 1, primary
+        head = next(m for m in members if "variant_of" not in m)
+        assert all(m["variant"][k] == choices[k]["default"] for m in [head] for k in m["variant"]), primary
+        assert len({tuple(sorted(m["variant"].items())) for m in members}) == len(members), primary
+
+
+def test_statements_the_paper_does_not_make_are_questions():
+    by_id = {c["id"]: c for c in claims.load_ledger()}
+    for cid in ("epsc_increasing_with_n", "heldout-table2-from-structure", "figS11-device-below-float-8x8"):
+        assert by_id[cid].get("question") is True and by_id[cid]["why"].strip()
+    # the energy contradiction is one finding: the audit, with the two predictions derived from it
+    primary = "fig6-energy-consistency-current"
+    assert by_id[primary]["basis"] == "literature" and "derived_from" not in by_id[primary]
+    assert by_id["fig6-energy-2d-0p7fJ"]["derived_from"] == primary
+    assert by_id["fig6-energy-biological-range"]["derived_from"] == primary
+    assert "comparable to" in by_id["fig6-energy-biological-range"]["quote"]
+
+
+# --------------------------------------------------------------------------- quotes are the paper's words
+def _paper_text():
+    import os
+    from pathlib import Path
+
+    from analysis.stage_io import ROOT
+    path = Path(os.environ.get("SYNAPSE_PAPER_TEXT", "") or ROOT.parent / "shared" / "paper" / "kim2019-perovskite-synapses.md")
+    if not path.is_file():
+        pytest.skip("the paper's text is not available here (set SYNAPSE_PAPER_TEXT to its Markdown transcription)")
+    return path.read_text(encoding="utf-8")
+
+
+def _letters(text: str) -> str:
+    """Lower-case ASCII letters and digits only, after removing tags, LaTeX commands and citations."""
+    import re
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"\\[A-Za-z]+", "", text)
+    text = re.sub(r"\[\s*\d+(\s*[,–-]\s*\d+)*\s*\]", "", text)
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def test_quotes_are_verbatim_single_passages_of_the_paper():
+    """Each quote is the paper's words in one passage: its letters and digits, in order, occur
+    contiguously in the paper, with markup, citations, and the figure captions and axis labels
+    that the transcription places inside sentences left out (a caption may itself be quoted)."""
+    import re
+    text = _paper_text().replace(" f) per synaptic", " fJ) per synaptic")     # transcription: fJ read as f)
+    paragraphs = re.split(r"\n\s*\n", text)
+    inserted = re.compile(r"^\s*(\*\*)?(Figure|Table) \d|^\s*\d+\s*$|^\s*Time after the 30")
+    body = _letters("\n".join(p for p in paragraphs if not inserted.match(p)))
+    full = _letters(text)
+    bad = [c["id"] for c in claims.load_ledger()
+           if _letters(c["quote"]) not in body and _letters(c["quote"]) not in full]
+    assert bad == [], f"quotes not found verbatim in one passage of the paper: {bad}"
+    assert "..." not in " ".join(c["quote"] for c in claims.load_ledger())

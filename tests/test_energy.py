@@ -9,6 +9,7 @@ import xarray as xr
 import yaml
 
 from analysis.physics import energy as en
+from analysis.evidence import energy_audit
 from analysis.physics.dimensionality import N_VALUES
 from analysis.stage_io import write_netcdf
 from analysis.parameters import data_dir, paper_values
@@ -73,7 +74,7 @@ def test_energy_per_event_rejects_bad_input(kwargs, pattern):
 
 # --------------------------------------------------------------------------- implied quantities
 def test_implied_current_and_resistance_of_paper_numbers():
-    pe = en.paper_energy()
+    pe = energy_audit.paper_energy()
     c18, c07 = pe["e18_conditions"], pe["e07_conditions"]
     i18 = en.implied_current(pe["e18_J"], c18["amplitude_V"], c18["width_s"])
     i07 = en.implied_current(pe["e07_J"], c07["amplitude_V"], c07["width_s"])
@@ -138,7 +139,7 @@ def test_load_psc_energy_dataset_and_metrics(tmp_path):
     assert ds["energy"].attrs["units"] == "J"
     e = float(en.select(ds["energy"], "1", -1.0, 62500.0))
     assert e == pytest.approx(18e-15)             # 1 V · 0.9 pA · 20 ms
-    m = en.fig6_metrics(ds)
+    m = energy_audit.fig6_metrics(ds)
     assert m["energy_fJ_2d_minus1V"] == pytest.approx(18.0)
     # fixture I ∝ |P| → E ∝ P²: 18 fJ · 0.02² at −0.02 V
     assert m["energy_fJ_2d_minus0p02V"] == pytest.approx(18.0 * 0.02 ** 2)
@@ -172,7 +173,7 @@ def test_load_psc_rejects_missing_file_and_bad_area(tmp_path):
 # --------------------------------------------------------------------------- audit
 def test_audit_flags_the_papers_inconsistencies(tmp_path):
     write_synthetic_psc(tmp_path)
-    audit = en.audit_table(en.energy_dataset(en.load_psc(tmp_path))).set_index("id")
+    audit = energy_audit.audit_table(en.energy_dataset(en.load_psc(tmp_path))).set_index("id")
     s10 = audit.loc["figS10_0p7fJ_minus0p02V"]
     assert s10["implied_current_pA"] == pytest.approx(1.75)
     assert s10["consistent_with_paper"] == "no"
@@ -183,15 +184,15 @@ def test_audit_flags_the_papers_inconsistencies(tmp_path):
     assert audit.loc["fig6a_linear_in_area", "agrees_with_simulation"] == "yes"
     assert audit.loc["fig6b_more_efficient", "consistent_with_paper"] == "no"   # 18 > 1.23 fJ
     # without a simulation the paper-only columns are still filled
-    bare = en.audit_table().set_index("id")
+    bare = energy_audit.audit_table().set_index("id")
     assert bare.loc["figS10_0p7fJ_minus0p02V", "agrees_with_simulation"] == "n/a"
     assert bare.loc["figS10_0p7fJ_minus0p02V", "implied_R_read_ohm"] == pytest.approx(0.01 / 1.75e-12)
 
 
 def test_literature_table_sources_and_summary():
-    lit = en.load_literature()
+    lit = energy_audit.load_literature()
     assert lit["ref"].is_unique
-    s = en.literature_summary(lit)
+    s = energy_audit.literature_summary(lit)
     assert s["sourced_refs"] == ["[33]", "[36]", "[37]"]
     assert set(s["not_per_event_refs"]) == {"[31]", "[32]"}
     assert s["extra_refs"] == ["[9]"]
@@ -217,7 +218,7 @@ def test_claims_ledger_matches_paper_values():
     pred = by_id["fig6-energy-2d-0p7fJ"]["compare"]
     assert (pred["paper"], pred["quantity"]) == (pv["two_d_minus0p02V_fJ"]["value"], "energy_per_event")
     from analysis.evidence.claims import effect_sizes
-    assert effect_sizes()["energy_per_event"]["value"] == en.TOLERANCE
+    assert effect_sizes()["energy_per_event"]["value"] == energy_audit.TOLERANCE
     bio = by_id["fig6-energy-biological-range"]["compare"]
     assert (bio["min"], bio["max"]) == (pv["biological_fJ"]["min"], pv["biological_fJ"]["max"])
 
@@ -225,29 +226,29 @@ def test_claims_ledger_matches_paper_values():
 # --------------------------------------------------------------------------- audit as data
 def test_audit_statements_are_data(tmp_path):
     """Editing the statements file changes the audit: the logic is in data/, not in code."""
-    stmts = yaml.safe_load(en.audit_statements_path().read_text(encoding="utf-8"))
-    assert [s["id"] for s in stmts] == en.audit_table()["id"].tolist()
+    stmts = yaml.safe_load(energy_audit.audit_statements_path().read_text(encoding="utf-8"))
+    assert [s["id"] for s in stmts] == energy_audit.audit_table()["id"].tolist()
     one = [dict(stmts[0], id="custom", finding=["lower end {bio_lo / FJ:g} fJ; ",
                                                   {"if": "isnan(s07)", "then": "no sim", "else": "sim"}])]
     path = tmp_path / "audit.yaml"
     path.write_text(yaml.safe_dump(one, allow_unicode=True), encoding="utf-8")
-    out = en.audit_table(statements=path)
+    out = energy_audit.audit_table(statements=path)
     assert out["id"].tolist() == ["custom"] and out["finding"][0] == "lower end 1 fJ; no sim"
-    assert list(out.columns) == en.AUDIT_COLUMNS
+    assert list(out.columns) == energy_audit.AUDIT_COLUMNS
 
 
 def test_0p7fJ_assumptions_and_consistency_bounds():
-    b = en.consistency_bounds()
+    b = energy_audit.consistency_bounds()
     # I(0.7 fJ) <= I(18 fJ) needs t >= 0.7 fJ / (0.02 V * 0.9 pA) = 38.9 ms, or A >= 62500 * 1.75/0.9
     assert b["width_s"] == pytest.approx(0.7e-15 / (0.02 * 0.9e-12))
     assert b["area_um2"] == pytest.approx(62500 * 1.75 / 0.9)
     assert b["assumed_width_s"] == 0.02
-    row = en.audit_table().set_index("id").loc["figS10_0p7fJ_minus0p02V"]
+    row = energy_audit.audit_table().set_index("id").loc["figS10_0p7fJ_minus0p02V"]
     assert "20 ms" in row["assumptions"]
     assert row["finding"].startswith("contradiction under the stated assumptions")
     assert "38.9 ms" in row["finding"]
 
 
 def test_model_energy_vs_gamma_recalibrates():
-    df = en.model_energy_vs_gamma([5.0])
+    df = energy_audit.model_energy_vs_gamma([5.0])
     assert df["energy_fJ"][0] == pytest.approx(0.1228, rel=2e-3)    # the nominal model's 0.12 fJ

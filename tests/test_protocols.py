@@ -121,8 +121,20 @@ def test_temperature_is_part_of_the_device():
 
 def test_device_dataset_is_the_union_of_the_protocol_builders(quick3):
     names = []
-    for build in protocols.PROTOCOL_BUILDERS:
+    for build in protocols.PROTOCOLS.values():
         c, v = build(dev.load_parameters("3"), protocols.resolve_settings(QUICK))
         names += list(c) + list(v)
     assert len(names) == len(set(names)), "no two builders write the same variable"
     assert set(names) == set(quick3.variables)
+
+
+def test_a_subset_without_traces_has_the_same_values(quick3):
+    """The sweep simulates only what its metrics read, without the time traces: the values it
+    gets are the full simulation's."""
+    parts = ("epsc", "ppf", "sndp", "retention")
+    sub = protocols.simulate_device("3", {**QUICK, "traces": False}, parts=parts)
+    assert "sndp_trace_current" not in sub and "epsc_current" not in sub
+    for name in sub.data_vars:
+        np.testing.assert_array_equal(sub[name].values, quick3[name].values, err_msg=name)
+    with pytest.raises(ValueError, match=r"parts=\['pff'\] are not protocols"):
+        protocols.simulate_device("3", QUICK, parts=("pff",))

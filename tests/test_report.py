@@ -17,6 +17,7 @@ LEDGER = """
   metric: "fig2:peak_nm"
   key: "1"
   compare: {op: abs, paper: 401, tolerance: 2, units: nm}
+  condition: {stated: true, figure: Fig. 2b}
 - id: t.trend
   figure: Fig. 5b
   quote: "E_A decreased as n increased"
@@ -25,6 +26,7 @@ LEDGER = """
   basis: predicted
   metric: "fig5:ea"
   compare: {op: decreasing}
+  condition: {stated: true, figure: Fig. 5b}
 - id: t.absent
   figure: Fig. 6a
   quote: "linear in area"
@@ -33,6 +35,7 @@ LEDGER = """
   basis: predicted
   metric: "fig6:linear"
   compare: {op: "true"}
+  condition: {stated: true, figure: Fig. 6a}
 """
 
 

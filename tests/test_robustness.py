@@ -1,16 +1,20 @@
 """The robustness sweep: designs, chunks, statistics, and classes computed from data."""
+import json
+
 import numpy as np
 import pytest
 import xarray as xr
 
 from analysis.evidence import claims, robustness as rb
+from analysis.parameters import default_parameters
 from analysis.physics import multitrap as dev
 
 
 def synthetic(cid, threshold):
     """A claim on a synthetic metric: V0 > threshold (in V)."""
     return {"id": cid, "figure": "Fig. X", "quote": "q", "location": "p. 1", "kind": "trend",
-            "basis": "predicted", "metric": "synthetic:v0", "compare": {"op": "gt", "value": threshold}}
+            "basis": "predicted", "metric": "synthetic:v0", "compare": {"op": "gt", "value": threshold},
+            "condition": {"stated": True, "figure": "Fig. X"}}
 
 
 def v0_model(sample):
@@ -90,15 +94,35 @@ def test_wilson_interval():
     assert all(np.isnan(rb.wilson(0, 0)))
 
 
-def test_assumptions_are_applied_and_restored():
+def test_a_sample_is_a_parameter_set_and_changes_nothing_else():
+    from analysis.physics import protocols
     before = dev.shared_parameters()["train_gap"]
-    with dev.assumptions({"device": {"train_gap": 0.05}}):
-        from analysis.physics import protocols
-        assert protocols.protocol_values()["train_gap_s"] == 0.05
+    ps = rb.sample_parameters({"train_gap": 0.05})
+    assert protocols.protocol_values(ps)["train_gap_s"] == 0.05
     assert dev.shared_parameters()["train_gap"] == before
+    assert protocols.protocol_values()["train_gap_s"] == before
     with pytest.raises(ValueError, match="not entries of data/parameters/device.yaml"):
-        with dev.assumptions({"device": {"train_gapp": 0.05}}):
-            pass
+        default_parameters().replace({"device": {"train_gapp": 0.05}})
+
+
+def test_two_parameter_sets_in_threads_give_the_serial_results():
+    """No hidden global state: two samples evaluated at once, in two threads, give exactly what
+    each gives alone (optics, XRD, calibration to Table 2, protocols)."""
+    from concurrent.futures import ThreadPoolExecutor
+    samples = [{"train_gap": 0.12, "characteristic_voltage": 0.5, "exciton_linewidth_layered": 0.03},
+               {"train_gap": 0.2, "characteristic_voltage": 0.4, "exciton_linewidth_layered": 0.045}]
+
+    def evaluate(sample):
+        return rb.device_model(sample, ["1", "3"])
+
+    serial = [evaluate(s) for s in samples]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(evaluate, samples * 2))
+    assert serial[0] != serial[1]
+    for k, (params, metrics) in enumerate(together):
+        want_params, want_metrics = serial[k % 2]
+        assert params == want_params
+        assert json.dumps(metrics, sort_keys=True, default=str) == json.dumps(want_metrics, sort_keys=True, default=str)
 
 
 def test_model_metrics_match_the_claims_of_the_nominal_device():
@@ -186,20 +210,19 @@ def test_sweep_computes_the_fig2_notebooks_metric_names():
 def test_extreme_optics_assumptions_change_optics_margins_and_are_restored():
     fig2 = {c["id"]: c for c in rb.swept_claims() if c["metric"].startswith("fig2_optics:")}
 
-    def margins():
-        m = rb.optics_metrics()
+    def margins(pset=None):
+        m = rb.optics_metrics(pset=pset)
         return {cid: claims.evaluate(c, {"fig2_optics": m}).get("margin") for cid, c in fig2.items()}
 
     nominal = margins()
     extreme = {"optics": {"exciton_linewidth_layered": 0.08, "absorbance_3d_at_400nm": 3.0,
                           "stokes_shift_layered": 0.15},
                "structure": {"march_dollase_layered": 1.0, "xrd_crystallite_size": 8.0}}
-    with dev.assumptions(extreme):
-        changed = margins()
+    changed = margins(default_parameters().replace(extreme))
     moved = [cid for cid in fig2 if nominal[cid] is not None and changed[cid] is not None
              and abs(changed[cid] - nominal[cid]) > 1e-6]
     assert "fig2-gap-decreasing" in moved and "fig2-films-yellowish-bstar" in moved, moved
-    assert margins() == nominal          # the optics/XRD caches were dropped on leaving the block
+    assert margins() == nominal          # the default parameter set is untouched
 
 
 def test_priors_name_existing_parameters_of_their_model():

@@ -33,6 +33,22 @@ compare : mapping with ``op`` and its operands:
                    lies within mean ± t(1 − α/2; S − 1)·sd·√(1 + 1/S), α = 1 − ``coverage``:
                    could it be one more run of the simulated setting?
                    (``data/paper/accuracy_rule.yaml`` gives the rule and its source)
+condition : mapping — what the paper states about the conditions under which the statement
+    holds (issue 17 §1): ``stated`` (bool: does the paper state every condition the check
+    needs?), and as the paper gives them ``figure``, ``protocol`` (spike amplitude, width,
+    number, interval or frequency range, ...), ``read_voltage_V``, ``evaluation`` (time,
+    interval or statistic), ``stated_in`` (where); ``unstated`` (required when ``stated`` is
+    false: what the check needs that the paper does not give); ``open`` (list: the analysis
+    choices of data/evidence/analysis_choices.yaml, or the protocol/analysis entries of
+    data/evidence/priors.yaml, that the sweep varies for it); ``scope`` (optional note).
+question : ``true`` for the compendium's own question — a statement the paper does not make
+    (e.g. two sentences joined) — never counted as the paper's claim; requires ``why``.
+derived_from : str, optional — id of the claim whose finding this one repeats (its outcome
+    follows from that one's): shown with it, never counted as a separate finding.
+variant_of : str, optional — id of the claim of which this one is the same paper statement
+    evaluated under other options of analysis choices (``variant``: choice -> option); the
+    variants of a statement are one claim swept over those choices, not separate findings.
+variant : mapping, optional — choice -> option of the analysis choices this entry realises.
 note : str, optional — shown in the report.
 reference : ``unverified`` for a comparison with a value tagged [M] (shown, never pass/fail).
 construction : str, optional — why the claim holds by construction (class ``structural``).
@@ -59,7 +75,8 @@ Examples
 >>> claim = {"id": "x", "figure": "Fig. 2b", "quote": "peak at 401 nm", "location": "p. 3",
 ...          "kind": "quantitative", "basis": "predicted",
 ...          "metric": "optics:peak_nm", "key": "1",
-...          "compare": {"op": "abs", "paper": 401, "tolerance": 2}}
+...          "compare": {"op": "abs", "paper": 401, "tolerance": 2},
+...          "condition": {"stated": True, "figure": "Fig. 2b"}}
 >>> evaluate(claim, {"optics": {"peak_nm": {"1": 402.0}}})["status"]
 'pass'
 """
@@ -80,7 +97,7 @@ OPS = {"rel": ("paper",), "abs": ("paper",), "range": ("min", "max"),
        "gt": ("value",), "lt": ("value",), "increasing": (), "decreasing": (),
        "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": (),
        "prediction_interval": ("paper", "coverage")}
-REQUIRED = ("id", "figure", "quote", "location", "kind", "basis", "metric", "compare")
+REQUIRED = ("id", "figure", "quote", "location", "kind", "basis", "metric", "compare", "condition")
 
 
 def validate_claim(claim: dict, source: str = "ledger") -> None:
@@ -120,6 +137,34 @@ def validate_claim(claim: dict, source: str = "ledger") -> None:
                              f"whose tolerance is {entry['op']}")
     if claim.get("reference") not in (None, "unverified"):
         raise ValueError(f"{source}: claim {cid} has reference={claim['reference']!r}; expected 'unverified'")
+    _validate_condition(claim, source)
+
+
+def _validate_condition(claim: dict, source: str) -> None:
+    """The issue-17 keys: condition, question/why, derived_from, variant_of/variant."""
+    cid = claim["id"]
+    cond = claim["condition"]
+    if not isinstance(cond, dict) or not isinstance(cond.get("stated"), bool):
+        raise ValueError(f"{source}: claim {cid} needs condition.stated (true or false): what the paper "
+                         "states about the conditions under which the statement holds")
+    if not cond["stated"] and not str(cond.get("unstated") or "").strip():
+        raise ValueError(f"{source}: claim {cid} has condition.stated false and no condition.unstated "
+                         "(what the check needs that the paper does not state)")
+    opened = cond.get("open", [])
+    if not isinstance(opened, list) or not all(isinstance(o, str) and o.strip() for o in opened) \
+            or len(set(opened)) != len(opened):
+        raise ValueError(f"{source}: claim {cid} has condition.open={opened!r}; expected a list of distinct "
+                         "analysis-choice names (data/evidence/analysis_choices.yaml or priors.yaml)")
+    if "question" in claim and (claim["question"] is not True or not str(claim.get("why") or "").strip()):
+        raise ValueError(f"{source}: claim {cid}: question must be true and come with a why "
+                         "(why the paper does not make this statement)")
+    for key in ("derived_from", "variant_of"):
+        if key in claim and (not isinstance(claim[key], str) or claim[key] == cid):
+            raise ValueError(f"{source}: claim {cid} has {key}={claim[key]!r}; expected the id of another claim")
+    variant = claim.get("variant")
+    if ("variant_of" in claim or variant is not None) and not (
+            isinstance(variant, dict) and variant and all(isinstance(v, str) for v in variant.values())):
+        raise ValueError(f"{source}: claim {cid} needs variant: a mapping analysis choice -> option")
 
 
 def effect_sizes(path: str | os.PathLike | None = None) -> dict:
@@ -142,7 +187,8 @@ def _effect_sizes(path: str) -> dict:
 def load_ledger(folder: str | os.PathLike | None = None) -> list[dict]:
     """All claims from ``data/paper/claims/*.yaml`` in file then entry order.
 
-    Raises ValueError for a malformed entry or a duplicated id.
+    Raises ValueError for a malformed entry, a duplicated id, or a ``derived_from`` /
+    ``variant_of`` that does not name a primary claim of the ledger.
     """
     folder = Path(folder) if folder else data_dir() / "paper" / "claims"
     claims, seen = [], {}
@@ -154,6 +200,16 @@ def load_ledger(folder: str | os.PathLike | None = None) -> list[dict]:
                 raise ValueError(f"claim id {claim['id']!r} appears in {seen[claim['id']]} and {path.name}")
             seen[claim["id"]] = path.name
             claims.append(claim)
+    by_id = {c["id"]: c for c in claims}
+    for claim in claims:
+        for key in ("derived_from", "variant_of"):
+            target = by_id.get(claim.get(key)) if key in claim else None
+            if key in claim and target is None:
+                raise ValueError(f"{seen[claim['id']]}: claim {claim['id']} has {key}={claim[key]!r}, "
+                                 "which is not a claim of the ledger")
+            if target is not None and ("derived_from" in target or "variant_of" in target):
+                raise ValueError(f"{seen[claim['id']]}: claim {claim['id']} has {key}={claim[key]!r}, which "
+                                 "itself derives from or varies another claim; name the primary claim")
     return claims
 
 

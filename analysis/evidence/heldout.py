@@ -31,9 +31,10 @@ import numpy as np
 import xarray as xr
 
 from analysis.evidence import calibration
-from analysis.physics import multitrap as dev
 from analysis.evidence.claims import effect_sizes
-from analysis.parameters import parameter_values
+from analysis.parameters import ParameterSet
+from analysis.physics import multitrap as dev
+from analysis.physics import table2
 from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,10 @@ QUANTITIES = ("b", "m", "Ea")
 _QUANTITY_TYPE = {"b": "power_law_b", "m": "power_law_m", "Ea": "activation_energy"}
 
 
-def descriptor(n, name: str = "inorganic_fraction") -> float:
+def descriptor(n, name: str = "inorganic_fraction", pset: ParameterSet | None = None) -> float:
     """Structural descriptor *name* of film *n* (see the module docstring)."""
     if name == "inorganic_fraction":
-        return dev.inorganic_fraction(n)
+        return dev.inorganic_fraction(n, pset)
     if name == "inverse_n":
         return 0.0 if np.isinf(n_numeric(n)) else 1.0 / n_numeric(n)
     raise ValueError(f"descriptor={name!r} is unknown; expected one of {DESCRIPTORS}")
@@ -67,31 +68,34 @@ def _calibrated_table(n_values, calibrated=None) -> np.ndarray:
     return np.array(rows)
 
 
-def fit_law(n_values, name: str = "inorganic_fraction", calibrated=None) -> np.ndarray:
+def fit_law(n_values, name: str = "inorganic_fraction", calibrated=None,
+            pset: ParameterSet | None = None) -> np.ndarray:
     """Least-squares (α, β) per parameter over *n_values*; shape (3, 2), rows :data:`PARAMETERS`.
 
     *calibrated*: label -> (Ea [eV], E0 [eV], ν_m [1/s]) to fit instead of the stored
     calibration (the robustness sweep passes each sample's recalibrated parameters).
     """
-    s = np.array([descriptor(n, name) for n in n_values])
+    s = np.array([descriptor(n, name, pset) for n in n_values])
     design = np.column_stack([np.ones_like(s), s])
     coef, *_ = np.linalg.lstsq(design, _calibrated_table(n_values, calibrated), rcond=None)
     return coef.T
 
 
-def predict_parameters(coef: np.ndarray, n, name: str = "inorganic_fraction") -> dict:
+def predict_parameters(coef: np.ndarray, n, name: str = "inorganic_fraction",
+                       pset: ParameterSet | None = None) -> dict:
     """``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of film *n* from the fitted law."""
-    s = descriptor(n, name)
+    s = descriptor(n, name, pset)
     ea, ln_e0, lnu = coef[:, 0] + coef[:, 1] * s
     return {"ea_eV": float(ea), "e0_eV": float(np.exp(ln_e0)), "nu_m_per_s": float(10.0 ** lnu)}
 
 
-def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS, calibrated=None) -> xr.Dataset:
+def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS, calibrated=None,
+                  pset: ParameterSet | None = None) -> xr.Dataset:
     """Leave-one-n-out predictions of Table 2 for every film and descriptor.
 
     *calibrated* (label -> (Ea, E0, ν_m)) replaces the stored calibration as the films the
-    law is fitted to (see :func:`fit_law`); the simulated experiments use the active
-    assumptions (:func:`analysis.physics.multitrap.assumptions`).
+    law is fitted to (see :func:`fit_law`); the simulated experiments use the parameter set
+    *pset* (default: data/).
 
     Returns
     -------
@@ -107,14 +111,15 @@ def leave_one_out(n_values=N_VALUES, descriptors=DESCRIPTORS, calibrated=None) -
     for i, name in enumerate(descriptors):
         for j, n in enumerate(labels):
             train = [m for m in labels if m != n]
-            p = predict_parameters(fit_law(train, name, calibrated), n, name)
-            row = calibration.table2_row(dev.build_parameters(n, p["ea_eV"], p["e0_eV"], p["nu_m_per_s"]))
+            p = predict_parameters(fit_law(train, name, calibrated, pset), n, name, pset)
+            row = table2.table2_row(dev.build_parameters(n, p["ea_eV"], p["e0_eV"], p["nu_m_per_s"],
+                                                         pset=pset))
             for k in QUANTITIES:
                 pred[k][i, j] = row[k]
             for k in ("ea_eV", "e0_eV", "nu_m_per_s"):
                 pred[k][i, j] = p[k]
-            pred["s"][i, j] = descriptor(n, name)
-    paper = {k: np.array([calibration.targets(n)[k] for n in labels]) for k in QUANTITIES}
+            pred["s"][i, j] = descriptor(n, name, pset)
+    paper = {k: np.array([calibration.targets(n, pset)[k] for n in labels]) for k in QUANTITIES}
     tol = {k: float(effect_sizes()[_QUANTITY_TYPE[k]]["value"]) for k in QUANTITIES}
     b_err, m_err = pred["b"] / paper["b"] - 1, pred["m"] / paper["m"] - 1
     ea_err = pred["Ea"] - paper["Ea"]
@@ -157,19 +162,19 @@ def metrics(ds: xr.Dataset, primary: str = PRIMARY) -> dict:
     return out
 
 
-def sample_metrics(calibrated: dict, n_values=N_VALUES) -> dict:
+def sample_metrics(calibrated: dict, n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
     """The held-out claim's metrics for one set of recalibrated films (robustness sweep).
 
     Parameters
     ----------
     calibrated : dict
         label -> (Ea [eV], E0 [eV], ν_m [1/s]), the films recalibrated to Table 2 under the
-        active assumptions (:func:`analysis.physics.multitrap.assumptions`), which the simulated
-        experiments of the held-out films also use.
+        sample's parameter set *pset*, which the simulated experiments of the held-out films
+        also use.
 
     Returns
     -------
     dict
         :func:`metrics` of the leave-one-out for the :data:`PRIMARY` descriptor only.
     """
-    return metrics(leave_one_out(n_values, (PRIMARY,), calibrated), PRIMARY)
+    return metrics(leave_one_out(n_values, (PRIMARY,), calibrated, pset), PRIMARY)

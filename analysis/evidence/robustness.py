@@ -39,9 +39,9 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, claims, heldout
+from analysis.evidence import calibration, claims, heldout, metrics
 from analysis.physics import multitrap as dev, energy, optics, protocols, structure
-from analysis.parameters import data_dir, load_yaml
+from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.
 
 
 def overrides(sample: dict) -> dict:
-    """``topic -> {name: value}`` for :func:`analysis.physics.multitrap.assumptions`."""
+    """``topic -> {name: value}`` of one sample (:meth:`analysis.parameters.ParameterSet.replace`)."""
     table = priors()
     out: dict[str, dict] = {}
     for key, value in sample.items():
@@ -152,9 +152,14 @@ def overrides(sample: dict) -> dict:
     return out
 
 
+def sample_parameters(sample: dict, base: ParameterSet | None = None) -> ParameterSet:
+    """The parameter set of one sample: *base* (default: data/) with the sample's assumptions."""
+    return (base or default_parameters()).replace(overrides(sample))
+
+
 # --------------------------------------------------------------------------- model
-def calibrate_films(n_values=N_VALUES) -> dict:
-    """Recalibrate every film and the current scale under the active assumptions.
+def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
+    """Recalibrate every film and the current scale under the parameter set *pset*.
 
     Starts each film's search from the stored calibration (same targets and analysis as
     :func:`analysis.evidence.calibration.calibrate_all`).
@@ -162,7 +167,7 @@ def calibrate_films(n_values=N_VALUES) -> dict:
     Returns
     -------
     dict
-        label -> DeviceParameters (with the recalibrated sigma0).
+        label -> MultiTrapSynapse (with the recalibrated sigma0).
 
     Raises
     ------
@@ -170,87 +175,60 @@ def calibrate_films(n_values=N_VALUES) -> dict:
         If Table 2 cannot be reached for some film (infeasible assumptions).
     """
     labels = [parse_n(n) for n in n_values]
-    ref = parse_n(calibration.energy_target()["n"])
+    ref = parse_n(calibration.energy_target(pset)["n"])
     per = {}
     for n in dict.fromkeys(labels + [ref]):
-        per[n] = calibration.calibrate_n(n, start=dev.calibrated_values(n))
-    c = per[ref]
-    sigma0, _ = calibration.calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"])
-    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0)
+        per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n))
+    sigma0, _ = calibration.calibrate_scale(per[ref], pset)
+    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0,
+                                    pset=pset)
             for n in labels}
 
 
-def model_metrics(params: dict, sizes: dict | None = None) -> dict:
-    """The device claims' metrics computed from the model for given parameters.
+SWEEP_PARTS = ("epsc", "ppf", "sfdp", "svdp", "sddp", "sndp", "retention", "psc")
+"""Protocols of :func:`analysis.physics.protocols.simulate_device` whose variables the device
+claims' metrics read (:func:`analysis.evidence.metrics.fig3_metrics`, ``fig4_metrics``,
+``fig6_metrics``)."""
 
-    Same names and meaning as the figure notebooks' metrics (``fig3_plasticity``,
-    ``fig4_retention``, ``fig6_energy``), so :func:`analysis.evidence.claims.evaluate` checks them.
+
+def sweep_settings(sizes: dict | None = None) -> dict:
+    """Run settings of the sweep's simulations: :data:`DEFAULT_SIZES` (and *sizes*), the energy at
+    the two amplitudes the claims name (−0.02 V and −1 V), no time traces."""
+    sz = {**DEFAULT_SIZES, **(sizes or {})}
+    return {"ppf_points": int(sz["ppf_points"]), "sfdp_points": int(sz["sfdp_points"]),
+            "energy_points": 2, "trace_samples": 2, "iv_step_V": 0.05, "traces": False}
+
+
+def model_metrics(params: dict, sizes: dict | None = None) -> dict:
+    """The device claims' metrics of given devices: each film's protocols that the metrics read
+    (:data:`SWEEP_PARTS`, :func:`sweep_settings`), then the figure notebooks' own metrics
+    functions (:mod:`analysis.evidence.metrics`), so :func:`analysis.evidence.claims.evaluate`
+    checks the same quantities.
 
     Parameters
     ----------
     params : dict
-        label -> :class:`analysis.physics.multitrap.DeviceParameters` (every film, ordered by n).
+        label -> :class:`analysis.physics.interface.Synapse` (every film, ordered by n).
     sizes : dict, optional
         ``ppf_points``, ``sfdp_points`` (default :data:`DEFAULT_SIZES`).
     """
-    sz = {**DEFAULT_SIZES, **(sizes or {})}
-    pv = protocols.protocol_values()
-    amp, wd, vr = pv["spike_amplitude_V"], pv["spike_width_s"], pv["read_voltage_V"]
-    dts = np.linspace(*pv["ppf_interval_s"], int(sz["ppf_points"]))
-    freqs = np.geomspace(*pv["sfdp_frequency_Hz"], int(sz["sfdp_points"]))
-    sv_amps = np.round(np.linspace(*pv["svdp_amplitude_V"], pv["svdp_pulses"]), 9)
-    sd_w = np.round(np.linspace(*pv["sddp_width_s"], pv["sddp_pulses"]), 12)
-    counts = np.asarray(pv["sndp_pulses"])
-    reps = pv["rehearsals"]
-    e_amps = np.array([pv["energy_min_amplitude_V"], amp])
-    areas = np.asarray(pv["areas_um2"])
-    f3 = {k: {} for k in ("ppf_index", "ppf_min", "sfdp_index", "svdp_index", "sddp_index",
-                          "sndp_index", "epsc_peak_pA", "base_current_pA")}
-    f4 = {k: {} for k in ("power_law_b", "power_law_m", "retained_weight_15s", "retention_vs_rehearsal")}
-    psc = []
-    t_ret = protocols.retention_times()
-    for n, p in params.items():
-        a1, a2 = protocols.paired_pulse(p, dts)
-        f3["ppf_index"][n] = (a2 / a1).tolist()
-        f3["ppf_min"][n] = float(np.min(a2 / a1))
-        cur = protocols.frequency_train(p, freqs)
-        f3["sfdp_index"][n] = (cur[:, -1] / cur[:, 0]).tolist()
-        cur = protocols.sequence_train(p, sv_amps, wd)[1]
-        f3["svdp_index"][n] = (cur / cur[0]).tolist()
-        cur = protocols.sequence_train(p, np.full(sd_w.size, amp), sd_w)[1]
-        f3["sddp_index"][n] = (cur / cur[0]).tolist()
-        cur = protocols.sequence_train(p, np.full(counts.max(), amp), wd)[1]
-        f3["sndp_index"][n] = (cur[counts - 1] / cur[0]).tolist()
-        f3["base_current_pA"][n] = abs(float(dev.read_current(p, dev.rest_state(p), vr))) / energy.PA
-        psc_n = protocols.psc_currents(p, e_amps, areas)
-        f3["epsc_peak_pA"][n] = float(psc_n[-1, list(areas).index(62500.0)]) / energy.PA
-        psc.append(psc_n)
-        st = protocols.retention(p, reps, t_ret)
-        y = dev.synaptic_weight(p, st)
-        fit = protocols.fit_retention(t_ret, y[reps.index(pv["retention_pulses"])])
-        f4["power_law_b"][n], f4["power_law_m"][n] = fit["b"], fit["m"]
-        f4["retained_weight_15s"][n] = float(y[reps.index(pv["retention_pulses"]), -1])
-        f4["retention_vs_rehearsal"][n] = [float(v) for v in y[:, -1]]
-    labels = list(params)
-    if "inf" in f4["power_law_m"]:
-        f4["m_ratio_to_3d"] = {n: f4["power_law_m"][n] / f4["power_law_m"]["inf"] for n in labels}
-    current = xr.DataArray(np.array(psc), dims=(energy.N_DIM, energy.AMPLITUDE_DIM, energy.AREA_DIM),
-                           coords={energy.N_DIM: labels, energy.AMPLITUDE_DIM: e_amps,
-                                   energy.AREA_DIM: areas},
-                           attrs={energy.WIDTH_ATTR: wd, "units": "A"})
-    e = energy.energy_dataset(xr.Dataset({energy.PSC_VARIABLE: current}))
-    f6 = energy.fig6_metrics(e)
-    return {"fig3_plasticity": f3, "fig4_retention": f4, "fig6_energy": f6}
+    pset = next(iter(params.values())).pset
+    settings = sweep_settings(sizes)
+    films = {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in params.items()}
+    e = energy.energy_dataset(energy.stack_psc(films))
+    return {"fig3_plasticity": metrics.fig3_metrics(films),
+            "fig4_retention": metrics.fig4_metrics(films, pset),
+            "fig6_energy": metrics.fig6_metrics(e, pset=pset)}
 
 
-def optics_metrics(n_values=N_VALUES) -> dict:
-    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the active
-    assumptions: each film's optics and XRD computed as the simulation stage does (the
+def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
+    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the
+    parameter set *pset*: each film's optics and XRD computed as the simulation stage does (the
     Fig. 2 claims compare films, so the sweep always computes all six)."""
-    import xarray as xr
-    films = {parse_n(n): xr.merge([optics.film_optics(n), structure.film_xrd(n)], combine_attrs="override")
+    films = {parse_n(n): xr.merge([optics.film_optics(n, pset=pset), structure.film_xrd(n, pset=pset)],
+                                  combine_attrs="override")
              for n in n_values}
-    return optics.fig2_metrics(films)
+    return metrics.fig2_metrics(films, pset)
 
 
 def classification_device_metrics(params: dict) -> dict:
@@ -260,9 +238,7 @@ def classification_device_metrics(params: dict) -> dict:
     range, the notebook's ``resolution_fraction``)."""
     from analysis.learning import pd_curves as sw
     amp, g = protocols.potentiation_depression(params[S11_DEVICE_N])
-    r = sw.analyse_pd(g, amp)
-    return {"nonlinearity_abs_max": r["nonlinearity_abs_max"], "almost_linear": r["almost_linear"],
-            "distinct_states_min": min(r["states_potentiation"], r["states_depression"])}
+    return metrics.figS11_device_metrics(sw.analyse_pd(g, amp))
 
 
 # --------------------------------------------------------------------------- claims
@@ -298,17 +274,17 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dic
     Infeasible
         If Table 2 cannot be reached under these assumptions (with the optics metrics).
     """
-    with dev.assumptions(overrides(sample)):
-        found = {"fig2_optics": optics_metrics()}
-        try:
-            params = calibrate_films(n_values)
-        except ValueError as exc:
-            raise Infeasible(str(exc), found) from exc
-        found.update(model_metrics(params, sizes))
-        calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
-        found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values)
-        if S11_DEVICE_N in params:
-            found["figS11_classification"] = classification_device_metrics(params)
+    pset = sample_parameters(sample)
+    found = {"fig2_optics": optics_metrics(pset=pset)}
+    try:
+        params = calibrate_films(n_values, pset)
+    except ValueError as exc:
+        raise Infeasible(str(exc), found) from exc
+    found.update(model_metrics(params, sizes))
+    calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
+    found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values, pset)
+    if S11_DEVICE_N in params:
+        found["figS11_classification"] = classification_device_metrics(params)
     return calibrated, found
 
 

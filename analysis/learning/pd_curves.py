@@ -651,7 +651,7 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
 
     Parameters
     ----------
-    n_or_params : str, int or analysis.physics.multitrap.DeviceParameters
+    n_or_params : str, int or analysis.physics.interface.Synapse
         Dimensionality or calibrated parameters.
     settle_s : float, s
         Time between the end of each pulse and its read, > 0.
@@ -664,15 +664,14 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     amplitude : numpy.ndarray, V
     conductance : numpy.ndarray, S
     """
-    from analysis.physics import multitrap as dev
     from analysis.physics import protocols as pr
 
     settle = float(settle_s)
     if not (np.isfinite(settle) and settle > 0):
         msg = f"settle_s={settle_s!r} must be finite and > 0 (s between a pulse and its read)"
         raise ValueError(msg)
-    params = pr._params(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
-    pv = pr.protocol_values()
+    params = pr.device_of(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
+    pv = pr.protocol_values(params.pset)
     pot, dep = pv["pd_potentiation"], pv["pd_depression"]
     amps = np.concatenate([np.full(int(pot["pulses"]), float(pot["amplitude_V"])),
                            np.full(int(dep["pulses"]), float(dep["amplitude_V"]))])
@@ -681,7 +680,7 @@ def retained_pd_curve(n_or_params, settle_s: float, temperature_K=None, area_um2
     train = pr.PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
     reads = pr.pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V,
                                read_delay_s=settle)[0]
-    return amps, dev.conductance(params, reads, area_um2=area_um2)
+    return amps, params.conductance(reads, area_um2=area_um2)
 
 
 # =========================================================================== decay between updates
@@ -777,7 +776,7 @@ def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: f
 
     Parameters
     ----------
-    n_or_params : str, int or analysis.physics.multitrap.DeviceParameters
+    n_or_params : str, int or analysis.physics.interface.Synapse
     interval_s : float, s
         Time between two successive update steps (onset to onset), ≥ 0; 0 reads every weight at
         the read delay (the volatile part never decays).
@@ -794,8 +793,9 @@ def decay_from_model(n_or_params, interval_s: float, settle_s: float, width_s: f
     """
     from analysis.physics import protocols as pr
 
-    params = pr._params(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
-    width = float(pr.protocol_values()["pd_potentiation"]["width_s"]) if width_s is None else float(width_s)
+    params = pr.device_of(n_or_params) if temperature_K is None else pr.at_temperature(n_or_params, temperature_K)
+    width = (float(pr.protocol_values(params.pset)["pd_potentiation"]["width_s"]) if width_s is None
+             else float(width_s))
     interval, settle = float(interval_s), float(settle_s)
     if not (np.isfinite(interval) and interval >= 0 and np.isfinite(settle) and settle > 0):
         msg = f"interval_s={interval_s!r} must be ≥ 0 and settle_s={settle_s!r} > 0 (s)"

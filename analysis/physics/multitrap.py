@@ -50,18 +50,18 @@ The synaptic weight of Fig. 4b is the normalised current increase at the read vo
 """
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import functools
 import logging
-import sys
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from scipy.constants import physical_constants
 from scipy.linalg import expm
 
+from analysis.parameters import ParameterSet, default_parameters, parameter_values
 from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
-from analysis.parameters import OVERRIDES, parameter_values
 from analysis.validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,9 @@ def check_temperature(temperature_K) -> float:
 
 # --------------------------------------------------------------------------- parameters
 @dataclass(frozen=True, eq=False)
-class DeviceParameters:
-    """All parameters of the synapse model for one dimensionality.
+class MultiTrapSynapse:
+    """The multi-trap synapse of one dimensionality: all its parameters, and the methods of the
+    device-model interface (:class:`analysis.physics.interface.Synapse`) that the protocols use.
 
     Attributes
     ----------
@@ -121,7 +122,11 @@ class DeviceParameters:
         Default device temperature.
     read_delay_s : float, s
         Delay between the end of a spike and the read.
+    pset : analysis.parameters.ParameterSet
+        The parameter set the device was built from (the protocols read their numbers from it).
     """
+
+    model: ClassVar[str] = "multitrap"
 
     n: str
     ea_eV: float
@@ -139,12 +144,69 @@ class DeviceParameters:
     leakage_reference_K: float
     temperature_K: float
     read_delay_s: float
+    pset: ParameterSet = field(default=None, repr=False)
     extra: dict = field(default_factory=dict, repr=False)
 
     def key(self) -> tuple:
         """A hashable summary used to cache propagators."""
         return (self.n, self.ea_eV, self.e0_eV, self.nu_m_per_s, self.attempt_time_s,
                 self.v0_V, tuple(self.trap_energies_eV.tolist()))
+
+    # ------------------------------------------------------------ the Synapse interface
+    @property
+    def state_size(self) -> int:
+        """Length of the state vector ``(p_0, p_1, …, p_K)``."""
+        return int(self.trap_weights.size + 1)
+
+    @property
+    def relaxation_time_s(self) -> float:
+        """Longest internal time constant [s] (the slowest trap class's release time)."""
+        return float(release_times(self).max())
+
+    def rest_state(self, shape=()) -> np.ndarray:
+        """The pristine state (every ion at rest), shape ``shape + (K+1,)``."""
+        return rest_state(self, shape)
+
+    def evolve(self, state, voltage_V, duration_s) -> np.ndarray:
+        """States after constant-voltage segments (batch broadcast; see :func:`apply_segment`).
+
+        A scalar 0 V segment is the closed-form relaxation :func:`relax` (durations may then be
+        an array broadcast against the batch)."""
+        v = np.asarray(voltage_V, dtype=float)
+        if v.ndim == 0 and v == 0:
+            return relax(self, state, duration_s, self.temperature_K)
+        return apply_segment(self, state, voltage_V, duration_s, self.temperature_K)
+
+    def evolve_times(self, state, voltage_V: float, times_s) -> np.ndarray:
+        """States of one device at each of *times_s* after the start of one segment, shape (T, K+1)."""
+        x = np.asarray(state, dtype=float)
+        t = np.asarray(times_s, dtype=float).reshape(-1)
+        if float(voltage_V) == 0:
+            return relax(self, x, t, self.temperature_K)
+        return apply_segment(self, np.broadcast_to(x, (t.size, x.size)), float(voltage_V), t,
+                             self.temperature_K)
+
+    def read_current(self, state, read_voltage_V=-0.01, temperature_K=None, area_um2=62500.0):
+        """Current [A] at the read voltage (:func:`read_current`)."""
+        return read_current(self, state, read_voltage_V, temperature_K, area_um2)
+
+    def conductance(self, state, temperature_K=None, area_um2=62500.0):
+        """Small-signal conductance [S] (:func:`conductance`)."""
+        return conductance(self, state, temperature_K, area_um2)
+
+    def synaptic_weight(self, state) -> np.ndarray:
+        """Synaptic weight ``y = gamma P`` (:func:`synaptic_weight`)."""
+        return synaptic_weight(self, state)
+
+    def attributes(self) -> dict:
+        """What a simulated Dataset records of this device (its calibrated values)."""
+        return {"device_n": self.n, "device_ea_eV": self.ea_eV, "device_e0_eV": self.e0_eV,
+                "device_nu_m_per_s": self.nu_m_per_s, "device_sigma0_S_per_um2": self.sigma0_S_per_um2,
+                "device_temperature_K": self.temperature_K}
+
+    def at_temperature(self, temperature_K) -> "MultiTrapSynapse":
+        """The same device held at *temperature_K* [K]."""
+        return dataclasses.replace(self, temperature_K=check_temperature(temperature_K))
 
 
 def release_barrier_grid(n_classes: int, shortest_s: float, longest_s: float,
@@ -176,8 +238,8 @@ def trap_weights(depths_eV, e0_eV: float) -> np.ndarray:
     return w / w.sum()
 
 
-def inorganic_fraction(n) -> float:
-    """Volume fraction of the Pb–Br slabs in the layered film, from structure.yaml.
+def inorganic_fraction(n, pset: ParameterSet | None = None) -> float:
+    """Volume fraction of the Pb–Br slabs in the layered film, from the structure parameters.
 
     ``f = n a_pc / (n a_pc + d_PEA)`` with the octahedral layer spacing ``a_pc`` and the PEA
     bilayer thickness ``d_PEA``; ``f = 1`` for 3D MAPbBr3.
@@ -185,106 +247,30 @@ def inorganic_fraction(n) -> float:
     nn = n_numeric(n)
     if np.isinf(nn):
         return 1.0
-    s = {**parameter_values("structure"), **_OVERRIDES.get("structure", {})}
+    s = (pset or default_parameters()).topic("structure")
     a = float(s["a_pseudocubic_layer"])
     d = float(s["pea_bilayer_thickness"])
     return nn * a / (nn * a + d)
 
 
-@functools.lru_cache(maxsize=None)
-def _shared() -> dict:
-    return {**parameter_values("device"), **_OVERRIDES.get("device", {})}
+def shared_parameters(pset: ParameterSet | None = None) -> dict:
+    """The n-independent parameters of the device model (topic ``device`` of *pset*, default
+    data/parameters/device.yaml)."""
+    return (pset or default_parameters()).topic("device")
 
 
-_OVERRIDES: dict[str, dict] = OVERRIDES
-"""Values replacing entries of data/parameters/<topic>.yaml inside :func:`assumptions` (the
-store of :mod:`analysis.parameters`, so that every module reading a parameter file sees them)."""
-
-ASSUMPTION_TOPICS = ("device", "structure", "optics")
-"""Parameter files whose entries :func:`assumptions` may replace."""
-
-
-@contextlib.contextmanager
-def assumptions(overrides: dict):
-    """Temporarily replace shared assumptions of the model (for sensitivity sweeps).
-
-    Parameters
-    ----------
-    overrides : dict
-        ``topic -> {name: value}`` with topic ``"device"``, ``"structure"`` or ``"optics"`` and names of
-        existing entries of ``data/parameters/<topic>.yaml`` (values in the units of the file).
-        Everything built inside the block (parameters, protocol values) uses them.
-
-    Raises
-    ------
-    ValueError
-        For an unknown topic or name, or when nested.
-
-    Examples
-    --------
-    >>> with assumptions({"device": {"conductance_sensitivity": 2.0}}):
-    ...     shared_parameters()["conductance_sensitivity"]
-    2.0
-    """
-    if _OVERRIDES:
-        raise ValueError("assumptions() cannot be nested; apply all overrides in one block")
-    clean = {}
-    for topic, values in overrides.items():
-        if topic not in ASSUMPTION_TOPICS:
-            msg = f"assumption topic {topic!r} is unknown; expected one of {ASSUMPTION_TOPICS}"
-            raise ValueError(msg)
-        known = parameter_values(topic)
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            msg = (f"assumptions {unknown} are not entries of data/parameters/{topic}.yaml; "
-                   f"expected some of {sorted(known)}")
-            raise ValueError(msg)
-        clean[topic] = dict(values)
-    _OVERRIDES.update(clean)
-    _forget_derived()
-    try:
-        yield
-    finally:
-        _OVERRIDES.clear()
-        _forget_derived()
-
-
-def _forget_derived() -> None:
-    """Drop caches derived from the shared values (here, in analysis.physics.protocols and, when
-    loaded, in analysis.physics.optics and analysis.physics.structure)."""
-    _shared.cache_clear()
-    protocols = sys.modules.get(__package__ + ".protocols")
-    if protocols is not None:
-        protocols._protocol_values.cache_clear()
-    for name in ("optics", "structure"):
-        module = sys.modules.get(f"{__package__}.{name}")
-        if module is not None:
-            module.forget_derived()
-
-
-@functools.lru_cache(maxsize=None)
-def _calibrated() -> dict:
+def stored_calibration() -> dict:
+    """The calibrated values stored in data/parameters/device_calibrated.yaml."""
     return parameter_values(CALIBRATED_TOPIC)
 
 
-def shared_parameters() -> dict:
-    """The n-independent parameters of data/parameters/device.yaml (name -> value)."""
-    return dict(_shared())
+def calibrated_values(n, calibrated: dict | None = None) -> dict:
+    """Calibrated ``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of *n* and the global ``sigma0``.
 
-
-def clear_caches() -> None:
-    """Forget the parameter files read so far (after the calibration rewrote them)."""
-    _shared.cache_clear()
-    _calibrated.cache_clear()
-    from analysis import parameters as datafiles
-    datafiles._parameter_table.cache_clear()
-    _propagator.cache_clear()
-
-
-def calibrated_values(n) -> dict:
-    """Calibrated ``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of *n* and the global ``sigma0``."""
+    *calibrated* is a calibration (the mapping of device_calibrated.yaml's values); default the
+    stored one (:func:`stored_calibration`)."""
     label = parse_n(n)
-    cal = _calibrated()
+    cal = stored_calibration() if calibrated is None else calibrated
     try:
         return {"ea_eV": float(cal["ea_eV"][label]), "e0_eV": float(cal["e0_eV"][label]),
                 "nu_m_per_s": float(cal["nu_m_per_s"][label]),
@@ -296,8 +282,9 @@ def calibrated_values(n) -> dict:
 
 
 def build_parameters(n, ea_eV: float, e0_eV: float, nu_m_per_s: float,
-                     sigma0_S_per_um2: float = 1.0) -> DeviceParameters:
-    """Parameters of *n* with explicitly given calibrated quantities (used by the calibration).
+                     sigma0_S_per_um2: float = 1.0, pset: ParameterSet | None = None) -> MultiTrapSynapse:
+    """The synapse of *n* with explicitly given calibrated quantities (used by the calibration);
+    every other parameter from *pset* (default: data/).
 
     Raises
     ------
@@ -308,7 +295,8 @@ def build_parameters(n, ea_eV: float, e0_eV: float, nu_m_per_s: float,
     positive(ea_eV, "ea_eV", "migration barrier in eV, accepted range (0, inf)")
     positive(nu_m_per_s, "nu_m_per_s", "migration prefactor in 1/s, accepted range (0, inf)")
     positive(sigma0_S_per_um2, "sigma0_S_per_um2", "conductance per area in S/um^2, (0, inf)")
-    s = _shared()
+    pset = pset or default_parameters()
+    s = pset.topic("device")
     t_k = float(s["temperature"])
     energies = release_barrier_grid(int(s["trap_classes"]), float(s["shortest_release_time"]),
                                     float(s["longest_release_time"]), float(s["attempt_time"]), t_k)
@@ -320,27 +308,31 @@ def build_parameters(n, ea_eV: float, e0_eV: float, nu_m_per_s: float,
     weights = trap_weights(energies, e0_eV)
     for arr in (energies, depths, weights):
         arr.setflags(write=False)
-    return DeviceParameters(
+    return MultiTrapSynapse(
         n=label, ea_eV=float(ea_eV), e0_eV=float(e0_eV), nu_m_per_s=float(nu_m_per_s),
         trap_depths_eV=depths, trap_energies_eV=energies, trap_weights=weights,
         attempt_time_s=float(s["attempt_time"]), v0_V=float(s["characteristic_voltage"]),
         gamma=float(s["conductance_sensitivity"]), sigma0_S_per_um2=float(sigma0_S_per_um2),
-        inorganic_fraction=inorganic_fraction(label), leakage_fraction=float(s["leakage_fraction"]),
+        inorganic_fraction=inorganic_fraction(label, pset), leakage_fraction=float(s["leakage_fraction"]),
         leakage_reference_K=float(s["leakage_reference_temperature"]), temperature_K=t_k,
-        read_delay_s=float(s["read_delay"]))
+        read_delay_s=float(s["read_delay"]), pset=pset)
 
 
-def load_parameters(n) -> DeviceParameters:
-    """The calibrated parameters of dimensionality *n*.
+def load_parameters(n, pset: ParameterSet | None = None, calibrated: dict | None = None) -> MultiTrapSynapse:
+    """The calibrated synapse of dimensionality *n*.
 
     Parameters
     ----------
     n : int, float or str
         Dimensionality (1 … 5 or inf).
+    pset : ParameterSet, optional
+        Every parameter but the calibrated ones (default: data/).
+    calibrated : dict, optional
+        The calibration (default: the stored one, :func:`stored_calibration`).
 
     Returns
     -------
-    DeviceParameters
+    MultiTrapSynapse
         Frozen; at least ``ea_eV``, ``trap_energies_eV`` and ``trap_weights``.
 
     Raises
@@ -349,18 +341,18 @@ def load_parameters(n) -> DeviceParameters:
         If *n* is not one of the six dimensionalities or is not calibrated.
     """
     label = parse_n(n)
-    c = calibrated_values(label)
-    return build_parameters(label, c["ea_eV"], c["e0_eV"], c["nu_m_per_s"], c["sigma0_S_per_um2"])
+    c = calibrated_values(label, calibrated)
+    return build_parameters(label, c["ea_eV"], c["e0_eV"], c["nu_m_per_s"], c["sigma0_S_per_um2"], pset)
 
 
 # --------------------------------------------------------------------------- rates
-def release_times(params: DeviceParameters, temperature_K: float | None = None) -> np.ndarray:
+def release_times(params: MultiTrapSynapse, temperature_K: float | None = None) -> np.ndarray:
     """Thermal release times ``tau_k = tau0 exp(E_k/kT)`` [s]."""
     t = check_temperature(params.temperature_K if temperature_K is None else temperature_K)
     return params.attempt_time_s * np.exp(params.trap_energies_eV / (K_B_EV * t))
 
 
-def migration_rate(params: DeviceParameters, voltage_V, temperature_K: float | None = None):
+def migration_rate(params: MultiTrapSynapse, voltage_V, temperature_K: float | None = None):
     """Field-assisted migration rate ``g = nu_m exp(−Ea/kT) sinh(|V|/V0)`` [1/s].
 
     Parameters
@@ -373,7 +365,7 @@ def migration_rate(params: DeviceParameters, voltage_V, temperature_K: float | N
     return params.nu_m_per_s * np.exp(-params.ea_eV / (K_B_EV * t)) * np.sinh(np.abs(v) / params.v0_V)
 
 
-def generator(params: DeviceParameters, voltage_V: float,
+def generator(params: MultiTrapSynapse, voltage_V: float,
               temperature_K: float | None = None) -> np.ndarray:
     """Markov generator ``A`` of ``dx/dt = A x`` at constant voltage, shape (K+1, K+1).
 
@@ -413,7 +405,7 @@ class _Ref:
 
     __slots__ = ("value", "_key")
 
-    def __init__(self, value: DeviceParameters):
+    def __init__(self, value: MultiTrapSynapse):
         self.value = value
         self._key = value.key()
 
@@ -424,7 +416,7 @@ class _Ref:
         return isinstance(other, _Ref) and self._key == other._key
 
 
-def _propagator(params: DeviceParameters, voltage_V: float, duration_s: float,
+def _propagator(params: MultiTrapSynapse, voltage_V: float, duration_s: float,
                 temperature_K: float) -> np.ndarray:
     return _propagator_cached(params.key(), float(voltage_V), float(duration_s),
                               float(temperature_K), _Ref(params))
@@ -433,7 +425,7 @@ def _propagator(params: DeviceParameters, voltage_V: float, duration_s: float,
 _propagator.cache_clear = _propagator_cached.cache_clear  # type: ignore[attr-defined]
 
 
-def propagator(params: DeviceParameters, voltage_V: float, duration_s: float,
+def propagator(params: MultiTrapSynapse, voltage_V: float, duration_s: float,
                temperature_K: float | None = None) -> np.ndarray:
     """Exact transition matrix ``expm(A(V) d)`` for one constant-voltage segment.
 
@@ -455,14 +447,14 @@ def propagator(params: DeviceParameters, voltage_V: float, duration_s: float,
 
 
 # --------------------------------------------------------------------------- states
-def rest_state(params: DeviceParameters, shape=()) -> np.ndarray:
+def rest_state(params: MultiTrapSynapse, shape=()) -> np.ndarray:
     """The pristine state (every ion at rest), shape ``shape + (K+1,)``."""
     x = np.zeros(tuple(shape) + (params.trap_weights.size + 1,))
     x[..., 0] = 1.0
     return x
 
 
-def relax(params: DeviceParameters, state, duration_s, temperature_K: float | None = None):
+def relax(params: MultiTrapSynapse, state, duration_s, temperature_K: float | None = None):
     """Exact evolution at zero bias: ``p_k ← p_k exp(−d/tau_k)``, ``p_0 = 1 − Σ p_k``.
 
     Parameters
@@ -486,7 +478,7 @@ def relax(params: DeviceParameters, state, duration_s, temperature_K: float | No
     return out
 
 
-def apply_segment(params: DeviceParameters, state, voltage_V, duration_s,
+def apply_segment(params: MultiTrapSynapse, state, voltage_V, duration_s,
                   temperature_K: float | None = None) -> np.ndarray:
     """Propagate states through constant-voltage segments (vectorised).
 
@@ -529,7 +521,7 @@ def migrated_fraction(state) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- conductance
-def base_conductance(params: DeviceParameters, temperature_K=None, area_um2=62500.0):
+def base_conductance(params: MultiTrapSynapse, temperature_K=None, area_um2=62500.0):
     """Conductance of the pristine film [S].
 
     ``G_base = sigma0 · area · f_inorg · [exp(−Ea/kT) + L exp(−Ea/kT_ref)]``.
@@ -549,13 +541,13 @@ def base_conductance(params: DeviceParameters, temperature_K=None, area_um2=6250
     return params.sigma0_S_per_um2 * area * params.inorganic_fraction * (act + leak)
 
 
-def conductance(params: DeviceParameters, state, temperature_K=None, area_um2=62500.0):
+def conductance(params: MultiTrapSynapse, state, temperature_K=None, area_um2=62500.0):
     """Small-signal conductance ``G_base (1 + gamma P)`` [S] of states (..., K+1)."""
     return base_conductance(params, temperature_K, area_um2) * (
         1.0 + params.gamma * migrated_fraction(state))
 
 
-def read_current(params: DeviceParameters, state, read_voltage_V: float = -0.01,
+def read_current(params: MultiTrapSynapse, state, read_voltage_V: float = -0.01,
                  temperature_K=None, area_um2=62500.0):
     """Current [A] at the read voltage (signed like the voltage): ``I = G · V_read``.
 
@@ -564,7 +556,7 @@ def read_current(params: DeviceParameters, state, read_voltage_V: float = -0.01,
     return conductance(params, state, temperature_K, area_um2) * float(read_voltage_V)
 
 
-def synaptic_weight(params: DeviceParameters, state) -> np.ndarray:
+def synaptic_weight(params: MultiTrapSynapse, state) -> np.ndarray:
     """Synaptic weight ``y = (I − I_0)/I_0 = gamma · P`` [1] (Fig. 4b).
 
     ``I_0`` is the pristine current at the same read voltage and temperature; because the read
@@ -573,9 +565,8 @@ def synaptic_weight(params: DeviceParameters, state) -> np.ndarray:
     return params.gamma * migrated_fraction(state)
 
 
-__all__ = ["K_B_EV", "N_VALUES", "DeviceParameters", "load_parameters", "build_parameters",
-           "assumptions",
-           "calibrated_values", "shared_parameters", "clear_caches", "release_barrier_grid",
+__all__ = ["K_B_EV", "N_VALUES", "MultiTrapSynapse", "load_parameters", "build_parameters",
+           "calibrated_values", "stored_calibration", "shared_parameters", "release_barrier_grid",
            "trap_weights", "inorganic_fraction", "release_times", "migration_rate", "generator",
            "propagator", "rest_state", "relax", "apply_segment", "migrated_fraction",
            "base_conductance", "conductance", "read_current", "synaptic_weight",

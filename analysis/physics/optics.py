@@ -50,7 +50,7 @@ from scipy.signal import find_peaks
 
 from analysis.physics import colour
 from analysis.physics.dimensionality import parse_n
-from analysis.parameters import paper_values, parameter_values
+from analysis.parameters import ParameterSet, default_parameters
 from analysis.physics.structure import PHASE_3D, phase_distribution, phase_labels, volume_per_pb
 from analysis.validation import increasing_grid
 
@@ -74,8 +74,12 @@ _ONSET_FRACTION = 0.10                           # optical gap: onset at 10 % of
 _FEATURE_PROMINENCE = 0.02                       # absorption features: prominence / max
 
 
-def _p() -> dict:
-    return parameter_values("optics")
+def _p(pset: ParameterSet) -> dict:
+    return pset.topic("optics")
+
+
+def _ps(pset: ParameterSet | None) -> ParameterSet:
+    return pset or default_parameters()
 
 
 # --------------------------------------------------------------------------- confinement
@@ -95,19 +99,28 @@ class ConfinementFit:
     residual_nm: tuple[float, ...]
 
 
-@functools.lru_cache(maxsize=1)
-def confinement_fit() -> ConfinementFit:
+def confinement_fit(pset: ParameterSet | None = None) -> ConfinementFit:
     """Fit C and n0 of the confinement law to the paper's phase absorption peaks.
 
     The calibration targets are ``absorption_peak_nm`` of ``data/paper/values.yaml``:
     ``"inf"`` fixes E_inf; ``"1"``, ``"2"``, ``"3"`` (the m = 1, 2, 3 phase peaks) fix C and n0
     by unweighted least squares in energy.
 
+    Parameters
+    ----------
+    pset : ParameterSet, optional
+        Paper values and parameters (default: data/).
+
     Returns
     -------
     ConfinementFit
     """
-    peaks = paper_values()["absorption_peak_nm"]["value"]
+    return _confinement_fit(_ps(pset))
+
+
+@functools.lru_cache(maxsize=64)
+def _confinement_fit(pset: ParameterSet) -> ConfinementFit:
+    peaks = pset.paper()["absorption_peak_nm"]["value"]
     e_inf = HC_EV_NM / float(peaks["inf"])
     ms = tuple(sorted(int(k) for k in peaks if k != "inf"))
     lam = np.array([float(peaks[str(m)]) for m in ms])
@@ -130,7 +143,7 @@ def confinement_fit() -> ConfinementFit:
         log.warning("confinement fit: ill-conditioned normal matrix (cond = %.3g)", cond)
     if np.any(np.isclose(res.x, [0.1, -0.9])) or np.any(np.isclose(res.x, [500.0, 50.0])):
         log.warning("confinement fit: a parameter ended at its bound (C=%g, n0=%g)", c, n0)
-    a_pc_nm = float(parameter_values("structure")["a_pseudocubic_layer"]) / 10.0
+    a_pc_nm = float(pset.topic("structure")["a_pseudocubic_layer"]) / 10.0
     mu = HBAR_SQ_OVER_2M0 * math.pi ** 2 / (c * a_pc_nm ** 2)
     fit_nm = HC_EV_NM / (e_inf + c / (m_arr + n0) ** 2)
     return ConfinementFit(e_inf=e_inf, c=c, n0=n0, c_stderr=float(np.sqrt(cov[0, 0])),
@@ -156,7 +169,7 @@ def _phase_m(phase) -> float:
     return m
 
 
-def exciton_energy(phase) -> float:
+def exciton_energy(phase, pset: ParameterSet | None = None) -> float:
     """Exciton (1s absorption) energy of a phase from the confinement fit.
 
     Parameters
@@ -179,13 +192,13 @@ def exciton_energy(phase) -> float:
     401
     """
     m = _phase_m(phase)
-    fit = confinement_fit()
+    fit = confinement_fit(pset)
     return fit.e_inf if math.isinf(m) else fit.e_inf + fit.c / (m + fit.n0) ** 2
 
 
-@functools.lru_cache(maxsize=1)
-def _binding_fit() -> tuple[float, float]:
-    p = _p()
+@functools.lru_cache(maxsize=64)
+def _binding_fit(pset: ParameterSet) -> tuple[float, float]:
+    p = _p(pset)
     eb = np.asarray(p["exciton_binding_energy_layered"], dtype=float)
     eb3 = float(p["exciton_binding_energy_3d"])
     m = np.arange(1, len(eb) + 1, dtype=float)
@@ -194,7 +207,7 @@ def _binding_fit() -> tuple[float, float]:
     return float(res.x[0]), float(res.x[1])
 
 
-def binding_energy(phase) -> float:
+def binding_energy(phase, pset: ParameterSet | None = None) -> float:
     """Exciton binding energy of a phase.
 
     Literature values for m = 1 … 5 (``exciton_binding_energy_layered``), the MAPbBr3 value
@@ -206,18 +219,19 @@ def binding_energy(phase) -> float:
     float, eV
     """
     m = _phase_m(phase)
-    p = _p()
+    pset = _ps(pset)
+    p = _p(pset)
     if math.isinf(m):
         return float(p["exciton_binding_energy_3d"])
     eb = p["exciton_binding_energy_layered"]
     if m <= len(eb):
         return float(eb[int(m) - 1])
-    b, mb = _binding_fit()
+    b, mb = _binding_fit(pset)
     return float(p["exciton_binding_energy_3d"]) + b / (m + mb)
 
 
 def saha_exciton_fraction(density_cm3, binding_energy_ev, temperature_k: float,
-                          reduced_mass: float | None = None):
+                          reduced_mass: float | None = None, pset: ParameterSet | None = None):
     """Fraction of electron–hole pairs bound as excitons in Saha equilibrium.
 
     ``n_e n_h / n_X = K``, ``K = (μ kT / 2πħ²)^{3/2} exp(−E_b / kT)``, with
@@ -231,7 +245,7 @@ def saha_exciton_fraction(density_cm3, binding_energy_ev, temperature_k: float,
         Exciton binding energy (≥ 0).
     temperature_k : float, K
     reduced_mass : float, m0, optional
-        Default ``exciton_reduced_mass`` of ``optics.yaml``.
+        Default ``exciton_reduced_mass`` of the optics parameters of *pset* (default: data/).
 
     Returns
     -------
@@ -249,7 +263,7 @@ def saha_exciton_fraction(density_cm3, binding_energy_ev, temperature_k: float,
     """
     n = np.asarray(density_cm3, dtype=float)
     eb = np.asarray(binding_energy_ev, dtype=float)
-    mu = float(_p()["exciton_reduced_mass"] if reduced_mass is None else reduced_mass)
+    mu = float(_p(_ps(pset))["exciton_reduced_mass"] if reduced_mass is None else reduced_mass)
     if np.any(~(n > 0)):
         raise ValueError(f"density_cm3={density_cm3!r} must be > 0 cm^-3")
     if np.any(~(eb >= 0)):
@@ -313,50 +327,50 @@ def elliott_absorption(energy_ev, exciton_ev: float, binding_ev: float, linewidt
     return lines + cont
 
 
-def _phase_absorption_unit(label: str) -> np.ndarray:
+def _phase_absorption_unit(label: str, pset: ParameterSet) -> np.ndarray:
     """Per-Pb absorption spectrum of a phase on the internal grid, ∫window = 1 eV·(1/eV)."""
-    p = _p()
+    p = _p(pset)
     if label == PHASE_3D:
-        spec = elliott_absorption(_E_GRID, exciton_energy(label), binding_energy(label),
+        spec = elliott_absorption(_E_GRID, exciton_energy(label, pset), binding_energy(label, pset),
                                   float(p["exciton_linewidth_3d"]), 3)
     else:
-        spec = elliott_absorption(_E_GRID, exciton_energy(label), binding_energy(label),
+        spec = elliott_absorption(_E_GRID, exciton_energy(label, pset), binding_energy(label, pset),
                                   float(p["exciton_linewidth_layered"]), 2)
     lo, hi = (float(v) for v in p["sum_rule_window"])
     win = (_E_GRID >= lo) & (_E_GRID <= hi)
     return spec / np.trapezoid(spec[win], _E_GRID[win])
 
 
-@functools.lru_cache(maxsize=1)
-def _phase_table() -> dict:
+@functools.lru_cache(maxsize=64)
+def _phase_table(pset: ParameterSet) -> dict:
     """Everything per phase that does not depend on the film."""
-    labels = phase_labels()
-    unit = {lab: _phase_absorption_unit(lab) for lab in labels}
-    p = _p()
-    a3 = volume_per_pb(PHASE_3D)
+    labels = phase_labels(pset)
+    unit = {lab: _phase_absorption_unit(lab, pset) for lab in labels}
+    p = _p(pset)
+    a3 = volume_per_pb(PHASE_3D, pset)
     e400 = HC_EV_NM / 400.0
     scale = float(p["absorbance_3d_at_400nm"]) / float(np.interp(e400, _E_GRID, unit[PHASE_3D]))
     return {"labels": labels, "unit": unit, "scale": scale, "v3d": a3,
-            "ex": np.array([exciton_energy(lab) for lab in labels]),
-            "eb": np.array([binding_energy(lab) for lab in labels]),
+            "ex": np.array([exciton_energy(lab, pset) for lab in labels]),
+            "eb": np.array([binding_energy(lab, pset) for lab in labels]),
             "stokes": np.array([float(p["stokes_shift_3d"] if lab == PHASE_3D
                                       else p["stokes_shift_layered"]) for lab in labels])}
 
 
-def _film_core(label: str) -> dict:
+def _film_core(label: str, pset: ParameterSet) -> dict:
     """Absorbance and PL of one film on the internal energy grid (unnormalised PL)."""
-    p = _p()
-    tab = _phase_table()
+    p = _p(pset)
+    tab = _phase_table(pset)
     labels = tab["labels"]
-    frac = phase_distribution(label)
+    frac = phase_distribution(label, pset)
     f = np.array([frac[lab] for lab in labels])
-    vpb = np.array([volume_per_pb(lab) for lab in labels])
+    vpb = np.array([volume_per_pb(lab, pset) for lab in labels])
     rho = tab["v3d"] / float(f @ vpb)                   # Pb density relative to MAPbBr3
     v = f * vpb / float(f @ vpb)                        # volume fractions
     phase_abs = np.array([tab["scale"] * rho * fi * tab["unit"][lab] for fi, lab in zip(f, labels)])
     absorb = phase_abs.sum(axis=0)
     # excitation under the UV lamp
-    lamp_nm = float(paper_values()["uv_lamp_nm"]["value"])
+    lamp_nm = float(pset.paper()["uv_lamp_nm"]["value"])
     a_lamp = float(np.interp(HC_EV_NM / lamp_nm, _E_GRID, absorb))
     absorbed = 1 - 10 ** (-a_lamp)
     photon_flux = float(p["uv_lamp_irradiance"]) / (HC_EV_NM / lamp_nm * _Q)      # m^-2 s^-1
@@ -371,7 +385,7 @@ def _film_core(label: str) -> dict:
     local = np.where(present, n_tot_cm3 * pop / np.where(v > 0, v, 1.0), np.nan)
     xfrac = np.full_like(f, np.nan)
     xfrac[present] = saha_exciton_fraction(np.clip(local[present], 1e-300, None),
-                                           tab["eb"][present], float(p["temperature"]))
+                                           tab["eb"][present], float(p["temperature"]), pset=pset)
     weight = np.where(present, pop * xfrac, 0.0)
     sig = float(p["pl_linewidth"])
     centres = tab["ex"] - tab["stokes"]
@@ -391,32 +405,25 @@ def _on_wavelength(lam_nm: np.ndarray, spec_e: np.ndarray, density: bool) -> np.
     return out * e ** 2 / HC_EV_NM if density else out
 
 
-@functools.lru_cache(maxsize=None)
-def _film_summary(label: str) -> dict:
-    core = _film_core(label)
+@functools.lru_cache(maxsize=256)
+def _film_summary(label: str, pset: ParameterSet) -> dict:
+    core = _film_core(label, pset)
     fine = np.round(np.arange(WAVELENGTH_RANGE[0], WAVELENGTH_RANGE[1] + 1e-9, 0.05), 2)
     a_fine = _on_wavelength(fine, core["absorb"], density=False)
     pl_fine = _on_wavelength(fine, core["pl_e"], density=True)
     return {"core": core, "fine": fine, "a_fine": a_fine, "pl_fine": pl_fine}
 
 
-@functools.lru_cache(maxsize=1)
-def _reference_pl() -> tuple[float, float, float]:
+@functools.lru_cache(maxsize=64)
+def _reference_pl(pset: ParameterSet) -> tuple[float, float, float]:
     """PL peak (per nm), integrated yield and UV-photo exposure of the n = 1 film."""
-    s = _film_summary("1")
+    s = _film_summary("1", pset)
     peak = float(s["pl_fine"].max())
     lam = np.arange(*colour.VISIBLE_NM, 0.5)
     pl = _on_wavelength(lam, s["core"]["pl_e"], density=True) / peak
     lin = colour.xyz_to_linear_srgb(colour.spectrum_to_xyz(lam, pl))
     exposure = 1.0 / float(np.clip(lin, 0, None).max())
     return peak, s["core"]["yield"], exposure
-
-
-def forget_derived() -> None:
-    """Drop every cache derived from the parameter files (:func:`analysis.physics.multitrap.assumptions`
-    calls it when it replaces or restores parameters)."""
-    for f in (confinement_fit, _binding_fit, _phase_table, _film_summary, _reference_pl):
-        f.cache_clear()
 
 
 def absorption_features(wavelength_nm, absorbance, prominence: float = _FEATURE_PROMINENCE):
@@ -459,7 +466,7 @@ def _check_wavelength_grid(wavelength_nm):
     return increasing_grid(wavelength_nm, "wavelength_nm", round(lo), round(hi), "nm")
 
 
-def film_optics(n, wavelength_nm=None) -> xr.Dataset:
+def film_optics(n, wavelength_nm=None, pset: ParameterSet | None = None) -> xr.Dataset:
     """Simulated absorption, PL and colours of one film.
 
     Parameters
@@ -468,6 +475,8 @@ def film_optics(n, wavelength_nm=None) -> xr.Dataset:
         Dimensionality, one of ``1 … 5, "inf"``.
     wavelength_nm : array, nm, optional
         Strictly increasing grid; default 350–600 nm in 0.5 nm steps.
+    pset : ParameterSet, optional
+        Optics and structure parameters and the paper's peaks (default: data/).
 
     Returns
     -------
@@ -498,10 +507,11 @@ def film_optics(n, wavelength_nm=None) -> xr.Dataset:
     """
     label = parse_n(n)
     lam = _check_wavelength_grid(wavelength_nm)
-    p = _p()
-    summ = _film_summary(label)
+    pset = _ps(pset)
+    p = _p(pset)
+    summ = _film_summary(label, pset)
     core = summ["core"]
-    ref_peak, ref_yield, exposure = _reference_pl()
+    ref_peak, ref_yield, exposure = _reference_pl(pset)
     absorbance = _on_wavelength(lam, core["absorb"], density=False)
     pl = _on_wavelength(lam, core["pl_e"], density=True) / ref_peak
     phase_abs = np.array([_on_wavelength(lam, row, density=False) for row in core["phase_abs"]])
@@ -579,19 +589,19 @@ QUASI_2D = ("2", "3", "4", "5")
 """The quasi-2D films (mixtures of layered phases)."""
 
 
-def phase_peak_nm(phases=range(1, 6)) -> dict:
+def phase_peak_nm(phases=range(1, 6), pset: ParameterSet | None = None) -> dict:
     """Exciton absorption peak [nm] of the layered phases m (default 1 … 5), from the fit."""
-    return {str(m): HC_EV_NM / exciton_energy(m) for m in phases}
+    return {str(m): HC_EV_NM / exciton_energy(m, pset) for m in phases}
 
 
-def pl_colour_name(ds) -> str:
-    """Hue name of a film's PL (``"none"`` below the visibility threshold of optics.yaml)."""
-    if float(ds["pl_intensity"]) < float(_p()["pl_visibility_threshold"]):
+def pl_colour_name(ds, pset: ParameterSet | None = None) -> str:
+    """Hue name of a film's PL (``"none"`` below the visibility threshold of the optics parameters)."""
+    if float(ds["pl_intensity"]) < float(_p(_ps(pset))["pl_visibility_threshold"]):
         return "none"
     return colour.hue_name(float(ds["pl_dominant_wavelength_nm"]))
 
 
-def film_rows(films: dict) -> list[dict]:
+def film_rows(films: dict, pset: ParameterSet | None = None) -> list[dict]:
     """Table S1: one row per film of *films* (label -> Dataset of :func:`film_optics`
     merged with :func:`analysis.physics.structure.film_xrd`, as ``results/simulate/n{n}.nc`` holds it)."""
     from analysis.physics.dimensionality import formula
@@ -606,7 +616,7 @@ def film_rows(films: dict) -> list[dict]:
             "absorption_features_nm": " ".join(f"{x:.0f}" for x in lam),
             "pl_peak_nm": round(float(ds["pl_peak_nm"]), 1),
             "pl_intensity_rel_n1": float(f"{float(ds['pl_intensity']):.3g}"),
-            "pl_colour": pl_colour_name(ds),
+            "pl_colour": pl_colour_name(ds, pset),
             "optical_gap_eV": round(gap, 3), "optical_gap_nm": round(HC_EV_NM / gap, 1),
             "room_colour_b_star": round(float(lab[2]), 1),
             "room_colour_hue_deg": round(float(np.degrees(np.arctan2(lab[2], lab[1]))), 1),
@@ -618,7 +628,7 @@ def film_rows(films: dict) -> list[dict]:
     return rows
 
 
-def fig2_metrics(films: dict) -> dict:
+def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
     """The metrics of the Fig. 2 stage (``results/metrics/fig2_optics.json``) for *films*.
 
     *films*: label -> Dataset as in :func:`film_rows` (all six films, ordered by n). The
@@ -626,12 +636,13 @@ def fig2_metrics(films: dict) -> dict:
     sweep computes them under each set of sampled optics assumptions.
     """
     from analysis.physics.structure import xrd_peaks
+    pset = _ps(pset)
     order = list(films)
     feats = {n: absorption_features(films[n]["wavelength"].values, films[n]["absorbance"].values)
              for n in order}
-    peaks = phase_peak_nm()
-    fit = confinement_fit()
-    rows = film_rows(films)
+    peaks = phase_peak_nm(pset=pset)
+    fit = confinement_fit(pset)
+    rows = film_rows(films, pset)
 
     def near(lam, target):
         return bool(len(lam)) and float(np.min(np.abs(lam - target))) <= FEATURE_WINDOW_NM
@@ -653,7 +664,7 @@ def fig2_metrics(films: dict) -> dict:
         return f"{ds['reflection_phase'].values[i]}:{ds['reflection_hkl'].values[i]}"
 
     xrd_counts = {n: int(len(xrd_peaks(films[n]))) for n in order}
-    paper = paper_values()
+    paper = pset.paper()
     t1 = paper["table1_activation_energy_eV"]["value"]
     species_min = {}
     for entry in t1:
@@ -676,7 +687,7 @@ def fig2_metrics(films: dict) -> dict:
         "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI_2D),
         "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in order},
         "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in order},
-        "pl_colour": {n: pl_colour_name(films[n]) for n in order},
+        "pl_colour": {n: pl_colour_name(films[n], pset) for n in order},
         "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in order},
         "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
         "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
@@ -698,5 +709,5 @@ def fig2_metrics(films: dict) -> dict:
 
 __all__ = ["ConfinementFit", "confinement_fit", "exciton_energy", "binding_energy",
            "saha_exciton_fraction", "elliott_absorption", "absorption_features", "film_optics",
-           "phase_peak_nm", "pl_colour_name", "film_rows", "fig2_metrics", "forget_derived",
+           "phase_peak_nm", "pl_colour_name", "film_rows", "fig2_metrics",
            "HC_EV_NM", "WAVELENGTH_RANGE"]

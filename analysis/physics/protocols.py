@@ -24,8 +24,10 @@ import numpy as np
 import xarray as xr
 
 from analysis.physics import multitrap as dev
+from analysis.physics.interface import Synapse
+from analysis.physics.multitrap import check_temperature
+from analysis.parameters import ParameterSet, default_parameters
 from analysis.physics.dimensionality import parse_n
-from analysis.parameters import paper_values
 from analysis.validation import nonnegative, positive
 
 log = logging.getLogger(__name__)
@@ -40,21 +42,32 @@ ARRHENIUS_STEP_K = 10.0
 
 
 # --------------------------------------------------------------------------- inputs
-def protocol_values() -> dict:
+def protocol_values(pset: ParameterSet | None = None) -> dict:
     """Protocol numbers: the paper's (values.yaml) plus the stated assumptions (device.yaml).
+
+    Parameters
+    ----------
+    pset : ParameterSet, optional
+        Where to read them (default: data/).
 
     Returns
     -------
     dict
         Flat mapping, SI units (V, s, Hz, K).
     """
-    return dict(_protocol_values())
+    return dict(_protocol_values(pset or default_parameters()))
 
 
-@functools.lru_cache(maxsize=1)
-def _protocol_values() -> dict:
-    p = paper_values()["protocols"]
-    s = dev.shared_parameters()
+def _pv(device) -> dict:
+    """The protocol numbers of the parameter set *device* was built from (default: data/)."""
+    return protocol_values(getattr(device, "pset", None))
+
+
+@functools.lru_cache(maxsize=64)
+def _protocol_values(pset: ParameterSet) -> dict:
+    paper = pset.paper()
+    p = paper["protocols"]
+    s = pset.topic("device")
     ret = p["fig4b_retention"]
     return {
         "spike_amplitude_V": float(p["default_spike"]["amplitude_V"]),
@@ -80,7 +93,7 @@ def _protocol_values() -> dict:
         "pd_potentiation": p["figS11a"]["potentiation"],
         "pd_depression": p["figS11a"]["depression"],
         "energy_min_amplitude_V": float(p["figS10_min_amplitude_V"]["value"]),
-        "areas_um2": [float(a) for a in paper_values()["device"]["areas_um2"]["value"]],
+        "areas_um2": [float(a) for a in paper["device"]["areas_um2"]["value"]],
         "train_gap_s": float(s["train_gap"]),
         "retention_sample_interval_s": float(s["retention_sample_interval"]),
         "retention_fit_start_s": float(s["retention_fit_start"]),
@@ -94,7 +107,8 @@ def _protocol_values() -> dict:
 
 def resolve_settings(settings: dict) -> dict:
     """Check the run sizes of :func:`simulate_device` (keys :data:`SETTINGS`, plus an optional
-    ``temperature_K``) and return them with integer sizes.
+    ``temperature_K`` and ``traces``, a bool, default True: whether the time traces are
+    simulated) and return them with integer sizes.
 
     Raises
     ------
@@ -103,12 +117,13 @@ def resolve_settings(settings: dict) -> dict:
     """
     settings = dict(settings or {})
     missing = [k for k in SETTINGS if k not in settings]
-    unknown = sorted(set(settings) - set(SETTINGS) - {"temperature_K"})
+    unknown = sorted(set(settings) - set(SETTINGS) - {"temperature_K", "traces"})
     if missing or unknown:
         msg = (f"device settings: missing {missing or 'none'}, unknown {unknown or 'none'}; "
-               f"expected exactly {', '.join(SETTINGS)} (optionally temperature_K)")
+               f"expected exactly {', '.join(SETTINGS)} (optionally temperature_K, traces)")
         raise ValueError(msg)
     out = dict(settings)
+    out["traces"] = bool(out.get("traces", True))
     for key in ("ppf_points", "sfdp_points", "energy_points", "trace_samples"):
         value = out[key]
         if isinstance(value, bool) or not float(value).is_integer() or int(value) < 2:
@@ -119,24 +134,26 @@ def resolve_settings(settings: dict) -> dict:
     return out
 
 
-def _params(n_or_params) -> dev.DeviceParameters:
-    if isinstance(n_or_params, dev.DeviceParameters):
-        return n_or_params
-    return dev.load_parameters(n_or_params)
+def device_of(n_or_device) -> Synapse:
+    """A device (anything with the :class:`~analysis.physics.interface.Synapse` methods), or the
+    stored calibrated multi-trap synapse of a dimensionality label."""
+    if hasattr(n_or_device, "evolve") and hasattr(n_or_device, "read_current"):
+        return n_or_device
+    return dev.load_parameters(n_or_device)
 
 
-def at_temperature(n_or_params, temperature_K) -> dev.DeviceParameters:
-    """The device of *n_or_params* held at *temperature_K* [K] (every protocol then runs there).
+def at_temperature(n_or_device, temperature_K) -> Synapse:
+    """The device of *n_or_device* held at *temperature_K* [K] (every protocol then runs there).
 
-    The temperature is part of the device parameters, set once here (:func:`dataclasses.replace`),
-    so no protocol takes or re-checks a temperature of its own.
+    The temperature is part of the device, set once here (its ``at_temperature``), so no
+    protocol takes or re-checks a temperature of its own.
 
     Raises
     ------
     ValueError
         If *temperature_K* is not finite and > 0.
     """
-    return dataclasses.replace(_params(n_or_params), temperature_K=dev.check_temperature(temperature_K))
+    return device_of(n_or_device).at_temperature(check_temperature(temperature_K))
 
 
 def _positive(value, name, what):
@@ -229,7 +246,7 @@ def run_train(n_or_params, train: PulseTrain, sample_times_s,
 
     Parameters
     ----------
-    n_or_params : str, int or DeviceParameters
+    n_or_params : str, int or Synapse
         Dimensionality or parameters.
     train : PulseTrain
         The stimulus; before its first pulse the device is in *state0* (pristine by default).
@@ -241,11 +258,10 @@ def run_train(n_or_params, train: PulseTrain, sample_times_s,
     numpy.ndarray, shape (S, K+1)
         State at each sample time.
     """
-    params = _params(n_or_params)
-    t_k = params.temperature_K
+    params = device_of(n_or_params)
     ts = np.asarray(sample_times_s, dtype=float).reshape(-1)
-    out = np.empty((ts.size, params.trap_weights.size + 1))
-    x = dev.rest_state(params) if state0 is None else np.asarray(state0, dtype=float)
+    x = params.rest_state() if state0 is None else np.asarray(state0, dtype=float)
+    out = np.empty((ts.size, x.shape[-1]))
     # segments: (start, end, V) covering [-inf, inf)
     bounds = [(-np.inf, train.onsets_s[0], 0.0)]
     for i in range(train.n_pulses):
@@ -258,16 +274,12 @@ def run_train(n_or_params, train: PulseTrain, sample_times_s,
         if np.any(sel):
             if np.isinf(a):      # before the train the state only relaxes; reference = onset
                 dt = np.zeros(int(sel.sum()))
-                out[sel] = dev.relax(params, x, dt, t_k) if v == 0 else x
+                out[sel] = params.evolve(x, 0.0, dt) if v == 0 else x
             else:
                 dt = ts[sel] - a
-                if v == 0:
-                    out[sel] = dev.relax(params, x, dt, t_k)
-                else:
-                    xs = np.broadcast_to(x, (dt.size, x.size))
-                    out[sel] = dev.apply_segment(params, xs, v, np.round(dt, 12), t_k)
+                out[sel] = params.evolve_times(x, v, dt if v == 0 else np.round(dt, 12))
         if np.isfinite(b) and np.isfinite(a):
-            x = dev.apply_segment(params, x, v, b - a, t_k)
+            x = params.evolve(x, v, b - a)
     return out
 
 
@@ -289,8 +301,7 @@ def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V,
     numpy.ndarray, shape (B, K+1), optional
         State at the end of the last pulse (if *return_final*).
     """
-    params = _params(n_or_params)
-    t_k = params.temperature_K
+    params = device_of(n_or_params)
     on, wd, am = np.broadcast_arrays(np.atleast_2d(np.asarray(onsets_s, dtype=float)),
                                      np.atleast_2d(np.asarray(widths_s, dtype=float)),
                                      np.atleast_2d(np.asarray(amplitudes_V, dtype=float)))
@@ -298,13 +309,13 @@ def pulse_responses(n_or_params, onsets_s, widths_s, amplitudes_V,
         PulseTrain(on[b], wd[b], am[b])          # validates widths and overlaps
     delay = params.read_delay_s if read_delay_s is None else float(read_delay_s)
     bsz, npulse = on.shape
-    x = dev.rest_state(params, (bsz,))
+    x = params.rest_state((bsz,))
     reads = np.empty((bsz, npulse, x.shape[-1]))
     prev_end = on[:, 0].copy()
     for j in range(npulse):
-        x = dev.relax(params, x, on[:, j] - prev_end, t_k)
-        x = dev.apply_segment(params, x, am[:, j], wd[:, j], t_k)
-        reads[:, j] = dev.relax(params, x, delay, t_k)
+        x = params.evolve(x, 0.0, on[:, j] - prev_end)
+        x = params.evolve(x, am[:, j], wd[:, j])
+        reads[:, j] = params.evolve(x, 0.0, delay)
         prev_end = on[:, j] + wd[:, j]
     if return_final:
         return reads, x
@@ -324,17 +335,17 @@ def epsc_trace(n_or_params, amplitude_V=None, width_s=None, times_s=None, read_v
     peak_A : float, A
         Current at the read ``read_delay`` after the spike (peak EPSC).
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     amp = pv["spike_amplitude_V"] if amplitude_V is None else float(amplitude_V)
     wd = pv["spike_width_s"] if width_s is None else float(width_s)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     t = np.linspace(-0.2, 2.0, 400) if times_s is None else np.asarray(times_s, dtype=float)
     train = PulseTrain(np.array([0.0]), wd, amp)
     states = run_train(params, train, t)
-    cur = dev.read_current(params, states, vr, area_um2=area_um2)
+    cur = params.read_current(states, vr, area_um2=area_um2)
     peak = pulse_responses(params, [0.0], wd, amp)[0, 0]
-    return t, cur, float(dev.read_current(params, peak, vr, area_um2=area_um2))
+    return t, cur, float(params.read_current(peak, vr, area_um2=area_um2))
 
 
 def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None,
@@ -351,8 +362,8 @@ def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None,
     a1, a2 : numpy.ndarray, A
         Postsynaptic currents after the first and the second spike (signed).
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     dt = _positive(intervals_s, "interval_s", "inter-spike interval in s, accepted range (0, inf)")
     dt = np.atleast_1d(dt)
     amp = pv["spike_amplitude_V"] if amplitude_V is None else float(amplitude_V)
@@ -360,7 +371,7 @@ def paired_pulse(n_or_params, intervals_s, amplitude_V=None, width_s=None,
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     onsets = np.stack([np.zeros_like(dt), wd + dt], axis=1)
     reads = pulse_responses(params, onsets, wd, amp)
-    cur = dev.read_current(params, reads, vr, area_um2=area_um2)
+    cur = params.read_current(reads, vr, area_um2=area_um2)
     return cur[:, 0], cur[:, 1]
 
 
@@ -377,8 +388,8 @@ def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None
     ValueError
         For a non-positive frequency or one whose period is shorter than the spike width.
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     f = np.atleast_1d(_positive(frequencies_Hz, "frequency_Hz",
                                 "spike frequency in Hz, accepted range (0, 1/width]"))
     npl = pv["sfdp_pulses"] if n_pulses is None else int(n_pulses)
@@ -387,7 +398,7 @@ def frequency_train(n_or_params, frequencies_Hz, n_pulses=None, amplitude_V=None
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     onsets = np.arange(npl)[None, :] / f[:, None]
     reads = pulse_responses(params, onsets, wd, amp)
-    return dev.read_current(params, reads, vr, area_um2=area_um2)
+    return params.read_current(reads, vr, area_um2=area_um2)
 
 
 def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None,
@@ -400,15 +411,15 @@ def sequence_train(n_or_params, amplitudes_V, widths_s, gap_s=None,
     currents_A : numpy.ndarray, A
         Postsynaptic current read after each pulse (signed).
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     gap = pv["train_gap_s"] if gap_s is None else gap_s
     amps, wds = np.broadcast_arrays(np.atleast_1d(np.asarray(amplitudes_V, dtype=float)),
                                     np.atleast_1d(np.asarray(widths_s, dtype=float)))
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     train = PulseTrain.regular(amps.size, amps, wds, gap_s=gap)
     reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V)[0]
-    return train, dev.read_current(params, reads, vr, area_um2=area_um2)
+    return train, params.read_current(reads, vr, area_um2=area_um2)
 
 
 def trace_times(train: PulseTrain, grid_s, read_delay_s: float) -> np.ndarray:
@@ -428,13 +439,13 @@ def train_trace(n_or_params, train: PulseTrain, n_samples: int, tail_s: float,
     The samples are a uniform grid from −0.1 s to the end of the train + *tail_s* without the
     points inside a spike, merged with the read instant after every spike (:func:`trace_times`).
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     t_end = float(train.ends_s[-1]) + float(tail_s)
     t = trace_times(train, np.linspace(-0.1, t_end, int(n_samples)), params.read_delay_s)
     states = run_train(params, train, t)
-    return t, dev.read_current(params, states, vr, area_um2=area_um2)
+    return t, params.read_current(states, vr, area_um2=area_um2)
 
 
 # --------------------------------------------------------------------------- Fig. 4b, S8
@@ -454,8 +465,8 @@ def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=
     numpy.ndarray, shape (R, T, K+1)
         States for each rehearsal count and time.
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     amp = pv["retention_amplitude_V"] if amplitude_V is None else float(amplitude_V)
     wd = pv["retention_width_s"] if width_s is None else float(width_s)
     gap = pv["train_gap_s"] if gap_s is None else gap_s
@@ -467,33 +478,32 @@ def retention(n_or_params, rehearsals, times_after_s, amplitude_V=None, width_s=
         raise ValueError(msg)
     nmax = max(reps)
     train = PulseTrain.regular(nmax, amp, wd, gap_s=gap)
-    out = np.empty((len(reps), t.size, params.trap_weights.size + 1))
-    t_k = params.temperature_K
-    x = dev.rest_state(params)
+    x = params.rest_state()
+    out = np.empty((len(reps), t.size, x.shape[-1]))
     prev_end = 0.0
     ends = {}
     for j in range(nmax):
-        x = dev.relax(params, x, train.onsets_s[j] - prev_end, t_k)
-        x = dev.apply_segment(params, x, amp, wd, t_k)
+        x = params.evolve(x, 0.0, train.onsets_s[j] - prev_end)
+        x = params.evolve(x, amp, wd)
         prev_end = train.ends_s[j]
         ends[j + 1] = x
     for i, r in enumerate(reps):
-        out[i] = dev.relax(params, np.broadcast_to(ends[r], (t.size, x.size)), t, t_k)
+        out[i] = params.evolve_times(ends[r], 0.0, t)
     return out
 
 
-def retention_times() -> np.ndarray:
+def retention_times(pset: ParameterSet | None = None) -> np.ndarray:
     """Read times after the last rehearsal [s]: every sample interval up to the window end."""
-    pv = protocol_values()
+    pv = protocol_values(pset)
     dt = pv["retention_sample_interval_s"]
     t_end = pv["retention_window_s"][1]
     return np.round(np.arange(1, int(round(t_end / dt)) + 1) * dt, 12)
 
 
 # --------------------------------------------------------------------------- Fig. 5b
-def arrhenius_temperatures() -> np.ndarray:
+def arrhenius_temperatures(pset: ParameterSet | None = None) -> np.ndarray:
     """Temperatures of the simulated R(T) measurement [K]."""
-    lo, hi = protocol_values()["arrhenius_range_K"]
+    lo, hi = protocol_values(pset)["arrhenius_range_K"]
     return np.arange(lo, hi + 0.5 * ARRHENIUS_STEP_K, ARRHENIUS_STEP_K)
 
 
@@ -506,12 +516,12 @@ def resistance_vs_temperature(n_or_params, temperatures_K=None, read_voltage_V=N
     ValueError
         For a non-positive temperature.
     """
-    params = _params(n_or_params)
-    t = arrhenius_temperatures() if temperatures_K is None else np.asarray(temperatures_K, float)
+    params = device_of(n_or_params)
+    t = arrhenius_temperatures(params.pset) if temperatures_K is None else np.asarray(temperatures_K, float)
     _positive(t, "temperature_K", "absolute temperature in K, accepted range (0, inf)")
-    vr = protocol_values()["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
-    x = dev.rest_state(params, t.shape)
-    i = dev.read_current(params, x, vr, t, area_um2)
+    vr = _pv(params)["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
+    x = params.rest_state(t.shape)
+    i = params.read_current(x, vr, t, area_um2)
     return vr / i
 
 
@@ -526,8 +536,8 @@ def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02,
         Voltage of each step, time at its end and the current at its end (``G(P) V``).
     states : numpy.ndarray, shape (S, K+1)
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     vmax = float(_positive(pv["iv_max_V"] if v_max_V is None else v_max_V, "v_max_V",
                            "sweep amplitude in V, accepted range (0, inf)"))
     rate = float(_positive(pv["iv_rate_V_per_s"] if rate_V_per_s is None else rate_V_per_s,
@@ -541,24 +551,22 @@ def iv_sweep(n_or_params, v_max_V=None, rate_V_per_s=None, step_V=0.02,
     quarter = np.concatenate([up, up[::-1][1:], [0.0]])      # 0 -> max -> 0
     volts = np.round(np.concatenate([-quarter, quarter]), 9)
     dwell = (vmax / k) / rate
-    t_k = params.temperature_K
-    x = dev.rest_state(params)
+    x = params.rest_state()
     states = np.empty((volts.size, x.size))
     for i, v in enumerate(volts):
-        x = dev.apply_segment(params, x, v, dwell, t_k)
+        x = params.evolve(x, v, dwell)
         states[i] = x
-    cur = dev.conductance(params, states, t_k, area_um2) * volts
+    cur = params.conductance(states, params.temperature_K, area_um2) * volts
     return volts, dwell * np.arange(1, volts.size + 1), cur, states
 
 
 def relaxed_deviation(n_or_params, state) -> float:
-    """Relative conductance change left after relaxing *state* at 0 V for 1000 × the longest
-    release time: 0 for a monostable device (no filament or other second stable state)."""
-    params = _params(n_or_params)
-    tau_max = float(dev.release_times(params).max())
-    x = dev.relax(params, state, 1000.0 * tau_max)
-    g = dev.conductance(params, x)
-    g0 = dev.base_conductance(params)
+    """Relative conductance change left after relaxing *state* at 0 V for 1000 × the device's
+    longest time constant: 0 for a monostable device (no filament or other second stable state)."""
+    params = device_of(n_or_params)
+    x = params.evolve(state, 0.0, 1000.0 * params.relaxation_time_s)
+    g = params.conductance(x)
+    g0 = params.conductance(params.rest_state())
     return float(np.max(np.abs(g / g0 - 1.0)))
 
 
@@ -571,15 +579,15 @@ def psc_currents(n_or_params, amplitudes_V, areas_um2, width_s=None, read_voltag
     numpy.ndarray, A, shape (amplitudes, areas)
         ``|I|`` read ``read_delay`` after one spike of each amplitude, for each area.
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     amps = np.atleast_1d(np.asarray(amplitudes_V, dtype=float))
     areas = _positive(np.atleast_1d(np.asarray(areas_um2, dtype=float)), "area_um2",
                       "device area in um^2, accepted range (0, inf)")
     wd = pv["spike_width_s"] if width_s is None else float(width_s)
     vr = pv["read_voltage_V"] if read_voltage_V is None else float(read_voltage_V)
     reads = pulse_responses(params, np.zeros((amps.size, 1)), wd, amps[:, None])[:, 0]
-    g = dev.conductance(params, reads[:, None, :], area_um2=areas[None, :])
+    g = params.conductance(reads[:, None, :], area_um2=areas[None, :])
     return np.abs(g * vr)
 
 
@@ -591,8 +599,8 @@ def potentiation_depression(n_or_params, area_um2=62500.0):
     amplitudes_V : numpy.ndarray, V
     conductance_S : numpy.ndarray, S
     """
-    params = _params(n_or_params)
-    pv = protocol_values()
+    params = device_of(n_or_params)
+    pv = _pv(params)
     pot, dep = pv["pd_potentiation"], pv["pd_depression"]
     amps = np.concatenate([np.full(int(pot["pulses"]), float(pot["amplitude_V"])),
                            np.full(int(dep["pulses"]), float(dep["amplitude_V"]))])
@@ -600,7 +608,7 @@ def potentiation_depression(n_or_params, area_um2=62500.0):
                           np.full(int(dep["pulses"]), float(dep["width_s"]))])
     train = PulseTrain.regular(amps.size, amps, wds, gap_s=pv["train_gap_s"])
     reads = pulse_responses(params, train.onsets_s, train.widths_s, train.amplitudes_V)[0]
-    return amps, dev.conductance(params, reads, area_um2=area_um2)
+    return amps, params.conductance(reads, area_um2=area_um2)
 
 
 # --------------------------------------------------------------------------- one dataset
@@ -609,17 +617,19 @@ def _da(data, dims, units, long_name, **attrs):
                         attrs={"units": units, "long_name": long_name, **attrs})
 
 
-def simulate_device(n, settings: dict) -> xr.Dataset:
-    """Run every protocol of the paper on the calibrated device of dimensionality *n*.
+def simulate_device(n_or_device, settings: dict, parts=None) -> xr.Dataset:
+    """Run every protocol of the paper on one device (any :class:`~analysis.physics.interface.Synapse`).
 
     Parameters
     ----------
-    n : int, float or str
-        Dimensionality (1 … 5 or inf).
+    n_or_device : Synapse, or int, float or str
+        The device, or a dimensionality (1 … 5 or inf) for the stored calibrated multi-trap synapse.
     settings : dict
         Run sizes :data:`SETTINGS` (``ppf_points``, ``sfdp_points``, ``energy_points``,
         ``trace_samples``, ``iv_step_V``; the workflow passes ``config/config.yaml``'s) and
-        optionally ``temperature_K``.
+        optionally ``temperature_K`` and ``traces`` (False: no time traces, as the sweep needs).
+    parts : sequence of str, optional
+        Names of :data:`PROTOCOLS` to run (default all), e.g. the ones a metrics function reads.
 
     Returns
     -------
@@ -644,21 +654,24 @@ def simulate_device(n, settings: dict) -> xr.Dataset:
         For an unknown *n* or invalid settings.
     """
     cfg = resolve_settings(settings)
-    params = dev.load_parameters(parse_n(n))
+    params = device_of(parse_n(n_or_device) if isinstance(n_or_device, (str, int, float)) else n_or_device)
     if "temperature_K" in cfg:
         params = at_temperature(params, cfg["temperature_K"])
+    names = list(PROTOCOLS) if parts is None else list(parts)
+    unknown = sorted(set(names) - set(PROTOCOLS))
+    if unknown:
+        raise ValueError(f"parts={unknown} are not protocols; expected some of {list(PROTOCOLS)}")
     coords, variables = {}, {}
-    for build in PROTOCOL_BUILDERS:
+    for name, build in PROTOCOLS.items():
+        if name not in names:
+            continue
         c, v = build(params, cfg)
         coords.update(c)
         variables.update(v)
-    pv = protocol_values()
+    pv = _pv(params)
     ds = xr.Dataset(variables, coords=coords)
+    ds.attrs.update(params.attributes())
     ds.attrs.update({
-        "device_n": params.n,
-        "device_ea_eV": params.ea_eV, "device_e0_eV": params.e0_eV,
-        "device_nu_m_per_s": params.nu_m_per_s, "device_sigma0_S_per_um2": params.sigma0_S_per_um2,
-        "device_temperature_K": params.temperature_K,
         "device_area_um2": 62500.0, "device_read_voltage_V": pv["read_voltage_V"],
         "device_train_gap_s": pv["train_gap_s"], "device_read_delay_s": params.read_delay_s,
     })
@@ -670,19 +683,25 @@ def simulate_device(n, settings: dict) -> xr.Dataset:
 # coordinates and variables of its part of the Dataset, in the order they are stored.
 def _epsc(params, cfg):
     """Fig. 3a: one spike, the EPSC trace and its peak; the pristine current."""
-    pv = protocol_values()
-    t_e, i_e, peak = epsc_trace(params, times_s=np.linspace(-0.2, 2.0, cfg["trace_samples"]))
-    c = {"epsc_time": _da(t_e, "epsc_time", "s", "time after the onset of the spike")}
-    v = {"epsc_current": _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)"),
+    pv = _pv(params)
+    if cfg["traces"]:
+        t_e, i_e, peak = epsc_trace(params, times_s=np.linspace(-0.2, 2.0, cfg["trace_samples"]))
+        c = {"epsc_time": _da(t_e, "epsc_time", "s", "time after the onset of the spike")}
+        v = {"epsc_current": _da(i_e, "epsc_time", "A", "postsynaptic current read at -0.01 V (EPSC)")}
+    else:
+        peak_state = pulse_responses(params, [0.0], pv["spike_width_s"], pv["spike_amplitude_V"])[0, 0]
+        peak = float(params.read_current(peak_state, pv["read_voltage_V"]))
+        c, v = {}, {}
+    v.update({
          "epsc_peak_current": _da(peak, (), "A", "peak EPSC: current read 1 ms after one -1 V, 20 ms spike"),
-         "base_current": _da(float(dev.read_current(params, dev.rest_state(params), pv["read_voltage_V"])),
-                             (), "A", "current of the pristine device read at -0.01 V")}
+         "base_current": _da(float(params.read_current(params.rest_state(), pv["read_voltage_V"])),
+                             (), "A", "current of the pristine device read at -0.01 V")})
     return c, v
 
 
 def _ppf(params, cfg):
     """Fig. 3b: paired pulses over the inter-spike interval."""
-    dts = np.linspace(*protocol_values()["ppf_interval_s"], cfg["ppf_points"])
+    dts = np.linspace(*_pv(params)["ppf_interval_s"], cfg["ppf_points"])
     a1, a2 = paired_pulse(params, dts)
     c = {"ppf_interval": _da(dts, "ppf_interval", "s", "inter-spike interval (end of spike 1 to start of spike 2)")}
     v = {"ppf_a1": _da(a1, "ppf_interval", "A", "postsynaptic current after spike 1 (A1)"),
@@ -693,7 +712,7 @@ def _ppf(params, cfg):
 
 def _sfdp(params, cfg):
     """Fig. 3c: trains of spikes over the spike frequency."""
-    fr = np.geomspace(*protocol_values()["sfdp_frequency_Hz"], cfg["sfdp_points"])
+    fr = np.geomspace(*_pv(params)["sfdp_frequency_Hz"], cfg["sfdp_points"])
     cur = frequency_train(params, fr)
     c = {"sfdp_frequency": _da(fr, "sfdp_frequency", "Hz", "spike frequency"),
          "sfdp_pulse": _da(np.arange(1, cur.shape[1] + 1), "sfdp_pulse", "1", "spike number in the SFDP train")}
@@ -706,11 +725,13 @@ def _sequence(params, cfg, prefix, coord, coord_values, coord_units, coord_long,
     """One spike per value (SVDP, SDDP): currents, indices An/A1 and the full trace."""
     train, cur = sequence_train(params, amps, widths)
     dim = f"{prefix}_pulse"
-    tt, ti = train_trace(params, train, cfg["trace_samples"], 1.0)
     c = {dim: _da(np.arange(1, cur.size + 1), dim, "1", "spike number n"),
          f"{prefix}_{coord}": _da(coord_values, dim, coord_units, coord_long)}
     v = {f"{prefix}_current": _da(cur, dim, "A", "postsynaptic current after spike n (An)"),
          f"{prefix}_index": _da(cur / cur[0], dim, "1", f"{prefix.upper()} index An/A1")}
+    if not cfg["traces"]:
+        return c, v
+    tt, ti = train_trace(params, train, cfg["trace_samples"], 1.0)
     c[f"{prefix}_trace_time"] = _da(tt, f"{prefix}_trace_time", "s", "time")
     v[f"{prefix}_trace_current"] = _da(ti, f"{prefix}_trace_time", "A",
                                        f"read current during the {prefix.upper()} train ({figure})")
@@ -719,7 +740,7 @@ def _sequence(params, cfg, prefix, coord, coord_values, coord_units, coord_long,
 
 def _svdp(params, cfg):
     """Fig. 3d / S5: one spike per amplitude."""
-    pv = protocol_values()
+    pv = _pv(params)
     lo, hi = pv["svdp_amplitude_V"]
     amps = np.round(np.linspace(lo, hi, pv["svdp_pulses"]), 9)
     return _sequence(params, cfg, "svdp", "amplitude", amps, "V", "amplitude of spike n", amps,
@@ -728,7 +749,7 @@ def _svdp(params, cfg):
 
 def _sddp(params, cfg):
     """Fig. 3e / S6: one spike per width."""
-    pv = protocol_values()
+    pv = _pv(params)
     lo, hi = pv["sddp_width_s"]
     widths = np.round(np.linspace(lo, hi, pv["sddp_pulses"]), 12)
     return _sequence(params, cfg, "sddp", "width", widths, "s", "width of spike n",
@@ -737,18 +758,20 @@ def _sddp(params, cfg):
 
 def _sndp(params, cfg):
     """Fig. 3f / S7: trains of n spikes, their last currents and traces."""
-    pv = protocol_values()
+    pv = _pv(params)
     counts = np.asarray(pv["sndp_pulses"])
     train, cur = sequence_train(params, np.full(counts.max(), pv["spike_amplitude_V"]), pv["spike_width_s"])
+    c = {"sndp_count": _da(counts, "sndp_count", "1", "number of spikes n")}
+    v = {"sndp_current": _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)"),
+         "sndp_index": _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")}
+    if not cfg["traces"]:
+        return c, v
     t_tr = trace_times(train, np.linspace(-0.1, float(train.ends_s[-1]) + 2.0, cfg["trace_samples"]),
                        params.read_delay_s)
     traces = []
     for k in counts:
         sub = PulseTrain(train.onsets_s[:k], train.widths_s[:k], train.amplitudes_V[:k])
-        traces.append(dev.read_current(params, run_train(params, sub, t_tr), pv["read_voltage_V"]))
-    c = {"sndp_count": _da(counts, "sndp_count", "1", "number of spikes n")}
-    v = {"sndp_current": _da(cur[counts - 1], "sndp_count", "A", "postsynaptic current after spike n (An)"),
-         "sndp_index": _da(cur[counts - 1] / cur[0], "sndp_count", "1", "SNDP index An/A1")}
+        traces.append(params.read_current(run_train(params, sub, t_tr), pv["read_voltage_V"]))
     c["sndp_train"] = _da(counts, "sndp_train", "1", "number of spikes in the train")
     c["sndp_trace_time"] = _da(t_tr, "sndp_trace_time", "s", "time")
     v["sndp_trace_current"] = _da(np.array(traces), ("sndp_train", "sndp_trace_time"), "A",
@@ -758,18 +781,20 @@ def _sndp(params, cfg):
 
 def _retention(params, cfg):
     """Fig. 4b / S8: forgetting after 1 … N rehearsals, and the rehearsal trace."""
-    pv = protocol_values()
+    pv = _pv(params)
     reps = pv["rehearsals"]
-    t_ret = retention_times()
+    t_ret = retention_times(params.pset)
     st = retention(params, reps, t_ret)
     vr_ret = pv["retention_read_voltage_V"]
     dims = ("rehearsal", "retention_time")
     c = {"rehearsal": _da(reps, "rehearsal", "1", "number of rehearsals (spikes of -1 V, 20 ms)"),
          "retention_time": _da(t_ret, "retention_time", "s", "time after the end of the last rehearsal")}
-    v = {"retention_weight": _da(dev.synaptic_weight(params, st), dims, "1",
+    v = {"retention_weight": _da(params.synaptic_weight(st), dims, "1",
                                  "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V"),
-         "retention_current": _da(dev.read_current(params, st, vr_ret), dims,
+         "retention_current": _da(params.read_current(st, vr_ret), dims,
                                   "A", "current read at -0.1 V after the rehearsals")}
+    if not cfg["traces"]:
+        return c, v
     rtrain = PulseTrain.regular(max(reps), pv["retention_amplitude_V"], pv["retention_width_s"],
                                 gap_s=pv["train_gap_s"])
     tt, ti = train_trace(params, rtrain, cfg["trace_samples"], pv["retention_window_s"][1],
@@ -782,11 +807,11 @@ def _retention(params, cfg):
 
 def _arrhenius(params, cfg):
     """Fig. 5b: resistance of the pristine device over temperature."""
-    temps = arrhenius_temperatures()
+    temps = arrhenius_temperatures(params.pset)
     c = {"arrhenius_temperature": _da(temps, "arrhenius_temperature", "K", "temperature")}
     v = {"arrhenius_resistance": _da(resistance_vs_temperature(params, temps), "arrhenius_temperature", "ohm",
                                      "resistance of the pristine device at -0.01 V",
-                                     fit_min_K=protocol_values()["arrhenius_fit_min_K"])}
+                                     fit_min_K=_pv(params)["arrhenius_fit_min_K"])}
     return c, v
 
 
@@ -816,7 +841,7 @@ def _potentiation_depression(params, cfg):
 
 def _psc(params, cfg):
     """Fig. 6a / S10: peak postsynaptic current over spike amplitude and device area."""
-    pv = protocol_values()
+    pv = _pv(params)
     e_amps = np.round(np.linspace(pv["energy_min_amplitude_V"], pv["spike_amplitude_V"],
                                   cfg["energy_points"]), 9)
     areas = np.asarray(pv["areas_um2"])
@@ -828,13 +853,14 @@ def _psc(params, cfg):
     return c, v
 
 
-PROTOCOL_BUILDERS = (_epsc, _ppf, _sfdp, _svdp, _sddp, _sndp, _retention, _arrhenius, _iv,
-                     _potentiation_depression, _psc)
-"""The parts of :func:`simulate_device`, in the order their variables are stored."""
+PROTOCOLS = {"epsc": _epsc, "ppf": _ppf, "sfdp": _sfdp, "svdp": _svdp, "sddp": _sddp, "sndp": _sndp,
+             "retention": _retention, "arrhenius": _arrhenius, "iv": _iv,
+             "potentiation_depression": _potentiation_depression, "psc": _psc}
+"""The parts of :func:`simulate_device` by name, in the order their variables are stored."""
 
 
 # --------------------------------------------------------------------------- analysis helpers
-def fit_retention(time_s, weight):
+def fit_retention(time_s, weight, pset: ParameterSet | None = None):
     """Power-law fit ``y = b t^−m`` of a decay after the last rehearsal over the protocol window.
 
     The window runs from the first read (``retention_fit_start`` of device.yaml) to the end of
@@ -845,12 +871,12 @@ def fit_retention(time_s, weight):
     analysis.physics.fits.FitResult
     """
     from analysis.physics.fits import fit_power_law
-    pv = protocol_values()
+    pv = protocol_values(pset)
     window = (pv["retention_fit_start_s"] - 1e-9, pv["retention_window_s"][1])
     return fit_power_law(time_s, weight, window)
 
 
-def fit_activation(temperature_K, resistance_ohm):
+def fit_activation(temperature_K, resistance_ohm, pset: ParameterSet | None = None):
     """Arrhenius fit of R(T) over the 'linear region' (``arrhenius_fit_min`` … max of device.yaml).
 
     Returns
@@ -859,12 +885,12 @@ def fit_activation(temperature_K, resistance_ohm):
         ``ea_eV`` and ``ln_r0``.
     """
     from analysis.physics.fits import fit_arrhenius
-    pv = protocol_values()
+    pv = protocol_values(pset)
     return fit_arrhenius(temperature_K, resistance_ohm,
                          (pv["arrhenius_fit_min_K"], pv["arrhenius_range_K"][1]))
 
 
-__all__ = ["SETTINGS", "PulseTrain", "at_temperature", "PROTOCOL_BUILDERS", "protocol_values", "resolve_settings", "run_train",
+__all__ = ["SETTINGS", "PulseTrain", "device_of", "at_temperature", "PROTOCOLS", "protocol_values", "resolve_settings", "run_train",
            "pulse_responses", "epsc_trace", "paired_pulse", "frequency_train", "sequence_train",
            "train_trace", "trace_times", "retention", "retention_times", "arrhenius_temperatures",
            "resistance_vs_temperature", "iv_sweep", "relaxed_deviation", "psc_currents",

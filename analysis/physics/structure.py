@@ -42,7 +42,7 @@ import numpy as np
 import xarray as xr
 
 from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
-from analysis.parameters import parameter_values
+from analysis.parameters import ParameterSet, default_parameters
 from analysis.validation import increasing_grid
 
 log = logging.getLogger(__name__)
@@ -60,21 +60,21 @@ TWO_THETA_RANGE = (3.0, 50.0)
 """Default 2θ window of the simulated patterns, degree."""
 
 
-def _p() -> dict:
-    return parameter_values("structure")
+def _p(pset: ParameterSet | None) -> dict:
+    return (pset or default_parameters()).topic("structure")
 
 
-def largest_layered_phase() -> int:
-    """Largest m treated as a distinct layered phase (``structure.yaml``)."""
-    return int(_p()["largest_layered_phase"])
+def largest_layered_phase(pset: ParameterSet | None = None) -> int:
+    """Largest m treated as a distinct layered phase (structure parameters of *pset*)."""
+    return int(_p(pset)["largest_layered_phase"])
 
 
-def phase_labels() -> tuple[str, ...]:
+def phase_labels(pset: ParameterSet | None = None) -> tuple[str, ...]:
     """Labels of all phases: ``"1"`` … ``str(m_max)`` and ``"3D"``."""
-    return tuple(str(m) for m in range(1, largest_layered_phase() + 1)) + (PHASE_3D,)
+    return tuple(str(m) for m in range(1, largest_layered_phase(pset) + 1)) + (PHASE_3D,)
 
 
-def layer_spacing(m: int) -> float:
+def layer_spacing(m: int, pset: ParameterSet | None = None) -> float:
     """Interlayer (001) spacing d(m) of a layered phase with m octahedral layers.
 
     Parameters
@@ -100,11 +100,12 @@ def layer_spacing(m: int) -> float:
     if isinstance(m, bool) or not float(m).is_integer() or m < 1:
         msg = f"m={m!r} must be a positive integer (number of octahedral layers per slab)"
         raise ValueError(msg)
-    p = _p()
+    p = _p(pset)
     return float(p["d001_pea2pbbr4"]) + (int(m) - 1) * float(p["a_pseudocubic_layer"])
 
 
-def bragg_two_theta(d_angstrom, wavelength_angstrom: float | None = None):
+def bragg_two_theta(d_angstrom, wavelength_angstrom: float | None = None,
+                    pset: ParameterSet | None = None):
     """Bragg angle 2θ of a lattice spacing, 2 d sin θ = λ.
 
     Parameters
@@ -128,7 +129,7 @@ def bragg_two_theta(d_angstrom, wavelength_angstrom: float | None = None):
     >>> round(float(bragg_two_theta(5.93)), 2)
     14.93
     """
-    lam = float(_p()["wavelength_cu_ka1"] if wavelength_angstrom is None else wavelength_angstrom)
+    lam = float(_p(pset)["wavelength_cu_ka1"] if wavelength_angstrom is None else wavelength_angstrom)
     if not lam > 0:
         msg = f"wavelength_angstrom={lam!r} must be > 0 angstrom"
         raise ValueError(msg)
@@ -141,7 +142,7 @@ def bragg_two_theta(d_angstrom, wavelength_angstrom: float | None = None):
     return float(out) if out.ndim == 0 else out
 
 
-def phase_distribution(n) -> dict[str, float]:
+def phase_distribution(n, pset: ParameterSet | None = None) -> dict[str, float]:
     """Fraction of Pb in each phase of the film with nominal dimensionality *n*.
 
     Maximum-entropy (geometric) slab-thickness distribution with mean n (see the module
@@ -169,14 +170,14 @@ def phase_distribution(n) -> dict[str, float]:
     (0.25, 0.25, 1.0)
     """
     label = parse_n(n)
-    labels = phase_labels()
+    labels = phase_labels(pset)
     out = dict.fromkeys(labels, 0.0)
     if label == "inf":
         out[PHASE_3D] = 1.0
         return out
     nn = n_numeric(label)
     r = 1.0 - 1.0 / nn
-    m = np.arange(1, largest_layered_phase() + 1)
+    m = np.arange(1, largest_layered_phase(pset) + 1)
     q = (1 - r) * r ** (m - 1)                  # number fraction of slabs
     pb = m * q / nn                             # fraction of Pb
     for mi, val in zip(m, pb):
@@ -186,11 +187,11 @@ def phase_distribution(n) -> dict[str, float]:
 
 
 # --------------------------------------------------------------------------- structures
-def _layered_atoms(m: int) -> tuple[np.ndarray, np.ndarray]:
+def _layered_atoms(m: int, pset: ParameterSet) -> tuple[np.ndarray, np.ndarray]:
     """Fractional positions (x, y, z) and electron counts of one layered cell."""
-    p = _p()
+    p = _p(pset)
     a = float(p["a_pseudocubic_layer"])
-    c = layer_spacing(m)
+    c = layer_spacing(m, pset)
     pos, z = [], []
     for k in range(m):
         zk = (k - (m - 1) / 2) * a
@@ -217,9 +218,9 @@ def _cubic_atoms() -> tuple[np.ndarray, np.ndarray]:
     return pos, np.array([Z_PB, Z_BR, Z_BR, Z_BR, Z_MA], dtype=float)
 
 
-def _intensity_factors(s, cos_a, r_md, lam):
+def _intensity_factors(s, cos_a, r_md, lam, pset: ParameterSet):
     """Debye–Waller (on |F|²), Lorentz–polarisation and March–Dollase factors."""
-    dw2 = np.exp(-2 * float(_p()["debye_waller_b"]) * (s / 2) ** 2)     # sinθ/λ = s/2
+    dw2 = np.exp(-2 * float(_p(pset)["debye_waller_b"]) * (s / 2) ** 2)     # sinθ/λ = s/2
     theta = np.arcsin(np.clip(lam * s / 2, 0, 1))
     lp = (1 + np.cos(2 * theta) ** 2) / (np.sin(theta) ** 2 * np.cos(theta))
     md = (r_md ** 2 * cos_a ** 2 + (1 - cos_a ** 2) / r_md) ** -1.5
@@ -230,9 +231,9 @@ def _label(h, k, l) -> str:
     return f"({h}{k}{l})" if max(h, k, l) < 10 else f"({h} {k} {l})"
 
 
-def _cubic_reflections(lam: float, s_max: float) -> dict:
+def _cubic_reflections(lam: float, s_max: float, pset: ParameterSet) -> dict:
     """Every reciprocal-lattice vector of cubic MAPbBr3, summed into {hkl} families."""
-    p = _p()
+    p = _p(pset)
     a = float(p["a_cubic_mapbbr3"])
     pos, zz = _cubic_atoms()
     h = np.arange(-int(s_max * a), int(s_max * a) + 1)
@@ -242,7 +243,7 @@ def _cubic_reflections(lam: float, s_max: float) -> dict:
     H, K, L, s = H[keep], K[keep], L[keep], s[keep]
     ph = 2 * np.pi * (np.outer(H, pos[:, 0]) + np.outer(K, pos[:, 1]) + np.outer(L, pos[:, 2]))
     f2 = (np.cos(ph) @ zz) ** 2 + (np.sin(ph) @ zz) ** 2
-    inten = f2 / a ** 6 * _intensity_factors(s, L / a / s, float(p["march_dollase_cubic"]), lam)
+    inten = f2 / a ** 6 * _intensity_factors(s, L / a / s, float(p["march_dollase_cubic"]), lam, pset)
     key = np.sort(np.abs(np.stack([H, K, L], axis=1)), axis=1)[:, ::-1]
     fam, inverse = np.unique(key, axis=0, return_inverse=True)
     inverse = inverse.ravel()
@@ -257,7 +258,7 @@ _IN_PLANE = ((0, 0, 1), (1, 0, 4), (1, 1, 4), (2, 0, 4), (2, 1, 8), (2, 2, 4))
 """In-plane orders (h, k) with h ≥ k ≥ 0 of the layered phases and their multiplicities."""
 
 
-def _layered_reflections(m: int, lam: float, s_max: float) -> dict:
+def _layered_reflections(m: int, lam: float, s_max: float, pset: ParameterSet) -> dict:
     """{hkl} families of a layered phase, tetragonal 4/mmm symmetry of the slab model.
 
     Every atom sits on one of the in-plane sites (0,0), (½,0), (0,½), (½,½) and the slab is
@@ -265,10 +266,10 @@ def _layered_reflections(m: int, lam: float, s_max: float) -> dict:
     equal for all members of a family; the family intensity is its multiplicity times one
     member's (the March–Dollase factor depends only on |l|/|q|, common to the family).
     """
-    p = _p()
+    p = _p(pset)
     a = float(p["a_pseudocubic_layer"])
-    c = layer_spacing(m)
-    pos, zz = _layered_atoms(m)
+    c = layer_spacing(m, pset)
+    pos, zz = _layered_atoms(m, pset)
     l = np.arange(0, int(s_max * c) + 1)
     sites = ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5), (0.5, 0.5))
     g = {}
@@ -285,7 +286,7 @@ def _layered_reflections(m: int, lam: float, s_max: float) -> dict:
         ll, s, f = l[keep], s[keep], f[keep]
         mult_l = mult * np.where(ll > 0, 2, 1)
         inten = mult_l * f ** 2 / (a * a * c) ** 2 * _intensity_factors(
-            s, (ll / c) / s, float(p["march_dollase_layered"]), lam)
+            s, (ll / c) / s, float(p["march_dollase_layered"]), lam, pset)
         d = 1 / s
         out["two_theta"].append(np.degrees(2 * np.arcsin(lam / (2 * d))))
         out["d"].append(d)
@@ -295,33 +296,28 @@ def _layered_reflections(m: int, lam: float, s_max: float) -> dict:
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-@functools.lru_cache(maxsize=None)
-def _phase_reflections(label: str, tt_max: float) -> dict:
-    lam = float(_p()["wavelength_cu_ka1"])
+@functools.lru_cache(maxsize=512)
+def _phase_reflections(label: str, tt_max: float, pset: ParameterSet) -> dict:
+    lam = float(_p(pset)["wavelength_cu_ka1"])
     s_max = 2 * math.sin(math.radians(tt_max / 2)) / lam    # largest 1/d
     if label == PHASE_3D:
-        return _cubic_reflections(lam, s_max)
-    return _layered_reflections(int(label), lam, s_max)
+        return _cubic_reflections(lam, s_max, pset)
+    return _layered_reflections(int(label), lam, s_max, pset)
 
 
-def forget_derived() -> None:
-    """Drop the caches derived from structure.yaml (called by :func:`analysis.physics.multitrap.assumptions`)."""
-    _phase_reflections.cache_clear()
-
-
-def volume_per_pb(label: str) -> float:
+def volume_per_pb(label: str, pset: ParameterSet | None = None) -> float:
     """Volume per Pb atom of a phase (``"1"`` … or ``"3D"``), angstrom^3.
 
     ``a_pc² d(m) / m`` for a layered phase, ``a³`` for cubic MAPbBr3.
     """
-    if label != PHASE_3D and label not in phase_labels():
-        msg = f"phase label={label!r} is not one of {', '.join(phase_labels())}"
+    if label != PHASE_3D and label not in phase_labels(pset):
+        msg = f"phase label={label!r} is not one of {', '.join(phase_labels(pset))}"
         raise ValueError(msg)
-    p = _p()
+    p = _p(pset)
     if label == PHASE_3D:
         return float(p["a_cubic_mapbbr3"]) ** 3
     m = int(label)
-    return float(p["a_pseudocubic_layer"]) ** 2 * layer_spacing(m) / m
+    return float(p["a_pseudocubic_layer"]) ** 2 * layer_spacing(m, pset) / m
 
 
 def _pseudo_voigt(x, fwhm, eta):
@@ -362,7 +358,7 @@ def _check_grid(two_theta_deg):
     return tt
 
 
-def film_xrd(n, two_theta_deg=None) -> xr.Dataset:
+def film_xrd(n, two_theta_deg=None, pset: ParameterSet | None = None) -> xr.Dataset:
     """Simulated Cu Kα1 XRD pattern of one film.
 
     Parameters
@@ -371,6 +367,8 @@ def film_xrd(n, two_theta_deg=None) -> xr.Dataset:
         Dimensionality, one of ``1 … 5, "inf"``.
     two_theta_deg : array, degree, optional
         Strictly increasing 2θ grid; default 3–50° in 0.02° steps.
+    pset : ParameterSet, optional
+        Structure parameters (default: data/).
 
     Returns
     -------
@@ -397,15 +395,16 @@ def film_xrd(n, two_theta_deg=None) -> xr.Dataset:
     """
     label = parse_n(n)
     tt = _check_grid(two_theta_deg)
-    p = _p()
+    pset = pset or default_parameters()
+    p = _p(pset)
     lam = float(p["wavelength_cu_ka1"])
     tt_max = float(min(tt[-1] + 2.0, 2 * math.degrees(math.asin(0.999))))
-    fractions = phase_distribution(label)
-    vol = {k: f * volume_per_pb(k) for k, f in fractions.items() if f > 0}
+    fractions = phase_distribution(label, pset)
+    vol = {k: f * volume_per_pb(k, pset) for k, f in fractions.items() if f > 0}
     vtot = sum(vol.values())
     parts = {k: [] for k in ("two_theta", "d", "hkl", "phase", "intensity", "is00l", "ish00")}
     for ph, v in vol.items():
-        r = _phase_reflections(ph, round(tt_max, 6))
+        r = _phase_reflections(ph, round(tt_max, 6), pset)
         nref = len(r["two_theta"])
         parts["two_theta"].append(r["two_theta"])
         parts["d"].append(r["d"])

@@ -9,9 +9,10 @@ read.  Both are derived here from the source with :mod:`ast`, never kept by hand
 ``from analysis.x import y`` (in notebooks) and ``from . import x`` / ``from .x import y``
 (inside the package).  Data files are found from the ways the package reads ``data/``:
 
-* ``parameter_values("topic")`` / ``parameters("topic")`` → ``data/parameters/topic.yaml``
-  (a module-level string constant as the argument is resolved too);
-* ``paper_values()`` → ``data/paper/values.yaml``; ``load_yaml("x.yaml")`` → ``data/x.yaml``;
+* ``parameter_values("topic")`` / ``parameters("topic")`` / ``pset.topic("topic")`` →
+  ``data/parameters/topic.yaml`` (a module-level string constant as the argument is resolved too);
+* ``paper_values()`` / ``pset.paper()`` → ``data/paper/values.yaml``; ``load_yaml("x.yaml")`` →
+  ``data/x.yaml``;
 * ``data_dir() / "a" / "b"`` → ``data/a/b`` (a folder stands for every file in it; an
   f-string part is a wildcard).
 
@@ -36,7 +37,14 @@ STYLE_MODULE = "plotting.style"
 STYLE_FILE = "analysis/plotting/synapse.mplstyle"
 """Read by :mod:`analysis.plotting.style`; an input of every rule whose code imports it."""
 
-_PARAMETER_READERS = {"parameter_values", "parameters", "_parameter_table"}
+_PARAMETER_READERS = {"parameter_values", "parameters", "_parameter_table", "topic"}
+"""Calls whose string argument names a parameter file (``pset.topic("optics")`` reads
+data/parameters/optics.yaml through the parameter set)."""
+_PAPER_READERS = {"paper_values", "paper"}
+"""Calls that read data/paper/values.yaml (``pset.paper()`` through the parameter set)."""
+LOADER_MODULES = {"parameters"}
+"""Modules whose reads of data/ are generic loading (the parameter set reads every parameter
+file); a stage depends on the files its code asks the set for, not on everything it loads."""
 
 
 def _source_tree(path: Path) -> ast.Module:
@@ -186,7 +194,7 @@ def _data_patterns(path: str, mtime_ns: int, root: Path) -> frozenset[str]:
             arg = _string(node.args[0], constants) if node.args else None
             if name in _PARAMETER_READERS and arg:
                 found.add(f"data/parameters/{arg}.yaml")
-            elif name == "paper_values":
+            elif name in _PAPER_READERS and not node.args:
                 found.add("data/paper/values.yaml")
             elif name == "load_yaml" and arg:
                 found.add(f"data/{arg}")
@@ -229,7 +237,8 @@ def code_inputs(path: str | os.PathLike, root: Path = ROOT) -> list[str]:
         files.add(source.relative_to(root).as_posix())
         for k in range(1, m.count(".") + 1):      # the subpackages' __init__.py run on import
             files.add(f"{PACKAGE}/{'/'.join(m.split('.')[:k])}/__init__.py")
-        patterns |= data_patterns(source, root)
+        if m not in LOADER_MODULES:
+            patterns |= data_patterns(source, root)
     for pattern in patterns:
         files.update(_expand(pattern, root))
     return sorted(files)

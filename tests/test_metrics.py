@@ -1,0 +1,52 @@
+"""One metrics function per figure: the notebooks and the robustness sweep compute a claim's
+metric with the same function of analysis.evidence.metrics, and get the same numbers."""
+import ast
+
+import numpy as np
+import pytest
+
+from analysis.evidence import metrics, robustness as rb
+from analysis.physics import multitrap as dev, protocols
+from analysis.stage_io import ROOT
+
+STAGE_FUNCTION = {"fig2_optics": "fig2_metrics", "fig3_plasticity": "fig3_metrics",
+                  "fig4_retention": "fig4_metrics", "fig6_energy": "fig6_metrics",
+                  "figS11_classification": "figS11_device_metrics"}
+"""The stages whose metrics the sweep recomputes, and the function that defines them."""
+
+
+def _calls(path, module_alias):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.func.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == module_alias}
+
+
+@pytest.mark.parametrize("stage,function", sorted(STAGE_FUNCTION.items()))
+def test_notebook_and_sweep_call_the_same_metrics_function(stage, function):
+    assert function in _calls(ROOT / "notebooks" / f"{stage}.py", "claim_metrics"), stage
+    assert function in _calls(ROOT / "analysis" / "evidence" / "robustness.py", "metrics"), stage
+    assert set(rb.MODEL_STAGES) >= set(STAGE_FUNCTION)
+
+
+def test_sweep_metrics_equal_the_notebooks_for_the_nominal_devices():
+    """The sweep's subset simulation (no traces, two energy amplitudes) gives, for every metric
+    the claims read, exactly the value the notebook path (the full simulation) gives."""
+    devices = {n: dev.load_parameters(n) for n in ("1", "3", "inf")}
+    sweep = rb.model_metrics(devices)
+    sizes = {**rb.DEFAULT_SIZES, "energy_points": 2, "trace_samples": 50, "iv_step_V": 0.1}
+    films = {n: protocols.simulate_device(d, sizes) for n, d in devices.items()}
+    assert sweep["fig3_plasticity"] == metrics.fig3_metrics(films)
+    assert sweep["fig4_retention"] == metrics.fig4_metrics(films)
+
+
+def test_fig3_metrics_of_a_dataset():
+    import xarray as xr
+    ds = xr.Dataset({"ppf_index": ("ppf_interval", [1.2, 1.1]), "sfdp_index": ("f", [1.0, 1.5]),
+                     "svdp_index": ("v", [1.0, 2.0]), "sddp_index": ("d", [1.0, 3.0]),
+                     "sndp_index": ("k", [1.0, 4.0]), "epsc_peak_current": -2e-12,
+                     "base_current": -1e-12})
+    m = metrics.fig3_metrics({"1": ds})
+    assert m["ppf_min"]["1"] == 1.1 and m["epsc_peak_pA"]["1"] == pytest.approx(2.0)
+    assert m["epsc_gain"]["1"] == 2.0 and "ppf_tau1_s" not in m
+    assert np.allclose(m["sndp_index"]["1"], [1.0, 4.0])
