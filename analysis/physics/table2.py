@@ -32,7 +32,8 @@ def retention_fit(device) -> fits.FitResult:
     pv = protocols.protocol_values(getattr(device, "pset", None))
     t = protocols.retention_times(getattr(device, "pset", None))
     states = protocols.retention(device, [pv["retention_pulses"]], t)[0]
-    return protocols.fit_retention(t, device.synaptic_weight(states), getattr(device, "pset", None))
+    weight = device.synaptic_weight(states, pv["retention_read_voltage_V"])
+    return protocols.fit_retention(t, weight, getattr(device, "pset", None))
 
 
 def arrhenius_fit(device) -> fits.FitResult:
