@@ -18,6 +18,7 @@ from scipy.constants import k as K_B
 from analysis.physics import dd_calibration as cal
 from analysis.physics import dd_parameters as ddp
 from analysis.physics import driftdiffusion as dd
+from analysis.physics import interface, protocols, table2
 
 FREE = {"ea_eV": 0.1, "dispersion": 0.5, "gating_length_nm": 10.0}
 V_T = K_B * 300.0 / Q_E
@@ -61,7 +62,7 @@ def test_free_parameters_are_checked():
     names = [p.name for p in dd.FREE_PARAMETERS]
     assert names == ["ea_eV", "dispersion", "gating_length_nm"]
     for p in dd.FREE_PARAMETERS:
-        assert p.lower < p.start < p.upper and p.target in ("b", "m", "Ea")
+        assert p.lower < dd.START[p.name] < p.upper and p.target in ("b", "m", "Ea")
 
 
 def test_laminate_diffusivity():
@@ -279,6 +280,44 @@ def test_interface_shapes_batches_and_errors():
         dev.evolve(bad, 0.0, 1.0)
 
 
+def test_the_device_model_interface_holds():
+    """The interface's own contract (check_synapse), the SynapseModel protocol, and the engine's
+    Table 2 analysis of a calibrated film equal to the calibration's."""
+    dev = dd.MODEL.build("3", cal.calibrated_free("3"))
+    assert isinstance(dev, interface.Synapse) and isinstance(dd.MODEL, interface.SynapseModel)
+    assert interface.check_synapse(dev) == []
+    assert dd.MODEL.free_parameters == dd.FREE_PARAMETERS
+    assert dev.attributes()["device_model"] == "driftdiffusion"
+    assert dev.relaxation_time_s == pytest.approx(dev.params.longest_release_s)
+    row = table2.table2_row(dev)
+    mine = cal.table2_row(dev)
+    for k in ("b", "m", "Ea"):
+        assert row[k] == pytest.approx(mine[k], rel=1e-12)
+
+
+def test_segment_cache_is_exact_and_batches_broadcast():
+    """A repeated segment is looked up bit for bit; one state with an array of durations is a
+    batch; identical rows of a batch are integrated once and equal the single results."""
+    free = cal.calibrated_free("1")
+    a = dd.build_device("1", free)
+    b = dd.build_device("1", free)
+    x = a.evolve(a.rest_state(), -1.0, 0.02)
+    again = a.evolve(a.rest_state(), -1.0, 0.02)
+    assert a.last_stats[0] == 0                                  # no integration: cached
+    np.testing.assert_array_equal(x, again)
+    np.testing.assert_array_equal(x, b.evolve(b.rest_state(), -1.0, 0.02))
+    durations = np.array([0.0, 0.01, 0.05])
+    many = a.evolve(x, 0.0, durations)
+    assert many.shape == (3, a.state_size)
+    for j, dur in enumerate(durations):
+        np.testing.assert_array_equal(many[j], b.evolve(x, 0.0, dur))
+    same = a.evolve(np.broadcast_to(a.rest_state(), (4, a.state_size)), -0.5, 0.02)
+    np.testing.assert_array_equal(same, np.broadcast_to(b.evolve(b.rest_state(), -0.5, 0.02), same.shape))
+    t = protocols.retention_times()
+    np.testing.assert_array_equal(a.evolve_times(x, 0.0, t), a.evolve_times(x, 0.0, t))
+    np.testing.assert_array_equal(a.evolve_times(x, 0.0, t)[-1], b.evolve(x, 0.0, t[-1]))
+
+
 def test_potentiation_and_depression_signs():
     """A negative spike on Al raises the current of a negative read, a positive one lowers it."""
     dev = cal.calibrated_device("3")
@@ -346,17 +385,17 @@ def test_claim_metrics_converge_under_mesh_and_step_refinement(n):
     free = cal.calibrated_free(n)
     base = claim_metrics(dd.build_device(n, free))
     fine = claim_metrics(dd.build_device(n, free, dd.default_parameters(
-        mesh_cells=200, mesh_wall_spacing=1.5e-4, relative_tolerance=1e-5, absolute_tolerance=1e-6)))
+        mesh_cells=200, mesh_wall_spacing=1.5e-4, relative_tolerance=1e-7, absolute_tolerance=1e-7)))
     quick = claim_metrics(dd.build_device(n, free, dd.default_parameters(
         mesh_cells=60, mesh_wall_spacing=5e-4)))
     steps = claim_metrics(dd.build_device(n, free, dd.default_parameters(
-        relative_tolerance=1e-5, absolute_tolerance=1e-6)))
+        relative_tolerance=1e-7, absolute_tolerance=1e-7)))
     for k, r in _relative_changes(base, fine).items():
         assert r < TOLERANCE[k], (k, base[k], fine[k])
     for k, r in _relative_changes(quick, fine).items():
         assert r < TOLERANCE_QUICK[k], (k, quick[k], fine[k])
     for k, r in _relative_changes(base, steps).items():      # the step control alone
-        assert r < 0.25 * TOLERANCE[k], (k, base[k], steps[k])
+        assert r < 0.5 * TOLERANCE[k], (k, base[k], steps[k])
 
 
 # --------------------------------------------------------------------------- calibration

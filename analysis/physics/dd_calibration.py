@@ -1,20 +1,16 @@
 """Calibration of the drift–diffusion model to Table 2 (b, m, E_A) for every film.
 
-.. note:: TEMPORARY HARNESS.  :func:`retention_experiment` and :func:`resistance_experiment`
-   run the two experiments of the PulsedDevice notes with the interface methods only
-   (``rest_state``, ``evolve``, ``evolve_times``, ``read_current``, ``at_temperature``),
-   until the generic protocol engine of :mod:`analysis.protocols` takes over; then they can
-   be replaced by its retention and R(T) functions and this note removed.
+The two experiments are those of :mod:`analysis.physics.table2`, run by the generic protocol
+engine (:mod:`analysis.physics.protocols`) on the device through the Synapse interface:
 
-Experiments (numbers from :func:`analysis.protocols.protocol_values`, the same as for the
-compact model):
-
-* retention: 30 rehearsals (−1 V, 20 ms, gap 0.18 s) of the pristine device, then reads at
-  −0.1 V every 50 ms from 0.05 s to 15 s after the last spike; ``y = I/I0 − 1`` with I0 the
-  pristine current at the same read; fit ``y = b t^−m`` over 0.05–15 s
-  (:func:`analysis.protocols.fit_retention`);
-* R(T): the pristine device at 180–340 K (10 K steps), ``R = V/I`` at −0.01 V; Arrhenius fit
-  ``ln R = ln R0 + E_A/kT`` over 250–340 K (:func:`analysis.protocols.fit_activation`).
+* retention: 30 rehearsals (−1 V, 20 ms, gap 0.18 s) of the pristine device
+  (:func:`~analysis.physics.protocols.retention`), reads every 50 ms from 0.05 s to 15 s after
+  the last spike; the synaptic weight at the retention read voltage (−0.1 V, where the
+  paper reads Fig. 4b; this model's weight depends on the read voltage) is fitted with
+  ``y = b t^−m`` over 0.05–15 s (:func:`~analysis.physics.protocols.fit_retention`);
+* R(T): the pristine device at 180–340 K, ``R = V/I`` at −0.01 V
+  (:func:`~analysis.physics.protocols.resistance_vs_temperature`); Arrhenius fit
+  ``ln R = ln R0 + E_A/kT`` over 250–340 K (:func:`~analysis.physics.protocols.fit_activation`).
 
 Free parameters and their targets (:data:`~analysis.physics.driftdiffusion.FREE_PARAMETERS`):
 
@@ -29,12 +25,12 @@ parameter              what it sets                                             
                        lowers the injection barrier
 =====================  ===========================================================  ======
 
-Search (deterministic, Brent's method on fixed brackets): (1) E_a from the R(T) fit alone
-(no pulse simulation: the pristine state is analytic); (2) an outer root search over α; for
-each α ONE retention simulation gives the states (they do not depend on d_s, which enters
-only the read), and an inner root search over ln d_s on those states matches b; the outer
-search matches m; (3) E_a is re-solved with the calibrated d_s (the read field term of the
-−0.01 V read depends weakly on d_s) and (2) repeated until E_a moves by < 1e-7 eV.
+Search (deterministic, Brent's method on brackets found by fixed steps): (1) E_a from the
+R(T) fit alone (no pulse simulation: the pristine state is analytic); (2) an outer root search
+over α; for each α ONE retention simulation gives the states (they do not depend on d_s, which
+enters only the read), and an inner root search over ln d_s on those states matches b; the
+outer search matches m; (3) E_a is re-solved with the calibrated d_s (the read-field term of
+the −0.01 V read depends weakly on d_s) and (2) repeated until E_a moves by < 1e-6 eV.
 ``python -m analysis.physics.dd_calibration --write`` writes
 data/parameters/driftdiffusion_calibrated.yaml.
 """
@@ -51,9 +47,10 @@ import numpy as np
 import yaml
 from scipy.optimize import brentq
 
-from analysis.parameters import data_dir, paper_values
+from analysis.parameters import ParameterSet, data_dir
+from analysis.parameters import default_parameters as default_parameter_set
 from analysis.physics import driftdiffusion as dd
-from analysis.physics import fits, protocols
+from analysis.physics import protocols
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
@@ -65,7 +62,7 @@ TOLERANCES = {"b": 0.10, "m": 0.05, "Ea": 0.005}
 
 # --------------------------------------------------------------------------- the experiments
 def retention_experiment(device, n_rehearsals: int | None = None):
-    """Synaptic weight after the last of *n_rehearsals* spikes (default 30), interface only.
+    """States after the last of *n_rehearsals* spikes (default 30), at the retention reads.
 
     Returns
     -------
@@ -74,49 +71,38 @@ def retention_experiment(device, n_rehearsals: int | None = None):
     states : numpy.ndarray
         Device states at those times, shape (T, S).
     """
-    pv = protocols.protocol_values()
+    pv = protocols.protocol_values(device.pset)
     reps = pv["retention_pulses"] if n_rehearsals is None else int(n_rehearsals)
-    x = device.rest_state()
-    for j in range(reps):
-        if j:
-            x = device.evolve(x, 0.0, pv["train_gap_s"])
-        x = device.evolve(x, pv["retention_amplitude_V"], pv["retention_width_s"])
-    t = protocols.retention_times()
-    return t, device.evolve_times(x, 0.0, t)
+    t = protocols.retention_times(device.pset)
+    return t, protocols.retention(device, [reps], t)[0]
 
 
 def retention_weight(device, states) -> np.ndarray:
     """``y = I/I0 − 1`` at the retention read voltage (−0.1 V), I0 of the pristine device."""
-    vr = protocols.protocol_values()["retention_read_voltage_V"]
-    i = device.read_current(states, vr)
-    i0 = device.read_current(device.rest_state(), vr)
-    return np.asarray(i) / float(i0) - 1.0
+    vr = protocols.protocol_values(device.pset)["retention_read_voltage_V"]
+    return np.asarray(device.synaptic_weight(states, vr))
 
 
 def resistance_experiment(device):
-    """Resistance [ohm] of the pristine device at −0.01 V over the R(T) temperatures."""
-    temps = protocols.arrhenius_temperatures()
-    vr = protocols.protocol_values()["read_voltage_V"]
-    r = np.empty(temps.size)
-    for j, t in enumerate(temps):
-        d = device.at_temperature(float(t))
-        r[j] = vr / float(d.read_current(d.rest_state(), vr, temperature_K=float(t)))
-    return temps, r
+    """Temperatures [K] and resistances [ohm] of the pristine device at −0.01 V (Fig. 5b)."""
+    temps = protocols.arrhenius_temperatures(device.pset)
+    return temps, protocols.resistance_vs_temperature(device, temps)
 
 
 def table2_row(device) -> dict:
     """``{"b", "m", "Ea"}`` from the analysis of the two simulated experiments."""
     t, states = retention_experiment(device)
-    pl = protocols.fit_retention(t, retention_weight(device, states))
+    pl = protocols.fit_retention(t, retention_weight(device, states), device.pset)
     temps, r = resistance_experiment(device)
-    ar = protocols.fit_activation(temps, r)
+    ar = protocols.fit_activation(temps, r, device.pset)
     return {"b": pl["b"], "m": pl["m"], "Ea": ar["ea_eV"]}
 
 
 # --------------------------------------------------------------------------- targets
-def targets(n) -> dict:
-    """Table 2 row of film *n* (``data/paper/values.yaml``)."""
-    row = paper_values()["table2"]["value"][parse_n(n)]
+def targets(n, pset: ParameterSet | None = None) -> dict:
+    """Table 2 row of film *n* (the paper values of *pset*, default data/)."""
+    pset = default_parameter_set() if pset is None else pset
+    row = pset.paper()["table2"]["value"][parse_n(n)]
     return {"b": float(row["b"]), "m": float(row["m"]), "Ea": float(row["Ea"])}
 
 
@@ -129,14 +115,26 @@ class CalibrationError(ValueError):
     """A film the model cannot calibrate (the message says why)."""
 
 
+def _check_target(target) -> dict:
+    """The caller's ``{"b", "m", "Ea"}`` as floats (finite, > 0)."""
+    missing = sorted({"b", "m", "Ea"} - set(target))
+    if missing:
+        raise ValueError(f"target lacks {', '.join(missing)}; expected keys b, m, Ea")
+    out = {k: float(target[k]) for k in ("b", "m", "Ea")}
+    for key, v in out.items():
+        if not math.isfinite(v) or v <= 0:
+            raise ValueError(f"target {key}={target[key]!r} must be finite and > 0")
+    return out
+
+
 # --------------------------------------------------------------------------- searches
-def _ea_for(n, params, free, target_ea):
+def _ea_for(n, params, pset, free, target_ea):
     lo, hi = _bounds("ea_eV")
 
     def mismatch(ea):
-        dev = dd.build_device(n, {**free, "ea_eV": ea}, params)
+        dev = dd.build_device(n, {**free, "ea_eV": ea}, params, pset=pset)
         temps, r = resistance_experiment(dev)
-        return protocols.fit_activation(temps, r)["ea_eV"] - target_ea
+        return protocols.fit_activation(temps, r, pset)["ea_eV"] - target_ea
 
     flo, fhi = mismatch(lo), mismatch(hi)
     if flo * fhi > 0:
@@ -147,18 +145,18 @@ def _ea_for(n, params, free, target_ea):
 
 
 def _fit_b_m(device, t, states):
-    f = protocols.fit_retention(t, retention_weight(device, states))
+    f = protocols.fit_retention(t, retention_weight(device, states), device.pset)
     return f["b"], f["m"]
 
 
-def _gating_for_b(n, params, free, t, states, target_b):
+def _gating_for_b(n, params, pset, free, t, states, target_b):
     """ln d_s matching b on fixed states; returns (d_s, b, m)."""
     d_lo, d_hi = _bounds("gating_length_nm")
     lo, hi = math.log(d_lo), math.log(d_hi)
 
     def b_of(lnd):
         d = min(max(math.exp(lnd), d_lo), d_hi)
-        dev = dd.build_device(n, {**free, "gating_length_nm": d}, params)
+        dev = dd.build_device(n, {**free, "gating_length_nm": d}, params, pset=pset)
         return _fit_b_m(dev, t, states)
 
     def mismatch(lnd):
@@ -216,40 +214,58 @@ def _bracket_alpha(m_mismatch, start, a_lo, a_hi, label, tgt, step=ALPHA_STEP):
         a, f = b_, fb
 
 
-def calibrate_film(n, params: dd.DDParameters | None = None, target: dict | None = None,
+def calibrate_film(n, target: dict | None = None, pset: ParameterSet | None = None,
+                   start: dict | None = None, params: dd.DDParameters | None = None,
                    max_rounds: int = 4) -> dict:
-    """Free values of film *n* whose simulated Table 2 row matches *target* (default Table 2).
+    """Free values of film *n* whose simulated Table 2 row matches *target*.
+
+    Parameters
+    ----------
+    n : str, int or float
+        Film label.
+    target : dict, optional
+        ``{"b", "m", "Ea"}`` (default: the Table 2 row of *n*).
+    pset : analysis.parameters.ParameterSet, optional
+        Parameter set (default data/).
+    start : dict, optional
+        Start values of the free parameters (default :data:`~analysis.physics.driftdiffusion.START`,
+        with the dispersion started at m − 0.5).
+    params : DDParameters, optional
+        The model's parameters (default: built from *pset*), e.g. with a coarser mesh.
 
     Returns
     -------
     dict
-        ``free`` (the three values), ``target``, ``achieved``, ``residual`` (achieved − target),
-        ``within_tolerance`` (bool per quantity) and ``seconds``.
+        ``n``, ``free`` (the three values), ``target``, ``achieved``, ``residual``
+        (achieved − target), ``within_tolerance`` (bool per quantity) and ``seconds``.
 
     Raises
     ------
     CalibrationError
-        When a target cannot be bracketed within the bounds of the free parameters.
+        When a target cannot be reached within the bounds of the free parameters (a
+        ValueError, as the SynapseModel interface asks).
     """
     t_start = time.perf_counter()
     label = parse_n(n)
-    params = dd.default_parameters() if params is None else params
-    tgt = targets(label) if target is None else {k: float(target[k]) for k in ("b", "m", "Ea")}
-    free = {p.name: p.start for p in dd.FREE_PARAMETERS}
+    pset = default_parameter_set() if pset is None else pset
+    params = dd.parameters_from_pset(pset) if params is None else params
+    tgt = targets(label, pset) if target is None else _check_target(target)
+    free = dict(dd.START)
     free["dispersion"] = tgt["m"] - 0.5             # m ≈ 0.5 + α (a start, not a model)
+    if start:
+        free.update({k: float(v) for k, v in dd.check_free({**free, **start}).items()})
     a_lo, a_hi = _bounds("dispersion")
+    free["ea_eV"] = _ea_for(label, params, pset, free, tgt["Ea"])
     for rnd in range(max_rounds):
-        ea_old = free["ea_eV"]
-        free["ea_eV"] = _ea_for(label, params, free, tgt["Ea"])
         cache = {}
 
         def solve_at(alpha):
             key = float(alpha)
             if key not in cache:
                 f = {**free, "dispersion": key}
-                dev = dd.build_device(label, f, params)
+                dev = dd.build_device(label, f, params, pset=pset)
                 t, states = retention_experiment(dev)
-                cache[key] = _gating_for_b(label, params, f, t, states, tgt["b"])
+                cache[key] = _gating_for_b(label, params, pset, f, t, states, tgt["b"])
             return cache[key]
 
         def m_mismatch(alpha):
@@ -257,14 +273,15 @@ def calibrate_film(n, params: dd.DDParameters | None = None, target: dict | None
 
         lo, hi = _bracket_alpha(m_mismatch, free["dispersion"], a_lo, a_hi, label, tgt,
                                 step=ALPHA_STEP if rnd == 0 else 0.01)
-        alpha = lo if lo == hi else brentq(m_mismatch, lo, hi, xtol=1e-7, rtol=1e-10)
+        alpha = lo if lo == hi else brentq(m_mismatch, lo, hi, xtol=1e-6, rtol=1e-10)
         free["dispersion"] = float(alpha)
         free["gating_length_nm"] = float(solve_at(alpha)[0])
-        log.info("n=%s round %d: %s", label, rnd + 1, free)
-        if rnd > 0 and abs(free["ea_eV"] - ea_old) < 1e-7:
+        ea_old = free["ea_eV"]
+        free["ea_eV"] = _ea_for(label, params, pset, free, tgt["Ea"])
+        log.info("n=%s round %d: %s (%d retention simulations)", label, rnd + 1, free, len(cache))
+        if abs(free["ea_eV"] - ea_old) < 1e-6:
             break
-    free["ea_eV"] = _ea_for(label, params, free, tgt["Ea"])
-    dev = dd.build_device(label, free, params)
+    dev = dd.build_device(label, free, params, pset=pset)
     achieved = table2_row(dev)
     residual = {k: achieved[k] - tgt[k] for k in tgt}
     within = {"b": abs(residual["b"]) <= TOLERANCES["b"] * tgt["b"],
@@ -274,18 +291,19 @@ def calibrate_film(n, params: dd.DDParameters | None = None, target: dict | None
             "within_tolerance": within, "seconds": time.perf_counter() - t_start}
 
 
-def calibrate_all(n_values=N_VALUES, params: dd.DDParameters | None = None) -> dict:
+def calibrate_all(n_values=N_VALUES, pset: ParameterSet | None = None,
+                  params: dd.DDParameters | None = None) -> dict:
     """:func:`calibrate_film` for every film; a film that cannot be calibrated is kept with
     its reason (``{"n", "error"}``) instead of stopping the others."""
-    params = dd.default_parameters() if params is None else params
+    pset = default_parameter_set() if pset is None else pset
     out = {}
     for n in n_values:
         label = parse_n(n)
         try:
-            out[label] = calibrate_film(label, params)
+            out[label] = calibrate_film(label, pset=pset, params=params)
         except CalibrationError as exc:
             log.warning("n=%s cannot be calibrated: %s", label, exc)
-            out[label] = {"n": label, "error": str(exc), "target": targets(label)}
+            out[label] = {"n": label, "error": str(exc), "target": targets(label, pset)}
     return out
 
 
@@ -361,9 +379,10 @@ def calibrated_free(n) -> dict:
         raise ValueError(msg) from exc
 
 
-def calibrated_device(n, params: dd.DDParameters | None = None, temperature_K: float | None = None):
-    """The calibrated DriftDiffusionDevice of film *n*."""
-    return dd.build_device(n, calibrated_free(n), params, temperature_K)
+def calibrated_device(n, pset: ParameterSet | None = None, params: dd.DDParameters | None = None,
+                      temperature_K: float | None = None):
+    """The calibrated DriftDiffusionDevice of film *n* (stored free values, data/ or *pset*)."""
+    return dd.build_device(n, calibrated_free(n), params, temperature_K, pset=pset)
 
 
 def format_table(results: dict) -> str:

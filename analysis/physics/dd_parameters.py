@@ -3,10 +3,11 @@
 
 The film-independent parameters form ONE frozen, hashable dataclass, :class:`DDParameters`,
 built by :func:`parameters_from_values` from a flat ``name -> value`` mapping in the units of
-the parameter files; :func:`default_values` collects that mapping from the repository's
-data files (data/parameters/driftdiffusion.yaml, the film thickness of geometry.yaml, the
-layer spacings of structure.yaml, the temperature and read delay of device.yaml and the
-paper's read voltage).  Nothing here keeps parameters in module-level state.
+the parameter files; :func:`values_from_pset` collects that mapping from a
+:class:`~analysis.parameters.ParameterSet` (its ``driftdiffusion`` topic, or
+data/parameters/driftdiffusion.yaml while the set does not hold that topic; the film thickness
+of ``geometry``, the layer spacings of ``structure``, the temperature and read delay of
+``device`` and the paper's read voltage).  Nothing here keeps parameters in module-level state.
 """
 from __future__ import annotations
 
@@ -210,24 +211,44 @@ def parameters_from_values(values: dict) -> DDParameters:
     return DDParameters(**out)
 
 
-def default_values() -> dict:
-    """The flat value mapping of the repository's data files (read at each call)."""
-    from analysis.parameters import paper_values, parameter_values
-    vals = dict(parameter_values(TOPIC))
-    geometry = parameter_values("geometry")
-    structure = parameter_values("structure")
-    device = parameter_values("device")
+def values_from_pset(pset=None) -> dict:
+    """The flat value mapping of :func:`parameters_from_values` from a parameter set.
+
+    Parameters
+    ----------
+    pset : analysis.parameters.ParameterSet, optional
+        Default: the parameter set of data/.  Its topics ``geometry``, ``structure`` and
+        ``device`` and its paper values give the shared keys (:data:`SHARED_KEYS`); the model's
+        own entries come from its topic ``driftdiffusion`` when it holds one, else from
+        data/parameters/driftdiffusion.yaml.
+    """
+    from analysis.parameters import default_parameters, parameter_values
+    pset = default_parameters() if pset is None else pset
+    vals = dict(pset.topic(TOPIC) if TOPIC in pset.topics else parameter_values(TOPIC))
+    geometry = pset.topic("geometry")
+    structure = pset.topic("structure")
+    device = pset.topic("device")
     vals["ohp_thickness"] = geometry["ohp_thickness"]
     vals["a_pseudocubic_layer"] = structure["a_pseudocubic_layer"]
     vals["pea_bilayer_thickness"] = structure["pea_bilayer_thickness"]
     vals["temperature"] = device["temperature"]
     vals["read_delay"] = device["read_delay"]
-    vals["read_voltage"] = float(paper_values()["protocols"]["read_voltage_V"]["value"])
+    vals["read_voltage"] = float(pset.paper()["protocols"]["read_voltage_V"]["value"])
     return vals
 
 
+def parameters_from_pset(pset=None) -> DDParameters:
+    """:func:`parameters_from_values` of :func:`values_from_pset` (default: data/)."""
+    return parameters_from_values(values_from_pset(pset))
+
+
+def default_values() -> dict:
+    """The flat value mapping of the repository's data files."""
+    return values_from_pset(None)
+
+
 def default_parameters(**overrides) -> DDParameters:
-    """:func:`parameters_from_values` of :func:`default_values` with *overrides* (same keys).
+    """The parameters of data/ with *overrides* (keys of :data:`PARAMETER_KEYS`, file units).
 
     Raises
     ------

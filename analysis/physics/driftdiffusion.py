@@ -129,46 +129,42 @@ import numpy as np
 from scipy.constants import e as Q_E
 from scipy.constants import k as K_B
 
+from analysis.parameters import ParameterSet
+from analysis.parameters import default_parameters as default_parameter_set
 from analysis.physics import _dd_kernel as kern
+from analysis.physics import interface
 from analysis.physics.dd_parameters import (K_B_EV, DDParameters, barrier_change,
                                             barrier_change_slope, default_parameters,
                                             default_values, graded_mesh,
-                                            out_of_plane_diffusivity, parameters_from_values,
-                                            release_barriers, trap_occupancy_ratios)
+                                            out_of_plane_diffusivity, parameters_from_pset,
+                                            parameters_from_values, release_barriers,
+                                            trap_occupancy_ratios, values_from_pset)
 from analysis.physics.dimensionality import parse_n
 from analysis.validation import finite, nonnegative, positive
 
 log = logging.getLogger(__name__)
 
-MODEL = "driftdiffusion"
-"""Value of the ``model`` attribute of the devices."""
+NAME = "driftdiffusion"
+"""The model's name (the ``model`` attribute of its devices)."""
 
 
 # --------------------------------------------------------------------------- free parameters
-@dataclass(frozen=True)
-class FreeParameter:
-    """A per-film calibration parameter: name, units, bounds, start value and Table 2 target."""
-
-    name: str
-    units: str
-    lower: float
-    upper: float
-    start: float
-    target: str
-    meaning: str
-
+FreeParameter = interface.FreeParameter
 
 FREE_PARAMETERS = (
-    FreeParameter("ea_eV", "eV", 0.02, 0.40, 0.10, "Ea",
+    FreeParameter("ea_eV", "eV", 0.02, 0.40, "Ea",
                   "vacancy hop activation energy E_a inside the slabs (D_s = D0 exp(−E_a/kT))"),
-    FreeParameter("dispersion", "1", -1.5, 4.0, 0.5, "m",
+    FreeParameter("dispersion", "1", -1.5, 4.0, "m",
                   "dispersion parameter α = kT_ref/E_t of the exponential distribution of trap "
                   "release barriers (E_t its width; α < 0: more sites with higher barriers)"),
-    FreeParameter("gating_length_nm", "nm", 0.01, 200.0, 10.0, "b",
+    FreeParameter("gating_length_nm", "nm", 0.01, 200.0, "b",
                   "gating length d_s: the interfacial field E lowers the injection barrier by "
                   "q E d_s (at most the film thickness)"),
 )
-"""The three free parameters of a film, their bounds, start values and Table 2 targets."""
+"""The three free parameters of a film: name, units, bounds, Table 2 target, meaning."""
+
+START = {"ea_eV": 0.10, "dispersion": 0.5, "gating_length_nm": 10.0}
+"""Start values of the calibration search (the dispersion start is then set from the target m)."""
 
 
 def check_free(free: dict) -> dict:
@@ -198,6 +194,48 @@ def check_free(free: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- the device
+class _SegmentCache:
+    """Results of segments already integrated, keyed by (state, voltage, duration or times).
+
+    The protocols integrate the same segment from the same state more than once (the SNDP
+    traces repeat the prefix of the 50-spike train, the PPF/SFDP batches start with the same
+    first spike); the integration is deterministic, so a repeat is looked up, bit for bit.
+    Least-recently-used entries are dropped beyond *max_bytes*.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2 ** 20):
+        from collections import OrderedDict
+        self._data = OrderedDict()
+        self._bytes = 0
+        self.max_bytes = int(max_bytes)
+
+    @staticmethod
+    def key(state, voltage, duration) -> bytes:
+        import hashlib
+        h = hashlib.blake2b(digest_size=20)
+        h.update(np.ascontiguousarray(state, dtype=float).tobytes())
+        h.update(np.float64(voltage).tobytes())
+        h.update(np.ascontiguousarray(duration, dtype=float).tobytes())
+        return h.digest()
+
+    def get(self, key):
+        hit = self._data.get(key)
+        if hit is not None:
+            self._data.move_to_end(key)
+        return hit
+
+    def put(self, key, value):
+        value = np.array(value, dtype=float)
+        value.setflags(write=False)
+        if key in self._data or value.nbytes > self.max_bytes:
+            return
+        self._data[key] = value
+        self._bytes += value.nbytes
+        while self._bytes > self.max_bytes:
+            _, old = self._data.popitem(last=False)
+            self._bytes -= old.nbytes
+
+
 class DriftDiffusionDevice:
     """One film at one temperature: the PulsedDevice of the drift–diffusion model.
 
@@ -214,15 +252,18 @@ class DriftDiffusionDevice:
         The film-independent parameters.
     temperature_K : float, K, optional
         Device temperature (default ``params.temperature_K``).
+    pset : analysis.parameters.ParameterSet, optional
+        The parameter set the protocols read their numbers from (default: data/); *params*
+        is normally built from it (:meth:`DriftDiffusionModel.build`).
     _flux_mode : int
         Test-only hook: 0 Scharfetter–Gummel (the model); 1 central-difference drift and
         2 reversed drift, both wrong on purpose (tests show that they are detected).
     """
 
-    model = MODEL
+    model = NAME
 
     def __init__(self, n, free: dict, params: DDParameters, temperature_K: float | None = None,
-                 _flux_mode: int = 0):
+                 _flux_mode: int = 0, pset: ParameterSet | None = None):
         if not isinstance(params, DDParameters):
             msg = f"params must be a DDParameters (see parameters_from_values); got {type(params).__name__}"
             raise ValueError(msg)
@@ -231,6 +272,7 @@ class DriftDiffusionDevice:
         self.n = parse_n(n)
         self.free = check_free(free)
         self.params = params
+        self.pset = default_parameter_set() if pset is None else pset
         t = params.temperature_K if temperature_K is None else temperature_K
         self.temperature_K = float(positive(t, "temperature_K", "device temperature", "K"))
         self.read_delay_s = params.read_delay_s
@@ -265,6 +307,7 @@ class DriftDiffusionDevice:
         rest.setflags(write=False)
         self._rest = rest
         self.last_stats = np.zeros(4, dtype=np.int64)
+        self._cache = _SegmentCache()
 
     def __repr__(self):
         return (f"DriftDiffusionDevice(n={self.n!r}, free={self.free}, "
@@ -284,6 +327,18 @@ class DriftDiffusionDevice:
     def dielectric_time(self) -> float:
         """Dielectric relaxation time λ_D²/D = ε/(q μ N0) [s]."""
         return self._lam2 / self._dn
+
+    @property
+    def relaxation_time_s(self) -> float:
+        """Longest internal time constant [s]: the release time of the slowest trap class (or
+        the double-layer RC time, if longer)."""
+        return float(max(self.release_times().max(), self.double_layer_time()))
+
+    def attributes(self) -> dict:
+        """What a simulated Dataset records of this device (model, film, free values, T)."""
+        return {"device_model": self.model, "device_n": self.n,
+                **{f"device_{k}": v for k, v in self.free.items()},
+                "device_temperature_K": self.temperature_K}
 
     def double_layer_time(self) -> float:
         """RC time λ_D L/(2D) [s] of the two double layers (Bazant, Thornton, Ajdari, Phys.
@@ -318,7 +373,8 @@ class DriftDiffusionDevice:
         state : array_like, shape (..., S)
             States (a batch of independent devices over the leading axes).
         voltage_V : float or array_like, V
-            Voltage on Al, broadcast against ``state.shape[:-1]``.
+            Voltage on Al, broadcast with ``state.shape[:-1]`` (one state and an array of
+            voltages or durations give a batch of that array's shape).
         duration_s : float or array_like, s
             Durations (>= 0; 0 returns the state unchanged), broadcast likewise.
 
@@ -332,28 +388,63 @@ class DriftDiffusionDevice:
             If the integrator fails (naming the device of the batch and its segment).
         """
         c, tr = self._split(state)
-        batch = c.shape[:-1]
-        v = np.broadcast_to(finite(voltage_V, "voltage_V", "segment voltage", "V"), batch)
-        d = np.broadcast_to(nonnegative(duration_s, "duration_s", "segment duration", "s"), batch)
+        v = finite(voltage_V, "voltage_V", "segment voltage", "V")
+        d = nonnegative(duration_s, "duration_s", "segment duration", "s")
+        try:
+            batch = np.broadcast_shapes(c.shape[:-1], v.shape, d.shape)
+        except ValueError as exc:
+            msg = (f"voltage_V (shape {v.shape}) and duration_s (shape {d.shape}) must broadcast "
+                   f"against the batch of states (shape {c.shape[:-1]})")
+            raise ValueError(msg) from exc
         self._check_state(c, tr)
+        c = np.broadcast_to(c, batch + (self.n_cells,))
+        tr = np.broadcast_to(tr, batch + (self.n_classes, self.n_cells))
+        v = np.broadcast_to(v, batch)
+        d = np.broadcast_to(d, batch)
         nb = int(np.prod(batch, dtype=np.int64))
-        cf = np.ascontiguousarray(c.reshape(nb, self.n_cells))
-        nf = np.ascontiguousarray(tr.reshape(nb, self.n_classes, self.n_cells))
+        flat = np.empty((nb, self.state_size))
+        flat[:, :self.n_cells] = c.reshape(nb, self.n_cells)
+        flat[:, self.n_cells:] = tr.reshape(nb, -1)
+        vf = np.ascontiguousarray(v.reshape(nb), dtype=float)
+        df = np.ascontiguousarray(d.reshape(nb), dtype=float)
+        out = np.empty((nb, self.state_size))
+        todo: dict = {}
+        keys = []
+        for i in range(nb):
+            key = self._cache.key(flat[i], vf[i], df[i])
+            keys.append(key)
+            hit = self._cache.get(key)
+            if hit is not None:
+                out[i] = hit
+            else:
+                todo.setdefault(key, []).append(i)
+        self.last_stats = np.zeros(4, dtype=np.int64)
+        if todo:
+            rows = np.array([idx[0] for idx in todo.values()])
+            res = self._integrate_rows(flat[rows], vf[rows], df[rows])
+            for r, (key, idx) in zip(res, todo.items()):
+                out[idx] = r
+                self._cache.put(key, r)
+        return out.reshape(batch + (self.state_size,))
+
+    def _integrate_rows(self, flat, vf, df):
+        """:func:`~analysis.physics._dd_kernel.integrate_batch` of independent states (B, S)."""
+        nb = flat.shape[0]
+        cf = np.ascontiguousarray(flat[:, :self.n_cells])
+        nf = np.ascontiguousarray(flat[:, self.n_cells:].reshape(nb, self.n_classes, self.n_cells))
         vt = K_B * self.temperature_K / Q_E
         out_c = np.empty_like(cf)
         out_n = np.empty_like(nf)
         stats = np.zeros(4, dtype=np.int64)
         status = np.zeros(nb, dtype=np.int64)
-        vf = np.ascontiguousarray(v.reshape(nb), dtype=float)
-        df = np.ascontiguousarray(d.reshape(nb), dtype=float)
         m = self.mesh
-        kern.integrate_batch(cf, nf, vf / vt, df, m.widths, m.centres, m.dist, self._lam2,
-                             self._dn, self._gam, self._rel, self.params.rtol, self.params.atol,
-                             self._h0, self._flux_mode, out_c, out_n, stats, status)
+        kern.integrate_batch(cf, nf, np.ascontiguousarray(vf) / vt, np.ascontiguousarray(df),
+                             m.widths, m.centres, m.dist, self._lam2, self._dn, self._gam,
+                             self._rel, self.params.rtol, self.params.atol, self._h0,
+                             self._flux_mode, out_c, out_n, stats, status)
         self.last_stats = stats
         self._raise_on(status, vf, df)
-        out = np.concatenate([out_c, out_n.reshape(nb, -1)], axis=1)
-        return out.reshape(batch + (self.state_size,))
+        return np.concatenate([out_c, out_n.reshape(nb, -1)], axis=1)
 
     def _raise_on(self, status, v, d):
         bad = np.flatnonzero(status != kern.STATUS_OK)
@@ -378,6 +469,12 @@ class DriftDiffusionDevice:
         v = float(finite(voltage_V, "voltage_V", "segment voltage", "V"))
         if t[-1] == 0.0:
             return np.broadcast_to(np.asarray(state, float), (t.size, self.state_size)).copy()
+        x = np.ascontiguousarray(state, dtype=float)
+        key = self._cache.key(x, v, t)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.last_stats = np.zeros(4, dtype=np.int64)
+            return hit.copy()
         out_c = np.empty((t.size, self.n_cells))
         out_n = np.empty((t.size, self.n_classes, self.n_cells))
         stats = np.zeros(4, dtype=np.int64)
@@ -389,11 +486,14 @@ class DriftDiffusionDevice:
                             self.params.atol, self._h0, self._flux_mode, out_c, out_n, stats)
         self.last_stats = stats
         self._raise_on(np.array([st]), np.array([v]), np.array([t[-1]]))
-        return np.concatenate([out_c, out_n.reshape(t.size, -1)], axis=1)
+        out = np.concatenate([out_c, out_n.reshape(t.size, -1)], axis=1)
+        self._cache.put(key, out)
+        return out
 
     def at_temperature(self, temperature_K: float) -> "DriftDiffusionDevice":
         """The same film held at *temperature_K* [K]."""
-        return DriftDiffusionDevice(self.n, self.free, self.params, temperature_K, self._flux_mode)
+        return DriftDiffusionDevice(self.n, self.free, self.params, temperature_K, self._flux_mode,
+                                    self.pset)
 
     # ------------------------------------------------------------------ ionic observables
     def ion_count(self, state) -> np.ndarray:
@@ -456,7 +556,7 @@ class DriftDiffusionDevice:
                * np.exp(barrier_change(low, p.injection_barrier_eV) / (K_B_EV * t)))
         return g_ion, g_e, low, t
 
-    def read_current(self, state, read_voltage_V, temperature_K=None, area_um2=62500.0) -> np.ndarray:
+    def read_current(self, state, read_voltage_V=-0.01, temperature_K=None, area_um2=62500.0) -> np.ndarray:
         """Current [A] (signed like the read voltage) of states (..., S) at a short read that
         does not disturb them; *temperature_K* and *area_um2* broadcast against the batch."""
         g_ion, g_e, _, _ = self._conductances(state, read_voltage_V, temperature_K, area_um2)
@@ -479,13 +579,35 @@ class DriftDiffusionDevice:
 
 
 def build_device(n, free: dict, params: DDParameters | None = None,
-                 temperature_K: float | None = None) -> DriftDiffusionDevice:
-    """The PulsedDevice of film *n* for the free values *free* and the parameter set *params*
-    (default: the repository's data files, :func:`default_parameters`)."""
-    return DriftDiffusionDevice(n, free, default_parameters() if params is None else params,
-                                temperature_K)
+                 temperature_K: float | None = None, pset: ParameterSet | None = None) -> DriftDiffusionDevice:
+    """The device of film *n* for the free values *free*: physics from *params* (default: built
+    from *pset*), protocol numbers from *pset* (default: data/)."""
+    pset = default_parameter_set() if pset is None else pset
+    params = parameters_from_pset(pset) if params is None else params
+    return DriftDiffusionDevice(n, free, params, temperature_K, pset=pset)
 
 
-__all__ = ["MODEL", "FREE_PARAMETERS", "FreeParameter", "check_free", "DriftDiffusionDevice",
-           "build_device", "DDParameters", "parameters_from_values", "default_values",
+class DriftDiffusionModel:
+    """The drift–diffusion model as a :class:`~analysis.physics.interface.SynapseModel`."""
+
+    name = NAME
+    free_parameters = FREE_PARAMETERS
+
+    def build(self, n, free, pset: ParameterSet | None = None) -> DriftDiffusionDevice:
+        """The synapse of film *n* with the free values *free*, everything else from *pset*."""
+        return build_device(n, free, pset=pset)
+
+    def calibrate(self, n, target, pset: ParameterSet | None = None, start=None) -> dict:
+        """Free values of film *n* reproducing *target* ``{"b", "m", "Ea"}``
+        (:func:`analysis.physics.dd_calibration.calibrate_film`)."""
+        from analysis.physics import dd_calibration
+        return dd_calibration.calibrate_film(n, target=target, pset=pset, start=start)
+
+
+MODEL = DriftDiffusionModel()
+"""The drift–diffusion synapse model (the :class:`~analysis.physics.interface.SynapseModel`)."""
+
+__all__ = ["NAME", "MODEL", "DriftDiffusionModel", "FREE_PARAMETERS", "START", "FreeParameter",
+           "check_free", "DriftDiffusionDevice", "build_device", "DDParameters",
+           "parameters_from_values", "parameters_from_pset", "values_from_pset", "default_values",
            "default_parameters"]
