@@ -110,6 +110,33 @@ def _parsed(path: str, mtime_ns: int, size: int):
         return yaml.safe_load(fh)
 
 
+def calibration_values(path: str | os.PathLike) -> dict[str, object]:
+    """``name -> value`` of a calibration file (the calibrate stage's output, or the reference
+    calibration in data/reference/calibration/), each entry with value, units, meaning, source.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the path, and how the file is made.
+    ValueError
+        If an entry lacks one of value, units, meaning, source.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = (f"calibration file {path} not found; the calibrate stage writes it "
+               "(make figures, or snakemake <results>/calibration/multitrap.yaml)")
+        raise FileNotFoundError(msg)
+    st = path.stat()
+    raw = _parsed(str(path), st.st_mtime_ns, st.st_size)
+    out = {}
+    for name, entry in (raw or {}).items():
+        missing = [k for k in _REQUIRED_KEYS if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise ValueError(f"{path}: entry {name!r} lacks {', '.join(missing)}")
+        out[name] = copy.deepcopy(entry["value"])
+    return out
+
+
 # --------------------------------------------------------------------------- the parameter set
 TOPICS = ("device", "structure", "optics", "geometry", "learning")
 """Parameter files (``data/parameters/<topic>.yaml``) a :class:`ParameterSet` holds. Calibrated

@@ -155,6 +155,17 @@ _COUNT_SUFFIX = "_count"
 _DTYPE_ATTR = "stacked_dtype"
 
 
+def calibration_path(results_dir: str | os.PathLike, model: str = "multitrap") -> Path:
+    """The calibrate stage's output for a device model: ``<results>/calibration/<model>.yaml``."""
+    return resolve(results_dir) / "calibration" / f"{model}.yaml"
+
+
+def load_calibration(results_dir: str | os.PathLike, model: str = "multitrap") -> dict:
+    """``name -> value`` of the run's calibration of *model* (:func:`calibration_path`)."""
+    from analysis.parameters import calibration_values
+    return calibration_values(calibration_path(results_dir, model))
+
+
 def simulation_path(results_dir: str | os.PathLike, n) -> Path:
     """Path of one film's simulation output, ``{results_dir}/simulate/n{n}.nc``.
 

@@ -44,6 +44,7 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 quasi2d_n = "3"           # str: the quasi-2D dimensionality compared with 3D (1-5)
+n_values = ["1", "2", "3", "4", "5", "inf"]  # list[str]: films of the run (the workflow passes config n_values)
 
 # %%
 import logging
@@ -53,17 +54,18 @@ import numpy as np
 from analysis.plotting import schematics
 from analysis.physics.dimensionality import parse_n
 from analysis.plotting.style import save
-from analysis.stage_io import resolve, write_metrics
+from analysis.stage_io import load_calibration, resolve, write_metrics
 
 logging.basicConfig(level=logging.INFO)
 q = parse_n(quasi2d_n)
 try:
-    from analysis.physics.multitrap import load_parameters
+    from analysis.physics.multitrap import MODEL_NAME, load_parameters
 except ImportError as exc:
     raise ImportError("Fig. 5a needs the device model analysis.physics.multitrap.load_parameters") from exc
+calibrated = load_calibration(results_dir, MODEL_NAME)   # the calibrate stage's output
 model = {}
 for n in ("inf", q):
-    p = load_parameters(n)
+    p = load_parameters(n, calibrated=calibrated)
     model[n] = (float(p.ea_eV), np.asarray(p.trap_energies_eV, float), np.asarray(p.trap_weights, float))
 {n: (ea, e.round(3).tolist(), w.round(3).tolist()) for n, (ea, e, w) in model.items()}
 

@@ -56,9 +56,8 @@ from IPython.display import Markdown, display
 
 from analysis.physics import energy as en
 from analysis.evidence import energy_audit
-from analysis.evidence import metrics as claim_metrics
 from analysis.plotting import style as figures
-from analysis.stage_io import resolve, write_metrics, write_text
+from analysis.stage_io import load_calibration, resolve, write_metrics, write_text
 
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("analysis").setLevel(logging.INFO)
@@ -102,7 +101,7 @@ display(table.style.format("{:.4g}"))
 # ≈18 fJ (2D, 250 µm × 250 µm), the calibration target.
 
 # %%
-metrics = claim_metrics.fig6_metrics(ds, literature)   # the robustness sweep calls the same function
+metrics = energy_audit.fig6_metrics(ds, literature)   # the robustness sweep calls the same function
 areas = ds["area"].values
 by_area = en.select(ds["energy"], None, c18["amplitude_V"]) / FJ
 e_at_ref_area = by_area.sel(area=c18["area_um2"])
@@ -282,7 +281,7 @@ display(audit.drop(columns=["statement"]).style.format(
 
 # %%
 bounds = energy_audit.consistency_bounds(pe)
-gamma_table = energy_audit.model_energy_vs_gamma()
+gamma_table = energy_audit.model_energy_vs_gamma(calibrated=load_calibration(results_dir, "multitrap"))
 write_text(gamma_table.to_csv(index=False, float_format="%.6g"), results / "tables" / "energy_vs_gamma.csv")
 print(f"assumed for the 0.7 fJ event: t = {1e3 * bounds['assumed_width_s']:g} ms, "
       f"A = {bounds['assumed_area_um2']:g} µm²")

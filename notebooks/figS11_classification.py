@@ -97,10 +97,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.learning import pd_curves as sw
+from analysis.physics import multitrap
 from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
-from analysis.evidence.claims import prediction_interval
+from analysis.evidence.statistics import prediction_interval
 from analysis.parameters import paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n
@@ -159,10 +160,12 @@ sizes
 curves, pd, retained, pd_retained = {}, {}, {}, {}
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 films = [str(n) for n in sims["n"].values]
+calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
+synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
     g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
-    amp_r, g_r = sw.retained_pd_curve(n, settle)
+    amp_r, g_r = sw.retained_pd_curve(synapses[n], settle)
     retained[n] = (g_r, amp_r)
     for store, (gg, aa, cyc) in ((pd, (g, amp, cycles)), (pd_retained, (g_r, amp_r, None))):
         try:
@@ -222,7 +225,7 @@ SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh
 # the volatile part read between updates (Device.decay, off in the four settings above): the
 # retained table, with what the device shows on top of it j update steps after a pulse
 decay_interval = float(learning["decay_interval"])
-decay = sw.decay_from_model(device_n, decay_interval, settle)
+decay = sw.decay_from_model(synapses[device_n], decay_interval, settle)
 DECAY_SETTINGS = {} if decay is None else {
     f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
                                         mapping) for mapping in tr.MAPPINGS}
@@ -240,7 +243,7 @@ print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {devic
 settle_scan = [float(t) for t in learning["settle_times_scan"]]
 scan_devices = {}
 for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(device_n, t)
+    a_t, g_t = sw.retained_pd_curve(synapses[device_n], t)
     dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
     for mapping in tr.MAPPINGS:
         scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)

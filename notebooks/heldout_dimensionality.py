@@ -37,6 +37,7 @@
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
+n_values = ["1", "2", "3", "4", "5", "inf"]  # list[str]: films of the run (the workflow passes config n_values)
 
 # %%
 import matplotlib.pyplot as plt
@@ -45,10 +46,13 @@ import numpy as np
 from analysis.plotting import style as figures
 from analysis.evidence import heldout
 from analysis.evidence.claims import write_metrics
-from analysis.stage_io import resolve, write_netcdf, write_text
+from analysis.physics import multitrap
+from analysis.stage_io import load_calibration, resolve, write_netcdf, write_text
 
 figures.use_style()
-ds = heldout.leave_one_out()
+cal = load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
+calibrated = {n: (cal["ea_eV"][n], cal["e0_eV"][n], cal["nu_m_per_s"][n]) for n in n_values}
+ds = heldout.leave_one_out(n_values, calibrated=calibrated)
 write_netcdf(ds, resolve(results_dir) / "heldout" / "heldout_dimensionality.nc")
 labels = [str(n) for n in ds["n"].values]
 

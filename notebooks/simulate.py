@@ -22,7 +22,8 @@
 #   under UV and room light;
 # * **structure** (`analysis.physics.structure`) — the Cu Kα XRD pattern of the phase mixture;
 # * **device** (`analysis.physics.protocols`) — every pulse protocol of the paper applied to the
-#   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*.
+#   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*
+#   (the calibrate stage's output, `calibration/multitrap.yaml`).
 #
 # Physical parameters come from `data/parameters/`; run sizes from `config/config.yaml`.
 #
@@ -44,7 +45,7 @@ import xarray as xr
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
-from analysis.physics import optics, protocols, structure
+from analysis.physics import multitrap, optics, protocols, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
@@ -73,7 +74,9 @@ plt.show()
 # All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
 
 # %%
-device = protocols.simulate_device(n, device_settings)
+calibration_file = io.calibration_path(results_dir, multitrap.MODEL_NAME)
+synapse = multitrap.load_parameters(n, calibrated=io.load_calibration(results_dir, multitrap.MODEL_NAME))
+device = protocols.simulate_device(synapse, device_settings)
 device
 
 # %%
@@ -103,8 +106,9 @@ ds.attrs = {
     "source": "perovskite-synapse compendium, notebooks/simulate.py",
     "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
 }
-for topic in ("optics", "structure", "device", "device_calibrated"):
+for topic in ("optics", "structure", "device"):
     path = data_dir() / "parameters" / f"{topic}.yaml"
     ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
+ds.attrs["sha256_calibration_yaml"] = _digest(calibration_file)
 io.write_netcdf(ds, io.simulation_path(results_dir, n))
 print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

@@ -61,6 +61,7 @@ for _other, _out in _taken.items():
                    "every profile needs its own folders"])
 N_VALUES = [n for n in ALL_N_VALUES if n in config["n_values"]]  # in order of n
 SIMULATIONS = expand(f"{RESULTS}/simulate/n{{n}}.nc", n=N_VALUES)
+CALIBRATION = f"{RESULTS}/calibration/multitrap.yaml"  # the calibrate stage's output (stage_io.calibration_path)
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
@@ -114,7 +115,7 @@ def upstream_params(needs):
     """Parameters that tell a notebook where its upstream stages are: the films simulated
     (``n_values``) and the MNIST mirror (``mnist_mirror``, config ``data.mirror``)."""
     params = {}
-    if "simulate" in needs:
+    if "simulate" in needs or "calibrate" in needs:
         params["n_values"] = list(N_VALUES)
     if "data" in needs:
         params["mnist_mirror"] = config["data"]["mirror"]
@@ -153,7 +154,7 @@ def logged(command):
 def _all_outputs():
     out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
     out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
-    out += [f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
+    out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 

@@ -9,6 +9,7 @@ for _name, _spec in NOTEBOOKS.items():
         input:
             code=code_inputs(f"notebooks/{_name}.py"),
             simulations=SIMULATIONS if "simulate" in _spec["needs"] else [],
+            calibration=[CALIBRATION] if "calibrate" in _spec["needs"] else [],
             mnist=[f"{RESULTS}/data/mnist_manifest.json"] if "data" in _spec["needs"] else [],
             sweep=SWEEP_MERGED if "sweep" in _spec["needs"] else [],
         output:

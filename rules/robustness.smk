@@ -39,6 +39,7 @@ def _chunk_resources():
 rule robustness_chunk:
     input:
         code=code_inputs("analysis/evidence/robustness.py"),
+        calibration=CALIBRATION,
     output:
         f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
@@ -46,6 +47,8 @@ rule robustness_chunk:
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
+    params:
+        films=" ".join(N_VALUES),
     threads: threads_for("robustness_chunk")
     resources:
         **_chunk_resources(),
@@ -57,7 +60,8 @@ rule robustness_chunk:
         ENV
     shell:
         logged(f"{PY} -m analysis.evidence.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
-               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --output {{output}}")
+               f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --calibration {{input.calibration}} "
+               f"--films {{params.films}} --output {{output}}")
 
 
 rule robustness_merge:

@@ -1,10 +1,12 @@
 # The per-dimensionality simulation stage: optics, structure and every device protocol of
-# one film, written as one xarray Dataset (NetCDF, CF units) per n; and the calibration check.
+# one film, written as one xarray Dataset (NetCDF, CF units) per n, from the calibrated device
+# model; and the calibration of the model to Table 2 (CALIBRATION), which it is built from.
 
 
 rule simulate:
     input:
         code=code_inputs("notebooks/simulate.py"),
+        calibration=CALIBRATION,
     output:
         f"{RESULTS}/simulate/n{{n}}.nc",
         f"{RESULTS}/notebooks/simulate_n{{n}}.ipynb",
@@ -29,11 +31,12 @@ rule calibrate:
     input:
         code=code_inputs("notebooks/calibrate.py"),
     output:
+        CALIBRATION,
         f"{RESULTS}/calibration/calibration.nc",
         metrics_file("calibrate"),
         executed("calibrate"),
     params:
-        cmd=runner("calibrate", notebook_params("calibrate", **({} if "n_values" in (SETTINGS.get("calibrate") or {}) else {"n_values": list(N_VALUES)}))),
+        cmd=runner("calibrate", notebook_params("calibrate", n_values=list(N_VALUES))),
     threads: threads_for("calibrate")
     resources:
         **resources_for("calibrate"),

@@ -11,10 +11,12 @@ from analysis.parameters import parameters
 
 
 def test_stored_file_is_well_formed():
-    table = parameters("device_calibrated")
+    import yaml
+    from analysis.parameters import data_dir
+    table = yaml.safe_load((data_dir() / "reference" / "calibration" / "multitrap.yaml").read_text())
     for name in ("ea_eV", "e0_eV", "nu_m_per_s", "sigma0_S_per_um2"):
         p = table[name]
-        assert p.units and p.meaning and p.source.startswith("calibrated:")
+        assert p["units"] and p["meaning"] and p["source"].startswith("calibrated:")
     shared = parameters("device")
     for p in shared.values():
         assert p.source.startswith(("assumed:", "calibrated:")) or "literature" in p.source or "[" in p.source
@@ -52,7 +54,7 @@ def test_energy_calibration():
 def test_write_calibrated_roundtrip(tmp_path):
     result = {"per_n": {"3": cal.calibrate_film("3")}, "sigma0_S_per_um2": 1e-12,
               "energy": {"target_J": 1.8e-14, "achieved_J": 1.8e-14, "residual_J": 0.0}}
-    path = cal.write_calibrated(result, tmp_path / "device_calibrated.yaml")
+    path = cal.write_calibrated(result, tmp_path / "multitrap.yaml")
     import yaml
     data = yaml.safe_load(path.read_text())
     assert data["ea_eV"]["value"]["3"] == result["per_n"]["3"]["ea_eV"]

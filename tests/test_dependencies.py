@@ -48,7 +48,7 @@ def test_data_files_read_by_a_module_are_inputs():
     assert not any(f.startswith("data/paper/claims/") for f in fig2), "only the report reads the ledger"
     report = dependencies.code_inputs("notebooks/report.py")
     assert "data/paper/claims/fig3.yaml" in report
-    assert "data/parameters/device_calibrated.yaml" in dependencies.code_inputs("analysis/physics/multitrap.py")
+    assert "data/reference/calibration/multitrap.yaml" in dependencies.code_inputs("analysis/physics/multitrap.py")
     assert "data/mnist.yaml" in dependencies.code_inputs("analysis/learning/digits.py")
 
 

@@ -37,7 +37,7 @@ def workflow_parameters(name):
     if name == "calibrate":
         return out | {"n_values"}
     needs = TABLE[name]["needs"]
-    out |= {"n_values"} if "simulate" in needs else set()
+    out |= {"n_values"} if "simulate" in needs or "calibrate" in needs else set()
     out |= {"mnist_mirror"} if "data" in needs else set()
     out |= {"profile"} if TABLE[name].get("profile") else set()
     return out

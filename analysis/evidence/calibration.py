@@ -7,8 +7,10 @@ This module holds what the stage adds: the paper's targets (Table 2 per film, th
 2D device that sets the one current scale), the acceptance tolerances (passed in, from
 data/evidence/effect_sizes.yaml), the calibration of every film, and its YAML form.
 
-All searches are deterministic, so rerunning :func:`calibrate_all` reproduces
-``data/parameters/device_calibrated.yaml``.
+All searches are deterministic. The workflow's calibrate stage writes the result to
+``<results>/calibration/multitrap.yaml`` (:func:`write_calibrated`), from which every later stage
+builds its devices; ``make references`` copies it to the reference calibration
+(``data/reference/calibration/multitrap.yaml``), which the regression check compares it with.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.parameters import ParameterSet, data_dir, default_parameters
+from analysis.parameters import ParameterSet, default_parameters
 from analysis.physics import multitrap as dev
 from analysis.physics.dimensionality import N_VALUES, parse_n
 from analysis.physics.multitrap_model import calibrate_n, calibrate_sigma0
@@ -31,7 +33,7 @@ def tolerances(sizes: dict | None = None) -> dict:
     """Acceptance of a calibration: b and m relative, Ea absolute [eV], from the effect sizes
     (data/evidence/effect_sizes.yaml, stated once; *sizes* is that table)."""
     if sizes is None:
-        from analysis.evidence.claims import effect_sizes
+        from analysis.evidence.rules import effect_sizes
         sizes = effect_sizes()
     return {"b": float(sizes["power_law_b"]["value"]), "m": float(sizes["power_law_m"]["value"]),
             "Ea": float(sizes["activation_energy"]["value"])}
@@ -82,7 +84,7 @@ def calibrate_all(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
 
 # --------------------------------------------------------------------------- yaml
 def to_yaml_mapping(result: dict) -> dict:
-    """The content of device_calibrated.yaml (every entry has value, units, meaning, source)."""
+    """The content of a calibration file (every entry has value, units, meaning, source)."""
     per = result["per_n"]
     labels = [n for n in N_VALUES if n in per]
 
@@ -118,41 +120,37 @@ def to_yaml_mapping(result: dict) -> dict:
 
 
 HEADER = ("# Per-n calibrated parameters of the synapse model (analysis/physics/multitrap.py).\n"
-          "# WRITTEN BY `python -m analysis.evidence.calibration --write` (analysis/evidence/calibration.py); do not edit.\n"
+          "# Written by the workflow's calibrate stage (analysis/evidence/calibration.py); do not edit.\n"
           "# Each entry: value (by dimensionality n), units, meaning, source, and the calibration\n"
           "# target, the value the analysis of the simulated experiment achieved, and the residual.\n")
 
 
-def calibrated_path() -> Path:
-    """``data/parameters/device_calibrated.yaml``."""
-    return data_dir() / "parameters" / f"{dev.CALIBRATED_TOPIC}.yaml"
-
-
-def write_calibrated(result: dict, path: str | Path | None = None) -> Path:
-    """Write the calibration result as YAML (full float precision, fixed key order)."""
+def write_calibrated(result: dict, path: str | Path) -> Path:
+    """Write the calibration result as YAML (full float precision, fixed key order; atomic)."""
     from analysis.stage_io import write_text
-    path = Path(path) if path else calibrated_path()
+    path = Path(path)
     text = HEADER + yaml.safe_dump(to_yaml_mapping(result), sort_keys=False, width=200)
     write_text(text, path)
     return path
 
 
 def main(argv=None) -> int:
-    """CLI: ``python -m analysis.evidence.calibration [--write]``."""
+    """CLI: ``python -m analysis.evidence.calibration [--output FILE] [--n N ...]``: calibrate
+    and print (and write *FILE*); the workflow's calibrate stage does the same in its notebook."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true",
-                        help="rewrite data/parameters/device_calibrated.yaml")
+    parser.add_argument("--output", help="write the calibration to this YAML file")
+    parser.add_argument("--n", nargs="+", default=list(N_VALUES), help="films (default all six)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    result = calibrate_all()
+    result = calibrate_all(args.n)
     for n, r in result["per_n"].items():
         log.info("n=%-3s b=%.5g (%.5g)  m=%.5g (%.5g)  Ea=%.5f (%.3f)", n, r["achieved"]["b"],
                  r["target"]["b"], r["achieved"]["m"], r["target"]["m"], r["achieved"]["Ea"],
                  r["target"]["Ea"])
     log.info("sigma0 = %.6g S/um^2, energy = %.4g fJ", result["sigma0_S_per_um2"],
              result["energy"]["achieved_J"] * 1e15)
-    if args.write:
-        log.info("wrote %s", write_calibrated(result))
+    if args.output:
+        log.info("wrote %s", write_calibrated(result, args.output))
     return 0
 
 

@@ -87,6 +87,9 @@ import math
 import os
 from pathlib import Path
 
+from analysis.evidence import statistics
+from analysis.evidence.rules import effect_sizes, robustness_rules
+from analysis.evidence.statistics import prediction_interval, wilson  # noqa: F401 (used by the ledger's ops)
 from analysis.stage_io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
 from analysis.parameters import data_dir
 
@@ -165,23 +168,6 @@ def _validate_condition(claim: dict, source: str) -> None:
     if ("variant_of" in claim or variant is not None) and not (
             isinstance(variant, dict) and variant and all(isinstance(v, str) for v in variant.values())):
         raise ValueError(f"{source}: claim {cid} needs variant: a mapping analysis choice -> option")
-
-
-def effect_sizes(path: str | os.PathLike | None = None) -> dict:
-    """Tolerances and detection thresholds per quantity type (data/evidence/effect_sizes.yaml)."""
-    path = Path(path) if path else data_dir() / "evidence" / "effect_sizes.yaml"
-    return _effect_sizes(str(path))
-
-
-@functools.lru_cache(maxsize=4)
-def _effect_sizes(path: str) -> dict:
-    table = _read_yaml(Path(path))
-    for name, entry in table.items():
-        missing = [k for k in ("kind", "value", "units", "meaning", "source") if k not in entry]
-        if missing or entry["kind"] not in ("tolerance", "detection"):
-            raise ValueError(f"{path}: quantity {name} needs kind (tolerance|detection), value, "
-                             f"units, meaning and source; lacks {missing or ['a valid kind']}")
-    return table
 
 
 def load_ledger(folder: str | os.PathLike | None = None) -> list[dict]:
@@ -332,43 +318,6 @@ def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
 
 
-def prediction_interval(samples, coverage: float = 0.95) -> tuple[float, float]:
-    """Centre and half-width of the prediction interval for one further sample.
-
-    Parameters
-    ----------
-    samples : sequence of float
-        Independent values (e.g. one accuracy per seed), at least 2.
-    coverage : float, 1
-        1 − α, in (0, 1).
-
-    Returns
-    -------
-    mean, half_width : float
-        ``mean ± t(1 − α/2; S − 1) · sd · √(1 + 1/S)`` (sd with ddof = 1; Hahn, Meeker &
-        Escobar, *Statistical Intervals*, 2nd ed., ch. 4).
-
-    Examples
-    --------
-    >>> m, h = prediction_interval([90.0, 92.0, 91.0, 89.0, 93.0])
-    >>> round(m, 2), round(h, 2)
-    (91.0, 4.81)
-    """
-    from scipy.stats import t
-
-    if isinstance(samples, (str, bytes)) or not hasattr(samples, "__len__"):
-        raise ValueError(f"samples={samples!r} must be a list of per-seed values")
-    x = [_num(v) for v in samples]
-    if len(x) < 2:
-        raise ValueError(f"samples has {len(x)} value(s); the prediction interval needs ≥ 2 (one per seed)")
-    if not 0 < coverage < 1:
-        raise ValueError(f"coverage={coverage!r} must be in (0, 1) (1 − α)")
-    s_count = len(x)
-    mean = math.fsum(x) / s_count
-    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in x) / (s_count - 1))
-    return mean, float(t.ppf(0.5 + coverage / 2, s_count - 1)) * sd * math.sqrt(1 + 1 / s_count)
-
-
 def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
     """Return (ok, paper_text) (see :func:`_assess`)."""
     a = _assess(op, c, cmp)
@@ -507,41 +456,11 @@ SEED_SUFFIX = "_per_seed"
 """A stage that trains over seeds stores per-seed values of metric X as ``X_per_seed``."""
 
 
-def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial fraction k/n (``(nan, nan)`` for n = 0)."""
-    from scipy.stats import norm
-    if n <= 0:
-        return math.nan, math.nan
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def samples_for_robust_verdict(rules: dict | None = None) -> int:
-    """Fewest samples (parameter sets or seeds) in which a unanimous outcome is a robust verdict.
-
-    With k = n the Wilson lower bound must reach the ``robust_fraction`` of
-    data/evidence/robustness.yaml at its ``confidence`` (0.9 at 95 %: 35). Below it every
-    robustness is "depends", whatever the outcomes: the report says so instead of blaming
-    the assumptions.
-
-    >>> samples_for_robust_verdict({"robust_fraction": 0.9, "confidence": 0.95})
-    35
-    """
-    rules = _evidence_rules() if rules is None else rules
-    conf, robust = float(rules["confidence"]), float(rules["robust_fraction"])
-    n = 1
-    while wilson(n, n, conf)[0] < robust:
-        n += 1
-    return n
-
-
-def _evidence_rules() -> dict:
-    from analysis.parameters import load_yaml
-    return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
+    """Fewest samples in which a unanimous outcome is robust, under the rules of
+    data/evidence/robustness.yaml (:func:`analysis.evidence.statistics.samples_for_robust_verdict`)."""
+    rules = robustness_rules() if rules is None else rules
+    return statistics.samples_for_robust_verdict(float(rules["robust_fraction"]), float(rules["confidence"]))
 
 
 def _replaced(stage_metrics: dict, name: str, key, value) -> dict:
@@ -637,7 +556,7 @@ def seed_robustness(claim: dict, stage_metrics: dict) -> dict:
     data/evidence/robustness.yaml, ``robustness_over: "seeds"``, and ``sensitivities``: what
     the metric depends on among the stored settings, or ``["seeds only"]``.
     """
-    rules = _evidence_rules()
+    rules = robustness_rules()
     conf, robust = float(rules["confidence"]), float(rules["robust_fraction"])
     verdicts, basis = seed_verdicts(claim, stage_metrics)
     entry = {"robustness_over": "seeds", "robustness_basis": basis}

@@ -26,8 +26,8 @@ from analysis.physics.energy import (AMPLITUDE_DIM, AREA_DIM, CURRENT_DEFINITION
 log = logging.getLogger(__name__)
 
 def _energy_tolerance() -> float:
-    from analysis.evidence.claims import effect_sizes
-    return float(effect_sizes()["energy_per_event"]["value"])
+    from analysis.evidence.rules import tolerance
+    return tolerance("energy_per_event")
 
 
 TOLERANCE = _energy_tolerance()

@@ -31,7 +31,7 @@ import numpy as np
 import xarray as xr
 
 from analysis.evidence import calibration
-from analysis.evidence.claims import effect_sizes
+from analysis.evidence.rules import effect_sizes
 from analysis.parameters import ParameterSet
 from analysis.physics import multitrap as dev
 from analysis.physics import table2

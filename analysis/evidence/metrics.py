@@ -8,14 +8,16 @@ definition. Each takes the per-film Datasets of :func:`analysis.physics.protocol
 and returns a JSON-able dict.
 
 ==========================  =================================================================
-:func:`fig2_metrics`        optics and XRD of the six films (Fig. 2, Table S1, Table 1)
 :func:`fig3_metrics`        EPSC, PPF, SFDP, SVDP, SDDP, SNDP (Fig. 3, S5–S7)
 :func:`fig4_metrics`        forgetting after the rehearsals, Table 2 b and m (Fig. 4b, S8)
 :func:`fig5_metrics`        Arrhenius E_A and the b, m fits per film (Fig. 5b, Table 2)
-:func:`fig6_metrics`        energies per event and the audit's numbers (Fig. 6, S10)
 :func:`figS1_metrics`       I–V hysteresis and monostability (Fig. S1)
 :func:`figS11_device_metrics`  nonlinearity and states of the P/D curve (Fig. S11a)
 ==========================  =================================================================
+
+The Fig. 2 metrics are :func:`analysis.physics.optics.fig2_metrics` and the Fig. 6 metrics
+:func:`analysis.evidence.energy_audit.fig6_metrics` (they need the optics model and the paper's
+energy statements); the same rule holds for them: notebook and sweep call that one function.
 """
 from __future__ import annotations
 
@@ -26,12 +28,6 @@ from analysis.physics import protocols
 
 PA = 1e12
 """Picoamperes per ampere (a current in A times PA is in pA)."""
-
-
-def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
-    """Fig. 2 (:func:`analysis.physics.optics.fig2_metrics`: films' optics and XRD)."""
-    from analysis.physics import optics
-    return optics.fig2_metrics(films, pset)
 
 
 def fig3_metrics(films: dict, ppf_fits: dict | None = None) -> dict:
@@ -121,12 +117,6 @@ def fig5_metrics(films: dict, pset: ParameterSet | None = None, arrhenius: dict 
             "arrhenius_at_bound": {n: arr[n].any_at_bound for n in films}}
 
 
-def fig6_metrics(energy, literature=None, pset: ParameterSet | None = None) -> dict:
-    """Fig. 6 and S10 (:func:`analysis.evidence.energy_audit.fig6_metrics`)."""
-    from analysis.evidence import energy_audit
-    return energy_audit.fig6_metrics(energy, literature, pset)
-
-
 def hysteresis_ratio(ds) -> float:
     """Largest ratio of the return branch's |I| to the forward branch's at the same negative
     voltage of the I–V sweep (> 1: hysteresis)."""
@@ -164,6 +154,6 @@ def figS11_device_metrics(analysis: dict) -> dict:
             "distinct_states_min": min(analysis["states_potentiation"], analysis["states_depression"])}
 
 
-__all__ = ["fig2_metrics", "fig3_metrics", "fig4_metrics", "fig5_metrics", "fig6_metrics",
+__all__ = ["fig3_metrics", "fig4_metrics", "fig5_metrics",
            "figS1_metrics", "figS11_device_metrics", "retention_fits", "arrhenius_fits",
            "hysteresis_ratio", "MONOSTABLE_DEVIATION"]

@@ -1077,8 +1077,18 @@ def update_references(profile: str, results_dir="results", done_file=None) -> Pa
     flat = _claims.flatten_metrics(metrics)
     path = ROOT / "data" / "reference" / f"{profile}.json"
     write_json(flat, path)
+    done = [f"wrote {_display_path(path)} with {len(flat)} outputs"]
+    # the reference calibration: a run that calibrated every film (the calibrate stage's output)
+    from analysis.physics.dimensionality import N_VALUES
+    from analysis.parameters import calibration_values
+    from analysis.stage_io import calibration_path
+    cal = calibration_path(results_dir)
+    if cal.is_file() and set(calibration_values(cal)["ea_eV"]) == set(N_VALUES):
+        target = ROOT / "data" / "reference" / "calibration" / cal.name
+        write_text(cal.read_text(encoding="utf-8"), target)
+        done.append(f"wrote {_display_path(target)}")
     if done_file:
-        write_text(f"wrote {_display_path(path)} with {len(flat)} outputs\n", done_file)
+        write_text("\n".join(done) + "\n", done_file)
     return path
 
 

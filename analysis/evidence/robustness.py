@@ -39,7 +39,8 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, claims, heldout, metrics
+from analysis.evidence import calibration, claims, energy_audit, heldout, metrics, statistics
+from analysis.evidence.rules import robustness_rules
 from analysis.physics import multitrap as dev, energy, optics, protocols, structure
 from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
 from analysis.physics.dimensionality import N_VALUES, parse_n
@@ -100,8 +101,8 @@ def priors() -> dict:
 
 
 def rules() -> dict:
-    """``name -> value`` of data/evidence/robustness.yaml."""
-    return {k: v["value"] for k, v in load_yaml("evidence/robustness.yaml").items()}
+    """``name -> value`` of data/evidence/robustness.yaml (:func:`analysis.evidence.rules.robustness_rules`)."""
+    return robustness_rules()
 
 
 def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.ndarray]:
@@ -158,11 +159,12 @@ def sample_parameters(sample: dict, base: ParameterSet | None = None) -> Paramet
 
 
 # --------------------------------------------------------------------------- model
-def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
+def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None, start: dict | None = None) -> dict:
     """Recalibrate every film and the current scale under the parameter set *pset*.
 
-    Starts each film's search from the stored calibration (same targets and analysis as
-    :func:`analysis.evidence.calibration.calibrate_all`).
+    Starts each film's search from *start* (a calibration's ``name -> value``, e.g. the run's
+    calibrate stage output; default the reference calibration), with the same targets and
+    analysis as :func:`analysis.evidence.calibration.calibrate_all`.
 
     Returns
     -------
@@ -178,7 +180,7 @@ def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict
     ref = parse_n(calibration.energy_target(pset)["n"])
     per = {}
     for n in dict.fromkeys(labels + [ref]):
-        per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n))
+        per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n, start))
     sigma0, _ = calibration.calibrate_scale(per[ref], pset)
     return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0,
                                     pset=pset)
@@ -218,7 +220,7 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     e = energy.energy_dataset(energy.stack_psc(films))
     return {"fig3_plasticity": metrics.fig3_metrics(films),
             "fig4_retention": metrics.fig4_metrics(films, pset),
-            "fig6_energy": metrics.fig6_metrics(e, pset=pset)}
+            "fig6_energy": energy_audit.fig6_metrics(e, pset=pset)}
 
 
 def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
@@ -228,7 +230,7 @@ def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
     films = {parse_n(n): xr.merge([optics.film_optics(n, pset=pset), structure.film_xrd(n, pset=pset)],
                                   combine_attrs="override")
              for n in n_values}
-    return metrics.fig2_metrics(films, pset)
+    return optics.fig2_metrics(films, pset)
 
 
 def classification_device_metrics(params: dict) -> dict:
@@ -258,7 +260,7 @@ def _var(claim_id: str) -> str:
     return "margin__" + claim_id.replace("-", "_")
 
 
-def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dict]:
+def device_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None = None) -> tuple[dict, dict]:
     """The calibrated device model under one set of assumptions.
 
     Returns
@@ -277,7 +279,7 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None) -> tuple[dict, dic
     pset = sample_parameters(sample)
     found = {"fig2_optics": optics_metrics(pset=pset)}
     try:
-        params = calibrate_films(n_values, pset)
+        params = calibrate_films(n_values, pset, start)
     except ValueError as exc:
         raise Infeasible(str(exc), found) from exc
     found.update(model_metrics(params, sizes))
@@ -318,11 +320,12 @@ def chunk_indices(n_samples: int, chunk: int, n_chunks: int) -> np.ndarray:
 
 def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
               seed: int | None = None, n_values=N_VALUES, sizes=None, ledger=None,
-              model=None) -> xr.Dataset:
+              model=None, start: dict | None = None) -> xr.Dataset:
     """Evaluate one chunk of the design of *prior*; return its Dataset (dims sample, n).
 
     *ledger* defaults to :func:`swept_claims`; *model* (sample -> (params, metrics), raising
-    :class:`Infeasible` when Table 2 cannot be reached) to the recalibrated device model on *n_values*.
+    :class:`Infeasible` when Table 2 cannot be reached) to the recalibrated device model on *n_values*,
+    its searches starting from the calibration *start* (``name -> value``; default the reference).
 
     Variables: every assumption (sample; its units), ``feasible`` (sample), ``ea_eV``,
     ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per swept claim
@@ -332,7 +335,7 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
     ledger = swept_claims() if ledger is None else [c for c in ledger if claims.classify(c) == "prediction"]
     if model is None:
         def model(sample):
-            return device_model(sample, n_values, sizes)
+            return device_model(sample, n_values, sizes, start)
     table = priors()
     full = design(prior, n_samples, seed)
     idx = chunk_indices(n_samples, chunk, n_chunks)
@@ -393,8 +396,8 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
 
 
 # --------------------------------------------------------------------------- statistics
-wilson = claims.wilson
-"""Wilson score interval of a binomial fraction (:func:`analysis.evidence.claims.wilson`)."""
+wilson = statistics.wilson
+"""Wilson score interval of a binomial fraction (:func:`analysis.evidence.statistics.wilson`)."""
 
 
 def stage_model(metric) -> str:
@@ -555,6 +558,8 @@ def main(argv=None) -> int:
     ch.add_argument("--samples", type=int, required=True, help="samples in the prior's design")
     ch.add_argument("--chunk", type=int, required=True)
     ch.add_argument("--chunks", type=int, required=True)
+    ch.add_argument("--calibration", help="the run's calibration (YAML): the searches' starting points")
+    ch.add_argument("--films", nargs="+", default=list(N_VALUES), help="films of the run (config n_values)")
     ch.add_argument("--output", required=True)
     mg = sub.add_parser("merge", help="merge the chunks of one prior into one NetCDF file")
     mg.add_argument("--output", required=True)
@@ -571,7 +576,10 @@ def main(argv=None) -> int:
     for name in ("analysis.evidence.calibration",):
         _logging.getLogger(name).setLevel(_logging.WARNING)
     t0 = time.perf_counter()
-    ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks)
+    from analysis.parameters import calibration_values
+    start = calibration_values(args.calibration) if args.calibration else None
+    ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks, n_values=[parse_n(n) for n in args.films],
+                   start=start)
     write_netcdf(ds, args.output)
     log.info("wrote %s (%d samples, %d feasible, %.1f s)", args.output, ds.sizes["sample"],
              int(ds["feasible"].sum()), time.perf_counter() - t0)

@@ -60,7 +60,7 @@ import numpy as np
 from scipy.constants import physical_constants
 from scipy.linalg import expm
 
-from analysis.parameters import ParameterSet, default_parameters, parameter_values
+from analysis.parameters import ParameterSet, calibration_values, data_dir, default_parameters
 from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
 from analysis.validation import nonnegative, positive
 
@@ -69,8 +69,8 @@ log = logging.getLogger(__name__)
 K_B_EV = physical_constants["Boltzmann constant in eV/K"][0]
 """Boltzmann constant [eV/K] (CODATA via scipy)."""
 
-CALIBRATED_TOPIC = "device_calibrated"
-"""Name of the parameter file with the per-n calibrated values."""
+MODEL_NAME = "multitrap"
+"""Name of the model (its calibration file is ``calibration/multitrap.yaml``)."""
 
 _EXPM_CACHE_SIZE = 4096
 
@@ -260,25 +260,28 @@ def shared_parameters(pset: ParameterSet | None = None) -> dict:
     return (pset or default_parameters()).topic("device")
 
 
-def stored_calibration() -> dict:
-    """The calibrated values stored in data/parameters/device_calibrated.yaml."""
-    return parameter_values(CALIBRATED_TOPIC)
+def reference_calibration() -> dict:
+    """The reference calibration, data/reference/calibration/multitrap.yaml: the calibrate
+    stage's output as last regenerated on purpose (``make references``). The workflow builds its
+    devices from its own calibration output; the reference serves library use, the tests and the
+    searches' starting points."""
+    return calibration_values(data_dir() / "reference" / "calibration" / "multitrap.yaml")
 
 
 def calibrated_values(n, calibrated: dict | None = None) -> dict:
     """Calibrated ``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of *n* and the global ``sigma0``.
 
-    *calibrated* is a calibration (the mapping of device_calibrated.yaml's values); default the
-    stored one (:func:`stored_calibration`)."""
+    *calibrated* is a calibration (``name -> value`` of a calibration file); default the
+    reference (:func:`reference_calibration`)."""
     label = parse_n(n)
-    cal = stored_calibration() if calibrated is None else calibrated
+    cal = reference_calibration() if calibrated is None else calibrated
     try:
         return {"ea_eV": float(cal["ea_eV"][label]), "e0_eV": float(cal["e0_eV"][label]),
                 "nu_m_per_s": float(cal["nu_m_per_s"][label]),
                 "sigma0_S_per_um2": float(cal["sigma0_S_per_um2"])}
     except (KeyError, TypeError) as exc:
-        msg = (f"data/parameters/{CALIBRATED_TOPIC}.yaml lacks a calibrated value for n={label}: "
-               f"{exc}; run `python -m analysis.evidence.calibration --write`")
+        msg = (f"the calibration lacks a calibrated value for n={label}: {exc}; the calibrate "
+               "stage calibrates the films of config n_values (make figures)")
         raise ValueError(msg) from exc
 
 
@@ -329,7 +332,8 @@ def load_parameters(n, pset: ParameterSet | None = None, calibrated: dict | None
     pset : ParameterSet, optional
         Every parameter but the calibrated ones (default: data/).
     calibrated : dict, optional
-        The calibration (default: the stored one, :func:`stored_calibration`).
+        The calibration (``name -> value`` of a calibration file, :func:`analysis.parameters.calibration_values`;
+        default: the reference, :func:`reference_calibration`).
 
     Returns
     -------
@@ -567,7 +571,7 @@ def synaptic_weight(params: MultiTrapSynapse, state) -> np.ndarray:
 
 
 __all__ = ["K_B_EV", "N_VALUES", "MultiTrapSynapse", "load_parameters", "build_parameters",
-           "calibrated_values", "stored_calibration", "shared_parameters", "release_barrier_grid",
+           "calibrated_values", "reference_calibration", "MODEL_NAME", "shared_parameters", "release_barrier_grid",
            "trap_weights", "inorganic_fraction", "release_times", "migration_rate", "generator",
            "propagator", "rest_state", "relax", "apply_segment", "migrated_fraction",
            "base_conductance", "conductance", "read_current", "synaptic_weight",

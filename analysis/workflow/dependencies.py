@@ -188,7 +188,12 @@ def _data_patterns(path: str, mtime_ns: int, root: Path) -> frozenset[str]:
     tree = _source_tree(Path(path))
     constants = {**_all_constants(root), **_constants(tree)}
     found: set[str] = set()
+    # ``data_dir() / "a" / "b.yaml"`` nests ``data_dir() / "a"``: only the whole chain counts
+    inner = {id(node.left) for node in ast.walk(tree)
+             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and id(node) in inner:
+            continue
         if isinstance(node, ast.Call):
             name = _callee(node)
             arg = _string(node.args[0], constants) if node.args else None
