@@ -25,10 +25,6 @@ from analysis.physics import driftdiffusion as dd
 from analysis.physics import protocols
 from analysis.physics.dimensionality import N_VALUES
 
-QUICK = {"mesh_cells": 60, "mesh_wall_spacing": 5e-4}
-"""The coarser mesh allowed for the quick profile (tests/test_driftdiffusion.py: within tolerance)."""
-
-
 def best(fn, repeat):
     """Best CPU time [s] of *repeat* calls of *fn* (this process, one core), and its result."""
     times = []
@@ -56,7 +52,7 @@ def main(argv=None) -> int:
     else:
         from _defaults import notebook_defaults
         sizes = notebook_defaults("simulate")["device_settings"]
-    params = dd.default_parameters(**(QUICK if args.quick else {}))
+    params = dd.default_parameters(**(dd.QUICK_MESH if args.quick else {}))
     label = "quick profile (sizes and mesh)" if args.quick else "full profile"
     print(f"drift-diffusion model, {label}: {params.mesh_cells} cells, {params.trap_classes} trap "
           f"classes, rtol {params.rtol:g}")

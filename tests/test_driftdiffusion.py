@@ -386,8 +386,7 @@ def test_claim_metrics_converge_under_mesh_and_step_refinement(n):
     base = claim_metrics(dd.build_device(n, free))
     fine = claim_metrics(dd.build_device(n, free, dd.default_parameters(
         mesh_cells=200, mesh_wall_spacing=1.5e-4, relative_tolerance=1e-7, absolute_tolerance=1e-7)))
-    quick = claim_metrics(dd.build_device(n, free, dd.default_parameters(
-        mesh_cells=60, mesh_wall_spacing=5e-4)))
+    quick = claim_metrics(dd.build_device(n, free, dd.default_parameters(**dd.QUICK_MESH)))
     steps = claim_metrics(dd.build_device(n, free, dd.default_parameters(
         relative_tolerance=1e-7, absolute_tolerance=1e-7)))
     for k, r in _relative_changes(base, fine).items():
@@ -403,7 +402,7 @@ def test_stored_calibration_is_reproduced_and_within_tolerance():
     """The simulated experiments of the stored calibrated film reproduce the stored achieved
     values, and those lie within the Table 2 tolerances."""
     from analysis.parameters import load_yaml
-    stored = load_yaml(f"parameters/{cal.CALIBRATED_TOPIC}.yaml")
+    stored = load_yaml("reference/calibration/driftdiffusion.yaml")
     for n in ("3",):
         row = cal.table2_row(cal.calibrated_device(n))
         for name, key in (("ea_eV", "Ea"), ("dispersion", "m"), ("gating_length_nm", "b")):

@@ -33,10 +33,17 @@ step that residual (≈ 1e-14 relative) is removed by scaling the free density b
 
 Step sizes are controlled by the difference between the BDF2 solution and the quadratic
 extrapolation of the last three states (scaled by 2/11, the ratio of the error constants),
-for the free density c and the total density T, RMS over cells against atol + rtol |·|; the
-step ratio is capped at 2 (variable-step BDF2 is zero-stable below 1 + √2).  States at output
+RMS over cells, for the trapped density Σ_k n_k (which holds the memory) against
+atol + rtol |·| and for the free density c against a tolerance :data:`LOOSE_FREE` times
+looser (the free vacancies relax within microseconds after every voltage step; resolving
+that transient tightly changes no read, see the convergence tests); the step ratio is capped
+at 2 (variable-step BDF2 is zero-stable below 1 + √2).  States at output
 times inside a step are interpolated (dense output, :func:`_interpolate`), so the step
 sequence — and the state at the end of a segment — does not depend on the output times.
+
+The kernels are compiled with numba's numpy error model: a singular pivot or an overflow gives
+inf/NaN, which the Newton loop treats as a failed step (rejected, step quartered) instead of
+raising.
 
 ``flux_mode`` is a test-only hook: 0 Scharfetter–Gummel (the model), 1 a plain central
 difference of the drift term, 2 Scharfetter–Gummel with the sign of the drift reversed.  The

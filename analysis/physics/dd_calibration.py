@@ -31,8 +31,9 @@ over α; for each α ONE retention simulation gives the states (they do not depe
 enters only the read), and an inner root search over ln d_s on those states matches b; the
 outer search matches m; (3) E_a is re-solved with the calibrated d_s (the read-field term of
 the −0.01 V read depends weakly on d_s) and (2) repeated until E_a moves by < 1e-6 eV.
-``python -m analysis.physics.dd_calibration --write`` writes
-data/parameters/driftdiffusion_calibrated.yaml.
+``python -m analysis.physics.dd_calibration --output FILE`` writes the calibration; the
+reference calibration is data/reference/calibration/driftdiffusion.yaml (as the multi-trap
+model's: the library default, regenerated on purpose).
 """
 from __future__ import annotations
 
@@ -55,7 +56,6 @@ from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
 
-CALIBRATED_TOPIC = "driftdiffusion_calibrated"
 TOLERANCES = {"b": 0.10, "m": 0.05, "Ea": 0.005}
 """Acceptance of the calibration: b and m relative, E_A absolute [eV] (the brief of issue 19)."""
 
@@ -339,50 +339,51 @@ def to_yaml_mapping(results: dict) -> dict:
     return out
 
 
-def calibrated_path() -> Path:
-    """data/parameters/driftdiffusion_calibrated.yaml."""
-    return data_dir() / "parameters" / f"{CALIBRATED_TOPIC}.yaml"
+def reference_path() -> Path:
+    """The reference calibration of the model, data/reference/calibration/driftdiffusion.yaml
+    (as for the multi-trap model: the calibrate stage's output, regenerated on purpose)."""
+    return data_dir() / "reference" / "calibration" / f"{dd.NAME}.yaml"
 
 
-def write_calibrated(results: dict, path: str | Path | None = None) -> Path:
-    """Write :func:`to_yaml_mapping` of *results* (atomically) and return the path."""
-    path = calibrated_path() if path is None else Path(path)
+def write_calibrated(results: dict, path: str | Path) -> Path:
+    """Write :func:`to_yaml_mapping` of *results* to *path* (atomically) and return it."""
+    from analysis.stage_io import write_text
     header = ("# Per-film calibrated free parameters of the drift-diffusion model\n"
-              "# (analysis/physics/driftdiffusion.py). WRITTEN BY\n"
-              "# `python -m analysis.physics.dd_calibration --write`; do not edit.\n"
+              "# (analysis/physics/driftdiffusion.py), written by analysis/physics/dd_calibration.py\n"
+              "# (python -m analysis.physics.dd_calibration --output FILE); do not edit.\n"
               "# Each entry: value by film, units, meaning, source, the Table 2 target, the value\n"
               "# the analysis of the simulated experiment achieved, the residual (achieved - target)\n"
               "# and whether it lies within the tolerance.\n")
-    text = header + yaml.safe_dump(to_yaml_mapping(results), sort_keys=False, allow_unicode=True)
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    text = header + yaml.safe_dump(to_yaml_mapping(results), sort_keys=False, allow_unicode=True,
+                                   width=200)
+    return write_text(text, Path(path))
 
 
-def calibrated_free(n) -> dict:
-    """The stored calibrated free values of film *n* (driftdiffusion_calibrated.yaml).
+def calibrated_free(n, calibrated: dict | None = None) -> dict:
+    """The calibrated free values of film *n*: from *calibrated* (``name -> value`` of a
+    calibration file) or the reference calibration (:func:`reference_path`).
 
     Raises
     ------
     ValueError
-        If the file lacks the film (naming the command that writes it).
+        If the calibration lacks the film.
     """
-    from analysis.parameters import parameter_values
+    from analysis.parameters import calibration_values
     label = parse_n(n)
-    cal = parameter_values(CALIBRATED_TOPIC)
+    cal = calibration_values(reference_path()) if calibrated is None else calibrated
     try:
         return {p.name: float(cal[p.name][label]) for p in dd.FREE_PARAMETERS}
     except (KeyError, TypeError) as exc:
-        msg = (f"data/parameters/{CALIBRATED_TOPIC}.yaml lacks a calibrated value for n={label} "
-               f"({exc}); run `python -m analysis.physics.dd_calibration --write`")
+        msg = (f"the drift-diffusion calibration lacks a calibrated value for n={label} ({exc}); "
+               "run `python -m analysis.physics.dd_calibration --output FILE`")
         raise ValueError(msg) from exc
 
 
 def calibrated_device(n, pset: ParameterSet | None = None, params: dd.DDParameters | None = None,
-                      temperature_K: float | None = None):
-    """The calibrated DriftDiffusionDevice of film *n* (stored free values, data/ or *pset*)."""
-    return dd.build_device(n, calibrated_free(n), params, temperature_K, pset=pset)
+                      temperature_K: float | None = None, calibrated: dict | None = None):
+    """The calibrated DriftDiffusionDevice of film *n* (reference calibration unless
+    *calibrated* is given)."""
+    return dd.build_device(n, calibrated_free(n, calibrated), params, temperature_K, pset=pset)
 
 
 def format_table(results: dict) -> str:
@@ -402,11 +403,12 @@ def format_table(results: dict) -> str:
 
 
 def main(argv=None) -> int:
-    """Command line: calibrate the films, print the table, optionally write the yaml."""
+    """CLI: ``python -m analysis.physics.dd_calibration [--output FILE] [--n N ...]``: calibrate,
+    print the table (and write *FILE*; data/reference/calibration/driftdiffusion.yaml is the
+    reference).  Exit status 1 if a film cannot be calibrated or misses a tolerance."""
     ap = argparse.ArgumentParser(prog="python -m analysis.physics.dd_calibration",
                                  description=__doc__.split("\n")[0])
-    ap.add_argument("--write", action="store_true",
-                    help=f"write data/parameters/{CALIBRATED_TOPIC}.yaml")
+    ap.add_argument("--output", help="write the calibration to this YAML file")
     ap.add_argument("--n", nargs="+", default=list(N_VALUES), help="films to calibrate (default all)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -414,12 +416,10 @@ def main(argv=None) -> int:
         labels = [parse_n(n) for n in args.n]
     except ValueError as exc:
         ap.error(str(exc))
-    if args.write and set(labels) != set(N_VALUES):
-        ap.error("--write needs every film (omit --n)")
     results = calibrate_all(labels)
     log.info("%s", format_table(results))
-    if args.write:
-        log.info("wrote %s", write_calibrated(results))
+    if args.output:
+        log.info("wrote %s", write_calibrated(results, args.output))
     return 0 if all("free" in r and all(r["within_tolerance"].values()) for r in results.values()) else 1
 
 

@@ -111,10 +111,14 @@ Newton iteration for N = 100 against ~1 ms of Python overhead per step of solve_
 (c) solving for ln c keeps c > 0 and the exponential trap update keeps n_k ≥ 0 by
 construction; (d) the total density obeys variable-step BDF2 (L-stable start by backward
 Euler at every voltage step), whose fluxes telescope, so the number of vacancies is conserved
-up to the Newton residual, which is then removed (scaling c by 1 − O(1e-13)): conservation to
-round-off.  Steps are controlled by the predictor–corrector difference of c.  Mesh and step
-convergence of the claim metrics, equilibria against closed forms, relaxation rates,
-conservation, positivity and the detection of a broken flux are tested in
+up to the Newton residual, which is then removed (scaling c by 1 − O(1e-14)): conservation to
+round-off.  Steps are controlled by the predictor–corrector difference of the trapped density
+(the memory; the free density's microsecond transients are controlled 30× more loosely);
+states between steps are interpolated (dense output), so the steps, and the state at the end
+of a segment, do not depend on the output times.  A device keeps an exact cache of the
+segments it has integrated (the protocols repeat identical segments from identical states).
+Mesh and step convergence of the claim metrics, equilibria against closed forms, relaxation
+rates, conservation, positivity and the detection of a broken flux are tested in
 tests/test_driftdiffusion.py.
 
 Free parameters per film (:data:`FREE_PARAMETERS`): ``ea_eV`` → Table 2 E_A, ``dispersion`` →
@@ -146,6 +150,12 @@ log = logging.getLogger(__name__)
 
 NAME = "driftdiffusion"
 """The model's name (the ``model`` attribute of its devices)."""
+
+
+QUICK_MESH = {"mesh_cells": 60, "mesh_wall_spacing": 5e-4}
+"""Coarser mesh for the quick profile (``default_parameters(**QUICK_MESH)``): the claim metrics
+stay within the quick tolerances of tests/test_driftdiffusion.py (≤ 2 % for b, EPSC; ≤ 3 %
+for the PPF/SFDP excess over 1; ≤ 0.5 % for m) of a refined solution."""
 
 
 # --------------------------------------------------------------------------- free parameters
@@ -607,7 +617,7 @@ class DriftDiffusionModel:
 MODEL = DriftDiffusionModel()
 """The drift–diffusion synapse model (the :class:`~analysis.physics.interface.SynapseModel`)."""
 
-__all__ = ["NAME", "MODEL", "DriftDiffusionModel", "FREE_PARAMETERS", "START", "FreeParameter",
+__all__ = ["NAME", "MODEL", "QUICK_MESH", "DriftDiffusionModel", "FREE_PARAMETERS", "START", "FreeParameter",
            "check_free", "DriftDiffusionDevice", "build_device", "DDParameters",
            "parameters_from_values", "parameters_from_pset", "values_from_pset", "default_values",
            "default_parameters"]
