@@ -66,7 +66,22 @@ CALIBRATION = f"{RESULTS}/calibration/multitrap.yaml"  # the calibrate stage's o
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
 with open(ROOT / "rules" / "notebooks.yaml", encoding="utf-8") as _fh:
-    NOTEBOOKS = yaml.safe_load(_fh)
+    NOTEBOOKS_ALL = yaml.safe_load(_fh)
+
+
+def _not_run_reason(spec):
+    """Why a notebook cannot run on this run's films (None if it can)."""
+    lacking = [n for n in spec.get("films", []) if n not in N_VALUES]
+    if lacking:
+        return f"needs the film(s) {', '.join(lacking)} (n_values is {', '.join(N_VALUES)}): {spec['films_why']}"
+    if len(N_VALUES) < spec.get("min_films", 0):
+        return f"needs at least {spec['min_films']} films (n_values has {len(N_VALUES)}): {spec['films_why']}"
+    return None
+
+
+NOT_RUN = {name: why for name, spec in NOTEBOOKS_ALL.items() if (why := _not_run_reason(spec))}
+"""Notebooks this run skips because config n_values lacks films they need (the report lists them)."""
+NOTEBOOKS = {name: spec for name, spec in NOTEBOOKS_ALL.items() if name not in NOT_RUN}
 FIGURE_FORMATS = ["png", "pdf"]
 
 

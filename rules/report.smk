@@ -6,6 +6,8 @@ REFERENCE = f"data/reference/{PROFILE}.json"
 # The settings this run used, as the report shows them: the common keys and this profile's.
 RUN_CONFIG = {"profile": PROFILE, "n_values": list(N_VALUES), "data": config["data"],
               "regression": config["regression"], "settings": SETTINGS}
+if NOT_RUN:
+    RUN_CONFIG["not_run"] = NOT_RUN
 
 
 rule report:

@@ -236,3 +236,17 @@ def test_robustness_over_seeds_is_labelled_as_such():
     html = report._summary_html([rec], {"records": [], "available": False, "reference": "r"}, classes=True)
     assert "1 of them judged over the stored seeds instead: classification claims" in html
     assert "5 seeds cannot give a robust verdict (35 can); by the accuracy rule 1 hold, 0 fail" in html
+
+
+def test_a_subset_run_says_what_was_not_run_and_skips_the_regression_check(tree):
+    write_json({"fig2:peak_nm.1": 1.0}, tree / "ref.json")
+    report.build(results_dir=tree / "results", figures_dir=tree / "figures", profile="quick",
+                 reference=tree / "ref.json", ledger_dir=tree / "claims", notebooks_table=tree / "nb.yaml",
+                 run_config={"profile": "quick", "n_values": ["3"],
+                             "not_run": {"fig6_energy": "needs the film(s) 1"}},
+                 notebooks_dir=tree / "notebooks")
+    reg = json.loads((tree / "results" / "report" / "regression.json").read_text())
+    assert reg["applicable"] is False and "films 3 only" in reg["reason"]
+    html = (tree / "results" / "report" / "index.html").read_text()
+    assert "Not run in this run" in html and "fig6_energy" in html and "needs the film(s) 1" in html
+    assert report.gate(tree / "results" / "report" / "regression.json", tree / "ok") == 0

@@ -275,7 +275,13 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
     ref = _reference(ref_path)
     ref_path = _display_path(ref_path)
-    if ref is None:
+    subset = _subset_reason(run_config)
+    if subset:
+        regression = {"reference": str(ref_path), "available": False, "applicable": False,
+                      "reason": subset, "rtol": rtol, "atol": atol,
+                      "records": [{"metric": k, "reference": None, "value": v, "status": "new"}
+                                  for k, v in sorted(_claims.flatten_metrics(metrics).items())]}
+    elif ref is None:
         regression = {"reference": str(ref_path), "available": False, "rtol": rtol, "atol": atol,
                       "records": [{"metric": k, "reference": None, "value": v, "status": "new"}
                                   for k, v in sorted(_claims.flatten_metrics(metrics).items())]}
@@ -289,11 +295,23 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     fail_notes = {c["id"]: c.get("fail_note") for c in ledger}
     records = [dict(r, why=fail_notes.get(r["id"]) or r["note"]) for r in records]
     page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
-                       notebooks_dir=resolve(notebooks_dir), out_dir=out_dir)
+                       notebooks_dir=resolve(notebooks_dir), out_dir=out_dir,
+                       not_run=(run_config or {}).get("not_run") or {})
     write_text(page, out_dir / "index.html")
     write_text(render_notebook_index(table, results_dir, resolve(notebooks_dir), out_dir),
                out_dir / "notebooks.html")
     return summarise(records, regression)
+
+
+def _subset_reason(run_config) -> str | None:
+    """Why the regression check does not apply, if the run simulated a subset of the films:
+    the references describe runs of all six films."""
+    from analysis.physics.dimensionality import N_VALUES
+    films = (run_config or {}).get("n_values")
+    if films is None or set(films) == set(N_VALUES):
+        return None
+    return (f"this run simulated the films {', '.join(films)} only (config n_values); the regression "
+            "references describe runs of all six films, so nothing is compared")
 
 
 def _display_path(path: Path) -> str:
@@ -855,8 +873,9 @@ def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
 
 
 def render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
-                notebooks_dir=None, out_dir=None) -> str:
-    """The report page (see the module docstring for its layout)."""
+                notebooks_dir=None, out_dir=None, not_run=None) -> str:
+    """The report page (see the module docstring for its layout). *not_run*: stage -> why the
+    run did not run it (a subset of the films)."""
     figures_dir, results_dir = Path(figures_dir), Path(results_dir)
     out_dir = Path(out_dir) if out_dir else results_dir / "report"
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else ROOT / "notebooks"
@@ -876,6 +895,12 @@ def render_html(records, regression, table, figures_dir, results_dir, profile, c
 physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; commit <code>{_esc(git_commit()[:12])}</code>.
 <a href="#how">How to read</a> · <a href="{_esc(_rel(out_dir / 'notebooks.html', out_dir))}">executed notebooks</a></p></header>
 <section id="summary"><h2>Verdict</h2>"""]
+    if not_run or regression.get("applicable") is False:
+        items = "".join(f"<li><b>{_esc(name)}</b>: {_esc(why)}</li>" for name, why in (not_run or {}).items())
+        if regression.get("applicable") is False:
+            items += f"<li><b>regression check</b>: {_esc(regression['reason'])}</li>"
+        parts.append(f'<div class="not-run"><p><b>Not run in this run</b> (claims they check are '
+                     f'shown as missing):</p><ul>{items}</ul></div>')
     parts.append(_summary_html(records, regression, classes))
     parts.append(f'</section><section id="findings"><h2>Findings ({n_fail} claims fail)</h2>')
     parts.append(_findings_html(records, where, sections, classes))
@@ -1059,7 +1084,9 @@ def gate(regression_json, ok_file) -> int:
               "\nIf the change is intended, regenerate with `make references PROFILE=<profile>`.",
               file=sys.stderr)
         return 1
-    if not reg["available"]:
+    if reg.get("applicable") is False:
+        print(f"note: regression check not applicable: {reg['reason']}", file=sys.stderr)
+    elif not reg["available"]:
         print(f"note: no regression reference at {reg['reference']}; nothing to compare", file=sys.stderr)
     write_text(f"{len(reg['records'])} outputs checked against {reg['reference']}\n", ok_file)
     return 0

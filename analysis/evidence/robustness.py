@@ -277,7 +277,7 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None
         If Table 2 cannot be reached under these assumptions (with the optics metrics).
     """
     pset = sample_parameters(sample)
-    found = {"fig2_optics": optics_metrics(pset=pset)}
+    found = {"fig2_optics": optics_metrics(n_values, pset=pset)}
     try:
         params = calibrate_films(n_values, pset, start)
     except ValueError as exc:

@@ -628,12 +628,25 @@ def film_rows(films: dict, pset: ParameterSet | None = None) -> list[dict]:
     return rows
 
 
+_FIG2_ORDER = {k: i for i, k in enumerate((
+    "absorption_peak_nm", "phase_peak_nm", "confinement_C_eV", "confinement_n0",
+    "equivalent_reduced_mass_m0", "absorption_features_nm", "quasi2d_shows_432_450",
+    "quasi2d_all_show_432_450", "absorption_top2_are_n12", "absorption_top2_are_n12_all",
+    "absorption_n12_share", "absorption_n12_share_min_quasi2d", "pl_peak_nm", "pl_intensity",
+    "pl_colour", "pl_dominant_wavelength_nm", "exciton_fraction_3d", "exciton_fraction_2d",
+    "excitation_density_cm3", "optical_gap_eV", "room_colour_b_star", "room_colour_hue_deg",
+    "xrd_00l_fraction", "xrd_h00_fraction", "xrd_peak_count", "xrd_quasi2d_extra_peaks",
+    "xrd_strongest_reflection"))}
+
+
 def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
     """The metrics of the Fig. 2 stage (``results/metrics/fig2_optics.json``) for *films*.
 
-    *films*: label -> Dataset as in :func:`film_rows` (all six films, ordered by n). The
-    notebook ``fig2_optics`` writes these from the simulation stage's files; the robustness
-    sweep computes them under each set of sampled optics assumptions.
+    *films*: label -> Dataset as in :func:`film_rows` (ordered by n; a run of a subset of the
+    films gives the metrics of those films, and the comparisons that need a film it lacks are
+    left out, so their claims are reported as missing). The notebook ``fig2_optics`` writes these
+    from the simulation stage's files; the robustness sweep computes them under each set of
+    sampled optics assumptions.
     """
     from analysis.physics.structure import xrd_peaks
     pset = _ps(pset)
@@ -664,6 +677,7 @@ def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
         return f"{ds['reflection_phase'].values[i]}:{ds['reflection_hkl'].values[i]}"
 
     xrd_counts = {n: int(len(xrd_peaks(films[n]))) for n in order}
+    quasi = [n for n in QUASI_2D if n in films]
     paper = pset.paper()
     t1 = paper["table1_activation_energy_eV"]["value"]
     species_min = {}
@@ -673,24 +687,19 @@ def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
     br_lo, br_hi = min(e["Ea_min"] for e in br), max(e["Ea_max"] for e in br)
     table2_ea = [v["Ea"] for v in paper["table2"]["value"].values()]
     other_min = min(v for k, v in species_min.items() if k != "Br-")
-    return {
+    out = {
         "absorption_peak_nm": {n: float(films[n]["absorption_peak_nm"]) for n in order},
         "phase_peak_nm": peaks,
         "confinement_C_eV": fit.c, "confinement_n0": fit.n0,
         "equivalent_reduced_mass_m0": fit.reduced_mass,
         "absorption_features_nm": {n: [float(x) for x in feats[n][0]] for n in order},
-        "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI_2D},
-        "quasi2d_all_show_432_450": all(near(feats[n][0], 432) and near(feats[n][0], 450) for n in QUASI_2D),
-        "absorption_top2_are_n12": {n: top2_are_n12(n) for n in QUASI_2D},
-        "absorption_top2_are_n12_all": all(top2_are_n12(n) for n in QUASI_2D),
+        "quasi2d_shows_432_450": {n: near(feats[n][0], 432) and near(feats[n][0], 450) for n in quasi},
+        "absorption_top2_are_n12": {n: top2_are_n12(n) for n in quasi},
         "absorption_n12_share": {n: n12_share(n) for n in order},
-        "absorption_n12_share_min_quasi2d": min(n12_share(n) for n in QUASI_2D),
         "pl_peak_nm": {n: float(films[n]["pl_peak_nm"]) for n in order},
         "pl_intensity": {n: float(films[n]["pl_intensity"]) for n in order},
         "pl_colour": {n: pl_colour_name(films[n], pset) for n in order},
         "pl_dominant_wavelength_nm": {n: float(films[n]["pl_dominant_wavelength_nm"]) for n in order},
-        "exciton_fraction_3d": float(films["inf"]["phase_exciton_fraction"].sel(phase="3D")),
-        "exciton_fraction_2d": float(films["1"]["phase_exciton_fraction"].sel(phase="1")),
         "excitation_density_cm3": {n: float(films[n]["excitation_density"]) for n in order},
         "optical_gap_eV": {n: float(films[n]["optical_gap_eV"]) for n in order},
         "room_colour_b_star": {r["n"]: r["room_colour_b_star"] for r in rows},
@@ -698,13 +707,23 @@ def fig2_metrics(films: dict, pset: ParameterSet | None = None) -> dict:
         "xrd_00l_fraction": {n: float(films[n]["xrd_00l_fraction"]) for n in order},
         "xrd_h00_fraction": {n: float(films[n]["xrd_h00_fraction"]) for n in order},
         "xrd_peak_count": xrd_counts,
-        "xrd_quasi2d_extra_peaks": all(xrd_counts[n] > xrd_counts["1"] for n in QUASI_2D),
         "xrd_strongest_reflection": {n: strongest(films[n]) for n in order},
         "table1_lowest_Ea_species": min(species_min, key=species_min.get),
         "table1_br_range_eV": [br_lo, br_hi],
         "table1_br_below_other_species": br_lo < other_min,
         "table2_Ea_within_table1_br_range": all(br_lo <= e <= br_hi for e in table2_ea),
     }
+    if set(QUASI_2D) <= set(films):          # statements about all quasi-2D films
+        out["quasi2d_all_show_432_450"] = all(out["quasi2d_shows_432_450"].values())
+        out["absorption_top2_are_n12_all"] = all(out["absorption_top2_are_n12"].values())
+        out["absorption_n12_share_min_quasi2d"] = min(out["absorption_n12_share"][n] for n in QUASI_2D)
+        if "1" in films:
+            out["xrd_quasi2d_extra_peaks"] = all(xrd_counts[n] > xrd_counts["1"] for n in QUASI_2D)
+    if "inf" in films:
+        out["exciton_fraction_3d"] = float(films["inf"]["phase_exciton_fraction"].sel(phase="3D"))
+    if "1" in films:
+        out["exciton_fraction_2d"] = float(films["1"]["phase_exciton_fraction"].sel(phase="1"))
+    return dict(sorted(out.items(), key=lambda kv: _FIG2_ORDER.get(kv[0], 99)))
 
 
 __all__ = ["ConfinementFit", "confinement_fit", "exciton_energy", "binding_energy",
