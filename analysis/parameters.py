@@ -142,6 +142,40 @@ TOPICS = ("device", "structure", "optics", "geometry", "learning")
 """Parameter files (``data/parameters/<topic>.yaml``) a :class:`ParameterSet` holds. Calibrated
 values are not among them: they are a stage's output, passed where they are needed."""
 
+ANALYSIS = "analysis"
+"""Name under which a :class:`ParameterSet` holds the analysis choices at their defaults
+(:func:`analysis_defaults`; :mod:`analysis.evidence.choices` samples them)."""
+
+
+def analysis_defaults() -> dict:
+    """The analysis choices of data/evidence/analysis_choices.yaml at their defaults, with the read
+    noise of data/evidence/measurement.yaml expanded into ``noise_position`` and
+    ``integration_time_<family>`` (the geometric middle of each family's range)."""
+    import math
+    choices = _yaml_file(data_dir() / "evidence/analysis_choices.yaml")
+    out = {name: copy.deepcopy(e["default"]) for name, e in choices.items() if "defined_in" not in e}
+    m = _yaml_file(data_dir() / "evidence/measurement.yaml")
+    out["noise_position"] = float(m["noise_position"]["value"])
+    for family, (lo, hi) in m["integration_time"]["value"].items():
+        out[f"integration_time_{family}"] = math.sqrt(float(lo) * float(hi))
+    return out
+
+
+def analysis_options(name: str) -> list:
+    """The plausible options of one analysis choice (data/evidence/analysis_choices.yaml), for a
+    stage that computes a quantity for every option (e.g. the spike widths of the 0.7 fJ event)."""
+    entry = _yaml_file(data_dir() / "evidence/analysis_choices.yaml").get(name)
+    if not entry or "options" not in entry:
+        raise ValueError(f"analysis choice {name!r} with options not found in data/evidence/analysis_choices.yaml")
+    return copy.deepcopy(entry["options"])
+
+
+def _yaml_file(path: Path):
+    if not path.is_file():
+        raise FileNotFoundError(f"data file {path} not found; expected it below {data_dir()}")
+    st = path.stat()
+    return _parsed(str(path), st.st_mtime_ns, st.st_size)
+
 PAPER = "paper"
 """Name under which a :class:`ParameterSet` holds ``data/paper/values.yaml``."""
 
@@ -255,12 +289,14 @@ class ParameterSet:
     def from_data(cls, topics=TOPICS) -> "ParameterSet":
         """The parameter set stored in data/ (``SYNAPSE_DATA_DIR`` if set): every topic of
         *topics* and the paper's values."""
-        return cls({**{t: parameter_values(t) for t in topics}, PAPER: paper_values()})
+        return cls({**{t: parameter_values(t) for t in topics}, PAPER: paper_values(),
+                    ANALYSIS: analysis_defaults()})
 
 
 def default_parameters() -> ParameterSet:
     """The parameter set of data/ as it is now (built once per content of its files)."""
-    files = [data_dir() / "parameters" / f"{t}.yaml" for t in TOPICS] + [data_dir() / "paper" / "values.yaml"]
+    files = ([data_dir() / "parameters" / f"{t}.yaml" for t in TOPICS] + [data_dir() / "paper/values.yaml"]
+             + [data_dir() / "evidence/analysis_choices.yaml", data_dir() / "evidence/measurement.yaml"])
     stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f.is_file() else (str(f), 0, 0)
                   for f in files)
     return _default_parameters(stamp)

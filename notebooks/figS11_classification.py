@@ -65,7 +65,6 @@ seeds = 5                    # int: networks per setting (seeds first_seed … f
 first_seed = 0               # int: first seed of initialisation, minibatch order, stochastic rounding
 mnist_mirror = ""            # str: folder with the MNIST .gz files (the workflow passes config data.mirror); empty: SYNAPSE_DATA_MIRROR or download
 device_n = "3"               # str: dimensionality of the synapse in the main networks (the paper uses n 3)
-resolution_fraction = 0.01   # float: read resolution for counting states, fraction of the range (assumed)
 lut_bridge = "edge"          # str: unmeasured low part of the potentiation table, "edge" or "cyclic"
 settle_s = 0.0               # float: settle time of the retained-weight table in s; 0: the default of data/parameters/learning.yaml
 # sizes: the defaults are the full profile; the workflow passes config/config.yaml's values
@@ -102,7 +101,7 @@ from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
 from analysis.evidence.statistics import prediction_interval
-from analysis.parameters import paper_values, parameter_values
+from analysis.parameters import default_parameters, paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n
 from analysis.plotting.style import colour, figsize, label, panel_label, save, use_style
@@ -148,7 +147,8 @@ sizes
 # Potentiation is the block of negative spikes (the paper's convention); the depression branch
 # starts from the last potentiated state.  NL > 0 means steps that shrink as the branch proceeds
 # (saturation), on both branches.  The state count uses a read resolution of
-# `resolution_fraction` × (G_max − G_min) (an assumption: a 1 % sense resolution).
+# `resolution_fraction` × (G_max − G_min), the analysis choice `state_resolution` of
+# data/evidence/analysis_choices.yaml (default: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
 # same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
@@ -161,6 +161,7 @@ curves, pd, retained, pd_retained = {}, {}, {}, {}
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 films = [str(n) for n in sims["n"].values]
 calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
+resolution_fraction = float(default_parameters().topic("analysis")["state_resolution"])
 synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
     g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))

@@ -11,106 +11,144 @@
 # ---
 
 # %% [markdown]
-# # Robustness of the claims under the model's unfixed assumptions
+# # Robustness of the claims: over the physics, over the analysis choices, and jointly
 #
-# **What the paper shows.** Nothing here: this notebook asks which of the compendium's
-# "reproduced" claims could have failed. **What it computes.** The paper leaves several inputs
-# of the device model open (V0, γ, τ0, the trap-grid span and count, the leakage, the read
-# delay, the train gap, the Arrhenius range, the temperature, the PEA-layer thickness) and of
-# the optics and XRD model of Fig. 2 (line widths, Stokes shifts, absorbance scale, film
-# thickness, lamp irradiance, carrier lifetime, 3D binding energy, temperature, crystallite
-# size, peak shape, texture, Debye–Waller factor).
-# `data/evidence/priors.yaml` gives each a *plausible* range (with its source) and a
-# deliberately *wide* one. For every parameter set of a seeded Latin hypercube the six films
-# are recalibrated to Table 2 (a set where that is impossible is *infeasible*, itself a
-# result) and every device claim, the held-out law (refitted to the recalibrated films) and
-# the Fig. S11a device-curve claims are re-evaluated with the effect sizes fixed in
-# `data/evidence/effect_sizes.yaml`; the Fig. 2 optics claims are re-evaluated in every set,
-# feasible or not, since they do not need Table 2 (`analysis.evidence.robustness`; one NetCDF per
-# chunk, made by the workflow's sweep jobs).
+# **What the paper shows.** Nothing here: this notebook asks which of the paper's statements
+# the simulation could have failed, and which verdicts are set by the compendium's own way of
+# judging them. **What it computes.** Two kinds of assumption are open. The *physics*: inputs of
+# the device model (V0, γ, τ0, the trap grid, the leakage) and of the optics and XRD of Fig. 2,
+# and the protocol conditions the paper does not state (read delay, train gap, temperature),
+# each with a plausible and a wide range and its source (`data/evidence/priors.yaml`). The
+# *analysis choices*: how a statement is read off a simulated experiment where the paper does not
+# say — the time at which STP→LTP is judged, the A2/A1 statistic of "PPF > 1", the power-law fit
+# method and window (the calibration is redone under each), the read noise and read duration of
+# the detection thresholds, the meaning of "dominant", "mostly", "comparable", … — each with its
+# plausible options (`data/evidence/analysis_choices.yaml`).
 #
-# **Calibrated vs predicted.** Calibration claims (Table 2, 18 fJ) are reached in every
-# feasible sample by construction and are not swept. A *prediction* gets its robustness
-# (fraction of feasible plausible samples where it holds, Wilson interval) and the
-# assumptions of its own model (device or optics) its margin is most sensitive to
-# (Spearman ρ). A claim that holds in every
-# feasible sample of the wide box is *structural*: consistent by construction, not a test.
+# Four seeded designs (`analysis.evidence.robustness`, one NetCDF per chunk, made by the
+# workflow's sweep jobs): *plausible* (physics sampled, analysis at the defaults), *analysis*
+# (nominal physics, analysis choices sampled), *joint* (both) and *wide* (wide physics with the
+# analysis choices). In every sample the films are recalibrated to Table 2 (a sample where that
+# is impossible is *infeasible*, itself a result), the protocols the claims read are simulated,
+# the figure notebooks' own metrics computed, and every claim judged under the sample's choices.
 #
-# **What to look at.** The right panel: grey bars (structural) are not tests; blue bars near 1
-# or near 0 with short error bars are predictions that hold or fail whatever the assumptions;
-# the others depend on them. The heat map's dark cells name the assumption a claim hinges on
-# (e.g. the train gap for PPF and SNDP of n = 3–5, the shortest release time for n = 1, 2).
+# **Classes are symmetric.** A claim that holds in every evaluated sample of every design is
+# *consistent by construction*; one that fails in every sample is *inconsistent by construction*
+# (a statement about what this model class can do, not a test). The rest are *predictions*; each
+# gets its robustness over the physics, over the analysis choices and jointly (Wilson 95 %
+# intervals), the outcomes of its joint samples (reproduced, too small to have been seen,
+# contradicted) and the assumptions of either kind that move it most.
+#
+# **What to look at.** Panel a of the first figure: a prediction whose ○ (physics) and △ (analysis)
+# sit far apart hinges on how it is judged, not on the model. The specification curves: a family
+# whose margin changes sign where one option of a choice begins (the coloured rows below) is
+# decided by that choice.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
-plausible_samples = 64    # int: parameter sets of the plausible prior's design (>= 1)
+plausible_samples = 64    # int: samples of the plausible design (>= 1)
 plausible_chunks = 8      # int: sweep jobs the plausible design is split into (>= 1)
-wide_samples = 32         # int: parameter sets of the wide prior's design (>= 1)
+analysis_samples = 48     # int: samples of the analysis design (>= 1)
+analysis_chunks = 2       # int: sweep jobs the analysis design is split into (>= 1)
+joint_samples = 64        # int: samples of the joint design (>= 1)
+joint_chunks = 8          # int: sweep jobs the joint design is split into (>= 1)
+wide_samples = 32         # int: samples of the wide design (>= 1)
 wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
 
 # %%
+import fnmatch
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.evidence import claims, robustness as rb
-from analysis.plotting import style as figures
+from analysis.evidence import choices, claims, robustness as rb
 from analysis.evidence.claims import write_metrics
+from analysis.evidence.rules import analysis_choices
+from analysis.plotting import robustness_figures as rf
+from analysis.plotting import style as figures
 from analysis.stage_io import read_netcdf, resolve, write_text
 
 figures.use_style()
-# the sweep jobs' chunks, merged per prior by the workflow (analysis.evidence.robustness merge)
-merged = {prior: read_netcdf(resolve(results_dir) / "robustness" / f"{prior}.nc") for prior in rb.PRIORS}
-for prior, size, jobs in (("plausible", plausible_samples, plausible_chunks),
-                          ("wide", wide_samples, wide_chunks)):
-    got = (merged[prior].sizes["sample"], int(merged[prior].attrs["n_chunks"]))
+sizes = {"plausible": (plausible_samples, plausible_chunks), "analysis": (analysis_samples, analysis_chunks),
+         "joint": (joint_samples, joint_chunks), "wide": (wide_samples, wide_chunks)}
+# the sweep jobs' chunks, merged per design by the workflow (analysis.evidence.robustness merge)
+merged = {d: read_netcdf(resolve(results_dir) / "robustness" / f"{d}.nc") for d in rb.DESIGNS}
+for d, (size, jobs) in sizes.items():
+    got = (merged[d].sizes["sample"], int(merged[d].attrs["n_chunks"]))
     if got != (int(size), int(jobs)):
-        raise ValueError(f"results/robustness/{prior}.nc has {got[0]} samples in {got[1]} chunks; "
-                         f"expected {prior}_samples={size}, {prior}_chunks={jobs} (rerun the sweep)")
-summary = rb.summarise(merged["plausible"], merged["wide"])
+        raise ValueError(f"results/robustness/{d}.nc has {got[0]} samples in {got[1]} chunks; "
+                         f"expected {d}_samples={size}, {d}_chunks={jobs} (rerun the sweep)")
+summary = rb.summarise(merged)
 ledger = claims.load_ledger()
+cls = rb.classes(ledger, summary)
 {k: summary[k] for k in ("samples", "feasible_fraction")}
 
 # %% [markdown]
-# ## Where Table 2 can be reached at all
-# Spearman ρ between "calibration feasible" and each assumption, over both designs
-# (negative: larger values make Table 2 unreachable).
+# ## Each claim over the physics, the analysis choices, and jointly
+# The predictions and the claims consistent or inconsistent by construction, one row each.
 
 # %%
-{k: round(v, 2) for k, v in sorted(summary.get("feasibility_sensitivities", {}).items(),
-                                   key=lambda kv: -abs(kv[1]))}
-
-# %% [markdown]
-# ## Claims × assumptions
-# Left: Spearman ρ of each swept claim's margin with each assumption (plausible prior).
-# Right: robustness with its 95 % Wilson interval; grey bars are claims that held in every
-# feasible sample of the wide box (structural); dotted lines at 0.1 and 0.9.
-
-# %%
-ids = list(summary["claims"])
-# a page wide and at most a page tall (0.13 in per claim row, 6 pt claim names)
-fig, (ax_h, ax_b) = plt.subplots(1, 2, figsize=figures.figsize("page", (0.13 * len(ids) + 2.6) / figures.PAGE_IN),
-                                 gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
-im = rb.heatmap(summary, ax_h, ax_b)
-ax_b.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
-figures.panel_label(ax_h, "a", dx_pt=-14)
-figures.panel_label(ax_b, "b", dx_pt=-12, dy_pt=-12)   # beside b's top: the colour bar spans above both
-n_p = summary["samples"]["plausible"]
-# one colour bar for both panels, so both keep the same height and their rows line up
-cbar = fig.colorbar(im, ax=[ax_h, ax_b], location="top", fraction=0.02, pad=0.01,
-                    label=f"Spearman ρ of the claim's margin with the assumption ({n_p} plausible samples, "
-                          f"{100 * summary['feasible_fraction']['plausible']:.0f} % feasible)")
-cbar.set_ticks([-1, -0.5, 0, 0.5, 1])
+shown = [c["id"] for c in ledger if c["id"] in summary["claims"]
+         and cls[c["id"]] in ("prediction", "consistent by construction", "inconsistent by construction")]
+marks = {"consistent by construction": " [c]", "inconsistent by construction": " [i]"}
+labels = {i: i + marks.get(cls[i], "") for i in shown}
+fig, ax = plt.subplots(figsize=figures.figsize("page", (0.11 * len(shown) + 1.2) / figures.PAGE_IN),
+                       layout="constrained")
+handles = rf.robustness_overview(summary, shown, ax, labels)
+ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=6, frameon=False)
+figures.panel_label(ax, "a", dx_pt=-14)
+ax.set_xlabel("fraction of samples in which the claim holds   ([c] consistent, [i] inconsistent by construction)")
 figures.save(fig, resolve(figures_dir) / "robustness")
 plt.show()
 
 # %% [markdown]
+# ## Specification curves of the claim families
+# Joint design: every sample × claim of a family is one way of checking the statement. Top of
+# each block: its margin (> 0 holds; divided by the claim's median |margin|), sorted, coloured by
+# outcome (green reproduced, ochre too small to have been seen, red contradicted). Below: which
+# option of each analysis choice that affects the family it used (colour = option).
+
+# %%
+choice_defs = analysis_choices()
+options = {n: ([choices.option_key(o) for o in e["options"]] if "options" in e else None)
+           for n, e in choices.table().items()}
+joint = merged["joint"]
+heights = []
+families = []
+for title, patterns in rf.FAMILIES:
+    ids = rf.family_claims([c["id"] for c in ledger], patterns)
+    affecting = [n for n, e in choice_defs.items() if "affects" in e and e.get("realized_as") != "variants"
+                 and any(fnmatch.fnmatch(i, p) for i in ids for p in e["affects"])]
+    names = [n for n in affecting if n in options] or ["noise_position"]
+    if "read_noise" in affecting:
+        names = [n for n in names if n != "read_noise"] + ["noise_position"]
+    families.append((title, ids, names))
+    heights.append(1.0 + 0.11 * len(names))
+# fixed margins, so that every family's curve has the same width (long choice names on the
+# left, the option keys on the right)
+curve_in, row_in, gap_in = 0.85, 0.13, 0.42
+ratios = []
+for _, _, names in families:
+    ratios += [curve_in, row_in * len(names) + 0.05, gap_in]
+total_in = sum(ratios[:-1]) + 0.55
+fig = plt.figure(figsize=(figures.PAGE_IN, total_in))
+grid = fig.add_gridspec(len(ratios) - 1, 1, height_ratios=ratios[:-1], hspace=0.0,
+                        left=0.2, right=0.74, top=1 - 0.4 / total_in, bottom=0.3 / total_in)
+for k, ((title, ids, names), letter) in enumerate(zip(families, "abcdefgh")):
+    ax_c = fig.add_subplot(grid[3 * k])
+    ax_r = fig.add_subplot(grid[3 * k + 1], sharex=ax_c)
+    n_specs = rf.specification_curve(ax_c, ax_r, joint, ids, names, options)
+    figures.panel_label(ax_c, letter, caption=f"{title}: {n_specs} specifications", dx_pt=-10)
+ax_r.set_xlabel("specification (a sample of the joint design × a claim of the family), sorted by margin", fontsize=6)
+rf.outcome_legend(fig)
+figures.save(fig, resolve(figures_dir) / "specification_curves")
+plt.show()
+
+# %% [markdown]
 # ## Classes and the headline
-# Every claim's class follows from the ledger (calibration targets, [M] references, audits,
-# stated constructions) and this sweep (structural vs prediction). The classification
-# accuracies of Fig. S11 are not retrained per parameter set: they keep the class *prediction*
-# here ("not swept") and get a robustness over the stored seeds in the report
-# (`analysis.evidence.claims.seed_robustness`).
+# The classification accuracies of Fig. S11 are not retrained per sample: the report decides
+# them by their equivalence test over the seeds (`data/paper/accuracy_rule.yaml`).
 
 # %%
 table = rb.claim_table(summary, ledger)
@@ -120,17 +158,16 @@ records = [{"class": r["class"], **({"verdict_robust": r["verdict"]} if r["verdi
 headline = claims.headline(records)
 rules = rb.rules()
 widths = [s["robustness_interval"][1] - s["robustness_interval"][0]
-          for s in summary["claims"].values() if s["plausible_samples"]]
+          for s in summary["claims"].values() if s.get("robustness") is not None]
 print(headline["text"])
 print("classes:", headline["by_class"])
-print(f"robustness interval width (95 % Wilson): median {np.median(widths):.2f}, max {np.max(widths):.2f}")
+print(f"joint robustness interval width (95 % Wilson): median {np.median(widths):.2f}, max {np.max(widths):.2f}")
 table[table["class"] == "prediction"].drop(columns=["figure"])
 
 # %%
 write_metrics({"claims": summary["claims"], "samples": summary["samples"],
                "feasible_fraction": summary["feasible_fraction"],
-               "feasibility_sensitivities": summary.get("feasibility_sensitivities", {}),
-               "assumptions": summary["assumptions"],
+               "assumptions": summary["assumptions"], "choices": summary["choices"],
                "classes": {r["id"]: r["class"] for r in table.to_dict("records")},
                "headline": headline,
                "interval_width_max": float(np.max(widths)) if widths else None,

@@ -1,10 +1,12 @@
-# The robustness sweep (issue 10): the design of each prior (plausible, wide) is split into
-# chunks, one job each, so the sweep scales out on a cluster; the chunks of a prior are merged
-# into one Dataset, which the `robustness` notebook summarises. Sizes per profile are in
-# config/config.yaml (profiles.<profile>.robustness).
+# The robustness sweep (issues 10, 17): each design (plausible physics, analysis choices, both
+# jointly, wide) is split into chunks, one job each, so the sweep scales out on a cluster; the
+# chunks of a design are merged into one Dataset, which the `robustness` notebook summarises.
+# Sizes per profile are in config/config.yaml (profiles.<profile>.robustness). The wildcard is
+# still called `prior` (the design).
 SWEEP = SETTINGS.get("robustness") or {}
-SWEEP_SIZES = {prior: (int(SWEEP.get(f"{prior}_samples", default)), int(SWEEP.get(f"{prior}_chunks", jobs)))
-               for prior, default, jobs in (("plausible", 64, 8), ("wide", 32, 2))}
+SWEEP_SIZES = {design: (int(SWEEP.get(f"{design}_samples", default)), int(SWEEP.get(f"{design}_chunks", jobs)))
+               for design, default, jobs in (("plausible", 64, 8), ("analysis", 48, 2), ("joint", 64, 8),
+                                             ("wide", 32, 2))}
 for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
     if _chunks > _samples:
         _stop([f"profiles.{PROFILE}.robustness.{_prior}_chunks={_chunks} exceeds "
@@ -43,7 +45,7 @@ rule robustness_chunk:
     output:
         f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
-        prior="plausible|wide",
+        prior="plausible|analysis|joint|wide",
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
@@ -59,7 +61,7 @@ rule robustness_chunk:
     conda:
         ENV
     shell:
-        logged(f"{PY} -m analysis.evidence.robustness chunk --prior {{wildcards.prior}} --samples {{wildcards.samples}} "
+        logged(f"{PY} -m analysis.evidence.robustness chunk --design {{wildcards.prior}} --samples {{wildcards.samples}} "
                f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --calibration {{input.calibration}} "
                f"--films {{params.films}} --output {{output}}")
 
@@ -71,7 +73,7 @@ rule robustness_merge:
     output:
         f"{RESULTS}/robustness/{{prior}}.nc",
     wildcard_constraints:
-        prior="plausible|wide",
+        prior="plausible|analysis|joint|wide",
     params:
         cmd=lambda wc, input, output: (f"{PY} -m analysis.evidence.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),

@@ -25,7 +25,7 @@ def make(op, metric="stage:x", key=None, **cmp):
     ("argmax", {"paper": "2"}, {"1": 0.1, "2": 0.5}, {"1": 0.6, "2": 0.5}),
     ("equals", {"paper": "green"}, "green", "blue"),
     ("true", {}, True, False),
-    ("prediction_interval", {"paper": 91.26, "coverage": 0.95}, [90.0, 92.0, 91.0, 89.0, 93.0],
+    ("equivalence", {"paper": 91.26, "data": "8x8"}, [91.0, 91.5, 90.8, 91.3, 91.1],
      [95.0, 95.5, 96.0, 95.2, 95.8]),
 ])
 def test_each_op_passes_and_fails(op, cmp, good, bad):
@@ -118,7 +118,7 @@ def test_ledger_covers_both_bases():
     assert all(c["quote"].strip() and c["location"].strip() for c in ledger)
 
 
-def test_prediction_interval_formula_and_bad_input():
+def test_prediction_interval_formula_and_one_seed_is_no_equivalence_test():
     # t(0.975; 4) = 2.776; sd of 90, 92, 91, 89, 93 is 1.581; × √1.2 → half-width 4.81
     mean, half = claims.prediction_interval([90.0, 92.0, 91.0, 89.0, 93.0], 0.95)
     assert mean == pytest.approx(91.0) and half == pytest.approx(2.7764 * 1.5811 * 1.2 ** 0.5, rel=1e-3)
@@ -126,34 +126,54 @@ def test_prediction_interval_formula_and_bad_input():
         claims.prediction_interval([91.0])
     with pytest.raises(ValueError, match="coverage=1.5 must be in"):
         claims.prediction_interval([1.0, 2.0], 1.5)
-    one_seed = claims.evaluate(make("prediction_interval", paper=91.0, coverage=0.95), {"stage": {"x": [91.0]}})
+    one_seed = claims.evaluate(make("equivalence", paper=91.0, data="8x8"), {"stage": {"x": [91.0]}})
     assert one_seed["status"] == "fail" and "needs ≥ 2" in one_seed["note"]
 
 
 # --------------------------------------------------------------------------- effect sizes, margins, classes
-SIZES = {"relative_current_change": {"kind": "detection", "value": 0.03, "units": "1", "step": "relative",
-                                     "meaning": "m", "source": "s"},
-         "peak_position": {"kind": "tolerance", "op": "abs", "value": 2.0, "units": "nm",
+SIZES = {"peak_position": {"kind": "tolerance", "op": "abs", "value": 2.0, "units": "nm",
                            "meaning": "m", "source": "s"}}
 
 
-def test_tightening_the_detection_threshold_makes_a_passing_trend_not_detectable():
-    claim = make("gt", value=1.0, quantity="relative_current_change")
+def test_a_trend_below_its_detection_threshold_is_too_small_to_have_been_seen():
     metrics = {"stage": {"x": 1.05}}           # PPF A2/A1 = 1.05: a 5 % effect
-    loose = claims.evaluate(claim, metrics, sizes=SIZES)
-    assert loose["status"] == "pass" and loose["margin"] == pytest.approx(0.02)
-    strict = {**SIZES, "relative_current_change": {**SIZES["relative_current_change"], "value": 0.10}}
-    tight = claims.evaluate(claim, metrics, sizes=strict)
-    assert tight["status"] == "fail" and tight["verdict"] == "not detectable"
-    assert tight["margin"] == pytest.approx(-0.05) and "not detectable" in tight["note"]
+    loose = claims.evaluate(make("gt", value=1.0, threshold=0.03), metrics)
+    assert loose["status"] == "pass" and loose["outcome"] == "reproduced"
+    assert loose["margin"] == pytest.approx(0.02)
+    tight = claims.evaluate(make("gt", value=1.0, threshold=0.10), metrics)
+    assert tight["status"] == "fail" and tight["outcome"] == "too small to have been seen"
+    assert tight["margin"] == pytest.approx(-0.05) and "too small to have been seen" in tight["note"]
+    wrong_way = claims.evaluate(make("gt", value=1.0, threshold=0.03), {"stage": {"x": 0.95}})
+    assert wrong_way["outcome"] == "contradicted"
+
+
+def test_the_threshold_is_read_from_the_claims_own_metric():
+    """The detection threshold of a film is a metric (its read noise at its current), per key."""
+    claim = make("gt", value=1.0, key="3", threshold={"metric": "stage:thr"})
+    metrics = {"stage": {"x": {"1": 1.02, "3": 1.02}, "thr": {"1": 0.03, "3": 0.001}}}
+    assert claims.evaluate(claim, metrics)["outcome"] == "reproduced"
+    r = claims.evaluate({**claim, "key": "1"}, metrics)
+    assert r["outcome"] == "too small to have been seen" and r["threshold"] == pytest.approx(0.03)
+
+
+def test_a_threshold_from_an_analysis_choice_follows_the_choice():
+    from analysis.parameters import default_parameters
+    pset = default_parameters()
+    claim = make("lt", value=1.0, threshold={"choice": "mostly_fraction", "times": 0.0})
+    assert claims.evaluate(claim, {"stage": {"x": 0.5}}, pset=pset)["outcome"] == "reproduced"
+    with pytest.raises(ValueError, match="analysis choice 'nope' is not defined"):
+        claims.judge(make("lt", value={"choice": "nope"}), {"stage": {"x": 0.5}}, pset)
 
 
 def test_monotone_trend_uses_relative_steps_against_the_threshold():
-    claim = make("increasing", quantity="relative_current_change")
-    assert claims.evaluate(claim, {"stage": {"x": [1.0, 1.1, 1.2]}}, sizes=SIZES)["status"] == "pass"
-    r = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
-    assert r["status"] == "fail" and r["verdict"] == "not detectable"
+    claim = make("increasing", relative=True, threshold=0.03)
+    assert claims.evaluate(claim, {"stage": {"x": [1.0, 1.1, 1.2]}})["status"] == "pass"
+    r = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}})
+    assert r["status"] == "fail" and r["outcome"] == "too small to have been seen"
     assert r["effect"] == pytest.approx(0.0099, rel=1e-3)
+    per_step = claims.evaluate(make("increasing", relative=True, threshold=[0.001, 0.2]),
+                               {"stage": {"x": [1.0, 1.1, 1.2]}})
+    assert per_step["outcome"] == "too small to have been seen"      # the second step needs 0.2
 
 
 def test_tolerance_comes_from_the_quantity_type_and_not_twice():
@@ -170,16 +190,35 @@ def test_margin_is_signed_distance_in_claim_units():
     assert claims.evaluate(make("rel", paper=18, tolerance=0.1), {"stage": {"x": 19}})["margin"] == pytest.approx(0.8)
 
 
-def test_classes_follow_ledger_and_sweep():
+def test_classes_follow_ledger_and_sweep_symmetrically():
     base = make("gt", value=1)
     assert claims.classify({**base, "basis": "calibrated"}) == "calibration"
     assert claims.classify({**base, "basis": "literature"}) == "audit"
     assert claims.classify({**base, "reference": "unverified"}) == "unverified"
-    assert claims.classify({**base, "construction": "drawn from its input"}) == "structural"
+    assert claims.classify({**base, "construction": "drawn from its input"}) == "consistent by construction"
+    assert claims.classify({**base, "question": True, "why": "w"}) == "question"
+    assert claims.classify({**base, "derived_from": "y"}) == "derived"
+    assert claims.classify({**base, "variant_of": "y", "variant": {"a": "b"}}) == "variant"
     assert claims.classify(base) == "prediction"
-    assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": True}) == "structural"
-    assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": False}) == "prediction"
+    assert claims.classify(base, {"wide_samples": 5, "wide_holds_all": True}) == "consistent by construction"
+    assert claims.classify(base, {"wide_samples": 5, "wide_fails_all": True}) == "inconsistent by construction"
+    assert claims.classify(base, {"wide_samples": 5}) == "prediction"
     assert claims.classify(base, {"wide_samples": 0, "wide_holds_all": True}) == "prediction"
+
+
+def test_a_claim_failing_in_every_sample_is_not_counted_as_a_robust_failure():
+    """Issue 17 acceptance: symmetric classes keep unanimous outcomes out of the headline."""
+    claim = make("gt", value=1.0, threshold=0.0)
+    sweep = {"robustness": {"claims": {"t": {
+        "wide_samples": 40, "wide_holds_all": False, "wide_fails_all": True, "robustness": 0.0,
+        "robustness_joint": 0.0, "robustness_interval": [0.0, 0.09], "verdict_robust": "fails"}}}}
+    r = claims.evaluate(claim, {"stage": {"x": 0.9}, **sweep})
+    assert r["class"] == "inconsistent by construction" and r["outcome"] == "contradicted"
+    assert "fails in all 40 evaluated samples" in r["construction_basis"]
+    h = claims.headline([r])
+    assert h["predictions"] == 0 and h["fail_robustly"] == 0
+    assert h["by_class"]["inconsistent by construction"] == 1
+    assert "1 inconsistent by construction" in h["text"]
 
 
 def test_unverified_reference_is_shown_not_pass_or_fail():
@@ -212,61 +251,48 @@ def test_headline_counts_robust_outcomes():
 
 
 def test_overall_effect_of_a_protocol_sweep_does_not_depend_on_its_grid():
-    claim = make("increasing", quantity="relative_current_change", effect="overall")
-    coarse = claims.evaluate(claim, {"stage": {"x": [1.0, 1.05, 1.1]}}, sizes=SIZES)
-    fine = claims.evaluate(claim, {"stage": {"x": list(1.0 + 0.1 * __import__("numpy").linspace(0, 1, 50))}},
-                           sizes=SIZES)
+    claim = make("increasing", relative=True, threshold=0.03, effect="overall")
+    coarse = claims.evaluate(claim, {"stage": {"x": [1.0, 1.05, 1.1]}})
+    fine = claims.evaluate(claim, {"stage": {"x": list(1.0 + 0.1 * __import__("numpy").linspace(0, 1, 50))}})
     assert coarse["status"] == fine["status"] == "pass"
     assert coarse["margin"] == pytest.approx(fine["margin"]) == pytest.approx(0.07)
-    dip = claims.evaluate(claim, {"stage": {"x": [1.0, 1.2, 1.1, 1.3]}}, sizes=SIZES)
-    assert dip["status"] == "fail" and dip["margin"] < 0          # not monotone
-    flat = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}}, sizes=SIZES)
-    assert flat["verdict"] == "not detectable"
+    dip = claims.evaluate(claim, {"stage": {"x": [1.0, 1.2, 1.1, 1.3]}})
+    assert dip["status"] == "fail" and dip["outcome"] == "contradicted"          # not monotone
+    flat = claims.evaluate(claim, {"stage": {"x": [1.0, 1.01, 1.02]}})
+    assert flat["outcome"] == "too small to have been seen"
 
 
-# --------------------------------------------------------------------------- robustness over seeds
+def test_the_trend_effect_choice_changes_how_a_sequence_is_judged():
+    """trend_effect = net_change lets a sequence with a dip pass on its net change."""
+    from analysis.parameters import default_parameters
+    pset = default_parameters()
+    net = pset.replace({"analysis": {"trend_effect": "net_change"}})
+    claim = make("increasing", relative=True, threshold=0.03)
+    dip = {"stage": {"x": [1.0, 1.2, 1.1, 1.3]}}
+    assert claims.evaluate(claim, dip, pset=pset)["outcome"] == "contradicted"
+    assert claims.evaluate(claim, dip, pset=net)["outcome"] == "reproduced"
+
+
+# --------------------------------------------------------------------------- accuracy: equivalence with power
 def _s11(cid):
     return next(c for c in claims.load_ledger() if c["id"] == cid)
 
 
-def test_robustness_over_seeds_from_per_seed_values():
-    stage = {"seeds": [0, 1, 2, 3, 4], "float_minus_device_pp": {"8x8": 0.6},
-             "float_minus_device_pp_per_seed": {"8x8": [1.0, 2.0, 3.0, -1.0, -2.0]}}
-    r = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage})
-    assert r["class"] == "prediction" and r["robustness_over"] == "seeds"
-    assert r["robustness"] == pytest.approx(0.6) and r["plausible_samples"] == 5
-    lo, hi = r["robustness_interval"]
-    assert (lo, hi) == pytest.approx(claims.wilson(3, 5)) and lo < 0.6 < hi
-    assert r["verdict_robust"] == "depends" and r["sensitivities"] == ["seeds only"]
-
-
-def test_accuracy_rule_over_seeds_leaves_one_seed_out():
-    claim = _s11("figS11-accuracy-8x8-fresh-push-pull")          # paper 91.26 %, 95 % prediction interval
-    values = [85.0, 86.0, 85.5, 86.5, 97.0]      # without the 97 % seed the paper lies outside
-    stage = {"seeds": list(range(5)), "accuracy_8x8_fresh_push_pull_percent_per_seed": values}
-    r = claims.evaluate(claim, {"figS11_classification": stage})
-    expected = []
-    for i in range(5):
-        mean, half = claims.prediction_interval(values[:i] + values[i + 1:], 0.95)
-        expected.append(abs(91.26 - mean) <= half)
-    assert 0 < sum(expected) < 5                                   # the case can go either way
-    assert r["robustness"] == pytest.approx(sum(expected) / 5)
-    assert r["robustness_basis"].startswith("the accuracy rule with each seed left out")
-    two = claims.evaluate(claim, {"figS11_classification": {"seeds": [0, 1], "accuracy_8x8_fresh_push_pull_percent_per_seed": values[:2]}})
-    assert two["robustness"] is None and two["verdict_robust"] == "not swept"
-    assert "needs ≥ 3 seeds" in two["robustness_basis"]
-
-
-def test_a_claim_not_on_per_seed_values_holds_in_all_seeds_or_none():
-    stage = {"seeds": [0, 1, 2], "float_minus_device_pp": {"8x8": -1.0}}
-    r = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage})
-    assert r["robustness"] == 0.0 and r["robustness_basis"] == "the same value in every seed"
-    # the sweep's statistics, when present, take precedence (the assumptions, not the seeds)
-    sweep = {"robustness": {"claims": {"figS11-device-below-float-8x8": {
-        "robustness": 0.5, "robustness_interval": [0.2, 0.8], "robustness_over": "assumptions",
-        "plausible_samples": 10, "verdict_robust": "depends"}}}}
-    r2 = claims.evaluate(_s11("figS11-device-below-float-8x8"), {"figS11_classification": stage, **sweep})
-    assert r2["robustness_over"] == "assumptions" and r2["robustness"] == 0.5
+def test_an_accuracy_claim_carries_its_equivalence_test_margin_and_power():
+    claim = _s11("figS11-accuracy-8x8-fresh-push-pull")          # paper 91.26 %, margin 2.4 pp
+    close = [91.0, 91.5, 90.8, 91.3, 91.1, 91.2, 90.9, 91.4, 91.0, 91.6]
+    r = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": close}})
+    eq = r["equivalence"]
+    assert r["outcome"] == "reproduced" and eq["equivalent"] and eq["margin"] == 2.4
+    assert eq["n"] == 10 and 0.99 < eq["power"] <= 1 and eq["seeds_for_80_percent_power"] <= 10
+    assert r["verdict_robust"] == "holds" and r["robustness_over"] == "seeds"
+    noisy = [80.0, 95.0, 88.0, 99.0, 84.0]                       # mean 89.2, sd 7.6: undecided
+    u = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": noisy}})
+    assert u["outcome"] == "undecided" and u["verdict_robust"] == "depends"
+    assert u["equivalence"]["power"] < 0.8 and u["equivalence"]["seeds_for_80_percent_power"] > 5
+    far = [80.0, 80.5, 79.8, 80.2, 80.1]
+    f = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": far}})
+    assert f["outcome"] == "contradicted" and f["equivalence"]["outside"]
 
 
 # --------------------------------------------------------------------------- conditions (issue 17 §1)

@@ -150,3 +150,16 @@ def test_accuracy_claims_are_decided_by_tost_with_the_paper_s_own_precision_as_m
         delta = 100 * norm.ppf(0.975) * math.sqrt(p0 * (1 - p0) / n_test)
         assert rule["equivalence_margin_pp"]["value"][data] == float(f"{delta:.2g}")
     assert rule["equivalence_test_set_size"]["value"]["28x28"] == _load("data/mnist.yaml")["files"]["t10k-labels-idx1-ubyte.gz"]["shape"][0]
+
+
+def test_no_claim_reads_a_superseded_effect_size():
+    """The superseded [M] thresholds stay in effect_sizes.yaml as history; no claim may name them."""
+    sizes = _load("data/evidence/effect_sizes.yaml")
+    superseded = {name for name, e in sizes.items() if isinstance(e, dict) and e.get("status") == "superseded"}
+    assert superseded
+    used = []
+    for path in sorted((ROOT / "data" / "paper" / "claims").glob("*.yaml")):
+        for c in yaml.safe_load(path.read_text(encoding="utf-8")):
+            if c["compare"].get("quantity") in superseded:
+                used.append(c["id"])
+    assert used == []

@@ -9,7 +9,7 @@ from analysis.evidence import metrics, robustness as rb
 from analysis.physics import multitrap as dev, protocols
 from analysis.stage_io import ROOT
 
-STAGE_FUNCTION = {"fig2_optics": ("optics", "fig2_metrics"), "fig3_plasticity": ("metrics", "fig3_metrics"),
+STAGE_FUNCTION = {"fig2_optics": ("metrics", "fig2_metrics"), "fig3_plasticity": ("metrics", "fig3_metrics"),
                   "fig4_retention": ("metrics", "fig4_metrics"), "fig6_energy": ("energy_audit", "fig6_metrics"),
                   "figS11_classification": ("metrics", "figS11_device_metrics")}
 """The stages whose metrics the sweep recomputes: the module (as the sweep imports it) and the
@@ -48,8 +48,20 @@ def test_fig3_metrics_of_a_dataset():
     ds = xr.Dataset({"ppf_index": ("ppf_interval", [1.2, 1.1]), "sfdp_index": ("f", [1.0, 1.5]),
                      "svdp_index": ("v", [1.0, 2.0]), "sddp_index": ("d", [1.0, 3.0]),
                      "sndp_index": ("k", [1.0, 4.0]), "epsc_peak_current": -2e-12,
-                     "base_current": -1e-12})
+                     "base_current": -1e-12, "ppf_a1": ("ppf_interval", [-2e-12, -2e-12]),
+                     "sfdp_current": (("f", "p"), [[-2e-12, -2e-12], [-3e-12, -3e-12]]),
+                     "svdp_current": ("v", [-2e-12, -4e-12]), "sddp_current": ("d", [-2e-12, -6e-12]),
+                     "sndp_current": ("k", [-2e-12, -8e-12])})
     m = metrics.fig3_metrics({"1": ds})
     assert m["ppf_min"]["1"] == 1.1 and m["epsc_peak_pA"]["1"] == pytest.approx(2.0)
     assert m["epsc_gain"]["1"] == 2.0 and "ppf_tau1_s" not in m
     assert np.allclose(m["sndp_index"]["1"], [1.0, 4.0])
+    # the PPF statistic of the default choice, and thresholds from the read noise at 2 pA
+    from analysis.physics import measurement
+    assert m["ppf_statistic_value"]["1"] in (1.1, 1.2)
+    reads = metrics._reads("ppf_above_one")
+    assert m["ppf_threshold"]["1"] == pytest.approx(measurement.threshold(2e-12, "pulse_reads", reads))
+    # the SNDP threshold: the read noise at its first current, 2 pA
+    assert m["sndp_threshold"]["1"] == pytest.approx(
+        measurement.threshold(2e-12, "pulse_reads", metrics._reads("sndp_increasing")))
+    assert m["base_current_step_thresholds"] == []          # one film: no step between films

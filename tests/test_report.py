@@ -63,8 +63,8 @@ def test_claims_json_has_every_claim_with_status(tree):
     assert [r["id"] for r in out] == ["t.peak", "t.trend", "t.absent"]
     assert [r["status"] for r in out] == ["pass", "fail", "missing"]
     assert {"id", "figure", "kind", "basis", "paper", "compendium", "status", "note"} <= set(out[0])
-    assert set(out[0]) <= {"id", "figure", "kind", "basis", "paper", "compendium", "status", "note",
-                           *report.OPTIONAL_KEYS}
+    assert set(out[0]) <= {*report.PUBLIC_KEYS, *report.OPTIONAL_KEYS}
+    assert [r["outcome"] for r in out] == ["reproduced", "contradicted", "not evaluated"]
     assert all("class" in r for r in out)          # the ledger engine classifies every claim
     assert summary["status"] == {"pass": 1, "fail": 1, "missing": 1}
     html = (tree / "results" / "report" / "index.html").read_text()
@@ -143,15 +143,19 @@ def test_wide_tables_scroll_in_their_own_container(tmp_path):
 
 def test_verdict_uses_claim_classes_when_present():
     recs = [{"id": f"p{i}", "figure": "Fig. 3b", "basis": "predicted", "class": "prediction",
-             "status": "pass" if i < 3 else "fail", "robustness": rob}
-            for i, rob in enumerate([1.0, 0.97, 0.5, 0.01])]
+             "status": "pass" if i < 3 else "fail", "verdict_robust": v}
+            for i, v in enumerate(["holds", "holds", "depends", "fails"])]
     recs.append({"id": "c", "figure": "Table 2", "basis": "calibrated", "class": "calibration", "status": "pass"})
-    assert [report.verdict(r) for r in recs] == ["holds", "holds", "depends", "fails", "holds"]
+    recs.append({"id": "k", "figure": "Fig. 3b", "basis": "predicted", "class": "inconsistent by construction",
+                 "status": "fail", "verdict_robust": "fails"})
+    assert [report.verdict(r) for r in recs] == ["holds", "holds", "depends", "fails", "holds", "fails"]
     html = report._summary_html(recs, {"records": [], "available": False, "reference": "r"}, classes=True)
-    assert "Of <b>4 predictions</b>, <b>2</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend" in html
+    assert "Of <b>4 predictions</b> (claims whose outcome the assumptions could change), <b>2</b> hold " \
+           "robustly, <b>1</b> fail robustly and <b>1</b> depend" in html
+    assert "0 consistent and 1 inconsistent by construction" in html      # apart, not a robust failure
     assert "1 of 1 fitting targets" in html
-    assert report.public_record(dict(recs[0], kind="trend", paper="", compendium="", note="")
-                                )["robustness"] == 1.0
+    assert report.public_record(dict(recs[0], kind="trend", paper="", compendium="", note="", outcome="reproduced")
+                                )["verdict_robust"] == "holds"
 
 
 def test_library_calls_found_in_notebook_source():
@@ -199,19 +203,21 @@ def test_verdict_reads_the_sweep_fields_of_the_evidence_ledger():
     predictions not swept, an unverified reference shown but not counted, calibration targets."""
     recs = [
         {"id": "a", "basis": "predicted", "class": "prediction", "status": "fail", "verdict_robust": "fails",
-         "robustness": 0.0, "robustness_interval": [0.0, 0.06], "plausible_samples": 38},
-        {"id": "b", "basis": "predicted", "class": "prediction", "status": "pass", "verdict_robust": "depends"},
-        {"id": "c", "basis": "predicted", "class": "prediction", "status": "pass"},
-        {"id": "d", "basis": "predicted", "class": "unverified reference", "status": "shown"},
+         "outcome": "contradicted", "robustness_physics": 0.0, "robustness_physics_interval": [0.0, 0.06],
+         "robustness_joint": 0.02, "robustness_joint_interval": [0.0, 0.09]},
+        {"id": "b", "basis": "predicted", "class": "prediction", "status": "pass", "verdict_robust": "depends",
+         "outcome": "reproduced"},
+        {"id": "c", "basis": "predicted", "class": "prediction", "status": "pass", "outcome": "reproduced"},
+        {"id": "d", "basis": "predicted", "class": "unverified", "status": "shown"},
         {"id": "e", "basis": "calibrated", "class": "calibration", "status": "pass",
          "calibration": {"target": 0.16, "reached": 0.16000001, "residual": 1e-8, "units": "eV"}},
     ]
     assert [report.verdict(r) for r in recs] == ["fails", "depends", "not swept", "shown", "holds"]
     html = report._summary_html(recs, {"records": [], "available": False, "reference": "r"}, classes=True)
-    assert ("Of <b>3 predictions</b>, <b>0</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend "
-            "on the assumptions; 1 were not swept (1 hold, 0 fail") in html
+    assert ("<b>0</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend on the assumptions") in html
+    assert "1 were not swept" in html and "2 reproduced, 0 too small to have been seen, 1 contradicted" in html
     assert "shown, not counted" in html and "Calibration consistency (1 fitting targets" in html
-    assert report._robustness_text(recs[0]) == ", robustness 0 % [0–6 %] of 38 samples"
+    assert report._robustness_text(recs[0]) == ", holds physics 0 % [0–6], jointly 2 % [0–9]"
 
 
 def test_many_findings_fold_so_the_top_stays_short():
@@ -223,30 +229,25 @@ def test_many_findings_fold_so_the_top_stays_short():
     assert html.index(f"f{report.FINDINGS_SHOWN - 1}<") < html.index("5 more") < html.index(f"f{report.FINDINGS_SHOWN}<")
 
 
-def test_robustness_over_seeds_is_labelled_as_such():
-    rec = {"id": "s", "figure": "Fig. S11b", "basis": "predicted", "class": "prediction", "status": "pass",
+def test_an_accuracy_claim_shows_its_equivalence_test_and_power():
+    eq = {"n": 5, "ci_low": 88.2, "ci_high": 93.1, "margin": 2.4, "power": 0.31, "equivalent": False,
+          "outside": False, "seeds_for_80_percent_power": 14}
+    rec = {"id": "s", "figure": "Fig. S11b", "basis": "predicted", "class": "prediction", "status": "fail",
            "kind": "quantitative", "quote": "q", "location": "p. 7", "metric": "figS11_classification:x",
-           "verdict_robust": "depends", "robustness": 0.6, "robustness_interval": [0.23, 0.88],
-           "plausible_samples": 5, "robustness_over": "seeds", "robustness_basis": "per seed",
-           "sensitivities": ["weight mapping (fresh, potentiation-only: 94.8 %)"], "paper": "91.26", "compendium": "90"}
-    assert report._robustness_text(rec) == ", robustness 60 % [23–88 %] of 5 seeds"
+           "verdict_robust": "depends", "outcome": "undecided", "robustness_over": "seeds",
+           "equivalence": eq, "paper": "91.26", "compendium": "90"}
+    assert report._robustness_text(rec) == (", equivalence test over 5 seeds: 90 % interval 88.2–93.1 % "
+                                            "(margin ±2.4), power 31 %, 14 seeds for 80 %")
     details = report._claim_details(rec, "Fig. S11")
-    assert "over the stored seeds (not swept over the assumptions): depends" in details
-    assert "depends on weight mapping" in details
-    html = report._summary_html([rec], {"records": [], "available": False, "reference": "r"}, classes=True)
-    assert "1 of them judged over the stored seeds instead: classification claims" in html
-    assert "5 seeds cannot give a robust verdict (35 can); by the accuracy rule 1 hold, 0 fail" in html
+    assert "outcome: <b>undecided</b>" in details and "power 31 %" in details
 
 
-def test_a_subset_run_says_what_was_not_run_and_skips_the_regression_check(tree):
-    write_json({"fig2:peak_nm.1": 1.0}, tree / "ref.json")
-    report.build(results_dir=tree / "results", figures_dir=tree / "figures", profile="quick",
-                 reference=tree / "ref.json", ledger_dir=tree / "claims", notebooks_table=tree / "nb.yaml",
-                 run_config={"profile": "quick", "n_values": ["3"],
-                             "not_run": {"fig6_energy": "needs the film(s) 1"}},
-                 notebooks_dir=tree / "notebooks")
-    reg = json.loads((tree / "results" / "report" / "regression.json").read_text())
-    assert reg["applicable"] is False and "films 3 only" in reg["reason"]
-    html = (tree / "results" / "report" / "index.html").read_text()
-    assert "Not run in this run" in html and "fig6_energy" in html and "needs the film(s) 1" in html
-    assert report.gate(tree / "results" / "report" / "regression.json", tree / "ok") == 0
+def test_the_report_shows_the_rules_log_newest_first():
+    entries = [{"date": "2026-11-29", "commit": "abc1234", "kind": "new", "after_results": False,
+                "parts": {"data/evidence/x.yaml": "d"}, "what": "first rule", "why": "w1"},
+               {"date": "2026-12-03", "commit": "def5678", "kind": "change", "after_results": True,
+                "parts": {"data/evidence/x.yaml": "e"}, "what": "threshold 0.03 -> measurement model", "why": "w2"}]
+    html = report.rules_log_html(entries)
+    assert 'id="rules-log"' in html and "2 entries, 1 of them made after results" in html
+    assert html.index("def5678") < html.index("abc1234")
+    assert "threshold 0.03 -&gt; measurement model" in html          # escaped

@@ -17,11 +17,16 @@ def synthetic(cid, threshold):
             "condition": {"stated": True, "figure": "Fig. X"}}
 
 
+NOMINAL_V0 = 0.45
+
+
 def v0_model(sample):
-    """Cheap stand-in for the device model: the metric is the assumption V0 itself."""
-    if sample["characteristic_voltage"] > 2.5:          # part of the wide prior is infeasible
+    """Cheap stand-in for the device model: the metric is the assumption V0 itself (its nominal
+    value where the design does not sample the physics)."""
+    v0 = float(sample["physics"].get("characteristic_voltage", NOMINAL_V0))
+    if v0 > 2.5:                                         # part of the wide prior is infeasible
         raise rb.Infeasible("Table 2 out of reach")
-    return {}, {"synthetic": {"v0": float(sample["characteristic_voltage"])}}
+    return {}, {"synthetic": {"v0": v0}}
 
 
 def slow_v0_model(sample):
@@ -33,15 +38,30 @@ def slow_v0_model(sample):
 
 def test_design_is_seeded_inside_the_prior_and_integer_where_stated():
     a, b = rb.design("plausible", 16), rb.design("plausible", 16)
+    assert a == b
     table = rb.priors()
     for name, p in table.items():
-        np.testing.assert_array_equal(a[name], b[name])
+        if p["kind"] == "analysis":
+            continue
+        x = np.array([s["physics"][name] for s in a])
         lo, hi = p["plausible"]
-        assert np.all((a[name] >= lo) & (a[name] <= hi)), name
-    assert np.all(a["trap_classes"] == np.round(a["trap_classes"]))
-    assert not np.array_equal(rb.design("wide", 16)["temperature"], a["temperature"])
-    with pytest.raises(ValueError, match="prior='narrow' is unknown"):
+        assert np.all((x >= lo) & (x <= hi)), name
+    assert all(s["physics"]["trap_classes"] == round(s["physics"]["trap_classes"]) for s in a)
+    wide = rb.design("wide", 16)
+    assert [s["physics"]["temperature"] for s in wide] != [s["physics"]["temperature"] for s in a]
+    with pytest.raises(ValueError, match="design='narrow' is unknown"):
         rb.design("narrow", 4)
+
+
+def test_designs_vary_the_physics_the_choices_or_both():
+    from analysis.evidence import choices
+    defaults = choices.defaults()
+    plaus, analysis, joint = (rb.design(d, 12) for d in ("plausible", "analysis", "joint"))
+    physics_names = [k for k, p in rb.priors().items() if p["kind"] != "analysis"]
+    assert all(s["analysis"] == defaults for s in plaus)                 # physics only
+    assert all(not set(physics_names) & set(s["physics"]) for s in analysis)   # nominal physics
+    assert any(s["analysis"] != defaults for s in analysis)
+    assert any(s["analysis"] != defaults for s in joint) and all(set(physics_names) <= set(s["physics"]) for s in joint)
 
 
 def test_priors_have_sources_and_wide_contains_plausible():
@@ -58,20 +78,37 @@ def test_chunks_partition_the_design():
 
 
 def test_classes_are_computed_from_the_sweep_not_typed():
-    ledger = [synthetic("part", 0.5), synthetic("everywhere", 0.01)]
+    ledger = [synthetic("part", 0.5), synthetic("everywhere", 0.01), synthetic("nowhere", 5.0)]
     plaus = rb.merge([rb.run_chunk("plausible", 24, c, 2, ledger=ledger, model=v0_model) for c in range(2)])
     wide = rb.run_chunk("wide", 24, ledger=ledger, model=v0_model)
     assert 0 < wide["feasible"].mean() < 1                      # infeasible samples recorded
-    summary = rb.summarise(plaus, wide)
+    summary = rb.summarise({"plausible": plaus, "wide": wide})
     metrics = {"synthetic": {"v0": 0.6}, "robustness": summary}
-    part = claims.evaluate(ledger[0], metrics)
-    every = claims.evaluate(ledger[1], metrics)
-    assert part["class"] == "prediction" and 0 < part["robustness"] < 1
+    part, every, never = (claims.evaluate(c, metrics) for c in ledger)
+    assert part["class"] == "prediction" and 0 < part["robustness_physics"] < 1
     lo, hi = part["robustness_interval"]
     assert lo < part["robustness"] < hi
-    assert list(part["sensitivities"])[0] == "characteristic_voltage"
-    assert part["sensitivities"]["characteristic_voltage"] == pytest.approx(1.0)
-    assert every["class"] == "structural" and "wide prior" in every["structural_basis"]
+    top = list(part["sensitivities"])[0]
+    assert top == "characteristic_voltage" and part["sensitivities"][top]["kind"] == "physics"
+    assert part["sensitivities"][top]["delta"] > 0.5 and part["sensitivities"][top]["rho"] == pytest.approx(1.0)
+    assert every["class"] == "consistent by construction" and "wide prior" in every["construction_basis"]
+    assert never["class"] == "inconsistent by construction" and "fails in all" in never["construction_basis"]
+    assert claims.headline([part, every, never])["predictions"] == 1
+
+
+def test_a_verdict_that_flips_with_an_analysis_choice_is_robust_over_the_analysis_between_0_and_1():
+    """Issue 17 acceptance: V0 > 0.2 f (f the 'comparable' factor, options 1, 3, 10): at the
+    nominal V0 = 0.45 V it holds for f = 1 only, whatever the physics."""
+    claim = {**synthetic("by_choice", 0.0), "compare": {"op": "gt", "value": {"choice": "comparable_factor", "times": 0.2}}}
+    analysis = rb.run_chunk("analysis", 24, ledger=[claim], model=v0_model)
+    plaus = rb.run_chunk("plausible", 12, ledger=[claim], model=v0_model)
+    s = rb.summarise({"plausible": plaus, "analysis": analysis})["claims"]["by_choice"]
+    assert 0 < s["robustness_analysis"] < 1
+    codes = analysis["choice__comparable_factor"].values
+    holds = analysis["holds__by_choice"].values
+    assert set(holds[codes == 0]) == {1} and set(holds[codes > 0]) == {0}
+    assert "comparable_factor" in analysis["choice__comparable_factor"].attrs["long_name"]
+    assert analysis["choice__comparable_factor"].attrs["options"].split(rb.OPTION_SEP) == ["1", "3", "10"]
 
 
 def test_a_chunk_is_the_same_bytes_every_time(tmp_path):
@@ -159,17 +196,24 @@ def test_infeasible_assumptions_are_recorded_not_raised():
         rb.device_model(far, ["inf"])
 
 
-def test_heatmap_draws_all_outcomes():
+def test_specification_curve_draws_one_point_per_judged_specification():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    ledger = [synthetic("never", 10.0), synthetic("always", 0.01), synthetic("part", 0.5)]
-    plaus = rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model)
-    summary = rb.summarise(plaus, rb.run_chunk("wide", 8, ledger=ledger, model=v0_model))
-    fig, (a, b) = plt.subplots(1, 2)
-    rb.heatmap(summary, a, b)
-    assert len(b.patches) == 3
+
+    from analysis.plotting import robustness_figures as rf
+    claim = {**synthetic("by_choice", 0.0), "compare": {"op": "gt", "value": {"choice": "comparable_factor", "times": 0.2}}}
+    ds = rb.run_chunk("joint", 10, ledger=[claim, synthetic("part", 0.5)], model=v0_model)
+    fig, (a, b) = plt.subplots(2, 1)
+    n = rf.specification_curve(a, b, ds, ["by_choice", "part"], ["comparable_factor"],
+                               {"comparable_factor": ["1", "3", "10"]})
+    assert n == 20 and len(a.collections[0].get_offsets()) == 20
+    summary = rb.summarise({"plausible": ds, "joint": ds})
+    fig2, ax = plt.subplots()
+    rf.robustness_overview(summary, ["by_choice", "part"], ax)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["by_choice", "part"]
     plt.close(fig)
+    plt.close(fig2)
 
 
 def test_sweep_jobs_follow_the_profile_sizes():
@@ -180,7 +224,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
 
     from analysis.stage_io import ROOT
     out = {}
-    for profile, expected in (("quick", 3), ("sweep", 24)):
+    for profile, expected in (("quick", 5), ("sweep", 54)):
         proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
                                "--forcerun", "robustness_chunk"], cwd=ROOT, capture_output=True,
                               text=True, timeout=300)
@@ -235,16 +279,17 @@ def test_priors_name_existing_parameters_of_their_model():
 
 def test_claims_without_table2_are_evaluated_in_infeasible_samples():
     def half_feasible(sample):
-        metrics = {"synthetic": {"v0": float(sample["characteristic_voltage"])}}
-        if sample["characteristic_voltage"] > 0.4:
+        v0 = float(sample["physics"]["characteristic_voltage"])
+        metrics = {"synthetic": {"v0": v0}}
+        if v0 > 0.4:
             raise rb.Infeasible("Table 2 out of reach", metrics)
         return {}, metrics
     ds = rb.run_chunk("plausible", 12, ledger=[synthetic("part", 0.3)], model=half_feasible)
     assert 0 < ds["feasible"].sum() < 12
     assert np.all(ds["holds__part"].values >= 0)         # evaluated in every sample
-    s = rb.summarise(ds)
-    assert s["claims"]["part"]["plausible_samples"] == 12
-    assert s["claims"]["part"]["robustness_over"] == "assumptions"
+    s = rb.summarise({"plausible": ds})
+    assert s["claims"]["part"]["samples"]["plausible"] == 12
+    assert s["claims"]["part"]["robustness_over"] == "physics"
     assert rb.stage_model("fig2_optics:xrd_peak_count") == "xrd" and rb.stage_model("fig2_optics:pl_colour") == "optics"
     assert rb.stage_model("fig3_plasticity:ppf_min") == "device"
 
@@ -252,9 +297,9 @@ def test_claims_without_table2_are_evaluated_in_infeasible_samples():
 def test_a_claim_without_varying_margin_states_why_it_has_no_sensitivities():
     never = {**synthetic("never", 0.0), "compare": {"op": "equals", "paper": 99.0}}   # margin -1 everywhere
     ledger = [never, synthetic("part", 0.5)]
-    s = rb.summarise(rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model))
+    s = rb.summarise({"plausible": rb.run_chunk("plausible", 12, ledger=ledger, model=v0_model)})
     assert s["claims"]["never"]["sensitivities"] == {}
-    assert "fails in all of them" in s["claims"]["never"]["sensitivity_note"]
+    assert "fails in every evaluated sample" in s["claims"]["never"]["sensitivity_note"]
     assert s["claims"]["part"]["sensitivity_note"] == ""
     record = claims.evaluate(ledger[0], {"synthetic": {"v0": 0.5}, "robustness": s})
-    assert "fails in all of them" in record["sensitivity_note"]
+    assert "fails in every evaluated sample" in record["sensitivity_note"]

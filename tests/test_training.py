@@ -138,8 +138,8 @@ def test_claims_ledger_matches_paper_values_and_uses_the_accuracy_rule():
     for c in accuracy:
         ds = "8x8" if "-8x8-" in c["id"] else "28x28"
         assert c["compare"]["paper"] == pv[f"accuracy_{ds}_percent"]["value"]
-        assert c["compare"]["op"] == "prediction_interval"
-        assert c["compare"]["coverage"] == rule["coverage"]["value"]
+        assert c["compare"]["op"] == "equivalence" and c["compare"]["data"] == ds
+        assert c["compare"]["data"] in rule["equivalence_margin_pp"]["value"]
         assert c["metric"].endswith("_per_seed")
 
 

@@ -1,74 +1,42 @@
-"""The claims ledger and the checks of every output against it.
+"""Every claim of the ledger checked against the outputs: outcome, margin, class and verdict.
 
-The ledger (``data/paper/claims/*.yaml``) holds one entry per checkable statement
-of the paper.  Each entry names the *metric* that checks it: a value that a
-workflow notebook wrote with :func:`write_metrics` to
-``results/metrics/<stage>.json``.  :func:`evaluate` compares the metric with the
-paper's statement and returns a status:
+:func:`evaluate` compares a claim's metric (a value a notebook wrote with :func:`write_metrics`
+to ``results/metrics/<stage>.json``) with the paper's statement, under the analysis choices of a
+parameter set (the defaults unless a sample of the robustness sweep says otherwise), and returns
+a record. The ledger's format is documented in :mod:`analysis.evidence.ledger`.
 
-``pass``     the simulation reproduces the statement within the stated tolerance;
-``fail``     it does not (a *finding*, reported with a note; the run goes on);
-``missing``  the output that would check it does not exist (yet).
+Outcomes (``outcome``; defined once here and in the README)
+----------------------------------------------------------
+``reproduced``                    the simulation gives the statement: within the tolerance, or the
+                                  paper's direction with a size the paper's set-up resolves
+``too small to have been seen``   the paper's direction, but an effect below what a read of the
+                                  paper's set-up resolves (:mod:`analysis.physics.measurement`):
+                                  the model does not explain the observation
+``contradicted``                  the opposite direction, or outside the tolerance
+``undecided``                     an equivalence test that is neither equivalent nor outside the
+                                  margin (too few seeds for its power)
+``consistent``                    an audit of the paper's numbers that holds
+``paper-internal inconsistency``  an audit of the paper's numbers that fails
+``not evaluated``                 the output that would check it does not exist
 
-Ledger entry keys
------------------
-id, figure, quote, location : str
-kind : ``quantitative`` | ``trend``
-basis : ``calibrated`` (the model was fitted to this number) | ``predicted``
-    | ``literature`` (a value the paper quotes from elsewhere, checked against data/)
-metric : ``<stage>:<name>``, optionally with ``key`` selecting one entry of a
-    dict-valued metric (e.g. the dimensionality ``"3"``)
-compare : mapping with ``op`` and its operands:
+``status`` keeps the short form: ``pass`` (reproduced, consistent), ``fail``, ``missing``,
+``shown`` (an unverified reference). ``margin`` is the distance from the threshold in the claim's
+units, > 0 when the claim holds (±1 for a boolean or categorical claim).
 
-    ``rel``        |c − paper| ≤ tolerance·|paper|
-    ``abs``        |c − paper| ≤ tolerance
-    ``range``      min ≤ c ≤ max
-    ``gt``/``lt``  c > value / c < value
-    ``increasing``/``decreasing``  strictly monotone over ``over`` (keys of a
-                   dict metric, default its insertion order) or a list metric
-    ``argmax``/``argmin``  the key of the largest/smallest entry equals ``paper``
-    ``equals``     c == paper
-    ``true``       bool(c) is True
-    ``prediction_interval``  c is a list of per-seed values (S ≥ 2); the paper's number
-                   lies within mean ± t(1 − α/2; S − 1)·sd·√(1 + 1/S), α = 1 − ``coverage``:
-                   could it be one more run of the simulated setting?
-                   (``data/paper/accuracy_rule.yaml`` gives the rule and its source)
-condition : mapping — what the paper states about the conditions under which the statement
-    holds (issue 17 §1): ``stated`` (bool: does the paper state every condition the check
-    needs?), and as the paper gives them ``figure``, ``protocol`` (spike amplitude, width,
-    number, interval or frequency range, ...), ``read_voltage_V``, ``evaluation`` (time,
-    interval or statistic), ``stated_in`` (where); ``unstated`` (required when ``stated`` is
-    false: what the check needs that the paper does not give); ``open`` (list: the analysis
-    choices of data/evidence/analysis_choices.yaml, or the protocol/analysis entries of
-    data/evidence/priors.yaml, that the sweep varies for it); ``scope`` (optional note).
-question : ``true`` for the compendium's own question — a statement the paper does not make
-    (e.g. two sentences joined) — never counted as the paper's claim; requires ``why``.
-derived_from : str, optional — id of the claim whose finding this one repeats (its outcome
-    follows from that one's): shown with it, never counted as a separate finding.
-variant_of : str, optional — id of the claim of which this one is the same paper statement
-    evaluated under other options of analysis choices (``variant``: choice -> option); the
-    variants of a statement are one claim swept over those choices, not separate findings.
-variant : mapping, optional — choice -> option of the analysis choices this entry realises.
-note : str, optional — shown in the report.
-reference : ``unverified`` for a comparison with a value tagged [M] (shown, never pass/fail).
-construction : str, optional — why the claim holds by construction (class ``structural``).
-compare.quantity : optional quantity type of ``data/evidence/effect_sizes.yaml``; it supplies
-    the tolerance of ``rel``/``abs`` (instead of ``compare.tolerance``) or the detection
-    threshold of a trend (``gt``/``lt``/``increasing``/``decreasing``/``argmin``/``argmax``):
-    a trend in the right direction whose effect does not exceed it fails as *not detectable*.
-compare.effect : ``overall`` for a monotone trend over a protocol sweep: the effect is the
-    change from the first to the last point (each step must still have the right sign);
-    default ``step``, the smallest step (comparisons between films, each step a claim).
-
-Each record also carries ``margin`` (distance from the threshold in the claim's units,
-> 0 when the claim holds; ±1 for a boolean or categorical claim) and ``class``:
-
-``calibration``           a fitting target (target, reached, residual; never a reproduction);
-``structural``            holds in every sample of the wide prior of the robustness sweep, or
-                          by a stated construction;
-``prediction``            can fail inside the model: a test of the paper (with robustness);
-``audit``                 the paper's numbers checked against each other or the literature;
-``unverified``            an unverified ([M]) reference is compared: status ``shown``, never pass or fail.
+Classes (``class``; symmetric, computed, never typed)
+----------------------------------------------------
+``prediction``                    the model could give either outcome: a test of the paper
+``consistent by construction``    holds in every evaluated sample of the wide prior of physics
+                                  and analysis choices (or by a stated construction)
+``inconsistent by construction``  fails in every such sample: a statement about what this model
+                                  class can do, reported apart from predictions, with the reason
+``calibration``                   a fitting target (target, reached, residual; never a reproduction)
+``audit``                         the paper's numbers checked against each other or the literature
+``unverified``                    compared with an unverified ([M]) reference: shown, not counted
+``question``                      the compendium's own question, a statement the paper does not make
+``derived``                       repeats the finding of another claim (``derived_from``): shown with it
+``variant``                       the same statement under other analysis choices (``variant_of``):
+                                  part of its primary's robustness over the analysis choices
 
 Examples
 --------
@@ -77,150 +45,91 @@ Examples
 ...          "metric": "optics:peak_nm", "key": "1",
 ...          "compare": {"op": "abs", "paper": 401, "tolerance": 2},
 ...          "condition": {"stated": True, "figure": "Fig. 2b"}}
->>> evaluate(claim, {"optics": {"peak_nm": {"1": 402.0}}})["status"]
-'pass'
+>>> r = evaluate(claim, {"optics": {"peak_nm": {"1": 402.0}}})
+>>> r["status"], r["outcome"]
+('pass', 'reproduced')
 """
 from __future__ import annotations
 
-import functools
 import math
-import os
-from pathlib import Path
 
 from analysis.evidence import statistics
-from analysis.evidence.rules import effect_sizes, robustness_rules
-from analysis.evidence.statistics import prediction_interval, wilson  # noqa: F401 (used by the ledger's ops)
+from analysis.evidence.ledger import OPS, TRENDS, load_ledger, validate_claim  # noqa: F401 (the ledger's readers)
+from analysis.evidence.rules import accuracy_rule, effect_sizes, robustness_rules
+from analysis.evidence.statistics import prediction_interval, wilson  # noqa: F401 (used by the report)
 from analysis.stage_io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
-from analysis.parameters import data_dir
 
-KINDS = ("quantitative", "trend")
-BASES = ("calibrated", "predicted", "literature")
-CLASSES = ("calibration", "structural", "prediction", "audit", "unverified")
-OPS = {"rel": ("paper",), "abs": ("paper",), "range": ("min", "max"),
-       "gt": ("value",), "lt": ("value",), "increasing": (), "decreasing": (),
-       "argmax": ("paper",), "argmin": ("paper",), "equals": ("paper",), "true": (),
-       "prediction_interval": ("paper", "coverage")}
-REQUIRED = ("id", "figure", "quote", "location", "kind", "basis", "metric", "compare", "condition")
-
-
-def validate_claim(claim: dict, source: str = "ledger") -> None:
-    """Raise ValueError naming the claim and the field that is wrong."""
-    cid = claim.get("id", "<no id>") if isinstance(claim, dict) else "<not a mapping>"
-    if not isinstance(claim, dict):
-        raise ValueError(f"{source}: claim {cid} must be a mapping")
-    missing = [k for k in REQUIRED if k not in claim]
-    if missing:
-        raise ValueError(f"{source}: claim {cid} lacks {', '.join(missing)}")
-    if claim["kind"] not in KINDS:
-        raise ValueError(f"{source}: claim {cid} has kind={claim['kind']!r}; expected one of {KINDS}")
-    if claim["basis"] not in BASES:
-        raise ValueError(f"{source}: claim {cid} has basis={claim['basis']!r}; expected one of {BASES}")
-    if ":" not in str(claim["metric"]):
-        raise ValueError(f"{source}: claim {cid} has metric={claim['metric']!r}; expected '<stage>:<name>'")
-    cmp = claim["compare"]
-    op = cmp.get("op") if isinstance(cmp, dict) else None
-    if op not in OPS:
-        raise ValueError(f"{source}: claim {cid} has compare.op={op!r}; expected one of {sorted(OPS)}")
-    absent = [k for k in OPS[op] if k not in cmp]
-    if op in ("rel", "abs") and "tolerance" not in cmp and "quantity" not in cmp:
-        absent.append("tolerance")
-    if absent:
-        raise ValueError(f"{source}: claim {cid} (op {op}) lacks compare.{', compare.'.join(absent)}")
-    if "quantity" in cmp:
-        table = effect_sizes()
-        if cmp["quantity"] not in table:
-            raise ValueError(f"{source}: claim {cid} has compare.quantity={cmp['quantity']!r}; "
-                             f"expected one of {sorted(table)} (data/evidence/effect_sizes.yaml)")
-        if "tolerance" in cmp:
-            raise ValueError(f"{source}: claim {cid} states compare.tolerance and compare.quantity; "
-                             "the tolerance of a quantity type is stated once, in effect_sizes.yaml")
-        entry = table[cmp["quantity"]]
-        if entry["kind"] == "tolerance" and op != entry["op"]:
-            raise ValueError(f"{source}: claim {cid} uses op {op} with quantity {cmp['quantity']} "
-                             f"whose tolerance is {entry['op']}")
-    if claim.get("reference") not in (None, "unverified"):
-        raise ValueError(f"{source}: claim {cid} has reference={claim['reference']!r}; expected 'unverified'")
-    _validate_condition(claim, source)
+CLASSES = ("prediction", "consistent by construction", "inconsistent by construction", "calibration",
+           "audit", "unverified", "question", "derived", "variant")
+COUNTED = ("prediction",)
+"""Classes whose outcome the assumptions could change: the headline counts only these."""
+OUTCOME_MEANINGS = {
+    "reproduced": "the simulation gives the statement: within the tolerance, or the paper's direction "
+                  "with a size the paper's set-up resolves",
+    "too small to have been seen": "the paper's direction, but an effect below what a read of the paper's "
+                                   "set-up resolves: the model does not explain the observation",
+    "contradicted": "the opposite direction, or outside the tolerance",
+    "undecided": "an equivalence test neither equivalent nor outside its margin (too few seeds for its power)",
+    "consistent": "an audit of the paper's numbers that holds",
+    "paper-internal inconsistency": "an audit of the paper's numbers that fails",
+    "not evaluated": "the output that would check it does not exist",
+}
+"""What each outcome means (the module docstring, the report's "How to read" and the README)."""
+OUTCOMES = tuple(OUTCOME_MEANINGS)
 
 
-def _validate_condition(claim: dict, source: str) -> None:
-    """The issue-17 keys: condition, question/why, derived_from, variant_of/variant."""
-    cid = claim["id"]
-    cond = claim["condition"]
-    if not isinstance(cond, dict) or not isinstance(cond.get("stated"), bool):
-        raise ValueError(f"{source}: claim {cid} needs condition.stated (true or false): what the paper "
-                         "states about the conditions under which the statement holds")
-    if not cond["stated"] and not str(cond.get("unstated") or "").strip():
-        raise ValueError(f"{source}: claim {cid} has condition.stated false and no condition.unstated "
-                         "(what the check needs that the paper does not state)")
-    opened = cond.get("open", [])
-    if not isinstance(opened, list) or not all(isinstance(o, str) and o.strip() for o in opened) \
-            or len(set(opened)) != len(opened):
-        raise ValueError(f"{source}: claim {cid} has condition.open={opened!r}; expected a list of distinct "
-                         "analysis-choice names (data/evidence/analysis_choices.yaml or priors.yaml)")
-    if "question" in claim and (claim["question"] is not True or not str(claim.get("why") or "").strip()):
-        raise ValueError(f"{source}: claim {cid}: question must be true and come with a why "
-                         "(why the paper does not make this statement)")
-    for key in ("derived_from", "variant_of"):
-        if key in claim and (not isinstance(claim[key], str) or claim[key] == cid):
-            raise ValueError(f"{source}: claim {cid} has {key}={claim[key]!r}; expected the id of another claim")
-    variant = claim.get("variant")
-    if ("variant_of" in claim or variant is not None) and not (
-            isinstance(variant, dict) and variant and all(isinstance(v, str) for v in variant.values())):
-        raise ValueError(f"{source}: claim {cid} needs variant: a mapping analysis choice -> option")
+# --------------------------------------------------------------------------- looking a claim up
+def _choices(pset) -> dict:
+    from analysis.parameters import default_parameters
+    return (pset or default_parameters()).topic("analysis")
 
 
-def load_ledger(folder: str | os.PathLike | None = None) -> list[dict]:
-    """All claims from ``data/paper/claims/*.yaml`` in file then entry order.
-
-    Raises ValueError for a malformed entry, a duplicated id, or a ``derived_from`` /
-    ``variant_of`` that does not name a primary claim of the ledger.
-    """
-    folder = Path(folder) if folder else data_dir() / "paper" / "claims"
-    claims, seen = [], {}
-    for path in sorted(folder.glob("*.yaml")):
-        entries = _read_yaml(path)
-        for claim in entries or []:
-            validate_claim(claim, source=path.name)
-            if claim["id"] in seen:
-                raise ValueError(f"claim id {claim['id']!r} appears in {seen[claim['id']]} and {path.name}")
-            seen[claim["id"]] = path.name
-            claims.append(claim)
-    by_id = {c["id"]: c for c in claims}
-    for claim in claims:
-        for key in ("derived_from", "variant_of"):
-            target = by_id.get(claim.get(key)) if key in claim else None
-            if key in claim and target is None:
-                raise ValueError(f"{seen[claim['id']]}: claim {claim['id']} has {key}={claim[key]!r}, "
-                                 "which is not a claim of the ledger")
-            if target is not None and ("derived_from" in target or "variant_of" in target):
-                raise ValueError(f"{seen[claim['id']]}: claim {claim['id']} has {key}={claim[key]!r}, which "
-                                 "itself derives from or varies another claim; name the primary claim")
-    return claims
+def _option(choices: dict, name: str) -> str:
+    from analysis.evidence.choices import option_key
+    if name not in choices:
+        raise ValueError(f"analysis choice {name!r} is not defined (data/evidence/analysis_choices.yaml)")
+    return option_key(choices[name])
 
 
-def _read_yaml(path: Path):
-    import yaml
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-def _lookup(claim: dict, metrics: dict):
-    stage, name = str(claim["metric"]).split(":", 1)
+def _lookup(claim: dict, metrics: dict, choices: dict | None = None, metric: str | None = None, key="claim"):
+    """The value of *metric* (default the claim's) after ``select`` and ``key``; (value, problem)."""
+    metric = metric or claim["metric"]
+    stage, name = str(metric).split(":", 1)
     if stage not in metrics or name not in metrics[stage]:
-        return None, f"output {claim['metric']} not produced"
+        return None, f"output {metric} not produced"
     value = metrics[stage][name]
-    key = claim.get("key")
-    if key is not None:
-        if not isinstance(value, dict) or str(key) not in value:
-            return None, f"output {claim['metric']} has no entry {key!r}"
+    if metric == claim["metric"]:
+        for choice in claim.get("select", []):
+            opt = _option(choices or _choices(None), choice)
+            if not isinstance(value, dict) or opt not in value:
+                return None, f"output {metric} has no entry for {choice}={opt}"
+            value = value[opt]
+    key = claim.get("key") if key == "claim" else key
+    if key is not None and isinstance(value, dict):
+        if str(key) not in value:
+            return None, f"output {metric} has no entry {key!r}"
         value = value[str(key)]
+    elif key is not None and metric == claim["metric"]:
+        return None, f"output {metric} has no entry {key!r}"
     return value, None
 
 
+def _operand(value, claim: dict, metrics: dict, choices: dict):
+    """A compare operand: a number, an analysis choice (times k, power p) or another metric."""
+    if isinstance(value, dict) and "choice" in value:
+        name = value["choice"]
+        if name not in choices:
+            raise ValueError(f"claim {claim['id']}: analysis choice {name!r} is not defined")
+        return float(value.get("times", 1.0)) * float(choices[name]) ** float(value.get("power", 1.0))
+    if isinstance(value, dict) and "metric" in value:
+        got, problem = _lookup(claim, metrics, choices, metric=value["metric"])
+        if problem:
+            raise KeyError(problem)
+        return got
+    return value
+
+
 def _num(x):
-    if isinstance(x, str) and x in ("inf", "-inf"):
-        return float(x)
     return float(x)
 
 
@@ -231,25 +140,36 @@ def _ordered(value, over):
     return [_num(v) for v in value], None
 
 
-def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
-    """Compare a metric with the paper's statement.
+# --------------------------------------------------------------------------- comparing
+def _assess(op: str, c, cmp: dict, sizes: dict | None = None, choices: dict | None = None) -> dict:
+    """Compare a metric with the paper's statement (operands already resolved in *cmp*).
 
-    Returns ``ok`` (the claim holds, effect size included), ``paper_text``, ``margin``
-    (distance from the threshold in the claim's units, > 0 when it holds; ±1 for a boolean or
-    categorical claim), ``margin_units`` and, for a trend with a detection threshold,
-    ``effect``, ``threshold`` and ``detectable``.
+    Returns ``ok``, ``direction_ok`` (a trend in the paper's direction, threshold aside),
+    ``paper_text``, ``margin``, ``margin_units`` and, for a trend with a threshold, ``effect``
+    and ``threshold``.
     """
     q = (sizes if sizes is not None else effect_sizes()).get(cmp["quantity"]) if "quantity" in cmp else None
-    thr = float(q["value"]) if q and q["kind"] == "detection" else 0.0
+    thr = cmp.get("threshold", 0.0)
     units = str(cmp.get("units", "1"))
     out = {"margin_units": units}
 
-    def trend(effect, paper_text, direction_ok, effect_units):
-        ok = direction_ok and effect > thr
-        out.update(ok=ok, paper_text=paper_text, margin=effect - thr, margin_units=effect_units)
-        if q is not None:
-            out.update(effect=effect, threshold=thr, detectable=effect > thr)
-            out["paper_text"] += f" (effect > {thr:g}, {cmp['quantity']})"
+    def trend(effects, paper_text, direction_ok, effect_units, thresholds=None):
+        """*effects*: the effect (or one per step); *thresholds*: the matching thresholds."""
+        eff = list(effects) if isinstance(effects, (list, tuple)) else [effects]
+        if thresholds is None:
+            t = thr if isinstance(thr, (list, tuple)) else [thr] * len(eff)
+        else:
+            t = thresholds
+        t = [float(v) for v in t] + [float(t[-1])] * max(0, len(eff) - len(t)) if t else [0.0] * len(eff)
+        margins = [e - x for e, x in zip(eff, t)]
+        k = int(min(range(len(margins)), key=lambda i: margins[i])) if margins else 0
+        margin = margins[k] if margins else -math.inf
+        ok = bool(direction_ok and margin > 0)
+        out.update(ok=ok, direction_ok=bool(direction_ok), paper_text=paper_text, margin=margin,
+                   margin_units=effect_units)
+        if "threshold" in cmp:
+            out.update(effect=eff[k] if eff else -math.inf, threshold=t[k] if t else 0.0)
+            out["paper_text"] += " (effect above the detection threshold)"
         return out
 
     if op in ("rel", "abs"):
@@ -263,32 +183,39 @@ def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
     if op == "range":
         lo, hi = _num(cmp["min"]), _num(cmp["max"])
         x = _num(c)
-        out.update(ok=lo <= x <= hi, paper_text=f"{cmp['min']} … {cmp['max']}", margin=min(x - lo, hi - x))
+        out.update(ok=lo <= x <= hi, paper_text=f"{lo:g} … {hi:g}", margin=min(x - lo, hi - x))
         return out
     if op in ("gt", "lt"):
         sign = 1.0 if op == "gt" else -1.0
         effect = sign * (_num(c) - _num(cmp["value"]))
-        return trend(effect, f"{'>' if op == 'gt' else '<'} {cmp['value']}", effect > 0, units)
+        return trend(effect, f"{'>' if op == 'gt' else '<'} {_num(cmp['value']):g}", effect > 0, units)
     if op in ("increasing", "decreasing"):
         seq, _ = _ordered(c, cmp.get("over"))
         sign = 1 if op == "increasing" else -1
-        relative = bool(q and q.get("step") == "relative")
+        relative = bool(cmp.get("relative"))
 
         def change(a, b):
-            return sign * (b - a) / (abs(a) if relative else 1.0)
+            return sign * (b - a) / (abs(a) if relative and a else 1.0)
 
         steps = [change(a, b) for a, b in zip(seq, seq[1:])]
+        how = (choices or {}).get("trend_effect", "as_ledger")
+        if how == "as_ledger":
+            how = "overall_monotone" if cmp.get("effect") == "overall" else "smallest_step"
         monotone = len(seq) >= 2 and min(steps) > 0
         what = "relative " if relative else ""
-        if cmp.get("effect") == "overall" and monotone:
-            # a protocol sweep (frequency, amplitude, …): its grid is arbitrary, so the effect
-            # is the change over the whole sweep; every step must still have the right sign
-            effect, eunits = change(seq[0], seq[-1]), f"{what}change over the sweep"
-        else:
-            effect = min(steps) if steps else -math.inf
-            eunits = f"smallest {what}step"
         text = op + (f" over {', '.join(map(str, cmp['over']))}" if cmp.get("over") else "")
-        return trend(effect, text, monotone, f"{'1' if relative else units} ({eunits})")
+        thr_list = thr if isinstance(thr, (list, tuple)) else None
+        if how == "net_change":
+            net = change(seq[0], seq[-1]) if len(seq) >= 2 else -math.inf
+            t_net = [math.sqrt(sum(float(x) ** 2 for x in thr_list))] if thr_list else None
+            return trend(net, text, net > 0, f"{'1' if relative else units} ({what}net change)", t_net)
+        if how == "overall_monotone":
+            overall = change(seq[0], seq[-1]) if len(seq) >= 2 else -math.inf
+            t_all = [max(float(x) for x in thr_list)] if thr_list else None
+            return trend(overall, text, monotone, f"{'1' if relative else units} ({what}change over the sweep)",
+                         t_all)
+        return trend(steps or [-math.inf], text, monotone, f"{'1' if relative else units} (smallest {what}step)",
+                     thr_list)
     if op in ("argmax", "argmin"):
         seq, keys = _ordered(c, cmp.get("over"))
         keys = keys or [str(i) for i in range(len(seq))]
@@ -308,123 +235,33 @@ def _assess(op: str, c, cmp: dict, sizes: dict | None = None) -> dict:
         ok = bool(c)
         out.update(ok=ok, paper_text="true", margin=1.0 if ok else -1.0, margin_units="boolean")
         return out
-    if op == "prediction_interval":
-        mean, half = prediction_interval(c, float(cmp["coverage"]))
+    if op == "equivalence":
+        rule = accuracy_rule()
+        margin = float(rule["equivalence_margin_pp"]["value"][str(cmp["data"])])
+        alpha = float(rule["equivalence_alpha"]["value"])
         p = _num(cmp["paper"])
-        out.update(ok=abs(p - mean) <= half, margin=half - abs(p - mean),
-                   paper_text=(f"{cmp['paper']}; {100 * float(cmp['coverage']):g} % prediction "
-                               f"interval {mean:.4g} ± {half:.3g}"))
+        r = statistics.tost(c, p, margin, alpha)
+        mean_pi, half = statistics.prediction_interval(c, 0.95)
+        outside = r["ci_high"] < p - margin or r["ci_low"] > p + margin
+        out.update(ok=r["equivalent"], margin=margin - max(abs(r["ci_low"] - p), abs(r["ci_high"] - p)),
+                   margin_units="percentage points (margin minus the farther end of the 90 % interval)",
+                   paper_text=f"{p:g} ± {margin:g} (equivalence margin)",
+                   equivalence={**r, "margin": margin, "alpha": alpha, "outside": outside,
+                                "prediction_interval": [mean_pi - half, mean_pi + half],
+                                "seeds_for_80_percent_power": statistics.seeds_for_power(
+                                    r["sd"], margin, float(rule["power_target"]["value"]), alpha)})
         return out
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
-
-
-def _compare(op: str, c, cmp: dict) -> tuple[bool, str]:
-    """Return (ok, paper_text) (see :func:`_assess`)."""
-    a = _assess(op, c, cmp)
-    return a["ok"], a["paper_text"]
 
 
 def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     return str(value)
-
-
-def classify(claim: dict, sweep: dict | None = None) -> str:
-    """The class of a claim (see the module docstring), decided from the ledger and the sweep.
-
-    Parameters
-    ----------
-    claim : dict
-        Ledger entry.
-    sweep : dict, optional
-        The claim's entry of the robustness summary (:func:`analysis.evidence.robustness.summarise`):
-        ``wide_holds_all`` (bool) and ``wide_samples`` (feasible wide samples evaluated).
-        Without it a predicted claim stays a ``prediction`` (it has not been shown to hold
-        everywhere).
-    """
-    if claim.get("reference") == "unverified":
-        return "unverified"
-    if claim.get("construction"):
-        return "structural"
-    if claim["basis"] == "calibrated":
-        return "calibration"
-    if claim["basis"] == "literature":
-        return "audit"
-    if sweep and sweep.get("wide_samples", 0) > 0 and sweep.get("wide_holds_all"):
-        return "structural"
-    return "prediction"
-
-
-def evaluate(claim: dict, metrics: dict, sizes: dict | None = None) -> dict:
-    """Check one claim against the metrics; return the report record.
-
-    ``metrics["robustness"]["claims"][id]`` (written by the robustness stage), when present,
-    supplies the sweep statistics: robustness with its interval, structural test and
-    sensitivities. *sizes* replaces the effect-size table (tests).
-    """
-    validate_claim(claim)
-    cmp = claim["compare"]
-    record = {"id": claim["id"], "figure": claim["figure"], "kind": claim["kind"],
-              "basis": claim["basis"], "quote": claim["quote"], "location": claim["location"],
-              "metric": claim["metric"] + (f"[{claim['key']}]" if claim.get("key") is not None else ""),
-              "note": claim.get("note", "")}
-    sweep = ((metrics.get("robustness") or {}).get("claims") or {}).get(claim["id"])
-    if sweep is None and classify(claim) == "prediction":
-        stage_metrics = metrics.get(str(claim["metric"]).split(":", 1)[0])
-        if isinstance(stage_metrics, dict) and isinstance(stage_metrics.get("seeds"), list):
-            sweep = seed_robustness(claim, stage_metrics)
-    record["class"] = classify(claim, sweep)
-    if claim.get("construction"):
-        record["construction"] = claim["construction"]
-    value, problem = _lookup(claim, metrics)
-    if problem:
-        _, paper_text = _safe_paper_text(cmp)
-        record.update(paper=paper_text, compendium=None, status="missing", note=problem)
-        return record
-    try:
-        a = _assess(cmp["op"], value, cmp, sizes)
-    except (TypeError, ValueError, KeyError) as exc:
-        record.update(paper=str(cmp), compendium=_fmt(value), status="fail",
-                      note=f"cannot compare: {exc}")
-        return record
-    ok, paper_text = a["ok"], a["paper_text"]
-    units = cmp.get("units")
-    record.update(paper=paper_text + (f" {units}" if units else ""),
-                  compendium=_fmt(value) + (f" {units}" if units and not isinstance(value, (dict, list)) else ""),
-                  status="pass" if ok else "fail",
-                  margin=_finite_or_none(a["margin"]), margin_units=a["margin_units"])
-    if "detectable" in a:
-        record.update(effect=_finite_or_none(a["effect"]), threshold=a["threshold"],
-                      quantity=cmp["quantity"])
-        if not a["detectable"] and a["effect"] > 0:
-            record["verdict"] = "not detectable"
-            record["note"] = (f"not detectable: effect {a['effect']:.3g} ≤ detection threshold "
-                              f"{a['threshold']:g} ({cmp['quantity']}). " + record["note"]).strip()
-    if record["class"] == "unverified":
-        record["status"] = "shown"
-        record["note"] = ("reference value unverified ([M]): shown, not counted as pass or fail. "
-                          + record["note"]).strip()
-    elif not ok and claim.get("fail_note"):
-        record["note"] = (record["note"] + " " + claim["fail_note"]).strip()
-    if record["class"] == "calibration" and cmp["op"] in ("rel", "abs"):
-        target = _num(cmp["paper"])
-        record["calibration"] = {"target": target, "reached": _num(value),
-                                 "residual": _num(value) - target, "units": units or "1"}
-    if record["class"] == "prediction" and sweep:
-        record.update({k: sweep[k] for k in ("robustness", "robustness_interval", "plausible_samples",
-                                             "sensitivities", "verdict_robust", "robustness_over",
-                                             "robustness_basis", "sensitivity_note")
-                       if k in sweep and (k != "sensitivity_note" or sweep[k])})
-    if record["class"] == "structural" and sweep:
-        record["structural_basis"] = (f"holds in all {sweep['wide_samples']} evaluated samples of "
-                                      "the wide prior (feasible ones, or all for a claim that needs no "
-                                      "Table 2; results/robustness/)")
-    return record
 
 
 def _finite_or_none(x):
@@ -432,28 +269,161 @@ def _finite_or_none(x):
     return x if math.isfinite(x) else None
 
 
-def _safe_paper_text(cmp):
+# --------------------------------------------------------------------------- classes and outcomes
+def classify(claim: dict, sweep: dict | None = None) -> str:
+    """The class of a claim (see the module docstring), from the ledger and the sweep.
+
+    *sweep*: the claim's entry of the robustness summary
+    (:func:`analysis.evidence.robustness.summarise`) with ``wide_samples`` (evaluated samples of
+    every design; the wide prior's box holds them all), ``wide_holds_all`` and
+    ``wide_fails_all``. Without it a predicted claim stays a ``prediction``.
+    """
+    if claim.get("question"):
+        return "question"
+    if claim.get("derived_from"):
+        return "derived"
+    if claim.get("variant_of"):
+        return "variant"
+    if claim.get("reference") == "unverified":
+        return "unverified"
+    if claim.get("construction"):
+        return "consistent by construction"
+    if claim["basis"] == "calibrated":
+        return "calibration"
+    if claim["basis"] == "literature":
+        return "audit"
+    if sweep and sweep.get("wide_samples", 0) > 0:
+        if sweep.get("wide_holds_all"):
+            return "consistent by construction"
+        if sweep.get("wide_fails_all"):
+            return "inconsistent by construction"
+    return "prediction"
+
+
+def outcome(claim: dict, assessed: dict | None) -> str:
+    """The kind of agreement or disagreement (:data:`OUTCOMES`) of an assessed claim."""
+    if assessed is None:
+        return "not evaluated"
+    if claim["basis"] == "literature":
+        return "consistent" if assessed["ok"] else "paper-internal inconsistency"
+    if "equivalence" in assessed:
+        eq = assessed["equivalence"]
+        return "reproduced" if eq["equivalent"] else "contradicted" if eq["outside"] else "undecided"
+    if assessed["ok"]:
+        return "reproduced"
+    if assessed.get("direction_ok") and "threshold" in assessed:
+        return "too small to have been seen"
+    return "contradicted"
+
+
+# --------------------------------------------------------------------------- one claim
+def judge(claim: dict, metrics: dict, pset=None, sizes: dict | None = None) -> dict | None:
+    """Assess one claim under the analysis choices of *pset*: the :func:`_assess` result with its
+    ``outcome`` (None when the metric is missing). Used per sample by the robustness sweep."""
+    choices = _choices(pset)
+    value, problem = _lookup(claim, metrics, choices)
+    if problem:
+        return None
+    cmp = dict(claim["compare"])
+    for name in ("value", "min", "max", "threshold", "paper"):
+        if name in cmp:
+            cmp[name] = _operand(cmp[name], claim, metrics, choices)
+    a = _assess(cmp["op"], value, cmp, sizes, choices)
+    a["outcome"] = outcome(claim, a)
+    a["value"] = value
+    return a
+
+
+def evaluate(claim: dict, metrics: dict, sizes: dict | None = None, pset=None) -> dict:
+    """Check one claim against the metrics; return the report record.
+
+    ``metrics["robustness"]["claims"][id]`` (written by the robustness stage), when present,
+    supplies the sweep statistics: robustness over the physics, over the analysis choices and
+    jointly, with intervals, the construction test and the sensitivities. *sizes* replaces the
+    effect-size table (tests); *pset* the analysis choices (default: their defaults).
+    """
+    validate_claim(claim)
+    cmp = claim["compare"]
+    record = {"id": claim["id"], "figure": claim["figure"], "kind": claim["kind"],
+              "basis": claim["basis"], "quote": claim["quote"], "location": claim["location"],
+              "metric": claim["metric"] + (f"[{claim['key']}]" if claim.get("key") is not None else ""),
+              "note": claim.get("note", ""), "condition": claim["condition"]}
+    for key in ("derived_from", "variant_of", "variant", "why"):
+        if claim.get(key):
+            record[key] = claim[key]
+    sweep = ((metrics.get("robustness") or {}).get("claims") or {}).get(claim["id"])
+    record["class"] = classify(claim, sweep)
+    if claim.get("construction"):
+        record["construction"] = claim["construction"]
     try:
-        return _compare(cmp["op"], _dummy(cmp), cmp)
-    except Exception:  # noqa: BLE001 — only for display
-        return False, str({k: v for k, v in cmp.items() if k != "op"})
+        a = judge(claim, metrics, pset, sizes)
+    except (TypeError, ValueError, KeyError) as exc:
+        record.update(paper=str(cmp), compendium=None, status="fail", outcome="contradicted",
+                      note=f"cannot compare: {exc}")
+        return record
+    if a is None:
+        _, problem = _lookup(claim, metrics, _choices(pset))
+        record.update(paper=_paper_text(cmp), compendium=None, status="missing", outcome="not evaluated",
+                      note=problem)
+        return record
+    value, units = a["value"], cmp.get("units")
+    record.update(paper=a["paper_text"] + (f" {units}" if units else ""),
+                  compendium=_fmt(value) + (f" {units}" if units and not isinstance(value, (dict, list)) else ""),
+                  status="pass" if a["ok"] else "fail", outcome=a["outcome"],
+                  margin=_finite_or_none(a["margin"]), margin_units=a["margin_units"])
+    if "threshold" in a:
+        record.update(effect=_finite_or_none(a["effect"]), threshold=a["threshold"])
+        if a["outcome"] == "too small to have been seen":
+            record["note"] = (f"too small to have been seen: effect {a['effect']:.3g} ≤ detection threshold "
+                              f"{a['threshold']:.3g} (the read noise of a plausible instrument, "
+                              "data/evidence/measurement.yaml). " + record["note"]).strip()
+    if "equivalence" in a:
+        record["equivalence"] = {k: v for k, v in a["equivalence"].items()}
+    if record["class"] == "unverified":
+        record["status"] = "shown"
+        record["note"] = ("reference value unverified ([M]): shown, not counted as pass or fail. "
+                          + record["note"]).strip()
+    elif not a["ok"] and claim.get("fail_note"):
+        record["note"] = (record["note"] + " " + claim["fail_note"]).strip()
+    if record["class"] == "calibration" and cmp["op"] in ("rel", "abs"):
+        target = _num(cmp["paper"])
+        record["calibration"] = {"target": target, "reached": _num(value),
+                                 "residual": _num(value) - target, "units": units or "1"}
+    if sweep:
+        record.update({k: v for k, v in sweep.items() if k in SWEEP_KEYS})
+        if record["class"] in ("consistent by construction", "inconsistent by construction") and not claim.get("construction"):
+            record["construction_basis"] = (
+                f"{'holds' if sweep.get('wide_holds_all') else 'fails'} in all {sweep['wide_samples']} evaluated "
+                "samples of the sweep (the wide prior's box holds every design: physics and analysis choices)")
+    elif record["class"] == "prediction" and "equivalence" in a:
+        eq = a["equivalence"]
+        record.update(robustness_over="seeds", verdict_robust={"reproduced": "holds", "contradicted": "fails",
+                                                               "undecided": "depends"}[a["outcome"]],
+                      power=eq["power"], seeds=eq["n"])
+    return record
 
 
-def _dummy(cmp):
-    if cmp["op"] in ("increasing", "decreasing", "argmax", "argmin"):
-        return [0.0, 1.0]
-    if cmp["op"] in ("equals",):
-        return cmp["paper"]
-    if cmp["op"] == "true":
-        return True
-    if cmp["op"] == "prediction_interval":
-        return [0.0, 0.0]
-    return 0.0
+SWEEP_KEYS = ("robustness", "robustness_interval", "robustness_physics", "robustness_physics_interval",
+              "robustness_analysis", "robustness_analysis_interval", "robustness_joint",
+              "robustness_joint_interval", "samples", "verdict_robust", "robustness_over",
+              "sensitivities", "sensitivity_note", "wide_samples", "outcomes_joint", "model_robustness")
+"""Keys of the sweep's per-claim summary copied into a claim's record."""
 
 
-# --------------------------------------------------------------------------- robustness over seeds
-SEED_SUFFIX = "_per_seed"
-"""A stage that trains over seeds stores per-seed values of metric X as ``X_per_seed``."""
+def _paper_text(cmp: dict) -> str:
+    keep = {k: v for k, v in cmp.items() if k not in ("op", "quantity", "units")}
+    return f"{cmp['op']} " + ", ".join(f"{k} {v}" for k, v in keep.items())
+
+
+def evaluate_all(claims: list[dict], metrics: dict, pset=None) -> list[dict]:
+    """Evaluate every claim of the ledger."""
+    return [evaluate(c, metrics, pset=pset) for c in claims]
+
+
+def calibration_table(records: list[dict]) -> list[dict]:
+    """The "calibration consistency" rows: fitting targets, never counted as reproduced."""
+    return [{"id": r["id"], "figure": r["figure"], **r["calibration"], "status": r["status"]}
+            for r in records if r.get("class") == "calibration" and "calibration" in r]
 
 
 def samples_for_robust_verdict(rules: dict | None = None) -> int:
@@ -463,154 +433,29 @@ def samples_for_robust_verdict(rules: dict | None = None) -> int:
     return statistics.samples_for_robust_verdict(float(rules["robust_fraction"]), float(rules["confidence"]))
 
 
-def _replaced(stage_metrics: dict, name: str, key, value) -> dict:
-    """*stage_metrics* with metric *name* (entry *key* of a dict metric) replaced by *value*."""
-    out = dict(stage_metrics)
-    if key is None:
-        out[name] = value
-    else:
-        out[name] = {**stage_metrics[name], str(key): value}
-    return out
-
-
-def seed_verdicts(claim: dict, stage_metrics: dict) -> tuple[list[bool] | None, str]:
-    """Whether *claim* holds seed by seed, with the ledger's own comparison.
-
-    * ``prediction_interval`` claims (the accuracy rule, data/paper/accuracy_rule.yaml) are
-      built from all seeds, so one seed alone cannot be judged: the rule is applied with each
-      seed left out in turn (it needs ``minimum_seeds`` + 1 seeds);
-    * a metric X with per-seed values ``X_per_seed`` is compared seed by seed;
-    * any other metric of the stage is the same in every seed (e.g. a property of the
-      simulated device curve): the claim holds in all seeds or in none.
-
-    Returns
-    -------
-    (verdicts, basis)
-        One bool per seed (None when the seeds do not suffice) and how they were obtained.
-    """
-    stage, name = str(claim["metric"]).split(":", 1)
-    key = claim.get("key")
-    cmp = claim["compare"]
-    seeds = stage_metrics.get("seeds") or []
-
-    def holds(metrics_of_stage):
-        value, problem = _lookup(claim, {stage: metrics_of_stage})
-        if problem:
-            return False
-        try:
-            return bool(_assess(cmp["op"], value, cmp)["ok"])
-        except (TypeError, ValueError, KeyError):
-            return False
-
-    if cmp["op"] == "prediction_interval":
-        values, problem = _lookup(claim, {stage: stage_metrics})
-        if problem or not isinstance(values, list):
-            return None, f"no per-seed values ({problem or 'not a list'})"
-        from analysis.parameters import load_yaml
-        need = int(load_yaml("paper/accuracy_rule.yaml")["minimum_seeds"]["value"]) + 1
-        if len(values) < need:
-            return None, (f"leave one seed out needs ≥ {need} seeds (accuracy_rule.yaml minimum_seeds "
-                          f"+ 1); {len(values)} stored")
-        return ([holds(_replaced(stage_metrics, name, key, values[:i] + values[i + 1:]))
-                 for i in range(len(values))], "the accuracy rule with each seed left out in turn")
-    per_seed = stage_metrics.get(name + SEED_SUFFIX)
-    if per_seed is not None:
-        if key is not None:
-            per_seed = per_seed.get(str(key)) if isinstance(per_seed, dict) else None
-        if not isinstance(per_seed, list) or not per_seed:
-            return None, f"no per-seed values of {name}" + (f"[{key}]" if key is not None else "")
-        return [holds(_replaced(stage_metrics, name, key, v)) for v in per_seed], "per seed"
-    if not seeds:
-        return None, "no seeds stored"
-    return [holds(stage_metrics)] * len(seeds), "the same value in every seed"
-
-
-def _seed_dependencies(claim: dict, stage_metrics: dict) -> list[str]:
-    """What a classification accuracy depends on, from the settings the stage stores (device
-    reading, weight mapping, settle time); ``["seeds only"]`` when it stores none."""
-    import re
-    name = str(claim["metric"]).split(":", 1)[1]
-    m = re.fullmatch(r"accuracy_(\w+?)_(fresh|retained)_(push_pull|potentiation_only)_percent_per_seed", name)
-    if not m:
-        return ["seeds only"]
-    data, reading, mapping = m.group(1), m.group(2), m.group(3).replace("_", "-")
-    summary = (stage_metrics.get("accuracy_summary_percent") or {}).get(data, {})
-    out = []
-    other_map = "potentiation-only" if mapping == "push-pull" else "push-pull"
-    other_read = "retained" if reading == "fresh" else "fresh"
-    for label, key in (("weight mapping", f"{reading}, {other_map}"), ("device reading", f"{other_read}, {mapping}")):
-        if key in summary:
-            out.append(f"{label} ({key}: {summary[key]['mean']:.1f} %)")
-    settle = (stage_metrics.get(f"settle_accuracy_{data}_percent") or {}).get(mapping)
-    times = stage_metrics.get("settle_scan_s")
-    if settle and times:
-        means = settle["mean"]
-        out.append(f"settle time {min(times):g}–{max(times):g} s ({min(means):.1f}–{max(means):.1f} %)")
-    return out or ["seeds only"]
-
-
-def seed_robustness(claim: dict, stage_metrics: dict) -> dict:
-    """Robustness of a claim over the seeds a stage stored (the classification claims are not
-    retrained per parameter set of the sweep): fraction of seeds in which it holds
-    (:func:`seed_verdicts`), Wilson interval and verdict with the rules of
-    data/evidence/robustness.yaml, ``robustness_over: "seeds"``, and ``sensitivities``: what
-    the metric depends on among the stored settings, or ``["seeds only"]``.
-    """
-    rules = robustness_rules()
-    conf, robust = float(rules["confidence"]), float(rules["robust_fraction"])
-    verdicts, basis = seed_verdicts(claim, stage_metrics)
-    entry = {"robustness_over": "seeds", "robustness_basis": basis}
-    if basis == "the same value in every seed":
-        entry["sensitivities"] = ["none stored: the same in every seed (not swept over the assumptions)"]
-    else:
-        entry["sensitivities"] = _seed_dependencies(claim, stage_metrics)
-    if verdicts is None:
-        entry.update(robustness=None, robustness_interval=[None, None], plausible_samples=0,
-                     verdict_robust="not swept")
-        return entry
-    k, n = sum(verdicts), len(verdicts)
-    lo, hi = wilson(k, n, conf)
-    entry.update(robustness=k / n, robustness_interval=[lo, hi], plausible_samples=n,
-                 verdict_robust="holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends")
-    return entry
-
-
-def evaluate_all(claims: list[dict], metrics: dict) -> list[dict]:
-    """Evaluate every claim of the ledger."""
-    return [evaluate(c, metrics) for c in claims]
-
-
-def calibration_table(records: list[dict]) -> list[dict]:
-    """The "calibration consistency" rows: fitting targets, never counted as reproduced.
-
-    One row per calibration claim with a numeric target: ``id``, ``figure``, ``target``,
-    ``reached``, ``residual`` (reached − target), ``units``, ``status`` (within the
-    quantity type's tolerance).
-    """
-    return [{"id": r["id"], "figure": r["figure"], **r["calibration"], "status": r["status"]}
-            for r in records if r.get("class") == "calibration" and "calibration" in r]
-
-
 def headline(records: list[dict]) -> dict:
-    """Counts by class and the predictions' robust outcome.
+    """The counts of the report's first lines, computed in one place.
 
-    ``"of N predictions, k hold robustly, j fail robustly, the rest depend on assumptions"``:
-    a prediction holds (fails) robustly when the Wilson interval of its robustness lies at or
-    above ``robust_fraction`` (at or below 1 − it) of data/evidence/robustness.yaml; a prediction
-    without sweep statistics is counted apart (``not swept``); ``over_seeds`` counts the
-    predictions whose robustness is over the stored seeds instead of the assumptions.
+    ``by_class`` (every class), ``predictions`` (the counted claims: those whose outcome the
+    assumptions could change), how many of them hold robustly, fail robustly or depend on the
+    assumptions (the joint robustness over physics and analysis choices, Wilson interval at the
+    ``robust_fraction`` of data/evidence/robustness.yaml; accuracy claims by their equivalence
+    test: equivalent, outside the margin, undecided), ``not_swept``, ``over_seeds``, and the
+    nominal outcomes of the predictions (``outcomes``).
     """
     by_class = {c: sum(r.get("class") == c for r in records) for c in CLASSES}
-    preds = [r for r in records if r.get("class") == "prediction"]
+    preds = [r for r in records if r.get("class") in COUNTED]
     verdicts = [r.get("verdict_robust", "not swept") for r in preds]
     out = {"by_class": by_class, "predictions": len(preds),
            "hold_robustly": verdicts.count("holds"), "fail_robustly": verdicts.count("fails"),
            "depend_on_assumptions": verdicts.count("depends"), "not_swept": verdicts.count("not swept"),
-           "over_seeds": sum(r.get("robustness_over") == "seeds" and v != "not swept"
-                             for r, v in zip(preds, verdicts))}
+           "over_seeds": sum(r.get("robustness_over") == "seeds" for r in preds),
+           "outcomes": {o: sum(r.get("outcome") == o for r in preds) for o in OUTCOMES}}
     out["text"] = (f"of {out['predictions']} predictions, {out['hold_robustly']} hold robustly, "
-                   f"{out['fail_robustly']} fail robustly, the rest depend on assumptions "
-                   f"({out['depend_on_assumptions']}) or were not swept ({out['not_swept']})")
+                   f"{out['fail_robustly']} fail robustly and {out['depend_on_assumptions']} depend on "
+                   f"the assumptions ({out['not_swept']} not swept); "
+                   f"{by_class['consistent by construction']} claims are consistent and "
+                   f"{by_class['inconsistent by construction']} inconsistent by construction")
     return out
 
 
@@ -638,9 +483,8 @@ def flatten_metrics(metrics: dict) -> dict[str, object]:
 def check_regression(metrics: dict, reference: dict, rtol: float, atol: float) -> list[dict]:
     """Compare every numeric leaf with the stored reference.
 
-    Returns one record per reference entry with status ``pass``, ``fail``
-    (beyond ``atol + rtol·|reference|``) or ``missing``.  Metrics that have no
-    reference yet are listed with status ``new``.
+    Returns one record per reference entry with status ``pass``, ``fail`` (beyond
+    ``atol + rtol·|reference|``) or ``missing``; metrics without a reference are ``new``.
     """
     flat = flatten_metrics(metrics)
     out = []
@@ -657,3 +501,8 @@ def check_regression(metrics: dict, reference: dict, rtol: float, atol: float) -
     for name in sorted(set(flat) - set(reference)):
         out.append({"metric": name, "reference": None, "value": flat[name], "status": "new"})
     return out
+
+
+__all__ = ["CLASSES", "COUNTED", "OUTCOMES", "evaluate", "evaluate_all", "judge", "classify", "outcome",
+           "headline", "calibration_table", "samples_for_robust_verdict", "flatten_metrics",
+           "check_regression", "load_ledger", "validate_claim", "write_metrics", "load_metrics"]

@@ -55,23 +55,29 @@ PACKAGES = ("numpy", "scipy", "matplotlib", "xarray", "pandas", "pooch", "scikit
             "snakemake", "papermill", "jupytext", "nbconvert")
 STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "new": "#57606a",
                   "shown": "#6e7781"}
-PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "note")
-OPTIONAL_KEYS = ("class", "margin", "margin_units", "robustness", "robustness_interval",
-                 "plausible_samples", "verdict_robust", "sensitivities", "robustness_over",
-                 "robustness_basis", "sensitivity_note", "verdict", "effect",
-                 "threshold", "quantity", "construction", "structural_basis", "calibration")
+PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "outcome", "note")
+OPTIONAL_KEYS = ("class", "condition", "location", "margin", "margin_units", "robustness", "robustness_interval",
+                 "robustness_physics", "robustness_physics_interval", "robustness_analysis",
+                 "robustness_analysis_interval", "robustness_joint", "robustness_joint_interval",
+                 "samples", "verdict_robust", "sensitivities", "robustness_over", "sensitivity_note",
+                 "outcomes_joint", "wide_samples", "effect", "threshold", "construction",
+                 "construction_basis", "calibration", "equivalence", "power", "seeds", "derived_from",
+                 "variant_of", "variant", "why", "model_robustness")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
 
 # Claim classes (when the ledger provides them), in the order the summary lists them, with
 # how the report words their verdict. Without classes the report groups by ``basis``.
 CLASSES = {
-    "prediction": "can fail inside the plausible assumptions: the tests of the paper",
-    "audit": "consistency of the paper's own numbers with each other",
-    "structural": "holds for every parameter set, or by construction: consistent, not a test",
-    "unverified reference": "compared with an unverified ([M]) reference: shown, not counted",
-    "unverified": "compared with an unverified reference: shown, not counted",
+    "prediction": "the assumptions could change its outcome: the tests of the paper (counted)",
+    "consistent by construction": "holds in every sample of physics and analysis choices, or by a stated construction: not a test",
+    "inconsistent by construction": "fails in every sample: what this model class cannot do, not a test of the paper",
+    "audit": "the paper's numbers checked against each other or the literature",
     "calibration": "a fitting target: shows the calibration converged, not a reproduction",
+    "unverified": "compared with an unverified ([M]) reference: shown, not counted",
+    "question": "the compendium's own question, a statement the paper does not make: shown, not counted",
+    "derived": "repeats the finding of another claim: shown with it, not counted",
+    "variant": "the same statement under other analysis choices: part of its primary's robustness",
 }
 BASES = {
     "predicted": "comes out of the model without being fitted to it",
@@ -84,8 +90,6 @@ PLUMBING = ("stage_io", "plotting.style", "evidence.claims", "parameters", "work
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
 FINDINGS_SHOWN = 6
 """Findings rows shown open at the top of the report (the rest fold into "n more")."""
-ROBUST = 0.95
-"""A prediction with robustness ≥ ROBUST holds robustly; ≤ 1 − ROBUST fails robustly."""
 
 # The report's sections: one per figure notebook. ``covers`` are the paper items whose
 # claims belong to it (a claim goes to the most specific match of the first figure it names,
@@ -328,21 +332,14 @@ def category(record: dict) -> str:
 
 
 def robust_verdict(record: dict) -> str | None:
-    """A prediction's verdict over the plausible assumptions: ``holds`` / ``fails`` /
-    ``depends`` (robustly), ``not swept``; None for a claim that is not a prediction.
-
-    The sweep's own ``verdict_robust`` is used when the record has it; else a robustness
-    ≥ :data:`ROBUST` holds, ≤ 1 − ROBUST fails, anything between depends on the assumptions.
-    """
-    if category(record) != "prediction":
+    """A prediction's verdict over the assumptions (physics and analysis choices jointly, or an
+    accuracy's equivalence test over the seeds): ``holds`` / ``fails`` / ``depends`` (robustly),
+    ``not swept``; None for a claim that is not a prediction. It is the sweep's own
+    ``verdict_robust`` (:func:`analysis.evidence.claims.headline` counts the same)."""
+    if category(record) not in _claims.COUNTED:
         return None
     given = record.get("verdict_robust")
-    if given in ("holds", "fails", "depends", "not swept"):
-        return given
-    rob = record.get("robustness")
-    if isinstance(rob, (int, float)) and not isinstance(rob, bool):
-        return "holds" if rob >= ROBUST else "fails" if rob <= 1 - ROBUST else "depends"
-    return "not swept"
+    return given if given in ("holds", "fails", "depends", "not swept") else "not swept"
 
 
 def verdict(record: dict) -> str:
@@ -699,16 +696,24 @@ def _attrs(record: dict, section_label: str) -> str:
 
 
 def _robustness_text(record: dict) -> str:
-    rob = record.get("robustness")
-    if not isinstance(rob, (int, float)) or isinstance(rob, bool):
-        return ""
-    text = f", robustness {100 * rob:.0f} %"
-    iv = record.get("robustness_interval")
-    if isinstance(iv, (list, tuple)) and len(iv) == 2 and all(isinstance(x, (int, float)) for x in iv):
-        text += f" [{100 * iv[0]:.0f}–{100 * iv[1]:.0f} %]"
-    n = record.get("plausible_samples")
-    unit = "seeds" if record.get("robustness_over") == "seeds" else "samples"
-    return text + (f" of {n} {unit}" if isinstance(n, int) else "")
+    """Holds in what fraction of the samples: over the physics, the analysis choices, jointly."""
+    if record.get("robustness_over") == "seeds":
+        eq = record.get("equivalence") or {}
+        if not eq:
+            return ""
+        return (f", equivalence test over {eq.get('n')} seeds: 90 % interval "
+                f"{eq['ci_low']:.1f}–{eq['ci_high']:.1f} % (margin ±{eq['margin']:g}), power "
+                f"{100 * eq['power']:.0f} %" + (f", {eq['seeds_for_80_percent_power']} seeds for 80 %"
+                                                  if eq.get("seeds_for_80_percent_power") else ""))
+    parts = []
+    for key, name in (("physics", "physics"), ("analysis", "analysis"), ("joint", "jointly")):
+        v = record.get(f"robustness_{key}")
+        iv = record.get(f"robustness_{key}_interval") or [None, None]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            rng = (f" [{100 * iv[0]:.0f}–{100 * iv[1]:.0f}]"
+                   if all(isinstance(x, (int, float)) and x == x for x in iv) else "")
+            parts.append(f"{name} {100 * v:.0f} %{rng}")
+    return (", holds " + ", ".join(parts)) if parts else ""
 
 
 def _claim_details(record: dict, section_label: str) -> str:
@@ -716,24 +721,23 @@ def _claim_details(record: dict, section_label: str) -> str:
     if isinstance(record.get("margin"), (int, float)) and not isinstance(record["margin"], bool):
         extra += (f"<br>margin {format_number(record['margin'], 3)} {_esc(record.get('margin_units', ''))}"
                   " (distance from the threshold, &gt; 0 when it holds)")
-    if robust_verdict(record) and "class" in record:
-        seeds = record.get("robustness_over") == "seeds"
-        over = "over the stored seeds (not swept over the assumptions)" if seeds else "over the plausible assumptions"
-        extra += f"<br>{over}: {_esc(robust_verdict(record))}{_robustness_text(record)}"
-        if record.get("robustness_basis"):
-            extra += f" ({_esc(record['robustness_basis'])})"
+    if record.get("outcome"):
+        extra += f"<br>outcome: <b>{_esc(record['outcome'])}</b>"
+    if record.get("robustness_over") or record.get("robustness_physics") is not None:
+        rv = robust_verdict(record)
+        extra += f"<br>{'verdict: ' + _esc(rv) if rv else 'robustness'}{_robustness_text(record)}"
+        outs = record.get("outcomes_joint")
+        if isinstance(outs, dict) and outs:
+            extra += " (joint samples: " + ", ".join(f"{_esc(k)} {v}" for k, v in outs.items()) + ")"
         sens = record.get("sensitivities")
-        if seeds and isinstance(sens, list) and sens:
-            extra += "; depends on " + ", ".join(_esc(str(x)) for x in sens)
-        elif isinstance(sens, dict) and sens:
-            top = list(sens.items())[:3]
-            extra += "; most sensitive to " + ", ".join(
-                f"{_esc(k)} (ρ = {format_number(v, 2)})" if isinstance(v, (int, float)) else _esc(k) for k, v in top)
-        elif isinstance(sens, list) and sens:
-            extra += "; most sensitive to " + ", ".join(_esc(x if isinstance(x, str) else x[0]) for x in sens[:3])
+        if isinstance(sens, dict) and sens:
+            extra += "; moved most by " + ", ".join(
+                f"{_esc(k)} ({_esc(v.get('kind', ''))}, Δ {format_number(v.get('delta', 0), 2)})"
+                if isinstance(v, dict) else _esc(k) for k, v in list(sens.items())[:3])
         elif record.get("sensitivity_note"):
             extra += f"; sensitivities: {_esc(record['sensitivity_note'])}"
-    for key, label_ in (("structural_basis", "structural"), ("construction", "by construction")):
+    for key, label_ in (("construction_basis", "by construction"), ("construction", "by construction"),
+                        ("derived_from", "derived from"), ("variant_of", "variant of"), ("why", "why")):
         if record.get(key):
             extra += f"<br>{label_}: {tidy(record[key])}"
     return (f'<details class="claim" {_attrs(record, section_label)}><summary>{_badge(record["status"])} '
@@ -761,32 +765,24 @@ def _summary_html(records, regression, classes: bool) -> str:
     table = (f"<table id='verdict'><thead><tr><th>{'class' if classes else 'basis'}</th><th>claims</th>"
              + "".join(f"<th>{_esc(names.get(st, st))}</th>" for st in statuses)
              + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    tests = [r for r in records if category(r) == ("prediction" if classes else "predicted")]
+    tests = [r for r in records if category(r) in (_claims.COUNTED if classes else ("predicted",))]
     calib = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
     if classes:
-        v = {k: sum(robust_verdict(r) == k for r in tests) for k in ("holds", "fails", "depends", "not swept")}
-        unswept = [r for r in tests if robust_verdict(r) == "not swept"]
-        headline = (f"Of <b>{len(tests)} predictions</b>, <b>{v['holds']}</b> hold robustly, "
-                    f"<b>{v['fails']}</b> fail robustly and <b>{v['depends']}</b> depend on the assumptions")
-        by_seed = [r for r in tests if r.get("robustness_over") == "seeds" and robust_verdict(r) != "not swept"]
-        if by_seed:
-            seeds = max(int(r.get("plausible_samples") or 0) for r in by_seed)
-            need = _claims.samples_for_robust_verdict()
-            headline += (f" ({len(by_seed)} of them judged over the stored seeds instead: classification "
-                         "claims, not retrained per parameter set"
-                         + (f"; {seeds} seeds cannot give a robust verdict ({need} can); by the accuracy "
-                            f"rule {sum(r['status'] == 'pass' for r in by_seed)} hold, "
-                            f"{sum(r['status'] == 'fail' for r in by_seed)} fail"
-                            if seeds < need else "") + ")")
-        if unswept:
-            headline += (f"; {len(unswept)} were not swept ({sum(r['status'] == 'pass' for r in unswept)} hold, "
-                         f"{sum(r['status'] == 'fail' for r in unswept)} fail at the calibrated parameters")
-            few = [r for r in unswept if r.get("robustness_over") == "seeds"]
-            if few:
-                headline += (f"; {'all ' if len(few) == len(unswept) else ''}{len(few)} of them accuracies "
-                             "with too few seeds")
-            headline += ")"
-        headline += "."
+        h = _claims.headline(records)
+        headline = (f"Of <b>{h['predictions']} predictions</b> (claims whose outcome the assumptions could change), "
+                    f"<b>{h['hold_robustly']}</b> hold robustly, <b>{h['fail_robustly']}</b> fail robustly and "
+                    f"<b>{h['depend_on_assumptions']}</b> depend on the assumptions (physics and analysis "
+                    f"choices jointly; accuracies by their equivalence test over seeds)")
+        if h["not_swept"]:
+            headline += f"; {h['not_swept']} were not swept"
+        out_n = h["outcomes"]
+        headline += (f". At the default choices: {out_n['reproduced']} reproduced, "
+                     f"{out_n['too small to have been seen']} too small to have been seen, "
+                     f"{out_n['contradicted']} contradicted" + (f", {out_n['undecided']} undecided"
+                                                                 if out_n["undecided"] else "") + ". "
+                     f"Apart: {h['by_class']['consistent by construction']} consistent and "
+                     f"{h['by_class']['inconsistent by construction']} inconsistent by construction "
+                     "(what the model class always or never gives: not tests).")
     else:
         headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{sum(r['status'] == 'pass' for r in tests)}</b> "
                     f"hold and <b>{sum(r['status'] == 'fail' for r in tests)}</b> fail (the ledger has no "
@@ -839,10 +835,12 @@ def _finding_row(r: dict, where: dict, sections: dict) -> str:
 
 def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
     if classes:
-        groups = [("Failed predictions", lambda r: category(r) == "prediction" and r["status"] == "fail"),
-                  ("Paper inconsistencies", lambda r: category(r) == "audit" and r["status"] == "fail"),
-                  ("Other claims that fail", lambda r: r["status"] == "fail"
-                   and category(r) not in ("prediction", "audit", "unverified", "unverified reference"))]
+        groups = [("Predictions contradicted", lambda r: category(r) == "prediction" and r.get("outcome") == "contradicted"),
+                  ("Predictions too small to have been seen",
+                   lambda r: category(r) == "prediction" and r.get("outcome") == "too small to have been seen"),
+                  ("Accuracies undecided", lambda r: category(r) == "prediction" and r.get("outcome") == "undecided"),
+                  ("Paper-internal inconsistencies", lambda r: r.get("outcome") == "paper-internal inconsistency"),
+                  ("Inconsistent by construction", lambda r: category(r) == "inconsistent by construction")]
     else:
         groups = [("Failed predictions", lambda r: r["basis"] == "predicted" and r["status"] == "fail"),
                   ("Against the paper's own or the literature's numbers",
@@ -916,7 +914,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
     if any(w == OTHER for w in where.values()):
         toc.append('<li><a href="#s-other">Other claims</a></li>')
     toc += ['<li><a href="#claims">All claims, filterable</a></li>', '<li><a href="#library">Library functions used</a></li>',
-            '<li><a href="#provenance">Provenance</a></li>', '<li><a href="#how">How to read this report</a></li>']
+            '<li><a href="#rules-log">Rules log</a></li>', '<li><a href="#provenance">Provenance</a></li>', '<li><a href="#how">How to read this report</a></li>']
     parts.append(f'<nav class="toc" id="toc"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>')
 
     # sections, in paper order
@@ -1014,6 +1012,8 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
                      f'<dd>{_esc(d["summary"])} <small><code>{_esc(d["where"])}</code></small></dd>')
     parts.append("</dl></section>")
 
+    parts.append(rules_log_html())
+
     # provenance
     parts.append('<section id="provenance"><h2>Provenance</h2><table>')
     parts.append(f"<tr><th>git commit</th><td><code>{_esc(git_commit())}</code></td></tr>")
@@ -1025,14 +1025,43 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
         parts.append(f'<tr><td>{_esc(stage)}</td><td class="num">{sec:.1f}</td></tr>')
     parts.append(f"</table><details><summary>Configuration</summary><pre>{_esc(config_text)}</pre></details></section>")
     parts.append(f"""<section id="how"><h2>How to read this report</h2>
-<p>Each claim is a checkable statement of the paper (<code>data/paper/claims/*.yaml</code>) with what the paper
-states and what the simulation gives. <b>pass</b>: reproduced within the stated tolerance; <b>fail</b>: not
-reproduced — a finding, explained in its note; <b>missing</b>: no output checks it yet.</p>
+<p>Each claim is a checkable statement of the paper (<code>data/paper/claims/*.yaml</code>) with the condition
+the paper states for it, what the paper states and what the simulation gives. Its <b>outcome</b> says what kind
+of agreement or disagreement it is:</p>
+<ul>{''.join(f'<li><b>{_esc(k)}</b>: {_esc(v)}</li>' for k, v in _claims.OUTCOME_MEANINGS.items())}</ul>
+<p>The badge keeps the short form: <b>pass</b> (reproduced, consistent), <b>fail</b>, <b>missing</b> (not
+evaluated), <b>shown</b> (an unverified reference). Its <b>class</b> says whether the assumptions could change it:</p>
 <ul>{''.join(f'<li><b>{_esc(k)}</b>: {_esc(v)}</li>' for k, v in (CLASSES if classes else BASES).items())}</ul>
+<p>A prediction's <b>verdict</b> is its outcome over the sampled assumptions — the physics, the analysis choices
+the paper leaves open (<code>data/evidence/analysis_choices.yaml</code>) and both jointly: <b>holds</b> or
+<b>fails</b> robustly when the 95 % Wilson interval of the fraction of samples in which it holds lies above or
+below the robust fraction of <code>data/evidence/robustness.yaml</code>, else <b>depends</b>; an accuracy by
+its equivalence test over seeds.</p>
 <p>Numbers are rounded to 4 significant digits (standard errors and deviations to 2) and use true minus signs;
 the underlying CSV and JSON files keep full precision. <a href="#top">Back to the top</a>.</p></section>""")
     parts.append(f"<script>{_SCRIPT}</script></body></html>\n")
     return "\n".join(parts)
+
+
+def rules_log_html(entries: list[dict] | None = None) -> str:
+    """The report's "Rules log" section: every judging rule changed or introduced, newest first,
+    with its date, commit, whether results for it existed, what and why (data/evidence/rules_log.yaml)."""
+    from analysis.evidence import rules_log
+    entries = rules_log.load() if entries is None else entries
+    changed = [e for e in entries if e["kind"] != "baseline"]
+    after = sum(bool(e.get("after_results")) for e in changed)
+    rows = "".join(
+        f"<tr><td>{_esc(e['date'])}</td><td><code>{_esc(e['commit'])}</code></td><td>{_esc(e['kind'])}</td>"
+        f"<td>{'yes' if e.get('after_results') else 'no'}</td>"
+        f"<td>{tidy(e['what'])}<br><small>{_esc(', '.join(sorted(e['parts'])))}</small></td>"
+        f"<td>{tidy(e['why'])}</td></tr>" for e in reversed(changed))
+    return (f'<section id="rules-log"><h2>Rules log</h2><p>Every change to a judging rule (threshold, tolerance, '
+            f'prior, analysis choice, claim condition, sample size, class), newest first: {len(changed)} entries, '
+            f'{after} of them made after results for the rule existed. From '
+            f'<code>{_esc(rules_log.LOG_PATH)}</code>; the test suite fails when a rule file changes without an '
+            f'entry.</p><div class="scroll"><table class="rules-log"><thead><tr><th>date</th><th>commit</th>'
+            f'<th>kind</th><th>after results</th><th>what (rule parts)</th><th>why</th></tr></thead>'
+            f'<tbody>{rows}</tbody></table></div></section>')
 
 
 def _plain_lead(markdown: str, limit: int = 240) -> str:

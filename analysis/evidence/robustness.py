@@ -1,37 +1,42 @@
-"""Robustness and falsifiability of the claims under the model's unfixed assumptions.
+"""Robustness of every prediction over the physics, over the analysis choices, and jointly.
 
-The paper does not fix several inputs of the device model (V0, γ, τ0, the trap-grid span and
-count, the leakage, the read delay, the train gap, the Arrhenius range, the temperature, the
-PEA-layer thickness) and of the optics and XRD model of Fig. 2 (line widths, Stokes shifts,
-absorbance scale, film thickness, lamp irradiance, carrier lifetime, 3D binding energy,
-temperature, crystallite size, peak shape, texture, Debye–Waller factor).
-``data/evidence/priors.yaml`` gives each a *plausible* range (with its source) and a
-deliberately *wide* one. This module
+A verdict is worth what its assumptions are worth. Two kinds of assumption are open here:
 
-1. samples either prior with a seeded Latin hypercube (:func:`design`);
-2. for every sample, evaluates the Fig. 2 optics claims under the sampled optics assumptions
-   (:func:`optics_metrics`, the notebook's own :func:`analysis.physics.optics.fig2_metrics`; they do
-   not need Table 2, so every sample counts), recalibrates the six films to Table 2 through
-   the same analysis as :mod:`analysis.evidence.calibration` (a sample whose calibration is infeasible
-   is recorded as such), recomputes every device claim's metric from the model
-   (:func:`model_metrics`, the same metric names the figure notebooks write, so
-   :mod:`analysis.evidence.claims` evaluates them) and the held-out law from the recalibrated films
-   (:func:`analysis.evidence.heldout.sample_metrics`, under the same assumptions);
-3. stores the assumptions, the calibrated parameters and every claim's margin in a Dataset
-   with dims ``sample`` and ``n`` (:func:`run_chunk`), one per chunk, merged by :func:`merge`;
-4. summarises per claim (:func:`summarise`): robustness = fraction of the plausible samples
-   in which it was evaluated (feasible ones for the device claims and the held-out law, all
-   for optics) in which it holds, with a Wilson interval; whether it holds in every evaluated
-   wide sample (then it is *structural*); and the Spearman rank correlation of its margin
-   with each assumption of the model its metric comes from.
+* **physics** (with the protocol conditions the paper does not state): the unfixed inputs of the
+  device model (V0, γ, τ0, the trap grid, leakage, read delay, train gap, temperature, PEA-layer
+  thickness) and of the optics/XRD model of Fig. 2 — ``data/evidence/priors.yaml``, each with a
+  *plausible* and a deliberately *wide* range and its source;
+* **analysis choices**: how a statement is read off a simulated experiment where the paper does
+  not say (the time at which STP→LTP is judged, the PPF statistic, the power-law fit method and
+  window, the read noise of the detection thresholds, …) — ``data/evidence/analysis_choices.yaml``
+  (:mod:`analysis.evidence.choices`), and the priors marked ``kind: analysis``.
 
-The Fig. S11 classification claims are not swept (a training per sample is too expensive):
-:func:`analysis.evidence.claims.seed_robustness` gives them a robustness over the stored seeds.
+The sweep is a multiverse (specification-curve) analysis in four seeded designs
+(:data:`DESIGNS`), each split into chunks (one Snakemake job each):
 
+``plausible``  physics sampled from the plausible prior; analysis choices at their defaults
+``analysis``   physics nominal; analysis choices sampled (each option equally likely)
+``joint``      both sampled (plausible physics)
+``wide``       wide physics and sampled analysis choices: the construction test
+
+Every sample is one :class:`~analysis.parameters.ParameterSet`. It evaluates the Fig. 2 optics
+and XRD claims, recalibrates the films to Table 2 (under the sample's power-law fit method and
+window: the calibration depends on them), simulates the protocols the claims' metrics read,
+computes the figure notebooks' own metrics (:mod:`analysis.evidence.metrics`) and judges every
+claim under the sample's analysis choices (:func:`analysis.evidence.claims.judge`). A sample whose
+calibration cannot reach Table 2 is infeasible; the claims that need no calibration are still
+judged.
+
+:func:`summarise` gives each claim its robustness over the physics (``plausible``), over the
+analysis choices (``analysis``) and jointly (``joint``) — the fraction of the evaluated samples in
+which it holds, with a Wilson interval — the counts of its outcomes in the joint design, whether
+it holds (fails) in every evaluated sample of every design (then it is consistent
+(inconsistent) *by construction*), and the assumptions of either kind that move it most.
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -39,43 +44,52 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, claims, energy_audit, heldout, metrics, statistics
+from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, statistics
 from analysis.evidence.rules import robustness_rules
-from analysis.physics import multitrap as dev, energy, optics, protocols, structure
-from analysis.parameters import ParameterSet, data_dir, default_parameters, load_yaml
+from analysis.parameters import ParameterSet, default_parameters, load_yaml
+from analysis.physics import energy, multitrap as dev, optics, protocols, structure
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
 
 PRIORS = ("plausible", "wide")
+DESIGNS = ("plausible", "analysis", "joint", "wide")
+"""The sweep's designs (see the module docstring)."""
+DESIGN_PRIOR = {"plausible": "plausible", "analysis": None, "joint": "plausible", "wide": "wide"}
+"""The physics prior each design samples (None: nominal physics)."""
+DESIGN_CHOICES = {"plausible": False, "analysis": True, "joint": True, "wide": True}
+"""Whether a design samples the analysis choices."""
+ROBUSTNESS_OF = {"plausible": "physics", "analysis": "analysis", "joint": "joint"}
+"""The robustness each design measures."""
+
 DEVICE_STAGES = ("fig3_plasticity", "fig4_retention", "fig6_energy")
-"""Notebook stages whose claim metrics :func:`model_metrics` recomputes from the device model."""
-
 MODEL_STAGES = ("fig2_optics",) + DEVICE_STAGES + ("heldout_dimensionality", "figS11_classification")
-"""Notebook stages whose claim metrics the sweep recomputes (optics, device, held-out law, and
-the device-curve part of Fig. S11: :data:`SWEPT_METRICS`)."""
-
+"""Notebook stages whose claim metrics the sweep recomputes."""
 SWEPT_METRICS = {"figS11_classification": ("nonlinearity_abs_max", "distinct_states_min", "almost_linear")}
-"""Stages of which the sweep recomputes only these metrics (the P/D curve of the Fig. S11
-device; its accuracies need training and get a robustness over seeds instead,
-:func:`analysis.evidence.claims.seed_robustness`). Other stages of :data:`MODEL_STAGES`: all metrics."""
+"""Stages of which the sweep recomputes only these metrics (the P/D curve of the Fig. S11 device;
+its accuracies need training and are judged over seeds by their equivalence test)."""
 
 S11_DEVICE_N = "3"
 """The film of the Fig. S11 synapse (the paper's n = 3; the figS11 notebook's ``device_n``)."""
 
 STAGE_MODEL = {"fig2_optics": "optics", "fig2_optics:xrd_": "xrd"}
-"""The model a stage's metrics (or, with ``stage:prefix``, the metrics whose name starts with
-the prefix) come from (default ``device``); sensitivities are ranked among the assumptions that
-model reads (priors.yaml ``model``)."""
+"""The model a stage's metrics come from (default ``device``): its physics assumptions are the
+ones ranked in a claim's sensitivities, beside every analysis choice."""
 
 DEFAULT_SIZES = {"ppf_points": 9, "sfdp_points": 6}
 """Protocol grid sizes of the sweep (the quick profile's; claims are minima or monotonicity)."""
+
+SWEEP_PARTS = ("epsc", "ppf", "sfdp", "svdp", "sddp", "sndp", "retention", "psc")
+"""Protocols whose variables the device claims' metrics read."""
+
+CALIBRATION_CHOICES = ("power_law_fit_method", "power_law_fit_window")
+"""Analysis choices the calibration to Table 2 depends on (recalibrate: true)."""
 
 
 class Infeasible(ValueError):
     """Table 2 cannot be reached under the sampled assumptions (a result, not an error).
 
-    ``metrics`` holds the stages computed without Table 2 (the optics), evaluated anyway."""
+    ``metrics`` holds the stages computed without Table 2 (the optics), judged anyway."""
 
     def __init__(self, message: str, metrics: dict | None = None):
         super().__init__(message)
@@ -84,56 +98,40 @@ class Infeasible(ValueError):
 
 # --------------------------------------------------------------------------- inputs
 def priors() -> dict:
-    """``key -> {topic, name, model, units, scale, plausible, wide, source, integer}`` (priors.yaml;
-    ``name`` defaults to the key, ``model`` to ``device``)."""
+    """``key -> {topic, name, model, kind, units, scale, plausible, wide, source, integer}``
+    (priors.yaml; ``name`` defaults to the key, ``model`` to ``device``, ``kind`` to ``physics``)."""
     raw = load_yaml("evidence/priors.yaml")
     for name, p in raw.items():
         p.setdefault("model", "device")
         p.setdefault("name", name)
+        p.setdefault("kind", "physics")
         for prior in PRIORS:
             p[prior] = [float(v) for v in p[prior]]
             lo, hi = p[prior]
             if not lo < hi or (p["scale"] == "log" and lo <= 0):
-                msg = (f"priors.yaml: {name}.{prior}={p[prior]!r} must be [low, high] with "
-                       f"low < high (and low > 0 on a log scale)")
-                raise ValueError(msg)
+                raise ValueError(f"priors.yaml: {name}.{prior}={p[prior]!r} must be [low, high] with "
+                                 f"low < high (and low > 0 on a log scale)")
     return raw
 
 
 def rules() -> dict:
-    """``name -> value`` of data/evidence/robustness.yaml (:func:`analysis.evidence.rules.robustness_rules`)."""
+    """``name -> value`` of data/evidence/robustness.yaml."""
     return robustness_rules()
 
 
-def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.ndarray]:
-    """Latin-hypercube sample of one prior (seeded, deterministic).
+def _physics_names(table: dict, kinds=("physics", "protocol")) -> list[str]:
+    return [k for k, p in table.items() if p["kind"] in kinds]
 
-    Parameters
-    ----------
-    prior : ``"plausible"`` or ``"wide"``
-    n_samples : int
-        Number of parameter sets, >= 1.
-    seed : int, optional
-        Default the ``seed`` of robustness.yaml (the wide prior uses seed + 1).
 
-    Returns
-    -------
-    dict
-        assumption name -> values (length *n_samples*), in the units of priors.yaml.
-    """
+def _lhs(names: list[str], table: dict, prior: str, n_samples: int, seed: int) -> dict:
     from scipy.stats import qmc
-    if prior not in PRIORS:
-        raise ValueError(f"prior={prior!r} is unknown; expected one of {PRIORS}")
-    if int(n_samples) < 1:
-        raise ValueError(f"n_samples={n_samples!r} must be an integer >= 1")
-    table = priors()
-    names = list(table)
-    seed = int(rules()["seed"] if seed is None else seed) + PRIORS.index(prior)
-    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(int(n_samples))
     out = {}
+    if not names:
+        return out
+    unit = qmc.LatinHypercube(d=len(names), seed=seed).random(n_samples)
     for j, name in enumerate(names):
         p = table[name]
-        lo, hi = (float(v) for v in p[prior])
+        lo, hi = p[prior]
         if p["scale"] == "log":
             x = 10.0 ** (math.log10(lo) + unit[:, j] * (math.log10(hi) - math.log10(lo)))
         else:
@@ -142,11 +140,41 @@ def design(prior: str, n_samples: int, seed: int | None = None) -> dict[str, np.
     return out
 
 
-def overrides(sample: dict) -> dict:
-    """``topic -> {name: value}`` of one sample (:meth:`analysis.parameters.ParameterSet.replace`)."""
+def design(which: str, n_samples: int, seed: int | None = None) -> list[dict]:
+    """The samples of one design (seeded, deterministic).
+
+    Returns
+    -------
+    list of dict
+        One per sample: ``physics`` (prior name -> value in the units of priors.yaml; only the
+        sampled ones, the rest nominal) and ``analysis`` (choice -> value, every choice; the priors
+        of ``kind: analysis`` among them when the design samples analysis choices).
+    """
+    if which not in DESIGNS:
+        raise ValueError(f"design={which!r} is unknown; expected one of {DESIGNS}")
+    if int(n_samples) < 1:
+        raise ValueError(f"n_samples={n_samples!r} must be an integer >= 1")
+    n = int(n_samples)
+    table = priors()
+    seed = int(rules()["seed"] if seed is None else seed) + DESIGNS.index(which)
+    prior = DESIGN_PRIOR[which]
+    phys = _lhs(_physics_names(table), table, prior, n, seed) if prior else {}
+    analysis_priors = _physics_names(table, ("analysis",))
+    if DESIGN_CHOICES[which]:
+        chosen = choices.sample(n, seed + 100)
+        a_prior = _lhs(analysis_priors, table, prior or "plausible", n, seed + 200)
+    else:
+        chosen = [choices.defaults() for _ in range(n)]
+        a_prior = {}
+    return [{"physics": {**{k: float(v[i]) for k, v in phys.items()}, **{k: float(v[i]) for k, v in a_prior.items()}},
+             "analysis": chosen[i]} for i in range(n)]
+
+
+def overrides(physics: dict) -> dict:
+    """``topic -> {name: value}`` of a sample's prior values (:meth:`ParameterSet.replace`)."""
     table = priors()
     out: dict[str, dict] = {}
-    for key, value in sample.items():
+    for key, value in physics.items():
         v = float(value)
         p = table[key]
         out.setdefault(p["topic"], {})[p["name"]] = int(round(v)) if p.get("integer") else v
@@ -154,17 +182,39 @@ def overrides(sample: dict) -> dict:
 
 
 def sample_parameters(sample: dict, base: ParameterSet | None = None) -> ParameterSet:
-    """The parameter set of one sample: *base* (default: data/) with the sample's assumptions."""
-    return (base or default_parameters()).replace(overrides(sample))
+    """The parameter set of one sample: *base* (default: data/) with its physics and analysis
+    choices. A plain ``name -> value`` mapping is taken as physics only."""
+    base = base or default_parameters()
+    if "physics" not in sample and "analysis" not in sample:
+        sample = {"physics": sample, "analysis": {}}
+    ps = base.replace(overrides(sample.get("physics", {})))
+    if sample.get("analysis"):
+        ps = ps.replace({"analysis": sample["analysis"]})
+    return ps
 
 
-# --------------------------------------------------------------------------- model
+def _calibration_set(pset: ParameterSet) -> ParameterSet:
+    """*pset* with every analysis choice at its default but those the calibration depends on
+    (:data:`CALIBRATION_CHOICES`): the key of the cached calibration and simulations."""
+    chosen = pset.topic("analysis")
+    defaults = choices.defaults()
+    return pset.replace({"analysis": {**defaults, **{k: chosen[k] for k in CALIBRATION_CHOICES}}})
+
+
+# --------------------------------------------------------------------------- the model of one sample
+def _frozen(d: dict | None):
+    if d is None:
+        return None
+    return tuple(sorted((k, tuple(sorted(v.items())) if isinstance(v, dict) else v) for k, v in d.items()))
+
+
 def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None, start: dict | None = None) -> dict:
     """Recalibrate every film and the current scale under the parameter set *pset*.
 
     Starts each film's search from *start* (a calibration's ``name -> value``, e.g. the run's
     calibrate stage output; default the reference calibration), with the same targets and
-    analysis as :func:`analysis.evidence.calibration.calibrate_all`.
+    analysis as :func:`analysis.evidence.calibration.calibrate_all`. Cached per calibration-
+    relevant parameter set (samples that differ only in other analysis choices share it).
 
     Returns
     -------
@@ -176,21 +226,20 @@ def calibrate_films(n_values=N_VALUES, pset: ParameterSet | None = None, start: 
     ValueError
         If Table 2 cannot be reached for some film (infeasible assumptions).
     """
-    labels = [parse_n(n) for n in n_values]
+    cal = _calibration_set(pset or default_parameters())
+    return dict(_calibrated(tuple(parse_n(n) for n in n_values), cal, _frozen(start)))
+
+
+@functools.lru_cache(maxsize=16)
+def _calibrated(labels: tuple, pset: ParameterSet, start_key) -> dict:
+    start = None if start_key is None else {k: dict(v) if isinstance(v, tuple) else v for k, v in start_key}
     ref = parse_n(calibration.energy_target(pset)["n"])
     per = {}
-    for n in dict.fromkeys(labels + [ref]):
+    for n in dict.fromkeys(list(labels) + [ref]):
         per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n, start))
     sigma0, _ = calibration.calibrate_scale(per[ref], pset)
     return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0,
-                                    pset=pset)
-            for n in labels}
-
-
-SWEEP_PARTS = ("epsc", "ppf", "sfdp", "svdp", "sddp", "sndp", "retention", "psc")
-"""Protocols of :func:`analysis.physics.protocols.simulate_device` whose variables the device
-claims' metrics read (:func:`analysis.evidence.metrics.fig3_metrics`, ``fig4_metrics``,
-``fig6_metrics``)."""
+                                    pset=pset) for n in labels}
 
 
 def sweep_settings(sizes: dict | None = None) -> dict:
@@ -201,11 +250,48 @@ def sweep_settings(sizes: dict | None = None) -> dict:
             "energy_points": 2, "trace_samples": 2, "iv_step_V": 0.05, "traces": False}
 
 
-def model_metrics(params: dict, sizes: dict | None = None) -> dict:
-    """The device claims' metrics of given devices: each film's protocols that the metrics read
-    (:data:`SWEEP_PARTS`, :func:`sweep_settings`), then the figure notebooks' own metrics
-    functions (:mod:`analysis.evidence.metrics`), so :func:`analysis.evidence.claims.evaluate`
-    checks the same quantities.
+@functools.lru_cache(maxsize=16)
+def _films(devices_key, sizes_key) -> dict:
+    devices = dict(devices_key)
+    settings = sweep_settings(dict(sizes_key) if sizes_key else None)
+    return {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in devices.items()}
+
+
+class _Key:
+    """Hashable handle on a device (its calibrated values and parameter set) for the caches."""
+
+    __slots__ = ("device", "_key")
+
+    def __init__(self, device):
+        self.device = device
+        self._key = (device.n, device.ea_eV, device.e0_eV, device.nu_m_per_s, device.sigma0_S_per_um2,
+                     device.pset)
+
+    def __hash__(self):
+        return hash(self._key)
+
+    def __eq__(self, other):
+        return isinstance(other, _Key) and self._key == other._key
+
+
+def simulate_films(params: dict, sizes: dict | None = None) -> dict:
+    """label -> the Dataset of the protocols the device claims' metrics read (:data:`SWEEP_PARTS`,
+    :func:`sweep_settings`), cached per devices."""
+    key = tuple((n, _Key(p)) for n, p in params.items())
+    return _films(tuple((n, k.device) for n, k in key) if False else _DeviceTuple(key), _frozen(sizes))
+
+
+class _DeviceTuple(tuple):
+    """A tuple of (label, _Key) that iterates as (label, device) for :func:`_films`."""
+
+    def __iter__(self):
+        return ((n, k.device) for n, k in tuple.__iter__(self))
+
+
+def model_metrics(params: dict, sizes: dict | None = None, pset: ParameterSet | None = None) -> dict:
+    """The device claims' metrics of given devices, under the analysis choices of *pset* (default:
+    the devices' own parameter set): the figure notebooks' own metrics functions
+    (:mod:`analysis.evidence.metrics`) on the simulated protocols (:func:`simulate_films`).
 
     Parameters
     ----------
@@ -214,62 +300,44 @@ def model_metrics(params: dict, sizes: dict | None = None) -> dict:
     sizes : dict, optional
         ``ppf_points``, ``sfdp_points`` (default :data:`DEFAULT_SIZES`).
     """
-    pset = next(iter(params.values())).pset
-    settings = sweep_settings(sizes)
-    films = {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in params.items()}
+    pset = pset or next(iter(params.values())).pset
+    films = simulate_films(params, sizes)
     e = energy.energy_dataset(energy.stack_psc(films))
-    return {"fig3_plasticity": metrics.fig3_metrics(films),
+    return {"fig3_plasticity": metrics.fig3_metrics(films, pset=pset),
             "fig4_retention": metrics.fig4_metrics(films, pset),
             "fig6_energy": energy_audit.fig6_metrics(e, pset=pset)}
 
 
 def optics_metrics(n_values=N_VALUES, pset: ParameterSet | None = None) -> dict:
-    """The Fig. 2 stage's metrics (:func:`analysis.physics.optics.fig2_metrics`) under the
-    parameter set *pset*: each film's optics and XRD computed as the simulation stage does (the
-    Fig. 2 claims compare films, so the sweep always computes all six)."""
+    """The Fig. 2 stage's metrics (:func:`analysis.evidence.metrics.fig2_metrics`) under *pset*:
+    each film's optics and XRD computed as the simulation stage does."""
     films = {parse_n(n): xr.merge([optics.film_optics(n, pset=pset), structure.film_xrd(n, pset=pset)],
                                   combine_attrs="override")
              for n in n_values}
-    return optics.fig2_metrics(films, pset)
+    return metrics.fig2_metrics(films, pset)
 
 
-def classification_device_metrics(params: dict) -> dict:
-    """The Fig. S11a device-curve metrics of the figS11 notebook (nonlinearity, distinct states)
-    for the recalibrated n = 3 film: the Fig. S11a train on the model, analysed by
-    :func:`analysis.learning.pd_curves.analyse_pd` with its default read resolution (1 % of the
-    range, the notebook's ``resolution_fraction``)."""
+def classification_device_metrics(params: dict, pset: ParameterSet | None = None) -> dict:
+    """The Fig. S11a device-curve metrics (nonlinearity, distinct states) of the recalibrated
+    n = 3 film: the Fig. S11a train on the model, analysed by
+    :func:`analysis.learning.pd_curves.analyse_pd` with the read resolution of the analysis
+    choice ``state_resolution``."""
     from analysis.learning import pd_curves as sw
-    amp, g = protocols.potentiation_depression(params[S11_DEVICE_N])
-    return metrics.figS11_device_metrics(sw.analyse_pd(g, amp))
-
-
-# --------------------------------------------------------------------------- claims
-def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
-    """Predicted claims whose metric the sweep recomputes (:func:`is_swept`): the sweep tests them."""
-    ledger = claims.load_ledger() if ledger is None else ledger
-    return [c for c in ledger if is_swept(c) and claims.classify(c) == "prediction"]
-
-
-def is_swept(claim: dict) -> bool:
-    """Whether the sweep recomputes the claim's metric (:data:`MODEL_STAGES`, :data:`SWEPT_METRICS`)."""
-    stage, name = claim["metric"].split(":", 1)
-    return stage in MODEL_STAGES and (stage not in SWEPT_METRICS or name in SWEPT_METRICS[stage])
-
-
-def _var(claim_id: str) -> str:
-    return "margin__" + claim_id.replace("-", "_")
+    device = params[S11_DEVICE_N]
+    amp, g = protocols.potentiation_depression(device)
+    resolution = float((pset or device.pset).topic("analysis")["state_resolution"])
+    return metrics.figS11_device_metrics(sw.analyse_pd(g, amp, resolution_fraction=resolution))
 
 
 def device_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None = None) -> tuple[dict, dict]:
-    """The calibrated device model under one set of assumptions.
+    """The calibrated device model and every swept metric under one sample.
 
     Returns
     -------
     params : dict
         label -> (Ea [eV], E0 [eV], ν_m [1/s]) after recalibration to Table 2.
     metrics : dict
-        :func:`optics_metrics`, :func:`model_metrics` of the recalibrated films and the
-        held-out law fitted to them (:func:`analysis.evidence.heldout.sample_metrics`).
+        stage -> metrics (optics, device, the held-out law, the Fig. S11a device curve).
 
     Raises
     ------
@@ -282,33 +350,64 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None
         params = calibrate_films(n_values, pset, start)
     except ValueError as exc:
         raise Infeasible(str(exc), found) from exc
-    found.update(model_metrics(params, sizes))
+    found.update(model_metrics(params, sizes, pset))
     calibrated = {n: (p.ea_eV, p.e0_eV, p.nu_m_per_s) for n, p in params.items()}
     found["heldout_dimensionality"] = heldout.sample_metrics(calibrated, n_values, pset)
     if S11_DEVICE_N in params:
-        found["figS11_classification"] = classification_device_metrics(params)
+        found["figS11_classification"] = classification_device_metrics(params, pset)
     return calibrated, found
 
 
+# --------------------------------------------------------------------------- claims
+def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
+    """The claims the sweep judges: every claim whose metric it recomputes (:func:`is_swept`) and
+    that the assumptions could move (not a calibration target, an audit of the paper's numbers
+    or an unverified reference; questions, variants and derived claims are judged too, so the
+    report can show them)."""
+    ledger = claims.load_ledger() if ledger is None else ledger
+    return [c for c in ledger if is_swept(c)
+            and claims.classify(c) not in ("calibration", "audit", "unverified")
+            and not c.get("construction")]
+
+
+def is_swept(claim: dict) -> bool:
+    """Whether the sweep recomputes the claim's metric (:data:`MODEL_STAGES`, :data:`SWEPT_METRICS`)."""
+    stage, name = claim["metric"].split(":", 1)
+    return stage in MODEL_STAGES and (stage not in SWEPT_METRICS or name in SWEPT_METRICS[stage])
+
+
+def _var(claim_id: str, kind: str = "margin") -> str:
+    return f"{kind}__" + claim_id.replace("-", "_")
+
+
 def evaluate_sample(sample: dict, ledger: list[dict], model=None) -> dict:
-    """Run *model* (default :func:`device_model`) on one sample and evaluate the claims.
+    """Run *model* (default :func:`device_model`) on one sample and judge the claims under the
+    sample's analysis choices.
 
     Returns
     -------
     dict
         ``feasible`` (bool), ``reason`` (why not), ``params`` (label -> (Ea, E0, ν_m)),
-        ``records`` (claim id -> :func:`analysis.evidence.claims.evaluate` record; when infeasible,
-        only the claims whose stage was computed without Table 2).
+        ``records`` (claim id -> :func:`analysis.evidence.claims.judge` result, or None where
+        the claim's metric was not computed: an infeasible sample for a claim that needs Table 2).
     """
+    pset = sample_parameters(sample) if "analysis" in sample or "physics" in sample else None
     try:
-        params, metrics = (model or device_model)(sample)
+        params, found = (model or device_model)(sample)
+        feasible, reason = True, ""
     except Infeasible as exc:
-        partial = exc.metrics
-        return {"feasible": False, "reason": str(exc), "params": {},
-                "records": {c["id"]: claims.evaluate(c, partial) for c in ledger
-                            if c["metric"].split(":")[0] in partial}}
-    return {"feasible": True, "reason": "", "params": params,
-            "records": {c["id"]: claims.evaluate(c, metrics) for c in ledger}}
+        params, found, feasible, reason = {}, exc.metrics, False, str(exc)
+    records = {}
+    for c in ledger:
+        if c["metric"].split(":")[0] not in found:
+            records[c["id"]] = None
+            continue
+        try:
+            records[c["id"]] = claims.judge(c, found, pset)
+        except (TypeError, ValueError, KeyError) as exc:
+            log.warning("claim %s cannot be judged in this sample: %s", c["id"], exc)
+            records[c["id"]] = None
+    return {"feasible": feasible, "reason": reason, "params": params, "records": records}
 
 
 def chunk_indices(n_samples: int, chunk: int, n_chunks: int) -> np.ndarray:
@@ -318,39 +417,41 @@ def chunk_indices(n_samples: int, chunk: int, n_chunks: int) -> np.ndarray:
     return np.array_split(np.arange(int(n_samples)), int(n_chunks))[int(chunk)]
 
 
-def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
+def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
               seed: int | None = None, n_values=N_VALUES, sizes=None, ledger=None,
               model=None, start: dict | None = None) -> xr.Dataset:
-    """Evaluate one chunk of the design of *prior*; return its Dataset (dims sample, n).
+    """Evaluate one chunk of design *which*; return its Dataset (dims sample, n).
 
     *ledger* defaults to :func:`swept_claims`; *model* (sample -> (params, metrics), raising
-    :class:`Infeasible` when Table 2 cannot be reached) to the recalibrated device model on *n_values*,
-    its searches starting from the calibration *start* (``name -> value``; default the reference).
+    :class:`Infeasible` when Table 2 cannot be reached) to :func:`device_model` on *n_values*,
+    its searches starting from the calibration *start* (default the reference).
 
-    Variables: every assumption (sample; its units), ``feasible`` (sample), ``ea_eV``,
-    ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per swept claim
-    ``margin__<id>`` (sample; the claim's margin units) and ``holds__<id>`` (sample; 1/0, -1
-    where not evaluated: an infeasible sample for every claim that needs Table 2).
+    Variables: every physics assumption and analysis choice (sample; its units; a choice with
+    options as the option's index, attribute ``options``), ``feasible`` (sample), ``ea_eV``,
+    ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per judged claim
+    ``margin__<id>`` (sample; the claim's margin units), ``holds__<id>`` (sample; 1/0, -1 where
+    not evaluated) and ``outcome__<id>`` (sample; index in :data:`analysis.evidence.claims.OUTCOMES`,
+    -1 where not evaluated).
     """
-    ledger = swept_claims() if ledger is None else [c for c in ledger if claims.classify(c) == "prediction"]
+    ledger = swept_claims() if ledger is None else list(ledger)
     if model is None:
         def model(sample):
             return device_model(sample, n_values, sizes, start)
     table = priors()
-    full = design(prior, n_samples, seed)
+    ctab = choices.table()
+    full = design(which, n_samples, seed)
     idx = chunk_indices(n_samples, chunk, n_chunks)
     labels = [parse_n(n) for n in n_values]
     feas = np.zeros(idx.size, dtype="i1")
     pars = np.full((3, idx.size, len(labels)), np.nan)
     margins = {c["id"]: np.full(idx.size, np.nan) for c in ledger}
     holds = {c["id"]: np.full(idx.size, -1, dtype="i1") for c in ledger}
+    outcomes = {c["id"]: np.full(idx.size, -1, dtype="i1") for c in ledger}
     units = {}
-    # Wall times go to the log only: a value that differs from run to run would make the
-    # chunk's bytes depend on the machine and its load (the SLURM test compares bytes).
     for i, s in enumerate(idx):
         t0 = time.perf_counter()
-        res = evaluate_sample({k: v[s] for k, v in full.items()}, ledger, model)
-        log.info("%s sample %d/%d (chunk %d): %s in %.1f s", prior, s + 1, n_samples, chunk,
+        res = evaluate_sample(full[s], ledger, model)
+        log.info("%s sample %d/%d (chunk %d): %s in %.1f s", which, s + 1, n_samples, chunk,
                  "feasible" if res["feasible"] else "infeasible: " + res["reason"],
                  time.perf_counter() - t0)
         feas[i] = 1 if res["feasible"] else 0
@@ -358,13 +459,28 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
             if n in res["params"]:
                 pars[:, i, j] = res["params"][n]
         for cid, r in res["records"].items():
-            margins[cid][i] = np.nan if r.get("margin") is None else r["margin"]
-            holds[cid][i] = 1 if r["status"] == "pass" else 0
+            if r is None:
+                continue
+            margins[cid][i] = r["margin"] if math.isfinite(r["margin"]) else np.nan
+            holds[cid][i] = 1 if r["ok"] else 0
+            outcomes[cid][i] = claims.OUTCOMES.index(r["outcome"])
             units[cid] = r.get("margin_units", "1")
     v = {}
     for name, p in table.items():
-        v[name] = ("sample", full[name][idx], {"units": p["units"], "long_name": f"assumption {name}",
-                                               "topic": p["topic"], "prior_range": list(p[prior])})
+        x = np.array([full[s]["physics"].get(name, np.nan) for s in idx], dtype=float)
+        v[name] = ("sample", x, {"units": p["units"], "long_name": f"assumption {name} (NaN: nominal)",
+                                 "topic": p["topic"], "kind": p["kind"], "model": p["model"],
+                                 "prior_range": list(p[DESIGN_PRIOR[which] or "plausible"])})
+    for name, entry in ctab.items():
+        x = np.array([choices.encode(name, full[s]["analysis"][name]) for s in idx], dtype=float)
+        attrs = {"units": str(entry.get("units", "1")), "long_name": f"analysis choice {name}",
+                 "kind": "choice"}
+        if "options" in entry:
+            # one string: NetCDF 3 attributes hold no list of strings
+            attrs["options"] = OPTION_SEP.join(choices.option_key(o) for o in entry["options"])
+            attrs["units"] = "1"
+            attrs["long_name"] += " (index of its option)"
+        v[f"choice__{name}"] = ("sample", x, attrs)
     v["feasible"] = ("sample", feas, {"units": "1", "long_name": "Table 2 reachable by the calibration (1) or not (0)"})
     for k, (name, unit) in enumerate((("ea_eV", "eV"), ("e0_eV", "eV"), ("nu_m_per_s", "1/s"))):
         v[name] = (("sample", "n"), pars[k], {"units": unit, "long_name": f"recalibrated {name}"})
@@ -372,18 +488,22 @@ def run_chunk(prior: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
         cid = c["id"]
         v[_var(cid)] = ("sample", margins[cid], {"units": units.get(cid, "1"),
                         "long_name": f"margin of claim {cid} (> 0: holds)", "claim": cid})
-        v[_var(cid).replace("margin__", "holds__")] = ("sample", holds[cid], {
+        v[_var(cid, "holds")] = ("sample", holds[cid], {
             "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid,
             "metric": str(c["metric"])})
+        v[_var(cid, "outcome")] = ("sample", outcomes[cid], {
+            "units": "1", "long_name": f"outcome of claim {cid} (index in outcomes; -1 not evaluated)",
+            "claim": cid, "outcomes": OPTION_SEP.join(claims.OUTCOMES)})
     ds = xr.Dataset(v, coords={"sample": ("sample", idx, {"units": "1", "long_name": "index in the design"}),
                                "n": ("n", np.array(labels, dtype=object), {"units": "1", "long_name": "dimensionality"})})
-    ds.attrs.update({"prior": prior, "n_samples": int(n_samples), "chunk": int(chunk),
-                     "n_chunks": int(n_chunks), "seed": int(rules()["seed"] if seed is None else seed)})
+    ds.attrs.update({"design": which, "prior": DESIGN_PRIOR[which] or "nominal", "n_samples": int(n_samples),
+                     "chunk": int(chunk), "n_chunks": int(n_chunks),
+                     "seed": int(rules()["seed"] if seed is None else seed)})
     return ds
 
 
 def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
-    """Concatenate the chunks of one prior along ``sample`` (checked complete)."""
+    """Concatenate the chunks of one design along ``sample`` (checked complete)."""
     if not chunks:
         raise ValueError("merge needs at least one chunk")
     ds = xr.concat(sorted(chunks, key=lambda d: int(d.attrs["chunk"])), dim="sample",
@@ -401,7 +521,7 @@ wilson = statistics.wilson
 
 
 def stage_model(metric) -> str:
-    """``device``, ``optics`` or ``xrd``: the model whose assumptions a metric
+    """``device``, ``optics`` or ``xrd``: the model whose physics assumptions a metric
     (``stage:name``, or a claim) depends on (:data:`STAGE_MODEL`)."""
     metric = metric if isinstance(metric, str) else metric["metric"]
     stage, _, name = metric.partition(":")
@@ -412,80 +532,150 @@ def stage_model(metric) -> str:
     return STAGE_MODEL.get(stage, "device")
 
 
-def summarise(plausible: xr.Dataset, wide: xr.Dataset | None = None) -> dict:
-    """Per-claim robustness, structural test and sensitivities (see the module docstring).
+def _fraction(h: np.ndarray, conf: float, robust: float) -> dict:
+    ev = h[h != -1]
+    k, n = int((ev == 1).sum()), int(ev.size)
+    lo, hi = wilson(k, n, conf)
+    verdict = ("holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends") if n else "not swept"
+    return {"fraction": k / n if n else None, "interval": [lo, hi], "samples": n, "verdict": verdict}
+
+
+OPTION_SEP = " | "
+"""Separator of the option keys in a ``choice__*`` variable's ``options`` attribute."""
+
+
+def _assumption_columns(ds: xr.Dataset) -> dict:
+    """name -> (kind, values, options or None) of every assumption stored in a design."""
+    out = {}
+    for var in ds.data_vars:
+        a = ds[var].attrs
+        if var.startswith("choice__"):
+            opts = a.get("options")
+            out[var.removeprefix("choice__")] = ("analysis", ds[var].values,
+                                                 opts.split(OPTION_SEP) if opts else None)
+        elif "topic" in a and "kind" in a:
+            kind = "analysis" if a["kind"] == "analysis" else "physics"
+            out[var] = (kind, ds[var].values, None)
+    return out
+
+
+def sensitivities(ds: xr.Dataset, var: str, model: str, top: int) -> tuple[dict, str]:
+    """The assumptions of either kind that move a claim most in design *ds*.
+
+    For each assumption stored (the physics of the claim's model, every analysis choice): how the
+    fraction of samples in which the claim holds changes across it — for a choice with options,
+    the largest minus the smallest fraction among its options; for a continuous assumption, the
+    fraction above its median minus below it — and, for a continuous one, Spearman's ρ of the
+    claim's margin. Returns the *top* by |Δ fraction| (ties by |ρ|) as ``name -> {kind, delta,
+    rho}``, and a note when none can be named.
+    """
+    from scipy.stats import spearmanr
+    h = ds[var].values
+    margin = ds[var.replace("holds__", "margin__")].values
+    ev = h != -1
+    if ev.sum() < 3:
+        return {}, f"none: evaluated in {int(ev.sum())} sample(s), fewer than 3"
+    table = priors()
+    out = {}
+    for name, (kind, x, options) in _assumption_columns(ds).items():
+        if kind == "physics" and table.get(name, {}).get("model", "device") != model:
+            continue
+        xe, he, me = x[ev], h[ev], margin[ev]
+        good = np.isfinite(xe)
+        if good.sum() < 3 or np.ptp(xe[good]) == 0:
+            continue
+        xe, he, me = xe[good], he[good], me[good]
+        rho = None
+        if options:
+            fr = [float(he[xe == k].mean()) for k in np.unique(xe) if (xe == k).sum() >= 2]
+            delta = (max(fr) - min(fr)) if len(fr) >= 2 else 0.0
+        else:
+            med = np.median(xe)
+            lo, hi = he[xe <= med], he[xe > med]
+            delta = float(hi.mean() - lo.mean()) if lo.size and hi.size else 0.0
+            mm = np.isfinite(me)
+            if mm.sum() >= 3 and np.ptp(me[mm]) > 0:
+                rho = float(spearmanr(xe[mm], me[mm]).statistic)
+        if delta != 0 or (rho is not None and abs(rho) > 0):
+            out[name] = {"kind": kind, "delta": float(delta), "rho": rho}
+    ranked = dict(sorted(out.items(), key=lambda kv: (-abs(kv[1]["delta"]), -abs(kv[1]["rho"] or 0)))[:top])
+    if ranked:
+        return ranked, ""
+    held = h[ev]
+    if np.all(held == held[0]):
+        return {}, ("none: the claim " + ("holds" if held[0] == 1 else "fails") +
+                    " in every evaluated sample, whatever the assumptions")
+    return {}, "none: no stored assumption moves it"
+
+
+def summarise(designs: dict) -> dict:
+    """Per-claim robustness over the physics, over the analysis choices and jointly, the
+    construction test and the sensitivities (see the module docstring).
+
+    Parameters
+    ----------
+    designs : dict
+        design name -> merged Dataset (any subset of :data:`DESIGNS`; ``plausible`` is required).
 
     Returns
     -------
     dict
-        ``claims``: id -> ``robustness`` (fraction in [0, 1]), ``robustness_interval``
-        (Wilson, robustness.yaml confidence), ``robustness_over`` (``"assumptions"``),
-        ``plausible_samples`` (samples in which it was evaluated: the feasible ones, or all for
-        a claim that does not need Table 2), ``verdict_robust`` (holds / fails / depends),
-        ``wide_samples`` (evaluated samples of the wide and the plausible design: both lie in
-        the wide box), ``wide_holds_all``, ``sensitivities`` (assumption of the claim's model
-        -> Spearman rho of the margin, the top ones), ``margin_median``;
-        ``feasible_fraction`` per prior; ``samples`` per prior; ``assumptions``;
-        ``feasibility_sensitivities`` (Spearman rho of "Table 2 reachable" with each assumption).
+        ``claims``: id -> ``robustness_physics``, ``robustness_analysis``, ``robustness_joint``
+        (fractions, None where the design is absent or never evaluated the claim) with their
+        ``*_interval`` (Wilson) and ``samples`` (per design), ``robustness`` and
+        ``robustness_interval`` (the joint one, else the physics one), ``verdict_robust``
+        (holds / fails / depends / not swept), ``robustness_over``, ``wide_samples`` (evaluated
+        samples of every design), ``wide_holds_all``, ``wide_fails_all``, ``outcomes_joint``
+        (outcome -> count), ``sensitivities`` (:func:`sensitivities` in the joint design, else
+        the physics one) and ``sensitivity_note``; ``samples`` and ``feasible_fraction`` per
+        design; ``assumptions`` (physics) and ``choices`` (analysis).
     """
-    from scipy.stats import spearmanr
+    if "plausible" not in designs:
+        raise ValueError("summarise needs the plausible design")
     r = rules()
     conf, robust, top = float(r["confidence"]), float(r["robust_fraction"]), int(r["sensitivity_top"])
-    table = priors()
-    names = [k for k in table if k in plausible]
-    ok_p = plausible["feasible"].values == 1
-    out = {"claims": {}, "assumptions": names,
-           "samples": {"plausible": int(plausible.sizes["sample"])},
-           "feasible_fraction": {"plausible": float(ok_p.mean())}}
-    if wide is not None:
-        ok_w = wide["feasible"].values == 1
-        out["samples"]["wide"] = int(wide.sizes["sample"])
-        out["feasible_fraction"]["wide"] = float(ok_w.mean())
-        feas = np.concatenate([plausible["feasible"].values, wide["feasible"].values]).astype(float)
-        out["feasibility_sensitivities"] = {}
-        for name in (k for k in names if table[k]["model"] == "device"):
-            x = np.concatenate([plausible[name].values, wide[name].values])
-            if np.ptp(feas) > 0 and np.ptp(x) > 0:
-                out["feasibility_sensitivities"][name] = float(spearmanr(x, feas).statistic)
-    for var in plausible.data_vars:
+    base = designs["plausible"]
+    out = {"claims": {}, "samples": {}, "feasible_fraction": {},
+           "assumptions": [k for k, (kind, _, _) in _assumption_columns(base).items() if kind == "physics"],
+           "choices": list(choices.table())}
+    for name, ds in designs.items():
+        out["samples"][name] = int(ds.sizes["sample"])
+        out["feasible_fraction"][name] = float((ds["feasible"].values == 1).mean())
+    sens_design = designs.get("joint", base)
+    for var in base.data_vars:
         if not var.startswith("holds__"):
             continue
-        cid = plausible[var].attrs["claim"]
-        # evaluated samples: the feasible ones for a claim that needs Table 2, all otherwise
-        ev = plausible[var].values != -1
-        h = plausible[var].values[ev]
-        k, n = int((h == 1).sum()), int(h.size)
-        lo, hi = wilson(k, n, conf)
-        verdict = "holds" if lo >= robust else "fails" if hi <= 1 - robust else "depends"
-        margin = plausible[var.replace("holds__", "margin__")].values[ev]
-        model = stage_model(plausible[var].attrs.get("metric", "device"))
-        sens = {}
-        for name in (k_ for k_ in names if table[k_]["model"] == model):
-            x = plausible[name].values[ev]
-            good = np.isfinite(margin)
-            if good.sum() >= 3 and np.ptp(margin[good]) > 0 and np.ptp(x[good]) > 0:
-                sens[name] = float(spearmanr(x[good], margin[good]).statistic)
-        ranked = dict(sorted(sens.items(), key=lambda kv: -abs(kv[1]))[:top])
-        good = np.isfinite(margin)
-        if ranked:
-            note = ""
-        elif good.sum() < 3:
-            note = f"none: evaluated in {int(good.sum())} sample(s), fewer than 3"
-        elif np.ptp(margin[good]) == 0:
-            note = ("none: the margin is the same in every evaluated sample (the claim "
-                    + ("holds" if k == n else "fails") + " in all of them)")
-        else:
-            note = "none: no assumption of its model varies over the evaluated samples"
-        entry = {"robustness": k / n if n else None, "robustness_interval": [lo, hi],
-                 "robustness_over": "assumptions", "plausible_samples": n, "verdict_robust": verdict if n else "not swept",
-                 "sensitivities": ranked, "sensitivity_all": sens, "sensitivity_note": note,
-                 "margin_median": float(np.nanmedian(margin)) if np.isfinite(margin).any() else None,
-                 "margin_units": plausible[var.replace("holds__", "margin__")].attrs.get("units", "1")}
-        if wide is not None and var in wide:
-            # the plausible box lies inside the wide one: both designs sample the wide prior
-            hw = np.concatenate([wide[var].values[wide[var].values != -1], h])
-            entry["wide_samples"] = int(hw.size)
-            entry["wide_holds_all"] = bool(hw.size > 0 and np.all(hw == 1))
+        cid = base[var].attrs["claim"]
+        entry = {"samples": {}}
+        for name, ds in designs.items():
+            if var not in ds or name not in ROBUSTNESS_OF:
+                continue
+            f = _fraction(ds[var].values, conf, robust)
+            kind = ROBUSTNESS_OF[name]
+            entry[f"robustness_{kind}"] = f["fraction"]
+            entry[f"robustness_{kind}_interval"] = f["interval"]
+            entry["samples"][name] = f["samples"]
+            entry[f"verdict_{kind}"] = f["verdict"]
+        main = "joint" if "robustness_joint" in entry and entry["samples"].get("joint") else "physics"
+        entry["robustness"] = entry.get(f"robustness_{main}")
+        entry["robustness_interval"] = entry.get(f"robustness_{main}_interval", [math.nan, math.nan])
+        entry["verdict_robust"] = entry.get(f"verdict_{main}", "not swept")
+        entry["robustness_over"] = ("physics and analysis choices" if main == "joint" else "physics")
+        pooled = np.concatenate([ds[var].values[ds[var].values != -1] for ds in designs.values() if var in ds])
+        entry["wide_samples"] = int(pooled.size)
+        entry["wide_holds_all"] = bool(pooled.size > 0 and np.all(pooled == 1))
+        entry["wide_fails_all"] = bool(pooled.size > 0 and np.all(pooled == 0))
+        ovar = var.replace("holds__", "outcome__")
+        if ovar in sens_design:
+            codes = sens_design[ovar].values
+            entry["outcomes_joint"] = {o: int((codes == i).sum()) for i, o in enumerate(claims.OUTCOMES)
+                                       if (codes == i).any()}
+        model = stage_model(base[var].attrs.get("metric", "device"))
+        if var in sens_design:
+            entry["sensitivities"], entry["sensitivity_note"] = sensitivities(sens_design, var, model, top)
+        margin = base[var.replace("holds__", "margin__")].values
+        entry["margin_median"] = float(np.nanmedian(margin)) if np.isfinite(margin).any() else None
+        entry["margin_units"] = base[var.replace("holds__", "margin__")].attrs.get("units", "1")
         out["claims"][cid] = entry
     return out
 
@@ -498,70 +688,47 @@ def classes(ledger: list[dict], summary: dict | None) -> dict:
 
 
 def claim_table(summary: dict, ledger: list[dict] | None = None):
-    """One row per claim: class, and for swept predictions robustness, interval, verdict,
-    structural test and top sensitivities (a pandas DataFrame)."""
+    """One row per claim: class, robustness over physics, analysis and jointly (with intervals),
+    verdict, construction test and the top sensitivities (a pandas DataFrame)."""
     import pandas as pd
     ledger = claims.load_ledger() if ledger is None else ledger
     cls = classes(ledger, summary)
     rows = []
     for c in ledger:
         s = summary["claims"].get(c["id"], {})
-        lo, hi = s.get("robustness_interval", [math.nan, math.nan])
-        rows.append({"id": c["id"], "figure": c["figure"], "class": cls[c["id"]],
-                     "robustness": s.get("robustness", math.nan), "robustness_low": lo,
-                     "robustness_high": hi, "plausible_samples": s.get("plausible_samples", 0),
-                     "verdict": s.get("verdict_robust", "not swept") if cls[c["id"]] == "prediction" else "",
-                     "wide_samples": s.get("wide_samples", 0),
-                     "wide_holds_all": s.get("wide_holds_all", ""),
-                     "margin_median": s.get("margin_median", math.nan),
-                     "margin_units": s.get("margin_units", ""),
-                     "top_sensitivities": "; ".join(f"{k} {v:+.2f}" for k, v in s.get("sensitivities", {}).items())})
+        row = {"id": c["id"], "figure": c["figure"], "class": cls[c["id"]]}
+        for kind in ("physics", "analysis", "joint"):
+            val = s.get(f"robustness_{kind}")
+            lo, hi = s.get(f"robustness_{kind}_interval", [math.nan, math.nan])
+            row[f"robustness_{kind}"] = math.nan if val is None else val
+            row[f"{kind}_low"], row[f"{kind}_high"] = lo, hi
+        row.update({"verdict": s.get("verdict_robust", "not swept") if cls[c["id"]] == "prediction" else "",
+                    "wide_samples": s.get("wide_samples", 0), "wide_holds_all": s.get("wide_holds_all", ""),
+                    "wide_fails_all": s.get("wide_fails_all", ""),
+                    "top_sensitivities": "; ".join(f"{k} ({v['kind']}) Δ{v['delta']:+.2f}"
+                                                   for k, v in s.get("sensitivities", {}).items())})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
-def heatmap(summary: dict, ax_heat, ax_bar, colorbar=True):
-    """Claims × assumptions Spearman ρ of the margin (left) and robustness with its interval
-    (right) for every swept claim; structural claims marked."""
-    ids = list(summary["claims"])
-    names = summary["assumptions"]
-    rho = np.array([[summary["claims"][i]["sensitivity_all"].get(a, np.nan) for a in names] for i in ids])
-    im = ax_heat.imshow(rho, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-    ax_heat.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
-    ax_heat.set_yticks(range(len(ids)), ids, fontsize=6)
-    r = np.array([summary["claims"][i]["robustness"] if summary["claims"][i]["robustness"] is not None
-                  else np.nan for i in ids])
-    lo = np.array([summary["claims"][i]["robustness_interval"][0] for i in ids])
-    hi = np.array([summary["claims"][i]["robustness_interval"][1] for i in ids])
-    structural = [bool(summary["claims"][i].get("wide_holds_all")) for i in ids]
-    colours = ["0.6" if s else "C0" for s in structural]
-    err = np.clip(np.nan_to_num([r - lo, hi - r]), 0.0, None)     # rounding can leave -1e-17
-    ax_bar.barh(range(len(ids)), np.nan_to_num(r), xerr=err, color=colours, error_kw={"lw": 0.7})
-    ax_bar.set_ylim(len(ids) - 0.5, -0.5)
-    ax_bar.tick_params(axis="y", left=False, labelleft=False)
-    ax_bar.set_xlim(0, 1)
-    ax_bar.axvline(float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
-    ax_bar.axvline(1 - float(rules()["robust_fraction"]), color="k", lw=0.6, ls=":")
-    ax_bar.set_xlabel("robustness (plausible prior)")
-    return im
-
-
 def main(argv=None) -> int:
-    """CLI: ``python -m analysis.evidence.robustness chunk --prior P --samples N --chunk K --chunks M --output F``
-    and ``python -m analysis.evidence.robustness merge --output F CHUNK.nc …``."""
+    """CLI: ``python -m analysis.evidence.robustness chunk --design D --samples N --chunk K --chunks M
+    --output F [--calibration FILE] [--films N ...]`` and
+    ``python -m analysis.evidence.robustness merge --output F CHUNK.nc …``."""
     import argparse
     import logging as _logging
     from analysis.stage_io import write_netcdf
     parser = argparse.ArgumentParser(description="one chunk of the robustness sweep")
     sub = parser.add_subparsers(dest="command", required=True)
-    ch = sub.add_parser("chunk", help="evaluate one chunk of a prior's design into a NetCDF file")
-    ch.add_argument("--prior", choices=PRIORS, required=True)
-    ch.add_argument("--samples", type=int, required=True, help="samples in the prior's design")
+    ch = sub.add_parser("chunk", help="evaluate one chunk of a design into a NetCDF file")
+    ch.add_argument("--design", choices=DESIGNS, required=True)
+    ch.add_argument("--samples", type=int, required=True, help="samples in the design")
     ch.add_argument("--chunk", type=int, required=True)
     ch.add_argument("--chunks", type=int, required=True)
     ch.add_argument("--calibration", help="the run's calibration (YAML): the searches' starting points")
     ch.add_argument("--films", nargs="+", default=list(N_VALUES), help="films of the run (config n_values)")
     ch.add_argument("--output", required=True)
-    mg = sub.add_parser("merge", help="merge the chunks of one prior into one NetCDF file")
+    mg = sub.add_parser("merge", help="merge the chunks of one design into one NetCDF file")
     mg.add_argument("--output", required=True)
     mg.add_argument("chunks", nargs="+")
     args = parser.parse_args(argv)
@@ -573,13 +740,13 @@ def main(argv=None) -> int:
         log.info("wrote %s (%d samples, %d feasible)", args.output, ds.sizes["sample"],
                  int(ds["feasible"].sum()))
         return 0
-    for name in ("analysis.evidence.calibration",):
-        _logging.getLogger(name).setLevel(_logging.WARNING)
-    t0 = time.perf_counter()
+    for name in ("analysis.evidence.calibration", "analysis.physics.fits"):
+        _logging.getLogger(name).setLevel(_logging.ERROR)
     from analysis.parameters import calibration_values
     start = calibration_values(args.calibration) if args.calibration else None
-    ds = run_chunk(args.prior, args.samples, args.chunk, args.chunks, n_values=[parse_n(n) for n in args.films],
-                   start=start)
+    t0 = time.perf_counter()
+    ds = run_chunk(args.design, args.samples, args.chunk, args.chunks,
+                   n_values=[parse_n(n) for n in args.films], start=start)
     write_netcdf(ds, args.output)
     log.info("wrote %s (%d samples, %d feasible, %.1f s)", args.output, ds.sizes["sample"],
              int(ds["feasible"].sum()), time.perf_counter() - t0)

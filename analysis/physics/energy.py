@@ -53,6 +53,8 @@ AMPLITUDE_DIM = "energy_amplitude"
 AREA_DIM = "area"
 N_DIM = "n"
 WIDTH_ATTR = "psc_pulse_width_s"
+EVENT_VARIABLE = "psc_event_current"
+"""The current after one spike of the smallest amplitude, by spike width (the ≈0.7 fJ event)."""
 
 FJ = 1e-15
 """One femtojoule [J]."""
@@ -290,6 +292,8 @@ def stack_psc(films: dict, where="the simulated films") -> xr.Dataset:
             raise ValueError(msg)
         width = w
         currents.append(da.transpose(AMPLITUDE_DIM, AREA_DIM).drop_attrs(deep=False))
+    events = [films[n][EVENT_VARIABLE].drop_attrs(deep=False) for n in labels
+              if EVENT_VARIABLE in films[n]]
     try:
         stacked = xr.concat(currents, dim=pd.Index(labels, name=N_DIM), join="exact")
     except ValueError as exc:
@@ -299,6 +303,11 @@ def stack_psc(films: dict, where="the simulated films") -> xr.Dataset:
     stacked.attrs = {"units": "A", "long_name": "postsynaptic current read at -0.01 V after one pulse",
                      WIDTH_ATTR: width}
     out = xr.Dataset({PSC_VARIABLE: stacked})
+    if len(events) == len(labels):
+        ev = xr.concat(events, dim=pd.Index(labels, name=N_DIM), join="exact")
+        ev.attrs = {"units": "A", "long_name": "postsynaptic current after one spike of the smallest amplitude, by width",
+                    "psc_amplitude_V": float(films[labels[0]][EVENT_VARIABLE].attrs["psc_amplitude_V"])}
+        out[EVENT_VARIABLE] = ev
     out[N_DIM].attrs = {"long_name": "dimensionality (PbBr6 layers)", "units": "1"}
     return out
 
@@ -320,6 +329,8 @@ def energy_dataset(psc: xr.Dataset) -> xr.Dataset:
     per_area = energy_per_area(energy, current[AREA_DIM])
     per_area.attrs = {"units": "J um-2", "long_name": "energy per event per device area"}
     ds = xr.Dataset({"energy": energy, PSC_VARIABLE: current, "energy_per_area": per_area})
+    if EVENT_VARIABLE in psc:
+        ds[EVENT_VARIABLE] = psc[EVENT_VARIABLE]
     ds.attrs = {"pulse_width_s": width, "current_definition": CURRENT_DEFINITION}
     return ds
 

@@ -108,7 +108,7 @@ def _arrays(*pairs):
     return out
 
 
-def _fit(model, specs, x, y, start=None, sigma=None) -> FitResult:
+def _fit(model, specs, x, y, start=None, sigma=None, absolute_sigma=False) -> FitResult:
     p0 = [s.start for s in specs] if start is None else [float(v) for v in start]
     lo = [s.lower for s in specs]
     hi = [s.upper for s in specs]
@@ -118,7 +118,7 @@ def _fit(model, specs, x, y, start=None, sigma=None) -> FitResult:
         if not p0[i] < hi[i]:
             p0[i] = hi[i] - 1e-6 * max(1.0, abs(hi[i]))
     popt, pcov = curve_fit(model, x, y, p0=p0, bounds=(lo, hi), sigma=sigma, maxfev=20000,
-                           method="trf", x_scale="jac")
+                           method="trf", x_scale="jac", absolute_sigma=absolute_sigma)
     with np.errstate(invalid="ignore"):
         err = np.sqrt(np.diag(pcov)) if np.all(np.isfinite(pcov)) else np.full(len(specs), np.nan)
     resid = y - model(x, *popt)
@@ -144,8 +144,18 @@ def power_law(t, b, m):
     return b * np.power(t, -m)
 
 
-def fit_power_law(time_s, weight, window_s=(0.0, np.inf)) -> FitResult:
-    """Fit the forgetting curve ``y = b t^−m`` by least squares on y.
+POWER_LAW_METHODS = ("linear_least_squares", "loglog_least_squares", "relative_least_squares",
+                     "noise_weighted")
+"""How :func:`fit_power_law` fits (the paper does not say; data/evidence/analysis_choices.yaml)."""
+
+
+def _loglog_power_law(log_t, log_b, m):
+    return log_b - m * log_t
+
+
+def fit_power_law(time_s, weight, window_s=(0.0, np.inf), method: str = "linear_least_squares",
+                  sigma=None) -> FitResult:
+    """Fit the forgetting curve ``y = b t^−m``.
 
     Parameters
     ----------
@@ -155,6 +165,13 @@ def fit_power_law(time_s, weight, window_s=(0.0, np.inf)) -> FitResult:
         Synaptic weight y (e.g. the normalised current increase).
     window_s : (float, float), s
         Only points with ``window_s[0] < t <= window_s[1]`` are fitted.
+    method : str
+        ``linear_least_squares`` (residuals of y), ``loglog_least_squares`` (residuals of ln y
+        against ln t; points with y > 0), ``relative_least_squares`` (residuals relative to y,
+        weights 1/y²) or ``noise_weighted`` (weights 1/sigma², *sigma* the standard deviation of
+        each y, absolute).
+    sigma : array_like, optional
+        Standard deviation of each y (``noise_weighted`` only).
 
     Returns
     -------
@@ -164,9 +181,22 @@ def fit_power_law(time_s, weight, window_s=(0.0, np.inf)) -> FitResult:
     Raises
     ------
     ValueError
-        If fewer than 3 usable points remain or the arrays differ in length.
+        If fewer than 3 usable points remain, the arrays differ in length, the method is
+        unknown, or ``noise_weighted`` lacks *sigma*.
+
+    Examples
+    --------
+    >>> t = np.linspace(0.1, 15, 50)
+    >>> r = fit_power_law(t, 0.1 * t ** -0.5, method="loglog_least_squares")
+    >>> round(r["b"], 6), round(r["m"], 6)
+    (0.1, 0.5)
     """
+    if method not in POWER_LAW_METHODS:
+        raise ValueError(f"method={method!r} is unknown; expected one of {POWER_LAW_METHODS}")
+    if method == "noise_weighted" and sigma is None:
+        raise ValueError("method='noise_weighted' needs sigma, the standard deviation of each weight")
     t, y = _arrays((time_s, "time_s"), (weight, "weight"))
+    sig = None if sigma is None else np.broadcast_to(np.asarray(sigma, dtype=float), t.shape)
     lo, hi = float(window_s[0]), float(window_s[1])
     if not hi > lo:
         msg = f"window_s={window_s!r} must have window_s[1] > window_s[0] (s)"
@@ -183,7 +213,27 @@ def fit_power_law(time_s, weight, window_s=(0.0, np.inf)) -> FitResult:
         start = [math.exp(icpt), min(max(-slope, 1e-3), 9.0)]
     else:
         start = None
-    return _fit(power_law, POWER_LAW, t, y, start=start)
+    if method == "linear_least_squares":
+        return _fit(power_law, POWER_LAW, t, y, start=start)
+    if method == "relative_least_squares":
+        if not np.all(pos):
+            raise ValueError("relative_least_squares needs every weight in the window > 0")
+        return _fit(power_law, POWER_LAW, t, y, start=start, sigma=np.abs(y))
+    if method == "noise_weighted":
+        s = sig[sel]
+        if not np.all(s > 0):
+            raise ValueError("sigma must be > 0 for every fitted point")
+        return _fit(power_law, POWER_LAW, t, y, start=start, sigma=s, absolute_sigma=True)
+    if pos.sum() < 3:
+        raise ValueError(f"loglog_least_squares needs >= 3 weights > 0 in the window; got {int(pos.sum())}")
+    specs = (ParameterSpec("log_b", 0.0, -np.inf, np.inf, "1"), ParameterSpec("m", 0.5, 0.0, 10.0, "1"))
+    r = _fit(_loglog_power_law, specs, np.log(t[pos]), np.log(y[pos]),
+             start=None if start is None else [math.log(start[0]), start[1]])
+    b = math.exp(r["log_b"])
+    return FitResult(values={"b": b, "m": r["m"]}, errors={"b": b * r.errors["log_b"], "m": r.errors["m"]},
+                     units={"b": "1", "m": "1"}, at_bound={"b": False, "m": r.at_bound["m"]},
+                     rms=float(np.sqrt(np.mean((y[pos] - power_law(t[pos], b, r["m"])) ** 2))),
+                     n_points=int(pos.sum()))
 
 
 # --------------------------------------------------------------------------- Arrhenius

@@ -26,7 +26,7 @@ import xarray as xr
 from analysis.physics import multitrap as dev
 from analysis.physics.interface import Synapse
 from analysis.physics.multitrap import check_temperature
-from analysis.parameters import ParameterSet, default_parameters
+from analysis.parameters import ParameterSet, analysis_options, default_parameters
 from analysis.physics.dimensionality import parse_n
 from analysis.validation import nonnegative, positive
 
@@ -96,7 +96,6 @@ def _protocol_values(pset: ParameterSet) -> dict:
         "areas_um2": [float(a) for a in paper["device"]["areas_um2"]["value"]],
         "train_gap_s": float(s["train_gap"]),
         "retention_sample_interval_s": float(s["retention_sample_interval"]),
-        "retention_fit_start_s": float(s["retention_fit_start"]),
         "arrhenius_range_K": (float(s["arrhenius_temperature_min"]),
                               float(s["arrhenius_temperature_max"])),
         "arrhenius_fit_min_K": float(s["arrhenius_fit_min"]),
@@ -850,6 +849,14 @@ def _psc(params, cfg):
     v = {"psc_current": _da(psc_currents(params, e_amps, areas), ("energy_amplitude", "area"), "A",
                             "magnitude of the peak postsynaptic current read at -0.01 V after one spike",
                             psc_pulse_width_s=pv["spike_width_s"])}
+    # the ≈0.7 fJ event (Fig. S10): the smallest spike, at every width the paper leaves open
+    widths = np.asarray([float(w) for w in analysis_options("energy_0p7_pulse_width")])
+    event = np.array([psc_currents(params, [pv["energy_min_amplitude_V"]], areas, width_s=w)[0] for w in widths])
+    c["event_width"] = _da(widths, "event_width", "s", "width of the smallest spike (the 0.7 fJ event)")
+    v["psc_event_current"] = _da(event, ("event_width", "area"), "A",
+                                 "magnitude of the postsynaptic current read at -0.01 V after one spike of the "
+                                 "smallest amplitude (Fig. S10), by spike width",
+                                 psc_amplitude_V=pv["energy_min_amplitude_V"])
     return c, v
 
 
@@ -860,20 +867,45 @@ PROTOCOLS = {"epsc": _epsc, "ppf": _ppf, "sfdp": _sfdp, "svdp": _svdp, "sddp": _
 
 
 # --------------------------------------------------------------------------- analysis helpers
-def fit_retention(time_s, weight, pset: ParameterSet | None = None):
-    """Power-law fit ``y = b t^−m`` of a decay after the last rehearsal over the protocol window.
+def fit_retention(time_s, weight, pset: ParameterSet | None = None, current_A=None):
+    """Power-law fit ``y = b t^−m`` of a decay after the last rehearsal, as the analysis choices
+    of *pset* say: the fit method and window (``power_law_fit_method``, ``power_law_fit_window``;
+    data/evidence/analysis_choices.yaml; the paper states neither). Works on measured data too.
 
-    The window runs from the first read (``retention_fit_start`` of device.yaml) to the end of
-    the paper's 15 s axis.  Works on measured data too.
+    Parameters
+    ----------
+    current_A : array_like, A, optional
+        The currents the weights were read from (at the retention read voltage); needed by the
+        ``noise_weighted`` method, whose weights come from the read noise of
+        :mod:`analysis.physics.measurement`.
 
     Returns
     -------
     analysis.physics.fits.FitResult
     """
     from analysis.physics.fits import fit_power_law
-    pv = protocol_values(pset)
-    window = (pv["retention_fit_start_s"] - 1e-9, pv["retention_window_s"][1])
-    return fit_power_law(time_s, weight, window)
+    choice = (pset or default_parameters()).topic("analysis")
+    method = choice["power_law_fit_method"]
+    lo, hi = (float(v) for v in choice["power_law_fit_window"])
+    window = (lo - 1e-9, hi)
+    sigma = None
+    if method == "noise_weighted":
+        if current_A is None:
+            raise ValueError("the noise_weighted power-law fit needs the currents the weights were read from")
+        sigma = weight_noise(weight, current_A, pset)
+    return fit_power_law(time_s, weight, window, method=method, sigma=sigma)
+
+
+def weight_noise(weight, current_A, pset: ParameterSet | None = None):
+    """Standard deviation of each weight ``y = I/I0 − 1`` read from *current_A* [A] at the
+    retention read: sqrt(sigma(I)² + (I/I0)² sigma(I0)²)/|I0| (:func:`analysis.physics.measurement.read_noise_A`)."""
+    from analysis.physics.measurement import read_noise_A
+    y = np.asarray(weight, dtype=float)
+    i = np.abs(np.asarray(current_A, dtype=float))
+    i0 = float(np.median(i / (1.0 + y)))
+    s0 = read_noise_A(i0, "retention_reads", pset)
+    s = np.array([read_noise_A(v, "retention_reads", pset) for v in i])
+    return np.sqrt(s ** 2 + (i / i0 * s0) ** 2) / i0
 
 
 def fit_activation(temperature_K, resistance_ohm, pset: ParameterSet | None = None):

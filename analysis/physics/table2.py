@@ -29,11 +29,13 @@ def retention_fit(device) -> fits.FitResult:
     device : Synapse
         Any device model; the protocol numbers come from its parameter set.
     """
-    pv = protocols.protocol_values(getattr(device, "pset", None))
-    t = protocols.retention_times(getattr(device, "pset", None))
+    pset = getattr(device, "pset", None)
+    pv = protocols.protocol_values(pset)
+    t = protocols.retention_times(pset)
     states = protocols.retention(device, [pv["retention_pulses"]], t)[0]
+    current = device.read_current(states, pv["retention_read_voltage_V"])
     weight = device.synaptic_weight(states, pv["retention_read_voltage_V"])
-    return protocols.fit_retention(t, weight, getattr(device, "pset", None))
+    return protocols.fit_retention(t, weight, pset, current_A=current)
 
 
 def arrhenius_fit(device) -> fits.FitResult:

@@ -197,7 +197,9 @@ def _data_patterns(path: str, mtime_ns: int, root: Path) -> frozenset[str]:
         if isinstance(node, ast.Call):
             name = _callee(node)
             arg = _string(node.args[0], constants) if node.args else None
-            if name in _PARAMETER_READERS and arg:
+            if name in _PARAMETER_READERS and arg == "analysis":     # the analysis choices
+                found.update({"data/evidence/analysis_choices.yaml", "data/evidence/measurement.yaml"})
+            elif name in _PARAMETER_READERS and arg:
                 found.add(f"data/parameters/{arg}.yaml")
             elif name in _PAPER_READERS and not node.args:
                 found.add("data/paper/values.yaml")
