@@ -1,5 +1,5 @@
 """Cost of the drift–diffusion model: single segments, the two calibration experiments, all
-protocols of every film (the generic engine, :func:`analysis.physics.protocols.simulate_device`,
+protocols of every film (the generic engine, :func:`analysis.physics.simulation.simulate_device`,
 on the model's devices) and the calibration.
 
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_driftdiffusion.py [--n 3] [--quick]
@@ -22,7 +22,7 @@ import time
 
 from analysis.physics import dd_calibration as cal
 from analysis.physics import driftdiffusion as dd
-from analysis.physics import protocols
+from analysis.physics import simulation
 from analysis.physics.dimensionality import N_VALUES
 
 def best(fn, repeat):
@@ -90,9 +90,9 @@ def main(argv=None) -> int:
     for n in films:
         d = dd.build_device(n, cal.calibrated_free(n), params)
         timings = {}
-        for part in protocols.PROTOCOLS:
+        for part in simulation.PROTOCOLS:
             t0 = time.process_time()
-            protocols.simulate_device(d, sizes, parts=[part])
+            simulation.simulate_device(d, sizes, parts=[part])
             timings[part] = time.process_time() - t0
         per_film[n] = timings
     tm = per_film[args.n]

@@ -95,8 +95,9 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device, pd_curves
 from analysis.physics import multitrap
+from analysis.learning import experiments, neurosim
 from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
@@ -109,7 +110,7 @@ from analysis.stage_io import resolve, write_metrics, write_text
 from analysis.workflow.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
-report_progress_of("analysis.learning.training")  # epoch k/N lines in the terminal while the workflow runs
+report_progress_of("analysis.learning")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
@@ -151,7 +152,7 @@ sizes
 # data/evidence/analysis_choices.yaml (default: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
-# same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
+# same train read after a settle time ("retained", `analysis.learning.lookup_device.retained_pd_curve`):
 # the conductance the device keeps.  The default settle time (data/parameters/learning.yaml) is
 # the 0.18 s after which the protocol's next pulse arrives, i.e. the state that pulse starts from.
 # The *retention* of each film is the ratio of the retained to the fresh conductance range.
@@ -164,13 +165,13 @@ calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the cali
 resolution_fraction = float(default_parameters().topic("analysis")["state_resolution"])
 synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
-    g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
+    g, amp, cycles = pd_curves.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
-    amp_r, g_r = sw.retained_pd_curve(synapses[n], settle)
+    amp_r, g_r = lookup_device.retained_pd_curve(synapses[n], settle)
     retained[n] = (g_r, amp_r)
     for store, (gg, aa, cyc) in ((pd, (g, amp, cycles)), (pd_retained, (g_r, amp_r, None))):
         try:
-            store[n] = sw.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
+            store[n] = pd_curves.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
         except ValueError as exc:  # a curve that does not potentiate is reported, not hidden
             logging.warning("n = %s: P/D analysis impossible: %s", n, exc)
             store[n] = None
@@ -207,7 +208,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
-# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.pd_curves.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.lookup_device.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.
@@ -215,18 +216,18 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # %%
 g3, amp3 = curves[device_n]
 c2c = ref["cycle_to_cycle"] or 0.0
-device = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
-other_bridge = next(b for b in sw.BRIDGES if b != lut_bridge)
-device_alt = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
+device = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
+other_bridge = next(b for b in lookup_device.BRIDGES if b != lut_bridge)
+device_alt = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
 g3r, amp3r = retained[device_n]
-device_ret = sw.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
+device_ret = lookup_device.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
 MAPPING_KEYS = {"push-pull": "push_pull", "potentiation-only": "potentiation_only"}
 SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh", device), ("retained", device_ret))
             for mapping in tr.MAPPINGS}
-# the volatile part read between updates (Device.decay, off in the four settings above): the
+# the volatile part read between updates (LookupDevice.decay, off in the four settings above): the
 # retained table, with what the device shows on top of it j update steps after a pulse
 decay_interval = float(learning["decay_interval"])
-decay = sw.decay_from_model(synapses[device_n], decay_interval, settle)
+decay = lookup_device.decay_from_model(synapses[device_n], decay_interval, settle)
 DECAY_SETTINGS = {} if decay is None else {
     f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
                                         mapping) for mapping in tr.MAPPINGS}
@@ -244,8 +245,8 @@ print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {devic
 settle_scan = [float(t) for t in learning["settle_times_scan"]]
 scan_devices = {}
 for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(synapses[device_n], t)
-    dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
+    a_t, g_t = lookup_device.retained_pd_curve(synapses[device_n], t)
+    dev_t = lookup_device.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
     for mapping in tr.MAPPINGS:
         scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
 n_devices, n_skipped = {}, {}
@@ -254,18 +255,18 @@ for n in films:
         n_skipped[n] = "its P/D curve cannot be analysed"
         continue
     g_n, amp_n = curves[n]
-    dev_n = sw.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
+    dev_n = lookup_device.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
                                     name=label(n))
     for mapping in tr.MAPPINGS:
         n_devices[f"{n}, {mapping}"] = (dev_n, mapping)
 # the part of each potentiation table below the first measured point is bridged (assumed)
 bridged = {}
 for n in dict.fromkeys(k.split(",")[0] for k in n_devices):
-    _, pg_n, _, dg_n = sw.split_pd_curve(*curves[n])
+    _, pg_n, _, dg_n = pd_curves.split_pd_curve(*curves[n])
     low, high = min(dg_n.min(), pg_n[0]), max(pg_n.max(), dg_n[0])
     bridged[n] = float((pg_n[0] - low) / (high - low))
 fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
-sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
+sens_rows = experiments.sensitivity_devices(device, fit_p.nl, fit_d.nl,
                                    alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
 # the potentiation-only mapping learns mostly on the bridged part of the table: also try it on
 # the other bridge, which has no such part
@@ -273,7 +274,7 @@ alt_po = {**sens_rows[0], "pulses": device_alt.n_pulses, "factor": "mapping", "d
           "overrides": {"mapping": "potentiation-only"},
           "setting": f"device lookup table ({other_bridge} bridge), potentiation-only pairs"}
 sens_rows.insert(3, alt_po)
-sens_devices = tr.sensitivity_devices_map(sens_rows)
+sens_devices = experiments.sensitivity_devices_map(sens_rows)
 digits = load_digits_8x8()
 mnist = load_mnist(mnist_train, mnist_test, mirror=mnist_mirror or None)
 settings = {
@@ -286,9 +287,9 @@ runs, summary = {}, {}
 for name, arrays, devs in (("8x8", digits, {**SETTINGS, **DECAY_SETTINGS, **scan_devices, **n_devices, **sens_devices}),
                            ("28x28", mnist, {**SETTINGS, **{k: DECAY_SETTINGS[k] for k in DECAY_KEYS["28x28"]}})):
     t0 = time.perf_counter()
-    runs[name] = tr.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
+    runs[name] = experiments.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
     timing[name] = time.perf_counter() - t0
-    summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
+    summary[name] = {key: experiments.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
 for name, table in summary.items():
     print(f"{name} ({len(seed_list)} seeds, mean of the last {last_k[name]} epochs; paper "
           f"{paper[f'accuracy_{name}_percent']['value']} %):")
@@ -307,7 +308,7 @@ print("wall time (diagnostic only): " + ", ".join(f"{k} {v:.1f} s" for k, v in t
 # same seeds and settings as panel c (trained with it above).
 
 # %%
-settle_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
+settle_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
 for key, st in settle_summary.items():
     print(f"settle {key:<32} {st['mean']:6.2f} ± {st['sd']:4.2f} %")
 
@@ -325,7 +326,7 @@ for key, st in settle_summary.items():
 # simulated branch, so its ranking says more about the bridge than about the film.
 
 # %%
-n_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
+n_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
 props = {
     "NL potentiation": {n: pd[n]["nl_potentiation"] for n in films if pd[n]},
     "NL depression": {n: pd[n]["nl_depression"] for n in films if pd[n]},
@@ -375,18 +376,18 @@ for n, why in n_skipped.items():
 # `sensitivity_mnist_train` > 0.  Bars are mean gaps, whiskers ±1 sd of the device accuracy.
 
 # %%
-sens = tr.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
+sens = experiments.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
 sens_data = {"8x8": digits}
 if sensitivity_mnist_train > 0:
     ns, nt = sensitivity_mnist_train, sensitivity_mnist_test
     sens_data["28x28"] = (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])
     sens_seeds = list(range(int(first_seed), int(first_seed) + int(sensitivity_seeds)))
     t0 = time.perf_counter()
-    sens += tr.run_sensitivity({"28x28": sens_data["28x28"]},
+    sens += experiments.run_sensitivity({"28x28": sens_data["28x28"]},
                                {"28x28": replace(settings["28x28"], epochs=sensitivity_mnist_epochs)},
                                sens_rows, seeds=sens_seeds, k={"28x28": 1})
     timing["sensitivity 28x28"] = time.perf_counter() - t0
-write_text(tr.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
+write_text(experiments.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
 for rec in sens:
     print(f"{rec['dataset']:>5} {rec['factor']:>12}  {rec['setting']:<52} "
           f"{100 * rec['accuracy']:6.2f} ± {100 * rec['accuracy_sd']:4.2f} %  gap {rec['gap_pp']:+6.2f} pp")
@@ -412,16 +413,16 @@ for rec in sens:
 
 # %%
 mn_train = load_mnist(None, neurosim_test, mirror=mnist_mirror or None)
-ns_x, ns_xt = tr.neurosim_inputs(mn_train[0]), tr.neurosim_inputs(mn_train[2])
-ns_devices = {"default": tr.NeuroSimDevice(), "ideal": tr.NEUROSIM_IDEAL, "software": None}
+ns_x, ns_xt = neurosim.neurosim_inputs(mn_train[0]), neurosim.neurosim_inputs(mn_train[2])
+ns_devices = {"default": neurosim.NeuroSimDevice(), "ideal": neurosim.NEUROSIM_IDEAL, "software": None}
 t0 = time.perf_counter()
-ns_runs = {key: [tr.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
-                                   tr.NeuroSimSettings(epochs=neurosim_epochs,
+ns_runs = {key: [neurosim.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
+                                   neurosim.NeuroSimSettings(epochs=neurosim_epochs,
                                                        images_per_epoch=neurosim_images_per_epoch, seed=s),
                                    dev, label=f"neurosim {key} seed {s}") for s in seed_list]
            for key, dev in ns_devices.items()}
 timing["neurosim"] = time.perf_counter() - t0
-ns_summary = {key: tr.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
+ns_summary = {key: experiments.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
 for key, st in ns_summary.items():
     print(f"NeuroSim mode, {key:<8}: {st['mean']:6.2f} ± {st['sd']:4.2f} % "
           f"({st['seeds']} seeds, last {st['k']} of {neurosim_epochs} epochs × {neurosim_images_per_epoch} images)")

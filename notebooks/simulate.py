@@ -21,7 +21,7 @@
 #   absorption line and continuum; PL by energy funnelling to the lowest-gap phases; colours
 #   under UV and room light;
 # * **structure** (`analysis.physics.structure`) — the Cu Kα XRD pattern of the phase mixture;
-# * **device** (`analysis.physics.protocols`) — every pulse protocol of the paper applied to the
+# * **device** (`analysis.physics.protocols`, `analysis.physics.simulation`) — every pulse protocol of the paper applied to the
 #   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*
 #   (the calibrate stage's output, `calibration/multitrap.yaml`).
 #
@@ -34,7 +34,7 @@
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
-# run sizes of analysis.physics.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+# run sizes of analysis.physics.simulation.simulate_device (the workflow passes config profiles.<profile>.simulate)
 device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
 model = "multitrap"       # str: device model (analysis.physics.models.MODELS); another than the multi-trap
                           # model writes only the device protocols, to simulate/<model>/n{n}.nc
@@ -48,7 +48,7 @@ import xarray as xr
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
-from analysis.physics import models, multitrap, optics, protocols, structure
+from analysis.physics import models, multitrap, optics, simulation, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
@@ -81,7 +81,7 @@ plt.show()
 # %%
 calibration_file = io.calibration_path(results_dir, model)
 synapse = models.device(model, n, io.load_calibration(results_dir, model), mesh=mesh)
-device = protocols.simulate_device(synapse, device_settings)
+device = simulation.simulate_device(synapse, device_settings)
 device
 
 # %%

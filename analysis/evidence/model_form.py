@@ -49,7 +49,7 @@ def device_metrics(films: dict, pset=None) -> dict:
     Parameters
     ----------
     films : dict
-        label -> Dataset of :func:`analysis.physics.protocols.simulate_device` (all protocols),
+        label -> Dataset of :func:`analysis.physics.simulation.simulate_device` (all protocols),
         ordered by n.
     """
     from analysis.learning import pd_curves as sw

@@ -98,7 +98,7 @@ E_A to ion migration needs a read shorter than that RC time, which is the non-di
 of the interface; a slower read would see the vacancies screen it and only the electronic
 current.
 
-Numerics (:mod:`analysis.physics._dd_kernel`)
+Numerics (:mod:`analysis.physics.dd_kernel`)
 ---------------------------------------------
 Conservative finite volumes on a tanh mesh graded towards both contacts (cells of
 ``mesh_wall_spacing`` L at the walls, a fraction of λ_D = sqrt(εkT/(q²N0)) ≈ 1.5 nm), with
@@ -123,6 +123,12 @@ tests/test_driftdiffusion.py.
 
 Free parameters per film (:data:`FREE_PARAMETERS`): ``ea_eV`` → Table 2 E_A, ``dispersion`` →
 m, ``gating_length_nm`` → b (:mod:`analysis.physics.dd_calibration`).
+
+Size: one module because the device (state layout, step control, segment cache, reads) and
+the model object are one concept, the drift–diffusion synapse; its parameters
+(:mod:`analysis.physics.dd_parameters`), numerics (:mod:`analysis.physics.dd_kernel`) and
+calibration (:mod:`analysis.physics.dd_calibration`) are already separate, and what remains is
+mostly this docstring (the equations as implemented, about 130 lines).
 """
 from __future__ import annotations
 
@@ -135,7 +141,7 @@ from scipy.constants import k as K_B
 
 from analysis.parameters import ParameterSet
 from analysis.parameters import default_parameters as default_parameter_set
-from analysis.physics import _dd_kernel as kern
+from analysis.physics import dd_kernel as kern
 from analysis.physics import interface
 from analysis.physics.dd_parameters import (K_B_EV, DDParameters, barrier_change,
                                             barrier_change_slope, default_parameters,
@@ -438,7 +444,7 @@ class DriftDiffusionDevice:
         return out.reshape(batch + (self.state_size,))
 
     def _integrate_rows(self, flat, vf, df):
-        """:func:`~analysis.physics._dd_kernel.integrate_batch` of independent states (B, S)."""
+        """:func:`~analysis.physics.dd_kernel.integrate_batch` of independent states (B, S)."""
         nb = flat.shape[0]
         cf = np.ascontiguousarray(flat[:, :self.n_cells])
         nf = np.ascontiguousarray(flat[:, self.n_cells:].reshape(nb, self.n_classes, self.n_cells))
