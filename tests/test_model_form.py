@@ -90,3 +90,17 @@ def test_config_models_checked(value, expected):
     cfg["models"] = value
     errors = preflight.config_errors(cfg, schema, N_VALUES)
     assert errors and expected in errors[0], errors
+
+
+def test_current_scale_changes_currents_not_ratios():
+    """Judging at the paper's current scale multiplies currents and conductances, divides
+    resistances and leaves every dimensionless variable as it was."""
+    import numpy as np
+    import xarray as xr
+    ds = xr.Dataset({"i": ("t", np.array([1.0, 2.0]), {"units": "A"}),
+                     "g": ((), 3.0, {"units": "S"}), "r": ((), 4.0, {"units": "ohm"}),
+                     "y": ("t", np.array([0.5, 0.25]), {"units": "1"})})
+    out = model_form.scaled({"1": ds}, 1e-3)["1"]
+    assert np.allclose(out["i"], [1e-3, 2e-3]) and float(out["g"]) == 3e-3 and float(out["r"]) == 4e3
+    assert np.array_equal(out["y"], ds["y"]) and out["i"].attrs["units"] == "A"
+    assert float(ds["i"][0]) == 1.0   # the input is not changed
