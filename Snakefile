@@ -14,10 +14,12 @@ include: "rules/common.smk"
 
 wildcard_constraints:
     n="|".join(N_VALUES),
+    model="|".join(OTHER_MODELS) or "no-other-model",
 
 
 include: "rules/data.smk"
 include: "rules/simulate.smk"
+include: "rules/models.smk"
 include: "rules/robustness.smk"
 include: "rules/figures.smk"
 include: "rules/report.smk"

@@ -61,6 +61,7 @@ results_dir = "results"      # str: stage outputs, relative to the repository ro
 figures_dir = "figures"      # str: figure folder, relative to the repository root
 profile = "full"             # str: name of the run profile, recorded in the metrics (the workflow passes it)
 n_values = None              # list[str] or None: films simulated (the workflow passes config n_values)
+models = ["multitrap"]       # list[str]: device models drawn in panel a (config models); the training uses the multi-trap model
 seeds = 10                   # int: networks per setting (seeds first_seed … first_seed + seeds − 1)
 first_seed = 0               # int: first seed of initialisation, minibatch order, stochastic rounding
 mnist_mirror = ""            # str: folder with the MNIST .gz files (the workflow passes config data.mirror); empty: SYNAPSE_DATA_MIRROR or download
@@ -106,6 +107,8 @@ from analysis.evidence.statistics import prediction_interval
 from analysis.parameters import default_parameters, paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n
+from analysis.physics.models import LABELS as model_labels
+from analysis.plotting import model_overlay
 from analysis.plotting.style import colour, figsize, label, panel_label, save, use_style
 from analysis.stage_io import resolve, write_metrics, write_text
 from analysis.workflow.runner import report_progress_of
@@ -449,7 +452,8 @@ n_pot = int(np.sum(amp3 < 0))
 ax.axvspan(0.5, n_pot + 0.5, color="0.93", lw=0)
 unit, scale = next((u, f) for u, f in (("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
                    if np.max(g3) * f < 1000)
-ax.plot(pulses, g3 * scale, "o", color=colour(device_n), ms=3, label="fresh (read after 1 ms)")
+ax.plot(pulses, g3 * scale, "o", color=colour(device_n), ms=3,
+        label=("multi-trap model, " if len(models) > 1 else "") + "fresh (read after 1 ms)")
 pp = np.linspace(0, fit_p.p_max, 200)
 ax.plot(pp, fit_p.curve(pp) * scale, "-", color="k", lw=0.8,
         label=f"NeuroSim fit, NL {fit_p.nl:.2f} / {fit_d.nl:.2f}")
@@ -458,10 +462,20 @@ ax.plot(n_pot + qq, fit_d.curve(qq) * scale, "-", color="k", lw=0.8)
 ax.plot(pulses, g3r * scale, "^", color=SETTING_COLOUR["retained, push-pull"], ms=3,
         label=f"retained (read after {settle:g} s)")
 ax.set(xlabel="pulse number", ylabel=f"conductance [{unit}]", xlim=(0, g3.size + 1))
+for model, other in model_overlay.other_films(results_dir, [device_n], models).items():
+    # a further model's P/D curve of the same film, on its own axis (its conductance scale differs)
+    g_o, _, _ = pd_curves.pd_from_dataset(other[device_n])
+    unit_o, scale_o = next(((u, f) for u, f in (("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
+                            if np.max(g_o) * f < 1000), ("S", 1.0))
+    axr = ax.twinx()
+    axr.plot(np.arange(1, g_o.size + 1), g_o * scale_o, color="0.35", ms=3, lw=0.8, **model_overlay.style(model))
+    axr.set_ylabel(f"{model_labels[model].split()[0]} [{unit_o}]", fontsize=6.5)
+    ax.plot([], [], color="0.35", ms=3, lw=0.8, label=f"{model_labels[model]} (right axis)",
+            **model_overlay.style(model))
 ax.text(n_pot / 2, 1.01, "−1 V, 20 ms", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
 ax.text(n_pot + (g3.size - n_pot) / 2, 1.01, "+1 V, 20 ms", transform=ax.get_xaxis_transform(),
         ha="center", va="bottom", fontsize=7)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=1)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=2 if len(models) > 1 else 1)
 panel_label(ax, "a", dx_pt=-40)
 # (b) all n, normalised
 ax = fig.add_subplot(grid[0, 1])

@@ -57,6 +57,18 @@ for _other, _out in _taken.items():
 N_VALUES = [n for n in ALL_N_VALUES if n in config["n_values"]]  # in order of n
 SIMULATIONS = expand(f"{RESULTS}/simulate/n{{n}}.nc", n=N_VALUES)
 CALIBRATION = f"{RESULTS}/calibration/multitrap.yaml"  # the calibrate stage's output (stage_io.calibration_path)
+# Device models (config `models`, analysis.physics.models): the multi-trap model always runs (its
+# outputs keep the paths above); every other model adds its calibration, simulations and
+# device-claim metrics (rules/models.smk), which the report compares with the multi-trap model's.
+MODELS = list(config.get("models", ["multitrap"]))
+if "multitrap" not in MODELS:
+    _stop(["config models must include 'multitrap' (the primary model, whose outputs every figure reads)"])
+OTHER_MODELS = [m for m in MODELS if m != "multitrap"]
+DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
+MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
+    ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
+MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
+MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
@@ -165,6 +177,10 @@ def _all_outputs():
     out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
     out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
     out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
+    for m in OTHER_MODELS:
+        out += [f"{RESULTS}/calibration/{m}.yaml"] + [f"{RESULTS}/simulate/{m}/n{n}.nc" for n in N_VALUES]
+        out += [f for n in N_VALUES for f in executed(f"simulate_{m}_n{n}")]
+    out += MODEL_METRICS
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 

@@ -47,7 +47,8 @@ from pathlib import Path
 import yaml
 
 from analysis.evidence import claims as _claims
-from analysis.stage_io import ROOT, resolve, write_json, write_text
+from analysis.evidence import model_form as _model_form
+from analysis.stage_io import ROOT, metrics_folder, resolve, write_json, write_text
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ OPTIONAL_KEYS = ("class", "condition", "location", "margin", "margin_units", "ro
                  "samples", "verdict_robust", "sensitivities", "robustness_over", "sensitivity_note",
                  "outcomes_joint", "wide_samples", "effect", "threshold", "construction",
                  "construction_basis", "calibration", "equivalence", "power", "seeds", "seeds_for_power", "derived_from",
-                 "variant_of", "variant", "why", "model_robustness")
+                 "variant_of", "variant", "why", "model_robustness", "models", "model_agreement")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
 
@@ -284,6 +285,10 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     metrics = _claims.load_metrics(results_dir / "metrics")
     ledger = _claims.load_ledger(ledger_dir)
     records = _claims.evaluate_all(ledger, metrics)
+    views = {m: _model_form.model_view(metrics, _claims.load_metrics(metrics_folder(results_dir, m)))
+             for m in _model_form.other_models(results_dir)}
+    for claim, record in zip(ledger, records):
+        record.update(_model_form.per_model(claim, record, views))
     write_json([public_record(r) for r in records], out_dir / "claims.json")
 
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
@@ -372,11 +377,14 @@ def summarise(records, regression) -> dict:
             by_class.setdefault(r["class"], {}).setdefault(r["status"], 0)
             by_class[r["class"]][r["status"]] += 1
     bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
+    mf = _model_form.agreement_summary(records)
     out = {"claims": len(records), "by_basis": by_basis,
            "status": {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "missing")},
            "regression_failures": len(bad)}
     if by_class:
         out["by_class"] = by_class
+    if mf["device_claims"]:
+        out["model_form"] = {k: v for k, v in mf.items() if k != "text"}
     return out
 
 
@@ -761,6 +769,9 @@ def _claim_details(record: dict, section_label: str) -> str:
                 if isinstance(v, dict) else _esc(k) for k, v in list(sens.items())[:3])
         elif record.get("sensitivity_note"):
             extra += f"; sensitivities: {_esc(record['sensitivity_note'])}"
+    if isinstance(record.get("models"), dict):
+        extra += (f"<br>by model ({_esc(record.get('model_agreement', ''))}): " + "; ".join(
+            f"{_esc(m)}: {_esc(v.get('outcome'))} ({_esc(v.get('compendium'))})" for m, v in record["models"].items()))
     for key, label_ in (("construction_basis", "by construction"), ("construction", "by construction"),
                         ("derived_from", "derived from"), ("variant_of", "variant of"), ("why", "why")):
         if record.get(key):
@@ -808,6 +819,16 @@ def _summary_html(records, regression, classes: bool) -> str:
                      f"Apart: {h['by_class']['consistent by construction']} consistent and "
                      f"{h['by_class']['inconsistent by construction']} inconsistent by construction "
                      "(what the model class always or never gives: not tests).")
+        mf = _model_form.agreement_summary(records)
+        if mf["device_claims"]:
+            dependent = mf["predictions_model_dependent"]
+            headline += (f" <b>Model form</b>: of {mf['predictions']} device predictions, "
+                         f"<b>{mf['predictions_model_robust']}</b> have a model-robust outcome (the multi-trap "
+                         f"and drift–diffusion models agree) and <b>{len(dependent)}</b> depend on the "
+                         "model's form" + (": " + ", ".join(f"<code>{_esc(i)}</code>" for i in dependent)
+                                           if dependent else "")
+                         + f" (over all {mf['device_claims']} device claims: {mf['model_robust']} agree, "
+                         f"{len(mf['model_dependent'])} differ).")
     else:
         headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{sum(r['status'] == 'pass' for r in tests)}</b> "
                     f"hold and <b>{sum(r['status'] == 'fail' for r in tests)}</b> fail (the ledger has no "

@@ -81,8 +81,10 @@ class Synapse(Protocol):
     def conductance(self, state, temperature_K=None, area_um2=62500.0):
         """Small-signal conductance [S] at the paper's read voltage, shape ``(...)``."""
 
-    def synaptic_weight(self, state) -> np.ndarray:
-        """``y = (I − I0)/I0`` at the read voltage, I0 the pristine current; shape ``(...)``."""
+    def synaptic_weight(self, state, read_voltage_V=None) -> np.ndarray:
+        """``y = (I − I0)/I0`` at the read voltage (default: the paper's −0.01 V), I0 the pristine
+        current at the same read; shape ``(...)``.  A model whose weight does not depend on the
+        read voltage may ignore *read_voltage_V*."""
 
     def at_temperature(self, temperature_K) -> "Synapse":
         """The same device held at another temperature [K]."""

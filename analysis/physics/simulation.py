@@ -237,7 +237,7 @@ def _retention(params, cfg):
     dims = ("rehearsal", "retention_time")
     c = {"rehearsal": _da(reps, "rehearsal", "1", "number of rehearsals (spikes of -1 V, 20 ms)"),
          "retention_time": _da(t_ret, "retention_time", "s", "time after the end of the last rehearsal")}
-    v = {"retention_weight": _da(params.synaptic_weight(st), dims, "1",
+    v = {"retention_weight": _da(params.synaptic_weight(st, vr_ret), dims, "1",
                                  "synaptic weight y = (I - I0)/I0 at the read voltage -0.1 V"),
          "retention_current": _da(params.read_current(st, vr_ret), dims,
                                   "A", "current read at -0.1 V after the rehearsals")}
