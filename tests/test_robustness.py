@@ -330,3 +330,24 @@ def test_merge_keeps_a_claims_units_when_one_chunk_never_evaluated_it(tmp_path):
     assert merged[var].attrs["units"] == units
     write_netcdf(merged, tmp_path / "m.nc")
     assert read_netcdf(tmp_path / "m.nc")[var].attrs["units"] == units
+
+
+def test_margins_whose_meaning_changes_with_an_analysis_choice_keep_their_common_units():
+    """trend_effect makes a margin a relative change over the sweep in some samples and the
+    smallest relative step in others (the full profile's analysis design merged chunks of both):
+    the variable carries the common units and every meaning; different kinds of units raise."""
+    assert rb.margin_units_attrs({"1 (relative change over the sweep)"}) == {
+        "units": "1 (relative change over the sweep)"}
+    both = rb.margin_units_attrs({"1 (relative change over the sweep)", "1 (smallest relative step)"})
+    assert both["units"] == "1"
+    assert set(both["margin_meanings"].split(rb.OPTION_SEP)) == {
+        "1 (relative change over the sweep)", "1 (smallest relative step)"}
+    with pytest.raises(ValueError, match="different units"):
+        rb.margin_units_attrs({"V", "A"})
+    claim = synthetic("part", 0.5)
+    chunks = [rb.run_chunk("plausible", 6, c, 2, ledger=[claim], model=v0_model) for c in range(2)]
+    var = [v for v in chunks[0].data_vars if str(v).startswith("margin__")][0]
+    chunks[0][var].attrs["units"] = "1 (relative change over the sweep)"
+    chunks[1][var].attrs["units"] = "1 (smallest relative step)"
+    merged = rb.merge(chunks)
+    assert merged[var].attrs["units"] == "1" and "smallest relative step" in merged[var].attrs["margin_meanings"]

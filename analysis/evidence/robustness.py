@@ -469,7 +469,7 @@ def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
             margins[cid][i] = r["margin"] if math.isfinite(r["margin"]) else np.nan
             holds[cid][i] = 1 if r["ok"] else 0
             outcomes[cid][i] = claims.OUTCOMES.index(r["outcome"])
-            units[cid] = r.get("margin_units", "1")
+            units.setdefault(cid, set()).add(r.get("margin_units", "1"))
     v = {}
     for name, p in table.items():
         x = np.array([full[s]["physics"].get(name, np.nan) for s in idx], dtype=float)
@@ -491,7 +491,7 @@ def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
         v[name] = (("sample", "n"), pars[k], {"units": unit, "long_name": f"recalibrated {name}"})
     for c in ledger:
         cid = c["id"]
-        v[_var(cid)] = ("sample", margins[cid], {"units": units.get(cid, "1"),
+        v[_var(cid)] = ("sample", margins[cid], {**margin_units_attrs(units.get(cid, {"1"})),
                         "long_name": f"margin of claim {cid} (> 0: holds)", "claim": cid})
         v[_var(cid, "holds")] = ("sample", holds[cid], {
             "units": "1", "long_name": f"claim {cid} holds (1), fails (0), not evaluated (-1)", "claim": cid,
@@ -507,6 +507,22 @@ def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
     return ds
 
 
+def margin_units_attrs(units, name: str = "margin") -> dict:
+    """CF attributes of a claim's margin over samples whose judged units were *units* (a set).
+
+    A margin's units can differ between samples when an analysis choice changes what the margin
+    measures (``trend_effect``: a relative change over the sweep or the smallest relative step,
+    both dimensionless): the variable then carries the common units (the text before `` (``)
+    and every meaning in ``margin_meanings``. Units that differ in kind raise ValueError."""
+    units = sorted(set(units))
+    if len(units) == 1:
+        return {"units": units[0]}
+    base = {u.split(" (", 1)[0] for u in units}
+    if len(base) > 1:
+        raise ValueError(f"{name}: samples give margins in different units {units}")
+    return {"units": base.pop(), "margin_meanings": OPTION_SEP.join(units)}
+
+
 def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
     """Concatenate the chunks of one design along ``sample`` (checked complete)."""
     if not chunks:
@@ -517,13 +533,14 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
     chunks = [c.copy() for c in chunks]
     for var in [v for v in chunks[0].data_vars if str(v).startswith("margin__")]:
         evaluated = [c for c in chunks if (c[var.replace("margin__", "holds__", 1)] != -1).any()]
-        units = {c[var].attrs.get("units") for c in evaluated}
-        if len(units) > 1:
-            raise ValueError(f"chunks give {var} different units {sorted(units)}")
-        if units:
-            unit = units.pop()
+        meanings = set()
+        for c in evaluated:
+            meanings |= set(c[var].attrs.get("margin_meanings", c[var].attrs.get("units", "1")).split(OPTION_SEP))
+        if meanings:
+            attrs = margin_units_attrs(meanings, var)
             for c in chunks:
-                c[var].attrs["units"] = unit
+                c[var].attrs.pop("margin_meanings", None)
+                c[var].attrs.update(attrs)
     ds = xr.concat(chunks, dim="sample", combine_attrs="drop_conflicts")
     n = int(chunks[0].attrs["n_samples"])
     if sorted(ds["sample"].values.tolist()) != list(range(n)):
