@@ -407,6 +407,7 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
         measured from the drawn coordinates) and ``slabs`` drawn per n.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.legend_handler import HandlerTuple
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -461,11 +462,15 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
     panel_label(ax0, "c", dx_pt=-6, dy_pt=26)
     ax0.plot([0, scale_bar], [-4.0, -4.0], lw=2.0, color="k", solid_capstyle="butt")
     ax0.text(scale_bar / 2, -5.0, f"{scale_bar:g} Å", ha="center", va="top", fontsize=7.5)
-    handles = [Patch(fc="0.75", ec=_C_EDGE, label=r"PbBr$_6$ octahedron"),
-               Line2D([], [], marker="o", ls="", ms=3.5, color=_C_MA, label=r"MA$^+$"),
-               Line2D([], [], color=_C_PEA, lw=1.2, label=r"PEA$^+$"),
-               Patch(fc=_C_SPACER, ec="none", label="PEA bilayer")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01))
+    # the octahedra are drawn in each film's colour: their key shows those colours side by side
+    octahedra = tuple(Patch(fc=colour(lab), ec=_C_EDGE, alpha=0.9) for lab in labels)
+    handles = [octahedra,
+               Line2D([], [], marker="o", ls="", ms=3.5, color=_C_MA),
+               Line2D([], [], color=_C_PEA, lw=1.2),
+               Patch(fc=_C_SPACER, ec="none")]
+    fig.legend(handles=handles, labels=[r"PbBr$_6$ octahedra (film's colour)", r"MA$^+$", r"PEA$^+$", "PEA bilayer"],
+               handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)}, handlelength=2.6,
+               loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.055, wspace=0.05)
     return fig, drawn
 
@@ -1241,7 +1246,7 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
     fig = plt.figure(figsize=(fig_w, fig_h))
     gs = fig.add_gridspec(4, 2, width_ratios=list(ratios), height_ratios=heights,
                           left=left, right=right, top=1 - 0.45 / fig_h, bottom=0.55 / fig_h,
-                          wspace=wspace, hspace=0.12)
+                          wspace=wspace, hspace=0.18)
     drawn = {"migration_barrier_eV": {}, "release_barrier_eV": {}, "spacer_period_angstrom": {},
              "mean_release_barrier_eV": {}, "trap_weights_sum": {}}
     ax_occ0 = None
