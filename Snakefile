@@ -5,6 +5,7 @@
 # `python -m analysis.workflow.runner`; executed copies go to <results>/notebooks/. Settings for every
 # run (resume after an interruption, cores) are in profiles/default/config.yaml.
 
+include: "rules/configfile.smk"  # config/config.yaml read first: a YAML mistake named with its line
 configfile: "config/config.yaml"
 
 
@@ -13,13 +14,16 @@ include: "rules/common.smk"
 
 wildcard_constraints:
     n="|".join(N_VALUES),
+    model="|".join(OTHER_MODELS) or "no-other-model",
 
 
 include: "rules/data.smk"
 include: "rules/simulate.smk"
+include: "rules/models.smk"
 include: "rules/robustness.smk"
 include: "rules/figures.smk"
 include: "rules/report.smk"
+include: "rules/preflight.smk"  # last: damaged outputs and input data, checked once all outputs are named
 
 
 rule all:

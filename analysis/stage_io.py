@@ -166,17 +166,33 @@ def load_calibration(results_dir: str | os.PathLike, model: str = "multitrap") -
     return calibration_values(calibration_path(results_dir, model))
 
 
-def simulation_path(results_dir: str | os.PathLike, n) -> Path:
-    """Path of one film's simulation output, ``{results_dir}/simulate/n{n}.nc``.
+PRIMARY_MODEL = "multitrap"
+"""The device model whose outputs keep the workflow's original paths (``simulate/n{n}.nc``,
+``metrics/<stage>.json``); every other model's go into a sub-folder named after it."""
+
+
+def simulation_path(results_dir: str | os.PathLike, n, model: str = PRIMARY_MODEL) -> Path:
+    """Path of one film's simulation output: ``{results_dir}/simulate/n{n}.nc`` for the
+    multi-trap model, ``{results_dir}/simulate/<model>/n{n}.nc`` for another device model.
 
     >>> simulation_path("results", 3).relative_to(ROOT).as_posix()
     'results/simulate/n3.nc'
+    >>> simulation_path("results", 3, "driftdiffusion").relative_to(ROOT).as_posix()
+    'results/simulate/driftdiffusion/n3.nc'
     """
     from analysis.physics.dimensionality import parse_n
-    return resolve(results_dir) / "simulate" / f"n{parse_n(n)}.nc"
+    folder = resolve(results_dir) / "simulate"
+    return (folder if model == PRIMARY_MODEL else folder / model) / f"n{parse_n(n)}.nc"
 
 
-def load_simulations(results_dir: str | os.PathLike, n_values=None):
+def metrics_folder(results_dir: str | os.PathLike, model: str = PRIMARY_MODEL) -> Path:
+    """Folder of a model's claim metrics: ``{results_dir}/metrics`` (multi-trap model),
+    ``{results_dir}/metrics/<model>`` (another device model)."""
+    folder = resolve(results_dir) / "metrics"
+    return folder if model == PRIMARY_MODEL else folder / model
+
+
+def load_simulations(results_dir: str | os.PathLike, n_values=None, model: str = PRIMARY_MODEL):
     """Read the per-film simulation outputs and stack them along a new ``n`` dimension.
 
     Parameters
@@ -185,6 +201,8 @@ def load_simulations(results_dir: str | os.PathLike, n_values=None):
         Stage-output folder (absolute, or relative to the repository root).
     n_values : sequence, optional
         Dimensionalities to load, in this order (default: all six, in order of n).
+    model : str, optional
+        The device model whose simulations to load (:func:`simulation_path`).
 
     Returns
     -------
@@ -204,7 +222,7 @@ def load_simulations(results_dir: str | os.PathLike, n_values=None):
     labels = [parse_n(n) for n in (N_VALUES if n_values is None else n_values)]
     if not labels:
         raise ValueError("n_values is empty; expected at least one of " + ", ".join(N_VALUES))
-    films = [read_netcdf(simulation_path(results_dir, n)) for n in labels]
+    films = [read_netcdf(simulation_path(results_dir, n, model)) for n in labels]
     ragged = sorted({d for ds in films for d in ds.dims
                      if len({f.sizes.get(d) for f in films}) > 1})
     if ragged:

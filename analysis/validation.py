@@ -1,4 +1,4 @@
-"""Input checks shared by the physics modules; each error names the parameter and the range."""
+"""Input checks shared by every stage; each error names the parameter and the range."""
 from __future__ import annotations
 
 import numpy as np

@@ -13,14 +13,14 @@ import time
 from _defaults import notebook_defaults
 
 from analysis.evidence import calibration
-from analysis.physics import multitrap as device, protocols
+from analysis.physics import multitrap as device, simulation
 from analysis.physics.dimensionality import N_VALUES
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=json.loads, default=None,
-                        help="JSON run sizes of analysis.physics.protocols.simulate_device (default: paper scale)")
+                        help="JSON run sizes of analysis.physics.simulation.simulate_device (default: paper scale)")
     parser.add_argument("--skip-calibration", action="store_true")
     args = parser.parse_args(argv)
     sizes = args.sizes or notebook_defaults("simulate")["device_settings"]
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     per_n = {}
     for n in N_VALUES:
         t1 = time.perf_counter()
-        protocols.simulate_device(n, sizes)
+        simulation.simulate_device(n, sizes)
         per_n[n] = time.perf_counter() - t1
     total = time.perf_counter() - t0
     print(f"protocols ({label}), all six n: {total:.2f} s (target <= 10 s)")

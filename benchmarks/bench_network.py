@@ -36,21 +36,23 @@ import argparse
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device as ld
+from analysis.learning import pd_curves as pdc
 from analysis.learning import training as tr
 from analysis.learning.digits import load_mnist
 from analysis.stage_io import read_netcdf, simulation_path
 
 
-def _device(results: str) -> sw.Device:
+def _device(results: str) -> ld.LookupDevice:
     path = simulation_path(results, "3")
     if path.is_file():
-        g, amp, _ = sw.pd_from_dataset(read_netcdf(path))
-        return sw.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
-    return sw.neurosim_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
+        g, amp, _ = pdc.pd_from_dataset(read_netcdf(path))
+        return ld.device_from_pd_curve(g, amp, name=f"lookup table of {path}")
+    return ld.neurosim_shaped_device(20, 1.0, 1.0, 1e-9, 2e-9, name="synthetic NeuroSim device, 20 pulses, NL 1/1")
 
 
 def gemm_limit(batch: int = 100, n_in: int = 784, hidden: int = 300, n_out: int = 10,
@@ -97,11 +99,11 @@ def main(argv=None) -> int:
     print(f"load average before: {os.getloadavg()[0]:.2f} (2-core machine; other jobs slow every wall-clock number)")
     x_tr, y_tr, x_te, y_te = load_mnist(args.samples, args.test, mirror=args.mirror)
     s = tr.TrainSettings(hidden=300, epochs=1, batch_size=100, lr=1.0, w_max=(0.5, 2.5), seed=0)
-    # the numba kernels of the device update (analysis.learning._kernels) are compiled on a process's first
+    # the numba kernels of the device update (analysis.learning.pair_kernels) are compiled on a process's first
     # device update, or loaded from analysis/__pycache__: paid once, outside the timed runs
     t0 = time.perf_counter()
     tr.train_many(x_tr[:200], y_tr[:200], x_te[:100], y_te[:100], [(s, device)], train_accuracy=False)
-    print(f"warm-up (numba kernels {'loaded or compiled' if tr._kernels is not None else 'absent: numpy path'}, "
+    print(f"warm-up (numba kernels loaded or compiled, "
           f"one short device-aware run): {time.perf_counter() - t0:.2f} s")
     limit, limit_cpu = gemm_limit()
     print(f"GEMM limit (5 products of a 784-300-10 step, batch 100, {tr.TRAIN_THREADS} threads): "
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
     for n_seeds in args.seeds:
         rates, step_rates = {}, {}
         for name, dev in (("float", None), ("device-aware", device)):
-            members = [(tr.replace(s, seed=k), dev) for k in range(n_seeds)]
+            members = [(replace(s, seed=k), dev) for k in range(n_seeds)]
             t0 = time.perf_counter()
             res = tr.train_many(x_tr, y_tr, x_te, y_te, members, train_accuracy=False)
             dt = time.perf_counter() - t0

@@ -49,7 +49,7 @@ structure_n = "1,2,3,inf"  # str: comma-separated dimensionalities drawn in Fig.
 # %%
 import logging
 
-from analysis.plotting import schematics
+from analysis.plotting import crystal_structures, device_geometry, synapse_analogy
 from analysis.physics.dimensionality import parse_n
 from analysis.plotting.style import save
 from analysis.stage_io import resolve, write_metrics
@@ -59,8 +59,8 @@ logging.basicConfig(level=logging.INFO)
 n_list = [parse_n(s) for s in str(structure_n).split(",") if s.strip()]
 figures = resolve(figures_dir)
 metrics_path = resolve(results_dir) / "metrics" / "fig1_schematics.json"
-geometry = schematics.load_device_geometry()
-constants = schematics.load_structure_constants()
+geometry = device_geometry.load_device_geometry()
+constants = crystal_structures.load_structure_constants()
 spike = paper_values()["protocols"]["default_spike"]
 geometry
 
@@ -68,7 +68,7 @@ geometry
 # ## 1a — the device as a synapse
 
 # %%
-fig_a, drawn_a = schematics.fig1a_synapse(geometry, spike["amplitude_V"], spike["width_s"])
+fig_a, drawn_a = synapse_analogy.fig1a_synapse(geometry, spike["amplitude_V"], spike["width_s"])
 save(fig_a, figures / "fig1a_synapse")
 drawn_a
 
@@ -79,7 +79,7 @@ drawn_a
 # the areas printed in them are computed from the drawn rectangles.
 
 # %%
-fig_b, drawn_b = schematics.fig1b_geometry(geometry)
+fig_b, drawn_b = device_geometry.fig1b_geometry(geometry)
 save(fig_b, figures / "fig1b_geometry")
 drawn_b
 
@@ -90,7 +90,7 @@ drawn_b
 # n = ∞ it is the cubic lattice constant of MAPbBr₃.
 
 # %%
-fig_c, drawn_c = schematics.fig1c_structures(constants, n_list)
+fig_c, drawn_c = crystal_structures.fig1c_structures(constants, n_list)
 save(fig_c, figures / "fig1c_structures")
 {k: v for k, v in drawn_c.items()}
 
@@ -102,7 +102,7 @@ save(fig_c, figures / "fig1c_structures")
 # (the paper's definition of the dimensionality, p. 2).
 
 # %%
-expected = {n: schematics.slab_period(n, constants.d1_angstrom, constants.a_pc_angstrom,
+expected = {n: crystal_structures.slab_period(n, constants.d1_angstrom, constants.a_pc_angstrom,
                                       constants.a_cubic_angstrom) for n in n_list}
 metrics = {
     "drawn_period_angstrom": drawn_c["period_angstrom"],

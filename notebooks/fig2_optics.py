@@ -57,7 +57,7 @@ from matplotlib.patches import Rectangle
 from analysis.plotting import style as figures
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
-from analysis.physics import optics
+from analysis.physics import excitons, optics
 from analysis.physics.dimensionality import formula
 from analysis.stage_io import resolve, write_metrics
 from analysis.parameters import paper_values, parameter_values
@@ -68,11 +68,11 @@ sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along 
 order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
 paper = paper_values()
-fit = optics.confinement_fit()
+fit = excitons.confinement_fit()
 
 # %% [markdown]
 # ## The confinement fit
-# C and n₀ are fitted in `analysis.physics.optics.confinement_fit` to the three layered-phase peaks of
+# C and n₀ are fitted in `analysis.physics.excitons.confinement_fit` to the three layered-phase peaks of
 # the paper; the infinite-well reading of the same law gives an equivalent reduced mass.
 
 # %%

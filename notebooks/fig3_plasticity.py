@@ -39,11 +39,13 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
+models = ["multitrap"]    # list[str]: device models drawn (config models); others as dashed lines beside the multi-trap model
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.plotting import model_overlay
 from analysis.plotting import style as figures
 from analysis.evidence import metrics as claim_metrics
 from analysis.physics import fits, protocols
@@ -54,6 +56,7 @@ figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
+others = model_overlay.other_films(results_dir, n_values, models)   # model -> films (dashed)
 fig_dir = resolve(figures_dir)
 pA = 1e12
 
@@ -106,11 +109,23 @@ ax = axes[1, 2]
 for n, ds in films.items():
     ax.plot(ds["sndp_count"], ds["sndp_index"], "-", lw=0.9, **figures.marker_style(n))
 ax.set(xlabel="number of spikes", ylabel="SNDP index $A_n/A_1$")
+for model, other in others.items():   # the further models: same colours, their own line style
+    st = model_overlay.style(model)
+    for n, ds in other.items():
+        c = figures.colour(n)
+        axes[0, 0].plot(ds["epsc_time"], np.abs(ds["epsc_current"]) * pA, color=c, ls=st["ls"])
+        axes[0, 1].plot(ds["ppf_interval"] * 1e3, ds["ppf_index"], color=c, ms=3, **st)
+        axes[0, 2].plot(ds["sfdp_frequency"], ds["sfdp_index"], color=c, ms=3, **st)
+        axes[1, 0].plot(-ds["svdp_amplitude"], ds["svdp_index"], color=c, ms=3, **st)
+        axes[1, 1].plot(ds["sddp_width"] * 1e3, ds["sddp_index"], color=c, ms=3, **st)
+        axes[1, 2].plot(ds["sndp_count"], ds["sndp_index"], color=c, ms=3, **st)
 for ax, letter in zip(axes.flat, "abcdef"):
     figures.panel_label(ax, letter)
 handles = [plt.Line2D([], [], lw=0.9, label=figures.label(n), **figures.marker_style(n)) for n in films]
 handles.append(plt.Line2D([], [], color=FIT_GREY, lw=0.8, label="b: double-exponential fit"))
-fig.legend(handles=handles, loc="outside upper center", ncol=7)
+if others:
+    handles += model_overlay.legend_handles(models)
+fig.legend(handles=handles, loc="outside upper center", ncol=7 if not others else 5)
 figures.save(fig, fig_dir / "fig3_plasticity")
 plt.show()
 

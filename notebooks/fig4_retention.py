@@ -42,11 +42,13 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
+models = ["multitrap"]    # list[str]: device models drawn (config models); others as dashed lines beside the multi-trap model
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.plotting import model_overlay
 from analysis.plotting import style as figures
 from analysis.evidence import metrics as claim_metrics
 from analysis.physics import fits, protocols
@@ -58,6 +60,7 @@ figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
+others = model_overlay.other_films(results_dir, n_values, models)   # model -> films (dashed)
 fig_dir = resolve(figures_dir)
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])
@@ -77,11 +80,25 @@ for n in order:
         a.plot(t, y, "o", ms=1.6, color=figures.colour(n), alpha=0.6)
         a.plot(t, fits.power_law(t, r["b"], r["m"]), color=figures.colour(n), lw=1.0,
                label=f"{figures.label(n)}: b = {r['b']:.3g}, m = {r['m']:.3g}")
+for model, other in others.items():   # the further models' simulated decay: same colours, their line style
+    for n, ds in other.items():
+        sel = ds.sel(rehearsal=last)
+        for a in (ax, axl):
+            a.plot(sel["retention_time"], sel["retention_weight"], color=figures.colour(n),
+                   ls=model_overlay.style(model)["ls"], lw=1.0)
 ax.set(xlabel="time after the 30th rehearsal [s]", ylabel="synaptic weight y = (I − I₀)/I₀",
        xlim=(0, 15), ylim=(0, None))
 axl.set(xscale="log", yscale="log", xlabel="time after the 30th rehearsal [s]",
         ylabel="y (log–log: a power law is straight)")
-figures.legend_outside(axl, "right", title="fit y = b·t$^{-m}$ (read −0.1 V)", alignment="left")
+if others:
+    handles, _ = axl.get_legend_handles_labels()
+    models_legend = [plt.Line2D([], [], color="0.3", ls="-", marker="o", ms=2,
+                                label="multi-trap model: simulated (dots), fit (line)")]
+    models_legend += [h for h in model_overlay.legend_handles(models, markers=False)[1:]]
+    figures.legend_outside(axl, "right", handles=handles + models_legend,
+                           title="fit y = b·t$^{-m}$ (read −0.1 V)", alignment="left")
+else:
+    figures.legend_outside(axl, "right", title="fit y = b·t$^{-m}$ (read −0.1 V)", alignment="left")
 figures.panel_label(ax, "b")
 figures.panel_label(axl, "b′")
 figures.save(fig, fig_dir / "fig4_retention")

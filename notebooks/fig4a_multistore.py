@@ -37,7 +37,7 @@ figures_dir = "figures"   # str: figure folder, relative to the repository root
 # %%
 import logging
 
-from analysis.plotting import schematics
+from analysis.plotting import multistore
 from analysis.plotting.style import save
 from analysis.stage_io import resolve
 from analysis.parameters import paper_values
@@ -47,6 +47,6 @@ rehearsals = int(paper_values()["protocols"]["fig4b_retention"]["pulses"])
 rehearsals
 
 # %%
-fig, drawn = schematics.fig4a_multistore(rehearsals)
+fig, drawn = multistore.fig4a_multistore(rehearsals)
 save(fig, resolve(figures_dir) / "fig4a_multistore")
 drawn

@@ -34,12 +34,14 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
+models = ["multitrap"]    # list[str]: device models drawn (config models); others as dashed lines beside the multi-trap model
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from analysis.plotting import model_overlay
 from analysis.plotting import style as figures
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
@@ -52,6 +54,7 @@ figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
+others = model_overlay.other_films(results_dir, n_values, models)   # model -> films (dashed)
 table2 = paper_values()["table2"]["value"]
 last = int(protocols.protocol_values()["retention_pulses"])
 fit_min = protocols.protocol_values()["arrhenius_fit_min_K"]
@@ -67,6 +70,11 @@ for n in order:
     sel = t >= fit_min
     ax.plot(x[sel], arr[n]["ln_r0"] + arr[n]["ea_eV"] * x[sel], color=figures.colour(n),
             label=f"{figures.label(n)}: {arr[n]['ea_eV']:.3f} eV")
+for model, other in others.items():   # the further models' simulated R(T): same colours, their style
+    for n, ds in other.items():
+        t = ds["arrhenius_temperature"].values
+        ax.plot(1.0 / (K_B_EV * t), np.log(ds["arrhenius_resistance"].values), color=figures.colour(n),
+                ms=3, mfc="none", **model_overlay.style(model))
 ax.axvline(1.0 / (K_B_EV * fit_min), color="0.6", ls=":", lw=0.8)
 ax.annotate("← fit range", xy=(1.0 / (K_B_EV * fit_min), 1), xycoords=("data", "axes fraction"),
             xytext=(-2, -2), textcoords="offset points", ha="right", va="top", color="0.4", fontsize=6.5)
@@ -75,7 +83,14 @@ top = ax.secondary_xaxis("top", functions=(lambda x: 1.0 / (K_B_EV * np.asarray(
                                            lambda t: 1.0 / (K_B_EV * np.asarray(t, float))))
 top.set_xticks([340, 300, 260, 220, 180])
 top.set_xlabel("T [K]")
-figures.legend_outside(ax, "right", title="$E_\\mathrm{A}$ (fit)", alignment="left")
+if others:
+    handles, _ = ax.get_legend_handles_labels()
+    extra = [plt.Line2D([], [], color="0.3", marker="o", ms=3, ls="-",
+                        label="multi-trap model: R(T) (dots), fit (line)")]
+    extra += model_overlay.legend_handles(models)[1:]
+    figures.legend_outside(ax, "right", handles=handles + extra, title="$E_\\mathrm{A}$ (fit)", alignment="left")
+else:
+    figures.legend_outside(ax, "right", title="$E_\\mathrm{A}$ (fit)", alignment="left")
 figures.panel_label(ax, "b", dy_pt=18)
 figures.save(fig, resolve(figures_dir) / "fig5_activation")
 plt.show()

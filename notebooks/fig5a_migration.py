@@ -51,7 +51,7 @@ import logging
 
 import numpy as np
 
-from analysis.plotting import schematics
+from analysis.plotting import crystal_structures, ion_migration
 from analysis.physics.dimensionality import parse_n
 from analysis.plotting.style import save
 from analysis.stage_io import load_calibration, resolve, write_metrics
@@ -70,8 +70,8 @@ for n in ("inf", q):
 {n: (ea, e.round(3).tolist(), w.round(3).tolist()) for n, (ea, e, w) in model.items()}
 
 # %%
-constants = schematics.load_structure_constants()
-fig, drawn = schematics.fig5a_migration(model, constants, q)
+constants = crystal_structures.load_structure_constants()
+fig, drawn = ion_migration.fig5a_migration(model, constants, q)
 save(fig, resolve(figures_dir) / "fig5a_migration")
 drawn
 

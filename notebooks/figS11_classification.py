@@ -61,7 +61,8 @@ results_dir = "results"      # str: stage outputs, relative to the repository ro
 figures_dir = "figures"      # str: figure folder, relative to the repository root
 profile = "full"             # str: name of the run profile, recorded in the metrics (the workflow passes it)
 n_values = None              # list[str] or None: films simulated (the workflow passes config n_values)
-seeds = 5                    # int: networks per setting (seeds first_seed … first_seed + seeds − 1)
+models = ["multitrap"]       # list[str]: device models drawn in panel a (config models); the training uses the multi-trap model
+seeds = 10                   # int: networks per setting (seeds first_seed … first_seed + seeds − 1)
 first_seed = 0               # int: first seed of initialisation, minibatch order, stochastic rounding
 mnist_mirror = ""            # str: folder with the MNIST .gz files (the workflow passes config data.mirror); empty: SYNAPSE_DATA_MIRROR or download
 device_n = "3"               # str: dimensionality of the synapse in the main networks (the paper uses n 3)
@@ -95,21 +96,25 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 
-from analysis.learning import pd_curves as sw
+from analysis.learning import lookup_device, pd_curves
 from analysis.physics import multitrap
+from analysis.learning import experiments, neurosim
 from analysis.learning import training as tr
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
+from analysis.evidence.accuracy import equivalence
 from analysis.evidence.statistics import prediction_interval
 from analysis.parameters import default_parameters, paper_values, parameter_values
 from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n
+from analysis.physics.models import LABELS as model_labels
+from analysis.plotting import model_overlay
 from analysis.plotting.style import colour, figsize, label, marker_style, panel_label, save, use_style
 from analysis.stage_io import resolve, write_metrics, write_text
 from analysis.workflow.runner import report_progress_of
 
 logging.basicConfig(level=logging.WARNING)
-report_progress_of("analysis.learning.training")  # epoch k/N lines in the terminal while the workflow runs
+report_progress_of("analysis.learning")  # epoch k/N lines in the terminal while the workflow runs
 use_style()
 results = resolve(results_dir)
 figures = resolve(figures_dir)
@@ -151,7 +156,7 @@ sizes
 # data/evidence/analysis_choices.yaml (default: a 1 % sense resolution).
 #
 # Besides the stored curve, read 1 ms after each pulse ("fresh"), the device model gives the
-# same train read after a settle time ("retained", `analysis.learning.pd_curves.retained_pd_curve`):
+# same train read after a settle time ("retained", `analysis.learning.lookup_device.retained_pd_curve`):
 # the conductance the device keeps.  The default settle time (data/parameters/learning.yaml) is
 # the 0.18 s after which the protocol's next pulse arrives, i.e. the state that pulse starts from.
 # The *retention* of each film is the ratio of the retained to the fresh conductance range.
@@ -164,13 +169,13 @@ calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the cali
 resolution_fraction = float(default_parameters().topic("analysis")["state_resolution"])
 synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
 for n in films:
-    g, amp, cycles = sw.pd_from_dataset(io.film(sims, n))
+    g, amp, cycles = pd_curves.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)
-    amp_r, g_r = sw.retained_pd_curve(synapses[n], settle)
+    amp_r, g_r = lookup_device.retained_pd_curve(synapses[n], settle)
     retained[n] = (g_r, amp_r)
     for store, (gg, aa, cyc) in ((pd, (g, amp, cycles)), (pd_retained, (g_r, amp_r, None))):
         try:
-            store[n] = sw.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
+            store[n] = pd_curves.analyse_pd(gg, aa, resolution_fraction=resolution_fraction, cycles=cyc)
         except ValueError as exc:  # a curve that does not potentiate is reported, not hidden
             logging.warning("n = %s: P/D analysis impossible: %s", n, exc)
             store[n] = None
@@ -207,7 +212,7 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # | fresh, potentiation-only | same table; updates only potentiate (G⁺ up to increase, G⁻ up to decrease), pairs near G_max are reset by depressing both and rewritten (Burr et al. 2015) |
 # | retained, push-pull | the table read after the settle time: the conductance the device keeps, i.e. every device relaxes for the settle time between two of its updates (no slower decay across many updates is modelled) |
 # | retained, potentiation-only | both |
-# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.pd_curves.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
+# | retained + volatile, push-pull / potentiation-only | the retained table, but the network also reads the volatile part each pulse leaves, which relaxes until the next update steps (`decay_interval` apart, data/parameters/learning.yaml: 25 Hz) have reached the settle time (`analysis.learning.lookup_device.decay_from_model`; 8 × 8 both mappings, 28 × 28 push-pull) |
 #
 # Each accuracy is, per seed, the mean test accuracy of the last k epochs; the tables give
 # mean ± sd over the seeds, the curves the seed mean with a ±1 sd band.
@@ -215,18 +220,18 @@ print(f"n = {device_n}: almost linear (|NL| ≤ {ref['linear_nl_max']:g} on both
 # %%
 g3, amp3 = curves[device_n]
 c2c = ref["cycle_to_cycle"] or 0.0
-device = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
-other_bridge = next(b for b in sw.BRIDGES if b != lut_bridge)
-device_alt = sw.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
+device = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=lut_bridge, name=f"{lut_bridge} bridge")
+other_bridge = next(b for b in lookup_device.BRIDGES if b != lut_bridge)
+device_alt = lookup_device.device_from_pd_curve(g3, amp3, noise=c2c, bridge=other_bridge, name=f"{other_bridge} bridge")
 g3r, amp3r = retained[device_n]
-device_ret = sw.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
+device_ret = lookup_device.device_from_pd_curve(g3r, amp3r, noise=c2c, bridge=lut_bridge, name=f"retained after {settle:g} s")
 MAPPING_KEYS = {"push-pull": "push_pull", "potentiation-only": "potentiation_only"}
 SETTINGS = {f"{reading}, {mapping}": (dev, mapping) for reading, dev in (("fresh", device), ("retained", device_ret))
             for mapping in tr.MAPPINGS}
-# the volatile part read between updates (Device.decay, off in the four settings above): the
+# the volatile part read between updates (LookupDevice.decay, off in the four settings above): the
 # retained table, with what the device shows on top of it j update steps after a pulse
 decay_interval = float(learning["decay_interval"])
-decay = sw.decay_from_model(synapses[device_n], decay_interval, settle)
+decay = lookup_device.decay_from_model(synapses[device_n], decay_interval, settle)
 DECAY_SETTINGS = {} if decay is None else {
     f"retained + volatile, {mapping}": (replace(device_ret, decay=decay, name=f"retained + volatile, {decay_interval:g} s"),
                                         mapping) for mapping in tr.MAPPINGS}
@@ -244,8 +249,8 @@ print(f"lookup tables: fresh {device.n_pulses} potentiation pulses across {devic
 settle_scan = [float(t) for t in learning["settle_times_scan"]]
 scan_devices = {}
 for t in settle_scan:
-    a_t, g_t = sw.retained_pd_curve(synapses[device_n], t)
-    dev_t = sw.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
+    a_t, g_t = lookup_device.retained_pd_curve(synapses[device_n], t)
+    dev_t = lookup_device.device_from_pd_curve(g_t, a_t, noise=c2c, bridge=lut_bridge, name=f"settle {t:g} s")
     for mapping in tr.MAPPINGS:
         scan_devices[f"{t:g} s, {mapping}"] = (dev_t, mapping)
 n_devices, n_skipped = {}, {}
@@ -254,18 +259,18 @@ for n in films:
         n_skipped[n] = "its P/D curve cannot be analysed"
         continue
     g_n, amp_n = curves[n]
-    dev_n = sw.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
+    dev_n = lookup_device.device_from_pd_curve(g_n, amp_n, noise=pd[n]["cycle_to_cycle"] or 0.0, bridge=lut_bridge,
                                     name=label(n))
     for mapping in tr.MAPPINGS:
         n_devices[f"{n}, {mapping}"] = (dev_n, mapping)
 # the part of each potentiation table below the first measured point is bridged (assumed)
 bridged = {}
 for n in dict.fromkeys(k.split(",")[0] for k in n_devices):
-    _, pg_n, _, dg_n = sw.split_pd_curve(*curves[n])
+    _, pg_n, _, dg_n = pd_curves.split_pd_curve(*curves[n])
     low, high = min(dg_n.min(), pg_n[0]), max(pg_n.max(), dg_n[0])
     bridged[n] = float((pg_n[0] - low) / (high - low))
 fit_p, fit_d = ref["fit_potentiation"], ref["fit_depression"]
-sens_rows = tr.sensitivity_devices(device, fit_p.nl, fit_d.nl,
+sens_rows = experiments.sensitivity_devices(device, fit_p.nl, fit_d.nl,
                                    alternatives=[(f"device lookup table ({other_bridge} bridge)", device_alt)])
 # the potentiation-only mapping learns mostly on the bridged part of the table: also try it on
 # the other bridge, which has no such part
@@ -273,7 +278,7 @@ alt_po = {**sens_rows[0], "pulses": device_alt.n_pulses, "factor": "mapping", "d
           "overrides": {"mapping": "potentiation-only"},
           "setting": f"device lookup table ({other_bridge} bridge), potentiation-only pairs"}
 sens_rows.insert(3, alt_po)
-sens_devices = tr.sensitivity_devices_map(sens_rows)
+sens_devices = experiments.sensitivity_devices_map(sens_rows)
 digits = load_digits_8x8()
 mnist = load_mnist(mnist_train, mnist_test, mirror=mnist_mirror or None)
 settings = {
@@ -286,9 +291,9 @@ runs, summary = {}, {}
 for name, arrays, devs in (("8x8", digits, {**SETTINGS, **DECAY_SETTINGS, **scan_devices, **n_devices, **sens_devices}),
                            ("28x28", mnist, {**SETTINGS, **{k: DECAY_SETTINGS[k] for k in DECAY_KEYS["28x28"]}})):
     t0 = time.perf_counter()
-    runs[name] = tr.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
+    runs[name] = experiments.run_seeds(*arrays, settings[name], devs, seed_list, label=name)
     timing[name] = time.perf_counter() - t0
-    summary[name] = {key: tr.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
+    summary[name] = {key: experiments.seed_summary(runs[name][key], last_k[name]) for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
 for name, table in summary.items():
     print(f"{name} ({len(seed_list)} seeds, mean of the last {last_k[name]} epochs; paper "
           f"{paper[f'accuracy_{name}_percent']['value']} %):")
@@ -307,7 +312,7 @@ print("wall time (diagnostic only): " + ", ".join(f"{k} {v:.1f} s" for k, v in t
 # same seeds and settings as panel c (trained with it above).
 
 # %%
-settle_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
+settle_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in scan_devices}
 for key, st in settle_summary.items():
     print(f"settle {key:<32} {st['mean']:6.2f} ± {st['sd']:4.2f} %")
 
@@ -325,7 +330,7 @@ for key, st in settle_summary.items():
 # simulated branch, so its ranking says more about the bridge than about the film.
 
 # %%
-n_summary = {key: tr.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
+n_summary = {key: experiments.seed_summary(runs["8x8"][key], digits_last_k) for key in n_devices}
 props = {
     "NL potentiation": {n: pd[n]["nl_potentiation"] for n in films if pd[n]},
     "NL depression": {n: pd[n]["nl_depression"] for n in films if pd[n]},
@@ -375,18 +380,18 @@ for n, why in n_skipped.items():
 # `sensitivity_mnist_train` > 0.  Bars are mean gaps, whiskers ±1 sd of the device accuracy.
 
 # %%
-sens = tr.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
+sens = experiments.sensitivity_records(sens_rows, runs["8x8"], digits_last_k, "8x8")
 sens_data = {"8x8": digits}
 if sensitivity_mnist_train > 0:
     ns, nt = sensitivity_mnist_train, sensitivity_mnist_test
     sens_data["28x28"] = (mnist[0][:ns], mnist[1][:ns], mnist[2][:nt], mnist[3][:nt])
     sens_seeds = list(range(int(first_seed), int(first_seed) + int(sensitivity_seeds)))
     t0 = time.perf_counter()
-    sens += tr.run_sensitivity({"28x28": sens_data["28x28"]},
+    sens += experiments.run_sensitivity({"28x28": sens_data["28x28"]},
                                {"28x28": replace(settings["28x28"], epochs=sensitivity_mnist_epochs)},
                                sens_rows, seeds=sens_seeds, k={"28x28": 1})
     timing["sensitivity 28x28"] = time.perf_counter() - t0
-write_text(tr.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
+write_text(experiments.sensitivity_csv(sens), results / "tables" / "classification_sensitivity.csv")
 for rec in sens:
     print(f"{rec['dataset']:>5} {rec['factor']:>12}  {rec['setting']:<52} "
           f"{100 * rec['accuracy']:6.2f} ± {100 * rec['accuracy_sd']:4.2f} %  gap {rec['gap_pp']:+6.2f} pp")
@@ -412,16 +417,16 @@ for rec in sens:
 
 # %%
 mn_train = load_mnist(None, neurosim_test, mirror=mnist_mirror or None)
-ns_x, ns_xt = tr.neurosim_inputs(mn_train[0]), tr.neurosim_inputs(mn_train[2])
-ns_devices = {"default": tr.NeuroSimDevice(), "ideal": tr.NEUROSIM_IDEAL, "software": None}
+ns_x, ns_xt = neurosim.neurosim_inputs(mn_train[0]), neurosim.neurosim_inputs(mn_train[2])
+ns_devices = {"default": neurosim.NeuroSimDevice(), "ideal": neurosim.NEUROSIM_IDEAL, "software": None}
 t0 = time.perf_counter()
-ns_runs = {key: [tr.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
-                                   tr.NeuroSimSettings(epochs=neurosim_epochs,
+ns_runs = {key: [neurosim.train_neurosim(ns_x, mn_train[1], ns_xt, mn_train[3],
+                                   neurosim.NeuroSimSettings(epochs=neurosim_epochs,
                                                        images_per_epoch=neurosim_images_per_epoch, seed=s),
                                    dev, label=f"neurosim {key} seed {s}") for s in seed_list]
            for key, dev in ns_devices.items()}
 timing["neurosim"] = time.perf_counter() - t0
-ns_summary = {key: tr.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
+ns_summary = {key: experiments.seed_summary(r, neurosim_last_k) for key, r in ns_runs.items()}
 for key, st in ns_summary.items():
     print(f"NeuroSim mode, {key:<8}: {st['mean']:6.2f} ± {st['sd']:4.2f} % "
           f"({st['seeds']} seeds, last {st['k']} of {neurosim_epochs} epochs × {neurosim_images_per_epoch} images)")
@@ -454,7 +459,8 @@ n_pot = int(np.sum(amp3 < 0))
 ax.axvspan(0.5, n_pot + 0.5, color="0.93", lw=0)
 unit, scale = next((u, f) for u, f in (("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
                    if np.max(g3) * f < 1000)
-ax.plot(pulses, g3 * scale, "o", color=colour(device_n), ms=3, label="fresh (read after 1 ms)")
+ax.plot(pulses, g3 * scale, "o", color=colour(device_n), ms=3,
+        label=("multi-trap model, " if len(models) > 1 else "") + "fresh (read after 1 ms)")
 pp = np.linspace(0, fit_p.p_max, 200)
 ax.plot(pp, fit_p.curve(pp) * scale, "-", color="k", lw=0.8,
         label=f"NeuroSim fit, NL {fit_p.nl:.2f} / {fit_d.nl:.2f}")
@@ -463,10 +469,20 @@ ax.plot(n_pot + qq, fit_d.curve(qq) * scale, "-", color="k", lw=0.8)
 ax.plot(pulses, g3r * scale, "^", color=SETTING_COLOUR["retained, push-pull"], ms=3,
         label=f"retained (read after {settle:g} s)")
 ax.set(xlabel="pulse number", ylabel=f"conductance [{unit}]", xlim=(0, g3.size + 1))
+for model, other in model_overlay.other_films(results_dir, [device_n], models).items():
+    # a further model's P/D curve of the same film, on its own axis (its conductance scale differs)
+    g_o, _, _ = pd_curves.pd_from_dataset(other[device_n])
+    unit_o, scale_o = next(((u, f) for u, f in (("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
+                            if np.max(g_o) * f < 1000), ("S", 1.0))
+    axr = ax.twinx()
+    axr.plot(np.arange(1, g_o.size + 1), g_o * scale_o, color="0.35", ms=3, lw=0.8, **model_overlay.style(model))
+    axr.set_ylabel(f"{model_labels[model].split()[0]} [{unit_o}]", fontsize=6.5)
+    ax.plot([], [], color="0.35", ms=3, lw=0.8, label=f"{model_labels[model]} (right axis)",
+            **model_overlay.style(model))
 ax.text(n_pot / 2, 1.01, "−1 V, 20 ms", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7)
 ax.text(n_pot + (g3.size - n_pot) / 2, 1.01, "+1 V, 20 ms", transform=ax.get_xaxis_transform(),
         ha="center", va="bottom", fontsize=7)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=1)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=2 if len(models) > 1 else 1)
 panel_label(ax, "a", dx_pt=-40)
 # (b) all n, normalised. Several films' curves coincide (at 1 after a few pulses, at 0 after
 # the depression): each film has its own hollow marker, drawn on every MARK_EVERY-th pulse and
@@ -577,9 +593,16 @@ plt.show()
 # %% [markdown]
 # ## Metrics and comparison with the paper
 #
-# Every accuracy claim is checked with the rule of `data/paper/accuracy_rule.yaml`, fixed
-# before these runs: the paper's number must lie in the 95 % prediction interval for one
-# further run, built from the per-seed values below.
+# The accuracy claims are decided by the rule of `data/paper/accuracy_rule.yaml`, fixed before
+# these runs: two one-sided t tests (TOST) of the mean over seeds against the paper's number,
+# with the margin of the data set (`equivalence_margin_pp`: the paper's own precision, the
+# binomial error of one evaluation on its test set) and the rule's alpha for each test;
+# equivalence when the (1 − 2 alpha) interval of the mean lies inside paper ± margin
+# (`analysis.evidence.accuracy`). Beside each test: the power it achieved with
+# the run's seeds at the observed spread, and the seeds it would need for 80 % power. The 95 %
+# prediction interval for one further run is printed as a description (is the paper's number a
+# plausible single run?), not as the decision. The NeuroSim-mode rows are tested against the
+# 28 × 28 number (MNIST, 10,000 test images) for orientation; no claim rests on them.
 
 # %%
 valid = {n: r for n, r in pd.items() if r is not None}
@@ -656,13 +679,26 @@ metrics["float_minus_device_pp_per_seed"] = {
                                           *(summary[name][k]["per_seed"] for k in SETTINGS))]
     for name in summary}
 write_metrics(metrics, results / "metrics" / "figS11_classification.json")
-for name in summary:
-    target = paper[f"accuracy_{name}_percent"]["value"]
-    for key in SETTINGS:
-        m, h = prediction_interval(summary[name][key]["per_seed"], 0.95) if len(seed_list) > 1 else (summary[name][key]["mean"], 0.0)
-        verdict = "inside" if abs(target - m) <= h else "outside"
-        print(f"{name} {key:<28}: {summary[name][key]['mean']:.2f} ± {summary[name][key]['sd']:.2f} % "
-              f"(95 % PI ±{h:.2f}); paper {target} % is {verdict}")
+# the equivalence test of every setting with per-seed values, printed (the claims stage decides the
+# accuracy claims with the same function, analysis.evidence.accuracy.equivalence, into claims.json);
+# NeuroSim mode against the 28 x 28 number, for orientation only
+tests = {(name, key): equivalence(summary[name][key]["per_seed"], name)
+         for name in summary for key in ["float", *SETTINGS, *DECAY_KEYS[name]]}
+for key, st in ns_summary.items():
+    t = equivalence(st["per_seed"], "28x28")
+    print(f"NeuroSim {key}: {st['mean']:.2f} ± {st['sd']:.2f} % vs 84.24 %: {t['test_outcome']}")
+for (name, key), t in tests.items():
+    st = summary[name][key]
+    needed = t["seeds_for_power"] if t["seeds_for_power"] is not None else f"> {t['seeds_cap']}"
+    line = f"{name} {key:<36}: {st['mean']:6.2f} ± {st['sd']:4.2f} % vs paper {t['paper']} ± {t['margin']} pp: "
+    if t["test_outcome"] == "no test":
+        print(line + "no test (needs >= 2 seeds)")
+        continue
+    lo, hi = t["prediction_interval"]
+    print(line + f"{t['test_outcome']} ({100 * (1 - 2 * t['alpha']):.0f} % CI {t['ci_low']:.2f}–{t['ci_high']:.2f}, "
+          f"p {t['p']:.3g}, power {t['power']:.2f} with {t['n']} seeds, {needed} for "
+          f"{100 * t['power_target']:.0f} %); {100 * t['coverage']:.0f} % PI {lo:.2f}–{hi:.2f} "
+          f"({'inside' if lo <= t['paper'] <= hi else 'outside'})")
 
 # %% [markdown]
 # **Reading the result.** Panels c and d show every device reading and mapping with its seed

@@ -31,20 +31,26 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 n_values = None           # list[str] or None: films to read (None: all six; the workflow passes config n_values)
+models = ["multitrap"]    # list[str]: device models drawn (config models); others in grey beside the multi-trap model
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.plotting import model_overlay
 from analysis.plotting import style as figures
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
+from analysis.physics.models import LABELS as model_labels
 from analysis.stage_io import resolve, write_metrics
+
+OTHER_COLOUR = "0.35"   # further device models are drawn in grey
 
 figures.use_style()
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 order = [str(n) for n in sims["n"].values]
 films = {n: io.film(sims, n) for n in order}
+others = model_overlay.other_films(results_dir, n_values, models)   # model -> films (grey)
 
 # %%
 fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.55), layout="constrained")
@@ -55,15 +61,24 @@ for ax, letter, n in zip(axes.flat, "abcdef", order):
     half = v.size // 2
     ax.plot(v[:half], i[:half], color=figures.colour(n), label="0 → −2 → 0 V")
     ax.plot(v[half:], i[half:], color=figures.colour(n), ls="--", label="0 → +2 → 0 V")
+    for model, other in others.items():   # further models in grey, the same two branches
+        if n in other:
+            vo, io_ = other[n]["iv_voltage"].values, np.abs(other[n]["iv_current"].values)
+            h = vo.size // 2
+            ax.plot(vo[:h], io_[:h], color=OTHER_COLOUR, lw=0.8)
+            ax.plot(vo[h:], io_[h:], color=OTHER_COLOUR, lw=0.8, ls="--")
     ax.set_yscale("log")
     figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
 for ax in axes[1]:
     ax.set_xlabel("voltage [V]")
 for ax in axes[:, 0]:
     ax.set_ylabel("|I| [A]")
-fig.legend(handles=[plt.Line2D([], [], color="0.3", label="sweep 0 → −2 → 0 V"),
-                    plt.Line2D([], [], color="0.3", ls="--", label="sweep 0 → +2 → 0 V (1 V/s)")],
-           loc="outside upper center", ncol=2)
+handles = [plt.Line2D([], [], color="0.3", label="sweep 0 → −2 → 0 V"),
+           plt.Line2D([], [], color="0.3", ls="--", label="sweep 0 → +2 → 0 V (1 V/s)")]
+if others:
+    handles += [plt.Line2D([], [], color=figures.colour(order[0]), label="multi-trap model (film colour)")]
+    handles += [plt.Line2D([], [], color=OTHER_COLOUR, lw=0.8, label=f"{model_labels[m]} (grey)") for m in others]
+fig.legend(handles=handles, loc="outside upper center", ncol=2 if not others else 4)
 figures.save(fig, resolve(figures_dir) / "figS1_iv")
 plt.show()
 

@@ -21,7 +21,7 @@
 #   absorption line and continuum; PL by energy funnelling to the lowest-gap phases; colours
 #   under UV and room light;
 # * **structure** (`analysis.physics.structure`) — the Cu Kα XRD pattern of the phase mixture;
-# * **device** (`analysis.physics.protocols`) — every pulse protocol of the paper applied to the
+# * **device** (`analysis.physics.protocols`, `analysis.physics.simulation`) — every pulse protocol of the paper applied to the
 #   ITO/BCCP/OHP/Al synapse model (`analysis.physics.multitrap`) with the calibrated parameters of this *n*
 #   (the calibrate stage's output, `calibration/multitrap.yaml`).
 #
@@ -34,8 +34,11 @@
 n = "3"                   # str: dimensionality, one of 1, 2, 3, 4, 5, inf
 results_dir = "results"   # str: stage outputs, relative to the repository root
 profile = "full"          # str: name of the run profile, recorded in the Dataset's attributes
-# run sizes of analysis.physics.protocols.simulate_device (the workflow passes config profiles.<profile>.simulate)
+# run sizes of analysis.physics.simulation.simulate_device (the workflow passes config profiles.<profile>.simulate)
 device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "trace_samples": 600, "iv_step_V": 0.02}
+model = "multitrap"       # str: device model (analysis.physics.models.MODELS); another than the multi-trap
+                          # model writes only the device protocols, to simulate/<model>/n{n}.nc
+mesh = "full"             # str: mesh of the drift-diffusion model, "full" or "quick" (config driftdiffusion.mesh)
 
 # %%
 import hashlib
@@ -45,11 +48,13 @@ import xarray as xr
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
-from analysis.physics import multitrap, optics, protocols, structure
+from analysis.physics import models, multitrap, optics, simulation, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
 n = parse_n(n)
+model = models.check_model(model)
+primary = model == multitrap.MODEL_NAME
 figures.use_style()
 
 # %% [markdown]
@@ -74,9 +79,9 @@ plt.show()
 # All pulse experiments of Figs. 3–6, S1, S5–S8, S10 and S11a for this film.
 
 # %%
-calibration_file = io.calibration_path(results_dir, multitrap.MODEL_NAME)
-synapse = multitrap.load_parameters(n, calibrated=io.load_calibration(results_dir, multitrap.MODEL_NAME))
-device = protocols.simulate_device(synapse, device_settings)
+calibration_file = io.calibration_path(results_dir, model)
+synapse = models.device(model, n, io.load_calibration(results_dir, model), mesh=mesh)
+device = simulation.simulate_device(synapse, device_settings)
 device
 
 # %%
@@ -96,9 +101,10 @@ def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-ds = xr.merge([film, xrd, device], combine_attrs="override")
+ds = xr.merge([film, xrd, device] if primary else [device], combine_attrs="override")
 ds.attrs = {
-    "title": f"Simulated {formula(n)} film and synapse (n = {n})",
+    "title": (f"Simulated {formula(n)} film and synapse (n = {n})" if primary
+              else f"Simulated {formula(n)} synapse (n = {n}), {models.LABELS[model]}"),
     "dimensionality": n,
     "formula": formula(n),
     "profile": profile,
@@ -106,9 +112,11 @@ ds.attrs = {
     "source": "perovskite-synapse compendium, notebooks/simulate.py",
     "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
 }
-for topic in ("optics", "structure", "device"):
+if not primary:
+    ds.attrs.update({"device_model": model, "mesh": mesh})
+for topic in ("optics", "structure", "device") + (() if primary else (model,)):
     path = data_dir() / "parameters" / f"{topic}.yaml"
     ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
 ds.attrs["sha256_calibration_yaml"] = _digest(calibration_file)
-io.write_netcdf(ds, io.simulation_path(results_dir, n))
+io.write_netcdf(ds, io.simulation_path(results_dir, n, model))
 print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

@@ -33,12 +33,7 @@ DRY = any(a in _INFO_FLAGS or a.startswith("--list") for a in sys.argv)
 REAL_RUN = workflow.is_main_process and not DRY
 
 
-def _stop(lines):
-    """Stop before anything runs, with one line per problem."""
-    if lines:
-        for line in lines:
-            print(f"error: {line}", file=sys.stderr)
-        sys.exit(1)
+_stop = preflight.stop  # stop before anything runs, with one line per problem
 
 
 # ---------------------------------------------------------------- config: read once, checked fully
@@ -62,6 +57,18 @@ for _other, _out in _taken.items():
 N_VALUES = [n for n in ALL_N_VALUES if n in config["n_values"]]  # in order of n
 SIMULATIONS = expand(f"{RESULTS}/simulate/n{{n}}.nc", n=N_VALUES)
 CALIBRATION = f"{RESULTS}/calibration/multitrap.yaml"  # the calibrate stage's output (stage_io.calibration_path)
+# Device models (config `models`, analysis.physics.models): the multi-trap model always runs (its
+# outputs keep the paths above); every other model adds its calibration, simulations and
+# device-claim metrics (rules/models.smk), which the report compares with the multi-trap model's.
+MODELS = list(config.get("models", ["multitrap"]))
+if "multitrap" not in MODELS:
+    _stop(["config models must include 'multitrap' (the primary model, whose outputs every figure reads)"])
+OTHER_MODELS = [m for m in MODELS if m != "multitrap"]
+DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
+MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
+    ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
+MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
+MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
@@ -170,28 +177,32 @@ def _all_outputs():
     out = [f for name in NOTEBOOKS for f in figure_files(name) + metrics_outputs(name) + executed(name)]
     out += SIMULATIONS + [f for n in N_VALUES for f in executed(f"simulate_n{n}")]
     out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
+    for m in OTHER_MODELS:
+        out += [f"{RESULTS}/calibration/{m}.yaml"] + [f"{RESULTS}/simulate/{m}/n{n}.nc" for n in N_VALUES]
+        out += [f for n in N_VALUES for f in executed(f"simulate_{m}_n{n}")]
+    out += MODEL_METRICS
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
 
 
-ALL_OUTPUTS = _all_outputs()
+ALL_OUTPUTS = _all_outputs()  # rules/robustness.smk adds the sweep's; rules/preflight.smk checks them
 
+# One run at a time in a checkout: an OS lock, taken here before anything is touched, so that of
+# two runs started together exactly one works (the checks and removals below, and at the end of
+# the Snakefile, belong to it alone).
 if REAL_RUN:
-    _others = preflight.live_runs(ROOT)
-    if _others:
-        _stop([f"another Snakemake run (pid {', '.join(map(str, _others))}) is working in "
-               f"{ROOT}; wait for it or stop it (kill {_others[0]}), then run again"])
+    _holder = preflight.take_run_lock(ROOT)
+    if _holder is not None:
+        _who = f"pid {_holder}" if _holder else "pid unknown"
+        _stop([f"another Snakemake run ({_who}) is working in {ROOT}; wait for it or stop it"
+               + (f" (kill {_holder})" if _holder else "") + ", then run again"])
+    # This run holds the lock, so Snakemake's own locks can only be a killed run's.
     _locks = preflight.stale_locks(ROOT)
     if _locks:
         for _lock in _locks:
             _lock.unlink(missing_ok=True)
         print("note: removed the lock of an earlier run that was killed (no other run is working "
               "here); its unfinished jobs are rerun", file=sys.stderr)
-    for _part in preflight.partial_files([RESULTS, FIGURES]):
-        _part.unlink(missing_ok=True)
-    for _bad in preflight.damaged(ALL_OUTPUTS):
-        print(f"note: {_bad} is damaged (truncated or corrupt); it will be rebuilt", file=sys.stderr)
-        _bad.unlink()
 
 
 # ---------------------------------------------------------------- what each rule asks a scheduler for

@@ -12,11 +12,13 @@ for _name, _spec in NOTEBOOKS.items():
             calibration=[CALIBRATION] if "calibrate" in _spec["needs"] else [],
             mnist=[f"{RESULTS}/data/mnist_manifest.json"] if "data" in _spec["needs"] else [],
             sweep=SWEEP_MERGED if "sweep" in _spec["needs"] else [],
+            models=MODEL_SIMULATIONS if _spec.get("overlay") else [],
         output:
             figure_files(_name) + metrics_outputs(_name) + executed(_name),
         params:
             cmd=runner(_name, notebook_params(_name, **upstream_params(_spec["needs"]),
-                                              **({"profile": PROFILE} if _spec.get("profile") else {}))),
+                                              **({"profile": PROFILE} if _spec.get("profile") else {}),
+                                              **({"models": list(MODELS)} if _spec.get("overlay") and OTHER_MODELS else {}))),
         priority: _spec.get("priority", 0)
         threads: threads_for(_name)
         resources:

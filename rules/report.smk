@@ -4,7 +4,7 @@ ALL_FIGURES = [f for name in NOTEBOOKS for f in figure_files(name)]
 ALL_METRICS = [m for name in NOTEBOOKS for m in metrics_outputs(name)] + [metrics_file("calibrate")]
 REFERENCE = f"data/reference/{PROFILE}.json"
 # The settings this run used, as the report shows them: the common keys and this profile's.
-RUN_CONFIG = {"profile": PROFILE, "n_values": list(N_VALUES), "data": config["data"],
+RUN_CONFIG = {"profile": PROFILE, "n_values": list(N_VALUES), "models": list(MODELS), "data": config["data"],
               "regression": config["regression"], "settings": SETTINGS}
 if NOT_RUN:
     RUN_CONFIG["not_run"] = NOT_RUN
@@ -17,6 +17,7 @@ rule report:
         reference=[REFERENCE] if os.path.exists(ROOT / REFERENCE) else [],
         figures=ALL_FIGURES,
         metrics=ALL_METRICS,
+        model_metrics=MODEL_METRICS,
         calibration=f"{RESULTS}/calibration/calibration.nc",
     output:
         f"{RESULTS}/report/index.html",
@@ -49,6 +50,7 @@ rule regression:
     output:
         f"{RESULTS}/report/regression.ok",
     threads: threads_for("regression")
+    retries: 0  # a comparison: a retry would only print the same differences twice
     resources:
         **resources_for("regression"),
     log:

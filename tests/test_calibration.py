@@ -7,7 +7,7 @@ from analysis.physics import multitrap as dev
 from analysis.physics import multitrap_model as mm
 from analysis.physics import table2
 from analysis.physics.dimensionality import N_VALUES
-from analysis.parameters import parameters
+from analysis.parameters import data_dir, parameters
 
 
 def test_stored_file_is_well_formed():
@@ -92,3 +92,21 @@ def test_the_multitrap_model_satisfies_the_interface():
     device = mm.MODEL.build("3", c)
     assert check_synapse(device) == []
     assert {p.target for p in mm.MODEL.free_parameters} == {"b", "m", "Ea"}
+
+
+def test_calibration_files_read_back_as_written(tmp_path):
+    """file_problem (the damage check of the calibration output) accepts what write_calibrated
+    writes and the reference calibration, and names what a cut or edited file lacks."""
+    import yaml
+    reference = data_dir() / "reference" / "calibration" / "multitrap.yaml"
+    assert cal.file_problem(reference) is None
+    result = cal.from_yaml_mapping(yaml.safe_load(reference.read_text()))
+    result["per_n"] = {n: result["per_n"][n] for n in ("3", "inf")}  # a run of two films
+    path = cal.write_calibrated(result, tmp_path / "multitrap.yaml")
+    assert cal.file_problem(path) is None
+    assert list(yaml.safe_load(path.read_text())["nu_m_per_s"]["value"]) == ["3", "inf"]
+    text = path.read_text()
+    path.write_text(text[:text.index("sigma0_S_per_um2:")])  # a whole entry cut: still valid YAML
+    assert "not a whole calibration file" in cal.file_problem(path)
+    path.write_text(text.replace("units: eV", "units: meV", 1))
+    assert "is not what the calibrate stage writes" in cal.file_problem(path)

@@ -284,12 +284,14 @@ def test_an_accuracy_claim_carries_its_equivalence_test_margin_and_power():
     r = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": close}})
     eq = r["equivalence"]
     assert r["outcome"] == "reproduced" and eq["equivalent"] and eq["margin"] == 2.4
-    assert eq["n"] == 10 and 0.99 < eq["power"] <= 1 and eq["seeds_for_80_percent_power"] <= 10
+    assert eq["n"] == 10 and 0.99 < eq["power"] <= 1 and eq["seeds_for_power"] <= 10
+    assert eq["alpha"] == 0.05 and eq["power_target"] == 0.8 and eq["test_outcome"] == "equivalent"
+    assert (r["power"], r["seeds"], r["seeds_for_power"]) == (eq["power"], 10, eq["seeds_for_power"])
     assert r["verdict_robust"] == "holds" and r["robustness_over"] == "seeds"
     noisy = [80.0, 95.0, 88.0, 99.0, 84.0]                       # mean 89.2, sd 7.6: undecided
     u = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": noisy}})
     assert u["outcome"] == "undecided" and u["verdict_robust"] == "depends"
-    assert u["equivalence"]["power"] < 0.8 and u["equivalence"]["seeds_for_80_percent_power"] > 5
+    assert u["equivalence"]["power"] < 0.8 and u["equivalence"]["seeds_for_power"] > 5
     far = [80.0, 80.5, 79.8, 80.2, 80.1]
     f = claims.evaluate(claim, {"figS11_classification": {"accuracy_8x8_fresh_push_pull_percent_per_seed": far}})
     assert f["outcome"] == "contradicted" and f["equivalence"]["outside"]

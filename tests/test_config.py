@@ -1,5 +1,6 @@
 """Run settings: read once by Snakemake, validated fully at start-up (one line per error),
 and every Makefile target runs (as a dry run)."""
+import os
 import subprocess
 import sys
 import time
@@ -110,6 +111,56 @@ def test_make_target_parses(target):
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize("mistake", ["tab", "empty"])
+def test_config_file_mistakes_stop_naming_file_and_line(tmp_path, mistake):
+    """A YAML mistake in config/config.yaml, or an emptied file, stops the workflow with one line
+    naming the file and line (Snakemake's own message names neither)."""
+    from .conftest import copy_repo
+    work = copy_repo(tmp_path / "repo")
+    config = work / "config" / "config.yaml"
+    lines = config.read_text().splitlines(keepends=True)
+    if mistake == "tab":
+        number = next(i for i, ln in enumerate(lines, start=1) if ln.startswith("  rtol:"))
+        lines[number - 1] = "\t" + lines[number - 1].lstrip()
+        expected = f"error: config/config.yaml, line {number}, column 1: YAML syntax error"
+    else:
+        lines = []
+        expected = "error: config/config.yaml, line 1: the file is empty"
+    config.write_text("".join(lines))
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n"], cwd=work, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(expected), proc.stderr
+    assert "Traceback" not in proc.stderr and "WorkflowError" not in proc.stderr
+
+
+def test_make_help_lists_dry_run_every_profile_and_lab_args():
+    proc = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    for profile in CONFIG["profiles"]:  # every profile config/config.yaml defines, described
+        assert any(ln.split()[:1] == [profile] and len(ln.split()) > 3 for ln in lines), (profile, proc.stdout)
+    assert "ARGS=--dry-run" in proc.stdout and "LAB_ARGS" in proc.stdout and "PROFILE=" in proc.stdout
+
+
+@pytest.mark.parametrize("uid, root", [("0", True), ("1000", False)])
+def test_make_lab_allows_root_only_as_root(tmp_path, uid, root):
+    """JupyterLab refuses to run as root without --allow-root: the Makefile adds it for root."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    (fake / "id").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(["make", "-n", "--no-print-directory", "lab", "LAB_ARGS=--no-browser"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    command = next(ln for ln in proc.stdout.splitlines() if "jupyter lab" in ln)
+    assert ("--allow-root" in command) is root, command
+    assert "--no-browser" in command
+
+
 def test_a_subset_of_films_skips_the_stages_that_need_others(tmp_path):
     """n_values: ["3"] runs every stage that can work on n = 3 alone and skips, naming why, the
     ones that need other films (Fig. 5a: 3D; Fig. 6: the 2D device; the held-out law: ≥ 3 films).
@@ -125,4 +176,5 @@ def test_a_subset_of_films_skips_the_stages_that_need_others(tmp_path):
     assert {"simulate", "calibrate", "fig3_plasticity", "figS11_classification", "report"} <= scheduled
     assert not {"fig5a_migration", "fig6_energy", "heldout_dimensionality"} & scheduled
     assert "simulate/n3.nc" in out and "simulate/n1.nc" not in out
-    assert "not_run" in out and "needs at least 3 films" in out
+    flat = " ".join(out.split())   # the printed YAML parameters wrap lines anywhere
+    assert "not_run" in flat and "needs at least 3 films" in flat

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.evidence import metrics, robustness as rb
-from analysis.physics import multitrap as dev, protocols
+from analysis.physics import multitrap as dev, simulation
 from analysis.stage_io import ROOT
 
 STAGE_FUNCTION = {"fig2_optics": ("metrics", "fig2_metrics"), "fig3_plasticity": ("metrics", "fig3_metrics"),
@@ -38,7 +38,7 @@ def test_sweep_metrics_equal_the_notebooks_for_the_nominal_devices():
     devices = {n: dev.load_parameters(n) for n in ("1", "3", "inf")}
     sweep = rb.model_metrics(devices)
     sizes = {**rb.DEFAULT_SIZES, "energy_points": 2, "trace_samples": 50, "iv_step_V": 0.1}
-    films = {n: protocols.simulate_device(d, sizes) for n, d in devices.items()}
+    films = {n: simulation.simulate_device(d, sizes) for n, d in devices.items()}
     assert sweep["fig3_plasticity"] == metrics.fig3_metrics(films)
     assert sweep["fig4_retention"] == metrics.fig4_metrics(films)
 

@@ -30,7 +30,7 @@ def parameters(name):
 def workflow_parameters(name):
     """What the rules (rules/*.smk) pass besides the profile's settings."""
     if name == "simulate":
-        return {"results_dir", "n", "profile"}
+        return {"results_dir", "n", "profile", "model", "mesh"}   # model, mesh: rules/models.smk
     out = {"results_dir", "figures_dir"}
     if name == "report":
         return out | {"profile", "reference", "rtol", "atol", "run_config"}
@@ -40,6 +40,7 @@ def workflow_parameters(name):
     out |= {"n_values"} if "simulate" in needs or "calibrate" in needs else set()
     out |= {"mnist_mirror"} if "data" in needs else set()
     out |= {"profile"} if TABLE[name].get("profile") else set()
+    out |= {"models"} if TABLE[name].get("overlay") else set()   # config models, for the overlay figures
     return out
 
 
@@ -73,7 +74,7 @@ def test_every_table_entry_has_a_notebook():
 @pytest.mark.parametrize("profile", sorted(CONFIG["profiles"]))
 def test_config_keys_are_notebook_parameters(profile):
     for name, settings in CONFIG["profiles"][profile].items():
-        if name == "outputs":
+        if name in ("outputs", "driftdiffusion"):   # folders; the drift-diffusion stages' settings (rules/models.smk)
             continue
         assert name in NOTEBOOKS, f"profiles.{profile}.{name}: no notebooks/{name}.py"
         unknown = set(settings or {}) - set(parameters(name))

@@ -1,10 +1,11 @@
-"""Tests of the simulated experiments (analysis/physics/protocols.py)."""
+"""Tests of the simulated experiments: the pulse engine (analysis/physics/pulses.py), the paper's
+protocols (protocols.py) and the per-film Dataset (simulation.py)."""
 import numpy as np
 import pytest
 
 from analysis.physics import multitrap as dev
 from analysis import stage_io as io
-from analysis.physics import protocols
+from analysis.physics import protocols, pulses, simulation
 from analysis.parameters import paper_values
 
 
@@ -13,7 +14,7 @@ QUICK = {"ppf_points": 9, "sfdp_points": 6, "energy_points": 10, "trace_samples"
 
 @pytest.fixture(scope="module")
 def quick3():
-    return protocols.simulate_device("3", QUICK)
+    return simulation.simulate_device("3", QUICK)
 
 
 def test_simulate_device_contents(quick3, tmp_path):
@@ -61,17 +62,17 @@ def test_batched_equals_single_runs():
     dts = np.array([0.02, 0.1])
     a1, a2 = protocols.paired_pulse(p, dts)
     for k, dt in enumerate(dts):
-        train = protocols.PulseTrain(np.array([0.0, 0.02 + dt]), 0.02, -1.0)
-        states = protocols.run_train(p, train, train.ends_s + p.read_delay_s)
+        train = pulses.PulseTrain(np.array([0.0, 0.02 + dt]), 0.02, -1.0)
+        states = pulses.run_train(p, train, train.ends_s + p.read_delay_s)
         cur = dev.read_current(p, states, -0.01)
         np.testing.assert_allclose([a1[k], a2[k]], cur, rtol=1e-12)
 
 
 def test_run_train_trace_continuity():
     p = dev.load_parameters("5")
-    train = protocols.PulseTrain.regular(3, -1.0, 0.02, gap_s=0.05)
+    train = pulses.PulseTrain.regular(3, -1.0, 0.02, gap_s=0.05)
     t = np.linspace(-0.05, 0.5, 300)
-    st = protocols.run_train(p, train, t)
+    st = pulses.run_train(p, train, t)
     np.testing.assert_allclose(st.sum(axis=1), 1.0, atol=1e-12)
     P = dev.migrated_fraction(st)
     assert P[0] == 0 and P.max() > 0
@@ -79,17 +80,17 @@ def test_run_train_trace_continuity():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: protocols.PulseTrain(np.array([0.0, 0.01]), 0.02, -1.0), "pulse train overlaps itself"),
+    (lambda: pulses.PulseTrain(np.array([0.0, 0.01]), 0.02, -1.0), "pulse train overlaps itself"),
     (lambda: protocols.frequency_train("3", [60.0]), "pulse train overlaps itself"),
     (lambda: protocols.frequency_train("3", [0.0]), r"frequency_Hz=.* must be finite and > 0 .*Hz"),
     (lambda: protocols.paired_pulse("3", [-0.02]), r"interval_s=.* must be finite and > 0 .*s"),
-    (lambda: protocols.PulseTrain.regular(2, -1.0, 0.0, gap_s=0.1), r"width_s=0.0 must be finite and > 0"),
+    (lambda: pulses.PulseTrain.regular(2, -1.0, 0.0, gap_s=0.1), r"width_s=0.0 must be finite and > 0"),
     (lambda: protocols.resistance_vs_temperature("3", [0.0, 300.0]), r"temperature_K=.* must be finite and > 0"),
-    (lambda: protocols.simulate_device("6", QUICK), "dimensionality n='6' is not supported"),
-    (lambda: protocols.resolve_settings({**QUICK, "profile": "quick"}), r"unknown \['profile'\]"),
-    (lambda: protocols.resolve_settings({"ppf_points": 5}), r"missing \['sfdp_points'"),
-    (lambda: protocols.resolve_settings({**QUICK, "ppf_points": 1}), "ppf_points=1 must be an integer >= 2"),
-    (lambda: protocols.resolve_settings({**QUICK, "ppf_points": 2.5}), "ppf_points=2.5 must be an integer >= 2"),
+    (lambda: simulation.simulate_device("6", QUICK), "dimensionality n='6' is not supported"),
+    (lambda: simulation.resolve_settings({**QUICK, "profile": "quick"}), r"unknown \['profile'\]"),
+    (lambda: simulation.resolve_settings({"ppf_points": 5}), r"missing \['sfdp_points'"),
+    (lambda: simulation.resolve_settings({**QUICK, "ppf_points": 1}), "ppf_points=1 must be an integer >= 2"),
+    (lambda: simulation.resolve_settings({**QUICK, "ppf_points": 2.5}), "ppf_points=2.5 must be an integer >= 2"),
     (lambda: protocols.retention("3", [0], [1.0]), r"rehearsals=\[0\] must all be integers >= 1"),
 ])
 def test_errors_name_parameter_and_range(call, match):
@@ -103,26 +104,26 @@ def test_overlap_message_gives_accepted_range():
 
 
 def test_settings_are_checked_and_made_integers():
-    out = protocols.resolve_settings({**QUICK, "ppf_points": 5.0, "temperature_K": 280.0})
+    out = simulation.resolve_settings({**QUICK, "ppf_points": 5.0, "temperature_K": 280.0})
     assert out["ppf_points"] == 5 and isinstance(out["ppf_points"], int)
     assert out["temperature_K"] == 280.0
-    assert set(protocols.SETTINGS) <= set(out)
+    assert set(simulation.SETTINGS) <= set(out)
 
 
 def test_temperature_is_part_of_the_device():
-    warm = protocols.at_temperature("3", 320.0)
+    warm = pulses.at_temperature("3", 320.0)
     assert warm.temperature_K == 320.0 and dev.load_parameters("3").temperature_K != 320.0
     a_room = protocols.paired_pulse("3", [0.05])[0]
     a_warm = protocols.paired_pulse(warm, [0.05])[0]
     assert abs(float(a_warm[0] / a_room[0]) - 1) > 0.05, "the protocols run at the device's temperature"
     with pytest.raises(ValueError, match=r"temperature_K=-1.0 must be finite and > 0"):
-        protocols.at_temperature("3", -1.0)
+        pulses.at_temperature("3", -1.0)
 
 
 def test_device_dataset_is_the_union_of_the_protocol_builders(quick3):
     names = []
-    for build in protocols.PROTOCOLS.values():
-        c, v = build(dev.load_parameters("3"), protocols.resolve_settings(QUICK))
+    for build in simulation.PROTOCOLS.values():
+        c, v = build(dev.load_parameters("3"), simulation.resolve_settings(QUICK))
         names += list(c) + list(v)
     assert len(names) == len(set(names)), "no two builders write the same variable"
     assert set(names) == set(quick3.variables)
@@ -132,9 +133,9 @@ def test_a_subset_without_traces_has_the_same_values(quick3):
     """The sweep simulates only what its metrics read, without the time traces: the values it
     gets are the full simulation's."""
     parts = ("epsc", "ppf", "sndp", "retention")
-    sub = protocols.simulate_device("3", {**QUICK, "traces": False}, parts=parts)
+    sub = simulation.simulate_device("3", {**QUICK, "traces": False}, parts=parts)
     assert "sndp_trace_current" not in sub and "epsc_current" not in sub
     for name in sub.data_vars:
         np.testing.assert_array_equal(sub[name].values, quick3[name].values, err_msg=name)
     with pytest.raises(ValueError, match=r"parts=\['pff'\] are not protocols"):
-        protocols.simulate_device("3", QUICK, parts=("pff",))
+        simulation.simulate_device("3", QUICK, parts=("pff",))

@@ -41,9 +41,7 @@ def test_the_readme_names_the_commands_prerequisites_and_outputs():
 def test_every_document_the_readme_links_exists_or_is_announced():
     links = re.findall(r"\]\((docs/[\w.-]+\.md|[\w.-]+\.md)\)", README)
     assert "docs/workflow.md" in links and "docs/findings.md" in links
-    # written by other branches of issue 21 (device model, packaging, reliability)
-    pending = {"docs/device-model.md", "docs/packaging.md", "docs/reliability.md"}
-    missing = [link for link in links if not (ROOT / link).is_file() and link not in pending]
+    missing = [link for link in links if not (ROOT / link).is_file()]
     assert missing == [], f"README.md links missing documents: {missing}"
 
 

@@ -231,17 +231,34 @@ def test_many_findings_fold_so_the_top_stays_short():
 
 
 def test_an_accuracy_claim_shows_its_equivalence_test_and_power():
-    eq = {"n": 5, "ci_low": 88.2, "ci_high": 93.1, "margin": 2.4, "power": 0.31, "equivalent": False,
-          "outside": False, "seeds_for_80_percent_power": 14}
+    eq = {"n": 5, "ci_low": 88.2, "ci_high": 93.1, "margin": 2.4, "alpha": 0.05, "power": 0.31,
+          "equivalent": False, "outside": False, "seeds_for_power": 14, "power_target": 0.8, "seeds_cap": 1000,
+          "coverage": 0.95, "prediction_interval": [84.0, 96.5]}
     rec = {"id": "s", "figure": "Fig. S11b", "basis": "predicted", "class": "prediction", "status": "fail",
            "kind": "quantitative", "quote": "q", "location": "p. 7", "metric": "figS11_classification:x",
            "verdict_robust": "depends", "outcome": "undecided", "robustness_over": "seeds",
            "equivalence": eq, "paper": "91.26", "compendium": "90"}
     assert report._robustness_text(rec) == (", equivalence test over 5 seeds: 90 % interval 88.2–93.1 % "
-                                            "(margin ±2.4), power 31 %, 14 seeds for 80 %")
+                                            "(margin ±2.4), power 31 %, 14 seeds for 80 % power (description: "
+                                            "95 % prediction interval for one further run 84.0–96.5 %)")
     details = report._claim_details(rec, "Fig. S11")
     assert "outcome: <b>undecided</b>" in details and "power 31 %" in details
+    beyond = {**eq, "seeds_for_power": None}
+    assert "more than 1000 seeds for 80 % power" in report.equivalence_text(beyond)
 
+
+def test_the_accuracy_row_of_an_evaluated_claim_carries_power_and_seeds():
+    """From claims.evaluate on synthetic per-seed values to the report's accuracy row."""
+    claim = next(c for c in claims.load_ledger() if c["id"] == "figS11-accuracy-28x28-retained-push-pull")
+    noisy = [85.4, 85.5, 83.5, 89.2, 77.8]                 # sd 4.2 pp against a 0.71 pp margin
+    rec = claims.evaluate(claim, {"figS11_classification": {
+        "accuracy_28x28_retained_push_pull_percent_per_seed": noisy}})
+    eq = rec["equivalence"]
+    assert rec["outcome"] == "undecided" and eq["margin"] == 0.71 and eq["power"] < 0.01
+    assert 250 < rec["seeds_for_power"] == eq["seeds_for_power"] < 400
+    text = report._robustness_text(rec)
+    assert f"power {100 * eq['power']:.0f} %" in text and f"{eq['seeds_for_power']} seeds for 80 % power" in text
+    assert "prediction interval" in text
 
 def test_the_report_shows_the_rules_log_newest_first():
     entries = [{"date": "2026-11-29", "commit": "abc1234", "kind": "new", "after_results": False,
@@ -311,7 +328,9 @@ def test_every_count_on_the_page_comes_from_one_tally(tmp_path):
     n_find = int(re.search(r"<h2>Findings \((\d+) claims?\)</h2>", html).group(1))
     groups = re.findall(r"<summary><b>[^<]*</b> \((\d+)\)</summary>", html.split('id="findings"')[1].split("</section>")[0])
     assert groups and n_find == sum(int(n) for n in groups)
-    assert "paper true; here true" in html and "True" not in re.sub(r"<[^>]+>", "", html).replace("true", "")
+    # booleans of the claims read as the paper writes them (the function index may show Python's)
+    claims_text = re.sub(r"<[^>]+>", "", html.split('id="library"')[0])
+    assert "paper true; here true" in html and "True" not in claims_text
 
 
 def test_no_text_is_shortened_without_a_way_to_read_all_of_it(tmp_path):

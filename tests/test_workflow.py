@@ -14,9 +14,11 @@ import pytest
 from analysis.evidence import claims
 from analysis.stage_io import PARTIAL_MARKER
 
-from .conftest import copy_repo, run_snakemake, snakemake_cmd, snakemake_env
+from .conftest import copy_repo, mnist_mirror, run_snakemake, snakemake_cmd, snakemake_env
 
 pytestmark = pytest.mark.slow
+needs_data = pytest.mark.skipif(mnist_mirror() is None and not os.environ.get("SYNAPSE_ALLOW_DOWNLOAD"),
+                                reason="no MNIST mirror (set SYNAPSE_DATA_MIRROR) and downloads not allowed")
 
 OUTPUT_PATTERNS = ["results/quick/simulate/*.nc", "results/quick/calibration/*.nc",
                    "results/quick/metrics/*.json", "results/quick/tables/*.csv",
@@ -96,8 +98,19 @@ def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_
     png.write_bytes(png.read_bytes()[:2000])  # truncated, as by a full disk
     table = moved / "results" / "quick" / "tables" / "table2.csv"
     table.write_bytes(table.read_bytes()[:-7])
+    # damage the old check let through: a PDF with 100 bytes cut out of its middle (header and
+    # %%EOF intact) and the merged sweep cut in half (merged sweep files were not checked at all)
+    pdf = moved / "figures" / "quick" / "figS10_energy_amplitude.pdf"
+    data = pdf.read_bytes()
+    pdf.write_bytes(data[:len(data) // 2] + data[len(data) // 2 + 100:])
+    sweep = moved / "results" / "quick" / "robustness" / "wide.nc"
+    sweep.write_bytes(sweep.read_bytes()[:sweep.stat().st_size // 2])
     proc = run_snakemake(moved)
-    assert "fig2_optics.png is damaged" in proc.stderr
+    notes = [ln for ln in proc.stderr.splitlines() if ln.startswith("note:") and "is damaged" in ln]
+    for name in ("fig2_optics.png is damaged (PNG:", "table2.csv is damaged (CSV:",
+                 "figS10_energy_amplitude.pdf is damaged (PDF:", "robustness/wide.nc is damaged (NetCDF:"):
+        assert sum(name in ln for ln in notes) == 1, (name, notes)
+    assert len(notes) == 4, notes
     assert digests(moved) == reference
     assert not partial_files(moved)
 
@@ -137,11 +150,95 @@ def test_interrupted_run_resumes_to_the_same_outputs(quick_runs, tmp_path, sig):
     assert "Nothing to be done" in run_snakemake(work, "-n").stdout
 
 
-def test_failed_rule_prints_its_cause_in_the_terminal(tmp_path):
+@needs_data
+def test_failed_rule_prints_its_cause_in_the_terminal_once(tmp_path):
+    """A job that fails prints the cause from its log, once (the data job is not retried)."""
     work = copy_repo(tmp_path / "repo")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("data: {mirror: /nonexistent/mnist}\n")
-    proc = run_snakemake(work, "data", "--configfile", str(bad), check=False)
+    module = work / "analysis" / "learning" / "digits.py"
+    text = module.read_text()
+    hook = "    args = ap.parse_args(argv)\n"
+    assert hook in text
+    module.write_text(text.replace(hook, hook + "    print('ERROR: the manifest cannot be written (a failure put in by the test)', "
+                                               "file=sys.stderr)\n    return 1\n"))
+    proc = run_snakemake(work, "data", check=False)
     assert proc.returncode != 0
-    assert "cause (from logs/quick/data.log)" in proc.stderr
-    assert "/nonexistent/mnist" in proc.stderr and "is not a folder" in proc.stderr
+    assert proc.stderr.count("cause (from logs/quick/data.log)") == 1, proc.stderr
+    assert proc.stderr.count("ERROR: the manifest cannot be written") == 1, proc.stderr
+
+
+def _no_network(env):
+    """Downloads fail at once: every proxy variable points at a closed local port."""
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        env[var] = "http://127.0.0.1:9"
+    env.pop("no_proxy", None)
+    env.pop("NO_PROXY", None)
+    return env
+
+
+@pytest.mark.parametrize("mirror, expected", [
+    (None, ["no local mirror is set", "SYNAPSE_DATA_MIRROR is unset", "data.mirror",
+            "the download addresses do not answer"]),
+    ("/nonexistent/mnist", ["SYNAPSE_DATA_MIRROR='/nonexistent/mnist'", "is not a folder"]),
+], ids=["offline-no-mirror", "mirror-not-a-folder"])
+def test_data_are_checked_before_any_job_starts(tmp_path, mirror, expected):
+    """Without the data, the run stops before its first job with one message naming the mirror
+    settings (it used to stop minutes in, when the data job's turn came, twice)."""
+    work = copy_repo(tmp_path / "repo")
+    env = _no_network(snakemake_env(work))
+    env["SYNAPSE_DATA_CACHE"] = str(tmp_path / "empty-cache")
+    env.pop("SYNAPSE_DATA_MIRROR", None)
+    if mirror:
+        env["SYNAPSE_DATA_MIRROR"] = mirror
+    proc = subprocess.run(snakemake_cmd(), cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1, proc.stderr[-3000:]
+    assert all(part in errors[0] for part in expected), errors[0]
+    assert "rule " not in proc.stderr  # no job started
+    assert not (work / "results").exists() and not (work / "logs").exists()
+
+
+def _start(work, log):
+    with log.open("w") as fh:
+        return subprocess.Popen(snakemake_cmd(), cwd=work, env=snakemake_env(work), stdout=subprocess.DEVNULL,
+                                stderr=fh, start_new_session=True)
+
+
+_JOB_STARTED = ("localrule ", "rule ")
+
+
+@pytest.fixture(scope="module")
+def lock_copy(tmp_path_factory):
+    """A copy without outputs: a run there has many jobs ahead of it."""
+    return copy_repo(tmp_path_factory.mktemp("lock") / "repo")
+
+
+@needs_data
+@pytest.mark.parametrize("gap_s", [0.0, 1.0], ids=["0s-apart", "1s-apart"])
+def test_of_two_runs_started_together_one_works_the_other_names_it(lock_copy, tmp_path, gap_s):
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = _start(lock_copy, logs[0])
+    time.sleep(gap_s)
+    second = _start(lock_copy, logs[1])
+    runs = [first, second]
+    try:
+        deadline = time.time() + 600
+        while all(run.poll() is None for run in runs):
+            assert time.time() < deadline, "neither run stopped"
+            time.sleep(0.2)
+        stopped = next(i for i, run in enumerate(runs) if run.poll() is not None)
+        working = 1 - stopped
+        message = logs[stopped].read_text()
+        assert runs[stopped].returncode != 0
+        assert f"another Snakemake run (pid {runs[working].pid}) is working in" in message, message
+        # the other one works: it goes on to start jobs
+        while not any(ln.startswith(_JOB_STARTED) for ln in logs[working].read_text().splitlines()):
+            assert runs[working].poll() is None, logs[working].read_text()[-3000:]
+            assert time.time() < deadline, "the working run started no job"
+            time.sleep(0.2)
+        assert "another Snakemake run" not in logs[working].read_text()
+    finally:
+        for run in runs:  # a kill, as of a crashed run: its lock must not stop the next test
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+            run.wait(timeout=120)

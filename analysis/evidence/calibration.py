@@ -125,13 +125,80 @@ HEADER = ("# Per-n calibrated parameters of the synapse model (analysis/physics/
           "# target, the value the analysis of the simulated experiment achieved, and the residual.\n")
 
 
+# entry of the file -> (key of the film's result, its Table 2 target)
+_PER_FILM = {"ea_eV": ("ea_eV", "Ea"), "e0_eV": ("e0_eV", "m"), "nu_m_per_s": ("nu_m_per_s", "b")}
+
+
+def from_yaml_mapping(mapping: dict) -> dict:
+    """The calibration result :func:`to_yaml_mapping` made *mapping* from (its inverse; the films
+    are those of ``ea_eV``'s values).
+
+    Raises
+    ------
+    KeyError, TypeError
+        If *mapping* lacks an entry, a key of one or a film.
+    """
+    per_n = {}
+    for n in mapping["ea_eV"]["value"]:
+        film = {"target": {}, "achieved": {}, "residual": {}}
+        for name, (key, target) in _PER_FILM.items():
+            entry = mapping[name]
+            film[key] = entry["value"][n]
+            for part in ("target", "achieved", "residual"):
+                film[part][target] = entry[part][n]
+        per_n[n] = film
+    s = mapping["sigma0_S_per_um2"]
+    return {"per_n": per_n, "sigma0_S_per_um2": s["value"],
+            "energy": {"target_J": s["target"], "achieved_J": s["achieved"], "residual_J": s["residual"]}}
+
+
+def calibrated_text(result: dict) -> str:
+    """The text of the calibration file of *result*, as :func:`write_calibrated` writes it."""
+    return HEADER + yaml.safe_dump(to_yaml_mapping(result), sort_keys=False, width=200)
+
+
 def write_calibrated(result: dict, path: str | Path) -> Path:
     """Write the calibration result as YAML (full float precision, fixed key order; atomic)."""
     from analysis.stage_io import write_text
     path = Path(path)
-    text = HEADER + yaml.safe_dump(to_yaml_mapping(result), sort_keys=False, width=200)
-    write_text(text, path)
+    write_text(calibrated_text(result), path)
     return path
+
+
+def file_problem(path: str | Path) -> str | None:
+    """Why *path* is not a calibration file as :func:`write_calibrated` writes one, or ``None``.
+
+    YAML has no end marker, so a file cut short (a full disk, a kill) can still parse, as a
+    calibration with fewer entries or keys. The file is read back into a calibration result
+    and written again in memory: the text must be the file's own. A file cut anywhere (its last
+    line is ``target_units: J``) or edited by hand differs; only a change of a number's digits
+    that leaves a number cannot be told.
+
+    Returns
+    -------
+    str or None
+        One line: the YAML error, what the file lacks, or the first line that differs.
+    """
+    text = Path(path).read_bytes().decode("utf-8")
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return f"YAML syntax error: {' '.join(str(exc).split())}"
+    try:
+        expected = calibrated_text(from_yaml_mapping(mapping))
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        return (f"not a whole calibration file: {type(exc).__name__} {exc} (every entry of "
+                f"{', '.join(_PER_FILM)}, sigma0_S_per_um2 with value, units, meaning, source, target, "
+                "achieved, residual for every film)")
+    if expected != text:
+        got, want = text.splitlines(), expected.splitlines()
+        line = next((i for i, (a, b) in enumerate(zip(got, want), start=1) if a != b), None)
+        if line is None and len(got) == len(want):
+            return f"line {len(got)} is cut short (no newline at its end)"
+        line = line or min(len(got), len(want)) + 1
+        return (f"line {line} is not what the calibrate stage writes for these values "
+                f"({len(got)} lines, {len(want)} expected): cut short or edited")
+    return None
 
 
 def main(argv=None) -> int:

@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import math
 
-from analysis.evidence import statistics
+from analysis.evidence import accuracy, statistics
 from analysis.evidence.ledger import OPS, TRENDS, load_ledger, validate_claim  # noqa: F401 (the ledger's readers)
-from analysis.evidence.rules import accuracy_rule, effect_sizes, robustness_rules
+from analysis.evidence.rules import effect_sizes, robustness_rules
 from analysis.evidence.statistics import prediction_interval, wilson  # noqa: F401 (used by the report)
 from analysis.stage_io import load_metrics, write_metrics  # noqa: F401 (the metrics files' readers and writers)
 
@@ -111,6 +111,8 @@ def _lookup(claim: dict, metrics: dict, choices: dict | None = None, metric: str
         value = value[str(key)]
     elif key is not None and metric == claim["metric"]:
         return None, f"output {metric} has no entry {key!r}"
+    if value is None and metric == claim["metric"]:        # not computed: not evaluated, with the reason
+        return None, f"output {metric} not computed" + (f": {claim['when_null']}" if claim.get("when_null") else "")
     return value, None
 
 
@@ -236,20 +238,13 @@ def _assess(op: str, c, cmp: dict, sizes: dict | None = None, choices: dict | No
         out.update(ok=ok, paper_text="true", margin=1.0 if ok else -1.0, margin_units="boolean")
         return out
     if op == "equivalence":
-        rule = accuracy_rule()
-        margin = float(rule["equivalence_margin_pp"]["value"][str(cmp["data"])])
-        alpha = float(rule["equivalence_alpha"]["value"])
-        p = _num(cmp["paper"])
-        r = statistics.tost(c, p, margin, alpha)
-        mean_pi, half = statistics.prediction_interval(c, 0.95)
-        outside = r["ci_high"] < p - margin or r["ci_low"] > p + margin
-        out.update(ok=r["equivalent"], margin=margin - max(abs(r["ci_low"] - p), abs(r["ci_high"] - p)),
+        eq = accuracy.equivalence(c, str(cmp["data"]), paper=_num(cmp["paper"]))
+        if eq["test_outcome"] == "no test":
+            raise ValueError(f"{eq['n']} seed(s): the equivalence test needs ≥ 2 (one value per seed)")
+        p, margin = eq["paper"], eq["margin"]
+        out.update(ok=eq["equivalent"], margin=margin - max(abs(eq["ci_low"] - p), abs(eq["ci_high"] - p)),
                    margin_units="percentage points (margin minus the farther end of the 90 % interval)",
-                   paper_text=f"{p:g} ± {margin:g} (equivalence margin)",
-                   equivalence={**r, "margin": margin, "alpha": alpha, "outside": outside,
-                                "prediction_interval": [mean_pi - half, mean_pi + half],
-                                "seeds_for_80_percent_power": statistics.seeds_for_power(
-                                    r["sd"], margin, float(rule["power_target"]["value"]), alpha)})
+                   paper_text=f"{p:g} ± {margin:g} (equivalence margin)", equivalence=eq)
         return out
     raise ValueError(f"unknown comparison op {op!r}; expected one of {sorted(OPS)}")
 
@@ -377,8 +372,9 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None, pset=None) -
             record["note"] = (f"too small to have been seen: effect {a['effect']:.3g} ≤ detection threshold "
                               f"{a['threshold']:.3g} (the read noise of a plausible instrument, "
                               "data/evidence/measurement.yaml). " + record["note"]).strip()
-    if "equivalence" in a:
-        record["equivalence"] = {k: v for k, v in a["equivalence"].items()}
+    if "equivalence" in a:     # the test with its margin; beside the verdict: achieved power, seeds for the target
+        eq = a["equivalence"]
+        record.update(equivalence=dict(eq), power=eq["power"], seeds=eq["n"], seeds_for_power=eq["seeds_for_power"])
     if record["class"] == "unverified":
         record["status"] = "shown"
         record["note"] = ("reference value unverified ([M]): shown, not counted as pass or fail. "
@@ -396,10 +392,8 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None, pset=None) -
                 f"{'holds' if sweep.get('wide_holds_all') else 'fails'} in all {sweep['wide_samples']} evaluated "
                 "samples of the sweep (the wide prior's box holds every design: physics and analysis choices)")
     elif record["class"] == "prediction" and "equivalence" in a:
-        eq = a["equivalence"]
         record.update(robustness_over="seeds", verdict_robust={"reproduced": "holds", "contradicted": "fails",
-                                                               "undecided": "depends"}[a["outcome"]],
-                      power=eq["power"], seeds=eq["n"])
+                                                               "undecided": "depends"}[a["outcome"]])
     return record
 
 

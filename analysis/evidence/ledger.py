@@ -53,6 +53,9 @@ derived_from : str, optional — id of the claim whose finding this one repeats:
 variant_of : str, optional — id of the claim of which this one is the same statement under
     other options of analysis choices (``variant``: choice -> option): one claim, swept over them.
 note, fail_note : str, optional — shown in the report.
+when_null : str, optional — why the metric can be null (not computed, e.g. a leave-one-out that
+    runs only for a law that fits in-sample): a null value makes the claim ``not evaluated``
+    with this reason, never a failure.
 reference : ``unverified`` for a comparison with a value tagged [M] (shown, never pass or fail).
 construction : str, optional — why the claim holds by construction.
 """

@@ -3,7 +3,7 @@
 Every claim of ``data/paper/claims/*.yaml`` names a metric ``<stage>:<name>``. The figure
 notebooks write these metrics (``results/metrics/<stage>.json``) and the robustness sweep
 recomputes them for each parameter set; both call the functions below, so a metric has one
-definition. Each takes the per-film Datasets of :func:`analysis.physics.protocols.simulate_device`
+definition. Each takes the per-film Datasets of :func:`analysis.physics.simulation.simulate_device`
 (label -> Dataset, ordered by n; the sweep simulates only the variables these functions read)
 and returns a JSON-able dict.
 

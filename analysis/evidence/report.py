@@ -23,6 +23,12 @@ to the notebook cell that drew it and to the ``analysis`` functions it used), al
 with filters, a reference of the library functions used, the rules log, and the provenance (commit with its
 dirty mark as in the header, CPU, BLAS, the data source, every installed package and their digest).
 
+Size: one module because it writes one page whose parts share one tally, one escaping and one
+layout (the claims' rows appear in the summary, the findings, the figure sections and the full
+table); the seams for a split are the provenance (:func:`provenance_html` and the environment
+probes above it) and the regression check (:func:`gate`, :func:`update_references`,
+:func:`_reference`), which read nothing of the rest.
+
 Command line::
 
     python -m analysis.evidence.report gate results/report/regression.json results/report/regression.ok
@@ -52,7 +58,8 @@ from pathlib import Path
 import yaml
 
 from analysis.evidence import claims as _claims
-from analysis.stage_io import ROOT, resolve, write_json, write_text
+from analysis.evidence import model_form as _model_form
+from analysis.stage_io import ROOT, metrics_folder, resolve, write_json, write_text
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +74,8 @@ OPTIONAL_KEYS = ("class", "condition", "location", "margin", "margin_units", "ro
                  "robustness_analysis_interval", "robustness_joint", "robustness_joint_interval",
                  "samples", "verdict_robust", "sensitivities", "robustness_over", "sensitivity_note",
                  "outcomes_joint", "wide_samples", "effect", "threshold", "construction",
-                 "construction_basis", "calibration", "equivalence", "power", "seeds", "derived_from",
-                 "variant_of", "variant", "why", "model_robustness")
+                 "construction_basis", "calibration", "equivalence", "power", "seeds", "seeds_for_power", "derived_from",
+                 "variant_of", "variant", "why", "model_robustness", "models", "model_agreement")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
 
@@ -351,6 +358,16 @@ def stage_times(bench_dir: Path) -> dict[str, float]:
     return times
 
 
+def archive_link(results_dir: Path, out_dir: Path) -> str:
+    """The newest research-object archive of this profile's runs (``make archive``), linked."""
+    archives = sorted(Path(results_dir).glob("archive/*.crate.zip"))
+    if not archives:
+        return (f"none yet: <code>make archive</code> packs a finished run into "
+                f"<code>{_esc(_display_path(Path(results_dir) / 'archive'))}/</code>")
+    return (f'<a href="{_esc(_rel(archives[-1], out_dir))}">{_esc(archives[-1].name)}</a> (the newest; '
+            "a Workflow Run RO-Crate, checked with <code>make verify ARCHIVE=…</code>)")
+
+
 # ------------------------------------------------------------------------------ build
 def _reference(path: Path) -> dict | None:
     if not path.is_file():
@@ -401,6 +418,10 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     metrics = _claims.load_metrics(results_dir / "metrics")
     ledger = _claims.load_ledger(ledger_dir)
     records = _claims.evaluate_all(ledger, metrics)
+    views = {m: _model_form.model_view(metrics, _claims.load_metrics(metrics_folder(results_dir, m)))
+             for m in _model_form.other_models(results_dir)}
+    for claim, record in zip(ledger, records):
+        record.update(_model_form.per_model(claim, record, views))
     write_json([public_record(r) for r in records], out_dir / "claims.json")
 
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
@@ -543,11 +564,14 @@ def summarise(records, regression) -> dict:
             by_class.setdefault(r["class"], {}).setdefault(r["status"], 0)
             by_class[r["class"]][r["status"]] += 1
     bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
+    mf = _model_form.agreement_summary(records)
     out = {"claims": len(records), "by_basis": by_basis,
            "status": {s: sum(r["status"] == s for r in records) for s in ("pass", "fail", "missing")},
            "regression_failures": len(bad)}
     if by_class:
         out["by_class"] = by_class
+    if mf["device_claims"]:
+        out["model_form"] = {k: v for k, v in mf.items() if k != "text"}
     return out
 
 
@@ -959,16 +983,29 @@ def _attrs(record: dict, section_label: str) -> str:
             f'data-status="{_esc(record["status"])}" data-figure="{_esc(section_label)}"')
 
 
+def equivalence_text(eq: dict) -> str:
+    """An accuracy's equivalence test in words: its interval, margin, achieved power and the seeds
+    the power target needs (``equivalence`` of a claims.json record,
+    :func:`analysis.evidence.accuracy.equivalence`)."""
+    target = f"{100 * float(eq.get('power_target', 0.8)):.0f} %"
+    needed = eq.get("seeds_for_power")
+    needed = (f"{needed} seeds for {target} power" if needed is not None
+              else f"more than {eq.get('seeds_cap', '?')} seeds for {target} power")
+    coverage = 100 * (1 - 2 * float(eq.get("alpha", 0.05)))
+    pi = eq.get("prediction_interval")
+    pi = (f" (description: {100 * float(eq.get('coverage', 0.95)):.0f} % prediction interval for one further "
+          f"run {pi[0]:.1f}–{pi[1]:.1f} %)" if pi else "")
+    return (f"equivalence test over {eq.get('n')} seeds: {coverage:.0f} % interval "
+            f"{eq['ci_low']:.1f}–{eq['ci_high']:.1f} % (margin ±{eq['margin']:g}), power "
+            f"{100 * eq['power']:.0f} %, {needed}{pi}")
+
+
 def _robustness_text(record: dict) -> str:
     """Holds in what fraction of the samples: over the physics, the analysis choices, jointly."""
+    if record.get("equivalence"):          # an accuracy (a variant too): its test over the seeds
+        return f", {equivalence_text(record['equivalence'])}"
     if record.get("robustness_over") == "seeds":
-        eq = record.get("equivalence") or {}
-        if not eq:
-            return ""
-        return (f", equivalence test over {eq.get('n')} seeds: 90 % interval "
-                f"{eq['ci_low']:.1f}–{eq['ci_high']:.1f} % (margin ±{eq['margin']:g}), power "
-                f"{100 * eq['power']:.0f} %" + (f", {eq['seeds_for_80_percent_power']} seeds for 80 %"
-                                                  if eq.get("seeds_for_80_percent_power") else ""))
+        return ""
     parts = []
     for key, name in (("physics", "physics"), ("analysis", "analysis"), ("joint", "jointly")):
         v = record.get(f"robustness_{key}")
@@ -987,6 +1024,8 @@ def _claim_details(record: dict, section_label: str) -> str:
                   " (distance from the threshold, &gt; 0 when it holds)")
     if record.get("outcome"):
         extra += f"<br>outcome: <b>{_esc(record['outcome'])}</b>"
+    if record.get("equivalence") and record.get("robustness_over") != "seeds":
+        extra += f"<br>{_esc(equivalence_text(record['equivalence']))}"
     if record.get("robustness_over") or record.get("robustness_physics") is not None:
         rv = robust_verdict(record)
         extra += f"<br>{'verdict: ' + _esc(rv) if rv else 'robustness'}{_robustness_text(record)}"
@@ -1000,6 +1039,9 @@ def _claim_details(record: dict, section_label: str) -> str:
                 if isinstance(v, dict) else _esc(k) for k, v in list(sens.items())[:3])
         elif record.get("sensitivity_note"):
             extra += f"; sensitivities: {_esc(record['sensitivity_note'])}"
+    if isinstance(record.get("models"), dict):
+        extra += (f"<br>by model ({_esc(record.get('model_agreement', ''))}): " + "; ".join(
+            f"{_esc(m)}: {_esc(v.get('outcome'))} ({_esc(v.get('compendium'))})" for m, v in record["models"].items()))
     for key, label_ in (("construction_basis", "by construction"), ("construction", "by construction"),
                         ("derived_from", "derived from"), ("variant_of", "variant of"), ("why", "why")):
         if record.get(key):
@@ -1049,6 +1091,16 @@ def _summary_html(records, regression, classes: bool, counts: dict | None = None
                      f"Apart: {counts['by_group'].get('consistent by construction', {}).get('claims', 0)} consistent and "
                      f"{counts['by_group'].get('inconsistent by construction', {}).get('claims', 0)} inconsistent by construction "
                      "(what the model class always or never gives: not tests).")
+        mf = _model_form.agreement_summary(records)
+        if mf["device_claims"]:
+            dependent = mf["predictions_model_dependent"]
+            headline += (f" <b>Model form</b>: of {mf['predictions']} device predictions, "
+                         f"<b>{mf['predictions_model_robust']}</b> have a model-robust outcome (the multi-trap "
+                         f"and drift–diffusion models agree) and <b>{len(dependent)}</b> depend on the "
+                         "model's form" + (": " + ", ".join(f"<code>{_esc(i)}</code>" for i in dependent)
+                                           if dependent else "")
+                         + f" (over all {mf['device_claims']} device claims: {mf['model_robust']} agree, "
+                         f"{len(mf['model_dependent'])} differ).")
     else:
         pred = counts["by_group"].get("predicted", {"claims": 0})
         headline = (f"Of <b>{pred['claims']} predicted claims</b>, <b>{pred.get('holds', 0)}</b> "
@@ -1309,7 +1361,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {plural(tally["total"], "cl
     parts.append(rules_log_html())
 
     # provenance
-    parts.append(provenance_html(commit, results_dir, config_text, run_config))
+    parts.append(provenance_html(commit, results_dir, config_text, run_config, archive=archive_link(results_dir, out_dir)))
     parts.append(f"""<section id="how"><h2>How to read this report</h2>
 <p>Each claim is a checkable statement of the paper (<code>data/paper/claims/*.yaml</code>) with the condition
 the paper states for it, what the paper states and what the simulation gives. Its <b>outcome</b> says what kind
@@ -1329,7 +1381,7 @@ the underlying CSV and JSON files keep full precision. <a href="#top">Back to th
     return "\n".join(parts)
 
 
-def provenance_html(commit: str, results_dir: Path, config_text: str, run_config=None) -> str:
+def provenance_html(commit: str, results_dir: Path, config_text: str, run_config=None, archive: str = "") -> str:
     """The provenance section: commit (with its dirty mark, as in the header), time, Python and
     the key packages, numba, BLAS, CPU, the data source, every installed package with the
     digest of the set, the run time per stage and the configuration (long lists folded)."""
@@ -1337,6 +1389,8 @@ def provenance_html(commit: str, results_dir: Path, config_text: str, run_config
             ("report written", f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}"),
             ("CPU", _esc(cpu_model())), ("BLAS / LAPACK", _esc(blas_info())),
             ("MNIST data source", _esc(data_source(results_dir, run_config)))]
+    if archive:
+        rows.append(("archive", archive))  # archive_link: HTML already escaped
     rows += [(k, _esc(v)) for k, v in package_versions().items()]
     allpk = installed_packages()
     out = ['<section id="provenance"><h2>Provenance</h2><table id="provenance-table">']

@@ -33,6 +33,11 @@ which it holds, with a Wilson interval — the counts of its outcomes in the joi
 it holds (fails) in every evaluated sample of every design (then it is consistent
 (inconsistent) *by construction*), and the assumptions of either kind that move it most.
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
+
+Size: about 760 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
+(:func:`summarise`, :func:`sensitivities`, :func:`claim_table`) read and write one layout, the
+chunk Dataset (the per-claim variables of ``_var``, the assumption columns); the summary, from
+:func:`stage_model` on, is the place to split once issue 17's remaining parts settle that layout.
 """
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ import xarray as xr
 from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, statistics
 from analysis.evidence.rules import robustness_rules
 from analysis.parameters import ParameterSet, default_parameters, load_yaml
-from analysis.physics import energy, multitrap as dev, optics, protocols, structure
+from analysis.physics import energy, multitrap as dev, optics, protocols, simulation, structure
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
@@ -254,7 +259,7 @@ def sweep_settings(sizes: dict | None = None) -> dict:
 def _films(devices_key, sizes_key) -> dict:
     devices = dict(devices_key)
     settings = sweep_settings(dict(sizes_key) if sizes_key else None)
-    return {n: protocols.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in devices.items()}
+    return {n: simulation.simulate_device(p, settings, parts=SWEEP_PARTS) for n, p in devices.items()}
 
 
 class _Key:
@@ -506,8 +511,20 @@ def merge(chunks: list[xr.Dataset]) -> xr.Dataset:
     """Concatenate the chunks of one design along ``sample`` (checked complete)."""
     if not chunks:
         raise ValueError("merge needs at least one chunk")
-    ds = xr.concat(sorted(chunks, key=lambda d: int(d.attrs["chunk"])), dim="sample",
-                   combine_attrs="drop_conflicts")
+    chunks = sorted(chunks, key=lambda d: int(d.attrs["chunk"]))
+    # A chunk in which no sample evaluated a claim writes its margin with the default units "1";
+    # the units of the chunks that did evaluate it hold (else drop_conflicts would drop them).
+    chunks = [c.copy() for c in chunks]
+    for var in [v for v in chunks[0].data_vars if str(v).startswith("margin__")]:
+        evaluated = [c for c in chunks if (c[var.replace("margin__", "holds__", 1)] != -1).any()]
+        units = {c[var].attrs.get("units") for c in evaluated}
+        if len(units) > 1:
+            raise ValueError(f"chunks give {var} different units {sorted(units)}")
+        if units:
+            unit = units.pop()
+            for c in chunks:
+                c[var].attrs["units"] = unit
+    ds = xr.concat(chunks, dim="sample", combine_attrs="drop_conflicts")
     n = int(chunks[0].attrs["n_samples"])
     if sorted(ds["sample"].values.tolist()) != list(range(n)):
         raise ValueError(f"chunks cover samples {ds['sample'].values.tolist()}; expected 0..{n - 1}")

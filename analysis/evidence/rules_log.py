@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 LOG_PATH = "data/evidence/rules_log.yaml"
 """The log, relative to the repository root."""
 
-CLAIM_RULE_KEYS = ("id", "kind", "basis", "metric", "key", "compare", "condition", "construction",
+CLAIM_RULE_KEYS = ("id", "kind", "basis", "metric", "key", "select", "compare", "condition", "construction",
                    "reference", "question", "derived_from", "variant_of", "variant")
 """The keys of a ledger entry that decide its verdict or its class."""
 

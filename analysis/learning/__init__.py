@@ -1,2 +1,3 @@
-"""Device-aware learning: potentiation/depression curves, lookup-table devices, training of
-the Fig. S11 networks and the digit data sets."""
+"""Device-aware learning: potentiation/depression curves, lookup-table devices in differential
+pairs, training of the Fig. S11 networks (with its experiments and the NeuroSim-compatible mode)
+and the digit data sets."""

@@ -168,11 +168,13 @@ def _temporary(dest: Path):
             os.unlink(tmp)
 
 
-def decompress_verified(gz_path: str | os.PathLike, dest: str | os.PathLike, expected_sha256: str) -> Path:
+def decompress_verified(gz_path: str | os.PathLike, dest: str | os.PathLike, expected_sha256: str,
+                        advice: str = "replace it with an intact copy") -> Path:
     """Decompress *gz_path* to *dest*, keeping it only if its SHA-256 matches.
 
     The bytes go to a temporary file next to *dest*, hashed on the way; the file is
-    renamed onto *dest* only when the digest equals *expected_sha256*.
+    renamed onto *dest* only when the digest equals *expected_sha256*. *advice* ends the
+    error message: what to do, which depends on where the file came from (mirror, download).
 
     Raises
     ------
@@ -195,8 +197,7 @@ def decompress_verified(gz_path: str | os.PathLike, dest: str | os.PathLike, exp
         actual = h.hexdigest()
         if problem or actual != expected_sha256:
             msg = (f"MNIST file {gz_path} failed verification: decompressed SHA-256 expected "
-                   f"{expected_sha256}, actual {actual}{problem}. The file was not used; "
-                   f"replace it with an intact copy (or delete it to download again).")
+                   f"{expected_sha256}, actual {actual}{problem}. The file was not used; {advice}.")
             raise DataIntegrityError(msg)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
@@ -270,10 +271,13 @@ def fetch_file(name: str, mirror: str | os.PathLike | None = None,
             msg = f"data mirror {mirror_dir} lacks {name}; it must hold all of {', '.join(_registry_cached()['files'])}"
             raise FileNotFoundError(msg)
         log.info("decompressing %s from the mirror %s", name, mirror_dir)
-        return decompress_verified(src, dest, entry["idx_sha256"])
+        return decompress_verified(src, dest, entry["idx_sha256"],
+                                   f"replace it in the mirror with an intact copy (data/mnist.yaml lists the "
+                                   f"canonical downloads), or unset {ENV_MIRROR} and `{CONFIG_KEY}` to download it")
     gz = _download(name, cache)
     try:
-        return decompress_verified(gz, dest, entry["idx_sha256"])
+        return decompress_verified(gz, dest, entry["idx_sha256"],
+                                   "the download was corrupt (it has been deleted); run again to download it again")
     finally:
         with contextlib.suppress(FileNotFoundError):
             gz.unlink()

@@ -250,7 +250,7 @@ def stack_psc(films: dict, where="the simulated films") -> xr.Dataset:
     Parameters
     ----------
     films : dict
-        label -> Dataset of :func:`analysis.physics.protocols.simulate_device` (at least its
+        label -> Dataset of :func:`analysis.physics.simulation.simulate_device` (at least its
         ``psc`` part).
 
     Returns

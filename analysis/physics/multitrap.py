@@ -194,8 +194,9 @@ class MultiTrapSynapse:
         """Small-signal conductance [S] (:func:`conductance`)."""
         return conductance(self, state, temperature_K, area_um2)
 
-    def synaptic_weight(self, state) -> np.ndarray:
-        """Synaptic weight ``y = gamma P`` (:func:`synaptic_weight`)."""
+    def synaptic_weight(self, state, read_voltage_V=None) -> np.ndarray:
+        """Synaptic weight ``y = gamma P`` (:func:`synaptic_weight`; independent of the read
+        voltage, so *read_voltage_V* is not used)."""
         return synaptic_weight(self, state)
 
     def attributes(self) -> dict:

@@ -34,7 +34,8 @@ def retention_fit(device) -> fits.FitResult:
     t = protocols.retention_times(pset)
     states = protocols.retention(device, [pv["retention_pulses"]], t)[0]
     current = device.read_current(states, pv["retention_read_voltage_V"])
-    return protocols.fit_retention(t, device.synaptic_weight(states), pset, current_A=current)
+    weight = device.synaptic_weight(states, pv["retention_read_voltage_V"])
+    return protocols.fit_retention(t, weight, pset, current_A=current)
 
 
 def arrhenius_fit(device) -> fits.FitResult:

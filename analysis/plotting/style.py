@@ -224,9 +224,9 @@ def style_violations(fig, *, draw: bool = True, layout: bool = True) -> list[str
     if draw:
         fig.draw_without_rendering()
     problems = []
-    sup = getattr(fig, "_suptitle", None)
-    if sup is not None and sup.get_text().strip():
-        problems.append(f"figure title {sup.get_text()!r} (use panel letters: analysis.plotting.style.panel_label)")
+    sup = fig.get_suptitle()
+    if sup.strip():
+        problems.append(f"figure title {sup!r} (use panel letters: analysis.plotting.style.panel_label)")
     for i, ax in enumerate(fig.axes):
         where = f"axes {i}"
         for loc in ("left", "center", "right"):

@@ -1,9 +1,10 @@
-"""Compiled (numba) kernels of the device update of :mod:`analysis.learning.training`.
+"""Compiled (numba) kernels of the pulse update of :mod:`analysis.learning.differential_pairs`.
 
-Two kernels replace the numpy operations of :meth:`analysis.learning.training._DeviceGroup.update` that
-touch every weight or every pulsed pair, doing the same IEEE operations in the same order on
-the same types, so that every result is the same bits (``tests/test_training.py`` trains with
-both and compares the bytes):
+Two kernels replace the numpy operations of the update of
+:class:`analysis.learning.differential_pairs.PairGroup` that touch every weight or every pulsed
+pair, doing the same IEEE operations in the same order on the same types as its numpy reference,
+so that every result is the same bits (``tests/test_training.py`` trains with both and compares
+the bytes):
 
 :func:`find_pulses`
     one member's stochastic rounding: ``q = |d| · factor`` (float32), ``q > draw`` against its
@@ -11,7 +12,7 @@ both and compares the bytes):
     pulse count — the pass over all weights fused into one loop that looks twice only at the
     64-weight blocks holding a pulse.
 :func:`apply_pulses`
-    the pulsed pairs of all members: the four lookups (:class:`analysis.learning.pd_curves.TableInterp`'s
+    the pulsed pairs of all members: the four lookups (:class:`analysis.learning.lookup_device.TableInterp`'s
     arithmetic, ``np.interp``'s bits), the push-pull or potentiation-only choice, the
     cycle-to-cycle noise (the normal draws stay numpy's), the clip and the float32 weights.
 
@@ -21,16 +22,19 @@ compilation), ``nogil=True`` (the training threads run the kernels in parallel) 
 ``fastmath``: LLVM then neither reassociates nor contracts ``a·b + c`` into a fused multiply-add,
 so each operation is rounded as numpy rounds it.
 
-Importing this module raises ``ImportError`` when numba is not installed;
-:mod:`analysis.learning.training` then keeps its numpy path (the same bytes, slower).
+numba is a pinned dependency of the compendium (``pyproject.toml``): the training always runs
+these kernels; the numpy reference runs only in the test that compares the two.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
 
-_ROUNDING_SCALE = np.float32(65536.0)   # 16-bit draws (training._ROUNDING_BITS)
-_BLOCK = 256                             # weights per block of the first pass (a multiple of 8)
+ROUNDING_BITS = 16
+"""Random bits per weight of the stochastic rounding (a bias below 1/65,536 pulse)."""
+BLOCK = 256
+"""Weights per block of the first pass of :func:`find_pulses` (a multiple of 8)."""
+_ROUNDING_SCALE = np.float32(1 << ROUNDING_BITS)
 
 # Layout of one lookup table in the packed float64 array (table_pack): a header of
 # _HEADER numbers, then the arrays of TableInterp.
@@ -39,15 +43,15 @@ _UNIFORM, _LAST, _LO, _SCALE, _BUCKETS, _LOWER, _SLOPE, _VALUE, _BELOW, _SPLIT, 
 
 
 def table_pack(lookups) -> tuple[np.ndarray, np.ndarray]:
-    """The tables of :class:`~analysis.learning.pd_curves.TableInterp` objects as one float64 array.
+    """The tables of :class:`~analysis.learning.lookup_device.TableInterp` objects as one float64 array.
 
     Returns the array and the offset of each table in it.  Integers (bucket counts, interval
     indices) are stored as float64, exactly.
     """
     parts, offsets, at = [], [], 0
     for t in lookups:
-        arrays = [t._lower, t._slope, t._value, t._below.astype(float), t._split,
-                  t._crowded.astype(float), t.xp]
+        arrays = [t.interval_origin, t.interval_slope, t.interval_value, t.bucket_below.astype(float),
+                  t.bucket_split, t.bucket_crowded.astype(float), t.xp]
         header = np.zeros(_HEADER)
         header[_UNIFORM], header[_LAST], header[_LO], header[_SCALE], header[_BUCKETS] = (
             float(t.uniform), t.last, t.lo, t.scale, t.buckets)
@@ -118,8 +122,8 @@ def find_pulses(d, factor, draws, rows, n_col, base, negative, n_cap, flat, pos,
     (the compact rows' layer rows), ``i + base`` when *rows* is empty — goes to ``flat[k]``,
     whether it raises the weight to ``pos[k]`` (``d < 0`` if *negative* else ``d > 0``) and
     its pulse count to ``n[k]``: ``min(floor(q / 65536) + (q − 65536·floor(q / 65536) > draw),
-    n_cap)`` in float32 (1 for ``q < 65536``), as ``_DeviceGroup._pulse_counts``.  *mask* is
-    scratch (bool, _BLOCK bytes): per block of weights the comparison is stored without a
+    n_cap)`` in float32 (1 for ``q < 65536``), as ``PairGroup._pulse_counts`` (:mod:`analysis.learning.differential_pairs`).  *mask* is
+    scratch (bool, BLOCK bytes): per block of weights the comparison is stored without a
     branch, then read 8 bytes at a time, and only the words holding a pulse are looked at;
     *flat* needs 8 entries beyond the last pulse.
 
@@ -130,9 +134,9 @@ def find_pulses(d, factor, draws, rows, n_col, base, negative, n_cap, flat, pos,
     use_rows = rows.size > 0
     words = mask.view(np.uint64)
     first = k
-    for start in range(0, size, _BLOCK):
-        stop = min(start + _BLOCK, size)
-        if stop - start < _BLOCK:
+    for start in range(0, size, BLOCK):
+        stop = min(start + BLOCK, size)
+        if stop - start < BLOCK:
             mask[:] = False
         block, block_draws = d[start:stop], draws[start:stop]
         for j in range(block.size):                  # vectorised (slices: no index checks), no branch

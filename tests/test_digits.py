@@ -132,6 +132,8 @@ def test_flipped_byte_in_mirror_copy_is_caught(tmp_path):
         datasets.fetch_file(LABELS, mirror=folder)
     msg = str(info.value)
     assert LABELS in msg and expected in msg and "actual" in msg
+    # advice that fits a mirror: deleting the file there would not download it again
+    assert "replace it in the mirror" in msg and "download again" not in msg
     assert not list((tmp_path / "cache").iterdir())  # nothing (not even a .part) left behind
 
 

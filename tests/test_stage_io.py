@@ -1,3 +1,4 @@
+"""Tests of analysis.stage_io: paths, atomic writes, NetCDF and metrics files."""
 import json
 
 import numpy as np

@@ -1,0 +1,50 @@
+"""Figures that overlay the device models (issue 19 §3: Figs. 3, 4b, 5b, S1, S11a): the multi-trap
+model's curves as they were, each further model's in the same colour per film with its own line
+style, and a legend that names every model.
+
+A notebook with a ``models`` parameter (the workflow passes config ``models`` to the notebooks
+whose entry in rules/notebooks.yaml has ``overlay: true``) calls :func:`other_films` for the
+further models' simulated films and :func:`legend_handles` for the legend entries.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from analysis import stage_io as io
+from analysis.physics import models as _models
+
+STYLES = {"multitrap": {"ls": "-", "marker": "o"},
+          "driftdiffusion": {"ls": "--", "marker": "x"}}
+"""Line style and marker of each model (colours stay the films')."""
+
+
+def style(model: str) -> dict:
+    """Keyword arguments of :meth:`matplotlib.axes.Axes.plot` for *model* (line style, marker)."""
+    return dict(STYLES[_models.check_model(model)])
+
+
+def other_films(results_dir, n_values, models) -> dict:
+    """``model -> {label -> Dataset}`` of every model in *models* besides the multi-trap model,
+    read from its simulations (``simulate/<model>/n{n}.nc``) for the films *n_values* (None: all)."""
+    out = {}
+    for model in models or ():
+        if _models.check_model(model) == io.PRIMARY_MODEL:
+            continue
+        sims = io.load_simulations(results_dir, n_values, model=model)
+        out[model] = {str(n): io.film(sims, n) for n in sims[io.SIMULATION_DIM].values}
+    return out
+
+
+def legend_handles(models, colour="0.3", markers: bool = True) -> list:
+    """One legend entry per model of *models* (the multi-trap model first), in *colour*, with
+    the model's line style (and marker), labelled with the model's name."""
+    names = [io.PRIMARY_MODEL] + [m for m in models or () if m != io.PRIMARY_MODEL]
+    out = []
+    for m in names:
+        st = style(m)
+        out.append(plt.Line2D([], [], color=colour, ls=st["ls"], marker=st["marker"] if markers else None,
+                              ms=3, label=_models.LABELS[m]))
+    return out
+
+
+__all__ = ["STYLES", "style", "other_films", "legend_handles"]

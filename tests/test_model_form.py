@@ -1,0 +1,106 @@
+"""Model-form robustness (issue 19 §4): per-model verdicts, their agreement, the paths of a second
+model's outputs, and the config's model list."""
+import copy
+
+import pytest
+import yaml
+
+from analysis import stage_io as io
+from analysis.evidence import model_form
+from analysis.physics import models
+from analysis.physics.dimensionality import N_VALUES
+from analysis.workflow import preflight
+
+
+def claim(metric="fig3_plasticity:x", op="gt", **cmp):
+    return {"id": "t", "figure": "Fig. 3", "quote": "q", "location": "p. 1", "kind": "trend",
+            "basis": "predicted", "metric": metric, "compare": {"op": op, **cmp},
+            "condition": {"stated": True, "figure": "Fig. 3"}}
+
+
+def judged(c, primary, other):
+    from analysis.evidence import claims
+    rec = claims.evaluate(c, primary)
+    return model_form.per_model(c, rec, {"driftdiffusion": model_form.model_view(primary, other)})
+
+
+def test_agreement_agree_and_differ():
+    c = claim(value=1.0)
+    same = judged(c, {"fig3_plasticity": {"x": 2.0}}, {"fig3_plasticity": {"x": 3.0}})
+    assert same["model_agreement"] == "agree"
+    assert same["models"]["driftdiffusion"]["outcome"] == "reproduced"
+    diff = judged(c, {"fig3_plasticity": {"x": 2.0}}, {"fig3_plasticity": {"x": 0.5}})
+    assert diff["model_agreement"] == "differ"
+    assert diff["models"]["multitrap"]["status"] == "pass" and diff["models"]["driftdiffusion"]["status"] == "fail"
+
+
+def test_other_model_never_borrows_the_primary_metrics():
+    """A device stage the second model lacks leaves its claims missing under it (one model)."""
+    c = claim(value=1.0)
+    out = judged(c, {"fig3_plasticity": {"x": 2.0}}, {})
+    assert out["models"]["driftdiffusion"]["outcome"] == "not evaluated"
+    assert out["model_agreement"] == "one model"
+    s11 = claim("figS11_classification:nonlinearity_abs_max", op="lt", value=1.0)
+    view = model_form.model_view({"figS11_classification": {"nonlinearity_abs_max": 0.5, "accuracy": 90}},
+                                 {"figS11_classification": {"nonlinearity_abs_max": 3.0}})
+    assert view["figS11_classification"] == {"nonlinearity_abs_max": 3.0}
+    assert judged(s11, {"figS11_classification": {"nonlinearity_abs_max": 0.5}},
+                  {"figS11_classification": {"nonlinearity_abs_max": 3.0}})["model_agreement"] == "differ"
+
+
+def test_non_device_claims_get_no_model_fields():
+    c = claim("fig2_optics:x", value=1.0)
+    assert judged(c, {"fig2_optics": {"x": 2.0}}, {"fig3_plasticity": {}}) == {}
+    accuracy = claim("figS11_classification:accuracy_8x8", value=1.0)
+    assert not model_form.is_device_claim(accuracy)
+
+
+def test_summary_counts_predictions_and_lists_the_dependent():
+    recs = [{"id": "a", "class": "prediction", "model_agreement": "agree"},
+            {"id": "b", "class": "prediction", "model_agreement": "differ"},
+            {"id": "c", "class": "calibration", "model_agreement": "differ"},
+            {"id": "d", "class": "prediction"}]
+    s = model_form.agreement_summary(recs)
+    assert (s["device_claims"], s["model_robust"], s["predictions"], s["predictions_model_robust"]) == (3, 1, 2, 1)
+    assert s["predictions_model_dependent"] == ["b"] and s["model_dependent"] == ["b", "c"]
+
+
+def test_paths_of_a_second_model():
+    assert io.simulation_path("results", "3") == io.resolve("results") / "simulate" / "n3.nc"
+    assert io.simulation_path("results", "3", "driftdiffusion") == io.resolve("results") / "simulate" / "driftdiffusion" / "n3.nc"
+    assert io.metrics_folder("results") == io.resolve("results") / "metrics"
+    assert io.metrics_folder("r", "driftdiffusion") == io.resolve("r") / "metrics" / "driftdiffusion"
+
+
+def test_unknown_model_and_mesh_are_named():
+    with pytest.raises(ValueError, match="model='ionmonger'"):
+        models.check_model("ionmonger")
+    with pytest.raises(ValueError, match="mesh='fine'"):
+        models.device("driftdiffusion", "3", {}, mesh="fine")
+
+
+@pytest.mark.parametrize("value, expected", [
+    (["driftdiffusion"], "models"),
+    (["multitrap", "ionmonger"], "models[1]='ionmonger'"),
+])
+def test_config_models_checked(value, expected):
+    schema = yaml.safe_load((io.ROOT / "config" / "schema.yaml").read_text())
+    cfg = copy.deepcopy(yaml.safe_load((io.ROOT / "config" / "config.yaml").read_text()))
+    assert preflight.config_errors(cfg, schema, N_VALUES) == []
+    cfg["models"] = value
+    errors = preflight.config_errors(cfg, schema, N_VALUES)
+    assert errors and expected in errors[0], errors
+
+
+def test_current_scale_changes_currents_not_ratios():
+    """Judging at the paper's current scale multiplies currents and conductances, divides
+    resistances and leaves every dimensionless variable as it was."""
+    import numpy as np
+    import xarray as xr
+    ds = xr.Dataset({"i": ("t", np.array([1.0, 2.0]), {"units": "A"}),
+                     "g": ((), 3.0, {"units": "S"}), "r": ((), 4.0, {"units": "ohm"}),
+                     "y": ("t", np.array([0.5, 0.25]), {"units": "1"})})
+    out = model_form.scaled({"1": ds}, 1e-3)["1"]
+    assert np.allclose(out["i"], [1e-3, 2e-3]) and float(out["g"]) == 3e-3 and float(out["r"]) == 4e3
+    assert np.array_equal(out["y"], ds["y"]) and out["i"].attrs["units"] == "A"
+    assert float(ds["i"][0]) == 1.0   # the input is not changed
