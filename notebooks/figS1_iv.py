@@ -68,10 +68,6 @@ for ax, letter, n in zip(axes.flat, "abcdef", order):
             ax.plot(vo[:h], io_[:h], color=OTHER_COLOUR, lw=0.8)
             ax.plot(vo[h:], io_[h:], color=OTHER_COLOUR, lw=0.8, ls="--")
     ax.set_yscale("log")
-    # headroom above the top decade, so that its tick label stays clear of the panel label
-    lo, hi = np.log10(ax.get_ylim())
-    if hi - np.floor(hi) < 0.7:
-        ax.set_ylim(top=10 ** (np.floor(hi) + 0.7))
     figures.panel_label(ax, letter, caption=figures.label(n), caption_color=figures.colour(n))
 for ax in axes[1]:
     ax.set_xlabel("voltage [V]")

@@ -120,3 +120,25 @@ def test_a_grey_key_to_line_styles_passes_but_a_single_grey_fit_entry_does_not()
     key.remove()
     ax.legend(handles=[plt.Line2D([], [], color="0.4", ls="-", label="fit")])   # fits drawn in colour
     assert layout.legend_without_artist(fig) == ["legend entry 'fit': no artist of its look is drawn in the axes"]
+
+
+def test_a_tick_outside_the_view_of_a_log_axis_is_not_drawn():
+    """A log axis spanning 15 decades kept a tick at 1e-15 below its lower limit: matplotlib does
+    not draw its label, so it must not count as overlapping anything (Fig. S1 with the
+    drift-diffusion model failed on such a phantom label)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator
+
+    from analysis.plotting import layout
+
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FixedLocator([1e-15, 1e-9, 1e-3, 1e3]))
+    ax.set_ylim(1e-12, 5e3)
+    fig.canvas.draw()
+    drawn = [t for t, _, _ in layout._drawn_texts(fig, fig.canvas.get_renderer())]
+    assert any("-9" in t for t in drawn)
+    assert not any("-15" in t for t in drawn), drawn
+    plt.close(fig)

@@ -15,6 +15,8 @@ Both work on a figure after it is drawn (``fig.canvas.get_renderer()`` of the Ag
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.collections import Collection
@@ -46,6 +48,10 @@ def _texts(fig) -> list[tuple[str, Text]]:
     return list(found.values())
 
 
+STALE = object()
+"""Owner marker of a tick label matplotlib keeps but no longer draws."""
+
+
 def _tick_owners(fig) -> dict[int, tuple]:
     """id of every tick label and axis label of *fig* -> (axes, axis, tick or None)."""
     owners = {}
@@ -56,9 +62,15 @@ def _tick_owners(fig) -> dict[int, tuple]:
                 continue
             owners[id(axis.label)] = (ax, axis, None)
             owners[id(axis.offsetText)] = (ax, axis, None)
-            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
-                owners[id(tick.label1)] = (ax, axis, tick)
-                owners[id(tick.label2)] = (ax, axis, tick)
+            # matplotlib keeps Tick objects of earlier tick counts (majorTicks, minorTicks grow
+            # and are never cut); only the first len(locations) are drawn
+            for kind, ticks in (("major", axis.majorTicks), ("minor", axis.minorTicks)):
+                current = axis.get_major_ticks() if kind == "major" else axis.get_minor_ticks()
+                drawn = {id(t) for t in current}
+                for tick in ticks:
+                    owner = (ax, axis, tick) if id(tick) in drawn else (ax, axis, STALE)
+                    owners[id(tick.label1)] = owner
+                    owners[id(tick.label2)] = owner
     return owners
 
 
@@ -89,13 +101,23 @@ def _is_drawn(art, owner) -> bool:
         return False
     if tick is None:
         return True
+    if tick is STALE:
+        return False
     if not tick.get_visible():
         return False
     if not hasattr(axis, "get_view_interval"):
         return True
-    lo, hi = sorted(axis.get_view_interval())
+    # compared in the axis's scale (log, symlog, …): a linear tolerance on a log axis spanning
+    # decades would admit every tick below its lower limit
+    scale = axis.get_transform()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo, hi, loc = (float(v) for v in scale.transform(np.array(
+            [[x] for x in (*axis.get_view_interval(), tick.get_loc())])).ravel())
+    if not all(map(math.isfinite, (lo, hi, loc))):
+        return False
+    lo, hi = sorted((lo, hi))
     span = abs(hi - lo)
-    return lo - 1e-9 * span <= tick.get_loc() <= hi + 1e-9 * span
+    return lo - 1e-9 * span <= loc <= hi + 1e-9 * span
 
 
 def _describe(text: str, art) -> str:
