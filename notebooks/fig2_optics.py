@@ -51,6 +51,7 @@ import io as _io
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.patches import Rectangle
 
 from analysis.plotting import style as figures
@@ -167,10 +168,13 @@ for i, n in enumerate(order):
     else:
         note = f"no visible PL\n({100 * yield_rel:.2g} % of n = 1)"
     # the 3D label sits above its absorption edge (lower, it would cross the curve near 520 nm)
-    ax_b.text(599, off + (1.0 if n == "inf" else 0.5), f"{figures.label(n)}\n{note}", ha="right", va="center",
+    ax_b.text(599, off + (1.12 if n == "inf" else 0.5), f"{figures.label(n)}\n{note}", ha="right", va="center",
               fontsize=6.5, color=figures.colour(n), linespacing=1.1)
-for target in paper["absorption_peak_nm"]["value"].values():  # the paper's peaks, as guides
-    ax_b.axvline(target, color="0.8", lw=0.6, zorder=0)
+# the paper's peaks, as guides: up to the 3D film's curve, not through its label above the edge
+y_lo, _ = ax_b.get_ylim()
+ax_b.vlines(list(paper["absorption_peak_nm"]["value"].values()), y_lo, 1.25 * (len(order) - 1) + 0.65,
+            color="0.8", lw=0.6, zorder=0)
+ax_b.set_ylim(y_lo, None)
 ax_b.set_xlim(350, 600)
 ax_b.set_xlabel("wavelength [nm]")
 ax_b.set_ylabel("absorbance (solid), PL (dashed), normalised, offset")
@@ -197,6 +201,41 @@ def indexed_peaks(n, ds, sel):
     return chosen
 
 
+def place_peak_label(ax, tt, y, base, peak_tt, text, placed, pad=0.06):
+    """Write the index *text* of the peak at *peak_tt* where it crosses neither the pattern
+    (*tt*, *y* normalised, offset by *base*) nor the labels already *placed*: right of the peak
+    at the lowest height clear of the curve, moving right (with a leader line back to the
+    peak) where the peaks of the 3–6° cluster leave no room beside it. Returns its box."""
+    t = ax.text(0, 0, text, fontsize=5.5, ha="left", va="bottom", color="0.2", zorder=4)
+    fig_ = ax.figure
+    box = t.get_window_extent(fig_.canvas.get_renderer())
+    inv = ax.transData.inverted()
+    (x0, y0), (x1, y1) = inv.transform([[box.x0, box.y0], [box.x1, box.y1]])
+    w, h = x1 - x0, y1 - y0
+    top = base + STEP - 0.25          # under the next pattern's reflection ticks
+    j = int(np.argmin(np.abs(tt - peak_tt)))
+    peak_y = base + float(y[max(j - 3, 0):j + 4].max())
+    for shift in np.arange(0.4, 12.0, 0.4):
+        lx = peak_tt + shift
+        span = (tt >= lx - 0.2) & (tt <= lx + w + 0.2)
+        if not span.any() or lx + w > TT_MAX:
+            continue
+        ly = base + float(y[span].max()) + pad
+        if ly + h > top:
+            continue
+        clash = any(lx < bx1 and bx0 < lx + w and ly < by1 and by0 < ly + h for bx0, by0, bx1, by1 in placed)
+        if not clash:
+            break
+    else:
+        lx, ly = peak_tt + 0.4, min(peak_y, top - h)
+    t.set_position((lx, ly))
+    if shift > 1.5:   # far from its peak: a thin leader line from the label to the peak
+        ax.plot([peak_tt, lx], [peak_y + 0.02, ly + 0.5 * h], color="0.55", lw=0.4, zorder=3)
+    return (lx, ly, lx + w, ly + h)
+
+
+ax_c.set_xlim(TT_MIN, TT_MAX)
+ax_c.set_ylim(-0.3, STEP * len(order) + 0.1)
 for i, n in enumerate(order):
     ds = films[n]
     tt, inten = ds["two_theta"].values, ds["xrd_intensity"].values
@@ -212,22 +251,23 @@ for i, n in enumerate(order):
     ax_c.vlines(rt[other], base - 0.11, base - 0.03, color="0.7", lw=0.5)
     ax_c.vlines(rt[own], base - 0.11, base - 0.03, color=figures.colour(n), lw=0.7)
     ax_c.vlines(rt[cubic], base - 0.22, base - 0.14, color="k", lw=0.6)
-    for k in indexed_peaks(n, ds, sel):
-        j = int(np.argmin(np.abs(tt - rt[k])))
-        peak = float(y[max(j - 3, 0):j + 4].max())
+    placed = []   # label boxes of this pattern, in data coordinates
+    for k in sorted(indexed_peaks(n, ds, sel), key=lambda k: rt[k]):
         phase = "3D" if rp[k] == "3D" else rp[k]
-        ax_c.text(rt[k] + 0.6, base + min(peak, 0.95) * 0.85 + 0.05, f"{rh[k]}$_{{{phase}}}$",
-                  fontsize=5.5, ha="left", va="center", color="0.2")
-ax_c.set_xlim(TT_MIN, TT_MAX)
-ax_c.set_ylim(-0.3, STEP * len(order) + 0.1)
+        placed.append(place_peak_label(ax_c, tt[win], y[win], base, rt[k], f"{rh[k]}$_{{{phase}}}$", placed))
 ax_c.set_xlabel("2θ [°] (Cu Kα1)")
 ax_c.set_ylabel("intensity, normalised per film, offset")
 ax_c.set_yticks([])
-ax_c.legend(handles=[plt.Line2D([], [], color="0.3", marker="|", ls="none", ms=6, label="(00l), phase m = n"),
-                     plt.Line2D([], [], color="0.7", marker="|", ls="none", ms=6, label="other layered m"),
-                     plt.Line2D([], [], color="k", marker="|", ls="none", ms=6, label="3D (cubic)")],
-            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, handletextpad=0.1, columnspacing=0.8,
-            fontsize=6.5)
+# the key to the reflection ticks under each pattern, in words (own phase: in the film's colour)
+own_ticks = tuple(plt.Line2D([], [], color=figures.colour(n), marker="|", ls="none", ms=6, mew=0.9) for n in order)
+ax_c.legend(handles=[own_ticks,
+                     plt.Line2D([], [], color="0.7", marker="|", ls="none", ms=6, mew=0.9),
+                     plt.Line2D([], [], color="k", marker="|", ls="none", ms=6, mew=0.9)],
+            labels=["(00l) of the film's own m = n", "other layered m", "cubic 3D"],
+            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
+            title="ticks under each pattern: reflections of", title_fontsize=6,
+            loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=3, handletextpad=0.3, columnspacing=0.8,
+            fontsize=6, alignment="left")
 figures.panel_label(ax_c, "c", dx_pt=-14, dy_pt=16)
 figures.save(fig, resolve(figures_dir) / "fig2_optics")
 plt.show()

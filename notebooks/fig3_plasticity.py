@@ -62,10 +62,14 @@ pA = 1e12
 
 # %% [markdown]
 # ## Fig. 3, panels a–f
-# All six films are shown; currents are magnitudes (the read voltage is negative).
+# All six films are shown; currents are magnitudes (the read voltage is negative). Each film has
+# its own colour and hollow marker (n = 1 ○, 2 □, 3 △, 4 ◇, 5 ▽, ∞ ✚), so where two films'
+# points coincide (n = 4 and n = 5 nearly do) both stay visible. The grey lines in panel b are
+# the double-exponential fits, drawn under the points.
 
 # %%
 ppf_fits = {}
+FIT_GREY = "0.45"   # the double-exponential fits of panel b, under the film's markers
 fig, axes = plt.subplots(2, 3, figsize=figures.figsize("page", 0.62), layout="constrained")
 ax = axes[0, 0]
 for n, ds in films.items():
@@ -80,30 +84,30 @@ for n, ds in films.items():
     y = ds["ppf_index"].values
     res = fits.fit_ppf(dt, y)
     ppf_fits[n] = res
-    ax.plot(dt * 1e3, y, "o", color=figures.colour(n), ms=3)
+    ax.plot(dt * 1e3, y, ls="none", zorder=3, **figures.marker_style(n))
     grid = np.linspace(dt.min(), dt.max(), 200)
     ax.plot(grid * 1e3, fits.ppf_model(grid, *[res[k] for k in ("c1", "tau1_s", "c2", "tau2_s")]),
-            color=figures.colour(n), lw=0.9)
+            color=FIT_GREY, lw=0.8, zorder=2)
 ax.set(xlabel="Δt [ms]", ylabel="PPF index $A_2/A_1$")
 
 ax = axes[0, 2]
 for n, ds in films.items():
-    ax.plot(ds["sfdp_frequency"], ds["sfdp_index"], "o-", color=figures.colour(n), ms=3)
+    ax.plot(ds["sfdp_frequency"], ds["sfdp_index"], "-", lw=0.9, **figures.marker_style(n))
 ax.set(xlabel="spike frequency [Hz]", ylabel="SFDP index $A_5/A_1$")
 
 ax = axes[1, 0]
 for n, ds in films.items():
-    ax.plot(-ds["svdp_amplitude"], ds["svdp_index"], "o-", color=figures.colour(n), ms=3)
+    ax.plot(-ds["svdp_amplitude"], ds["svdp_index"], "-", lw=0.9, **figures.marker_style(n))
 ax.set(xlabel="|spike amplitude| [V]", ylabel="SVDP index $A_n/A_1$")
 
 ax = axes[1, 1]
 for n, ds in films.items():
-    ax.plot(ds["sddp_width"] * 1e3, ds["sddp_index"], "o-", color=figures.colour(n), ms=3)
+    ax.plot(ds["sddp_width"] * 1e3, ds["sddp_index"], "-", lw=0.9, **figures.marker_style(n))
 ax.set(xlabel="spike width [ms]", ylabel="SDDP index $A_n/A_1$")
 
 ax = axes[1, 2]
 for n, ds in films.items():
-    ax.plot(ds["sndp_count"], ds["sndp_index"], "o-", color=figures.colour(n), ms=3)
+    ax.plot(ds["sndp_count"], ds["sndp_index"], "-", lw=0.9, **figures.marker_style(n))
 ax.set(xlabel="number of spikes", ylabel="SNDP index $A_n/A_1$")
 for model, other in others.items():   # the further models: same colours, their own line style
     st = model_overlay.style(model)
@@ -117,8 +121,8 @@ for model, other in others.items():   # the further models: same colours, their 
         axes[1, 2].plot(ds["sndp_count"], ds["sndp_index"], color=c, ms=3, **st)
 for ax, letter in zip(axes.flat, "abcdef"):
     figures.panel_label(ax, letter)
-handles = [plt.Line2D([], [], color=figures.colour(n), marker="o", ms=3, label=figures.label(n)) for n in films]
-handles.append(plt.Line2D([], [], color="0.4", lw=0.9, label="b: double-exponential fit"))
+handles = [plt.Line2D([], [], lw=0.9, label=figures.label(n), **figures.marker_style(n)) for n in films]
+handles.append(plt.Line2D([], [], color=FIT_GREY, lw=0.8, label="b: double-exponential fit"))
 if others:
     handles += model_overlay.legend_handles(models)
 fig.legend(handles=handles, loc="outside upper center", ncol=7 if not others else 5)

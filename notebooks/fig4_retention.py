@@ -92,8 +92,9 @@ axl.set(xscale="log", yscale="log", xlabel="time after the 30th rehearsal [s]",
         ylabel="y (log–log: a power law is straight)")
 if others:
     handles, _ = axl.get_legend_handles_labels()
-    models_legend = [plt.Line2D([], [], color="0.3", ls="-", marker="o", ms=2,
-                                label="multi-trap model: simulated (dots), fit (line)")]
+    models_legend = [plt.Line2D([], [], color="0.3", ls="none", marker="o", ms=2,
+                                label="multi-trap model: simulated"),
+                     plt.Line2D([], [], color="0.3", ls="-", lw=1.0, label="multi-trap model: power-law fit")]
     models_legend += [h for h in model_overlay.legend_handles(models, markers=False)[1:]]
     figures.legend_outside(axl, "right", handles=handles + models_legend,
                            title="fit y = b·t$^{-m}$ (read −0.1 V)", alignment="left")

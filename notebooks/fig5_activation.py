@@ -85,8 +85,8 @@ top.set_xticks([340, 300, 260, 220, 180])
 top.set_xlabel("T [K]")
 if others:
     handles, _ = ax.get_legend_handles_labels()
-    extra = [plt.Line2D([], [], color="0.3", marker="o", ms=3, ls="-",
-                        label="multi-trap model: R(T) (dots), fit (line)")]
+    extra = [plt.Line2D([], [], color="0.3", marker="o", ms=3, ls="none", label="multi-trap model: R(T)"),
+             plt.Line2D([], [], color="0.3", ls="-", label="multi-trap model: Arrhenius fit")]
     extra += model_overlay.legend_handles(models)[1:]
     figures.legend_outside(ax, "right", handles=handles + extra, title="$E_\\mathrm{A}$ (fit)", alignment="left")
 else:

@@ -21,7 +21,7 @@
 # The compendium keeps this interpretation in one place, `analysis.physics.energy.CURRENT_DEFINITION`,
 # printed below; all energies, implied currents and resistances use it.
 #
-# * **Fig. 6a** — E versus device area (6.25×10⁴, 2.5×10⁵, 5.625×10⁵ µm², electrodes 250, 500,
+# * **Fig. 6a** — E versus device area (250², 500², 750² µm², electrodes 250, 500,
 #   750 µm wide) for the six dimensionalities at −1 V, 20 ms.  The current is an area-scaled
 #   conductance, so E is proportional to area (a *prediction* of the model), and the 2D film
 #   (n = 1), with the highest ion-migration barrier and the smallest EPSC, is lowest (*prediction*).
@@ -122,13 +122,13 @@ ax_a.plot([c18["area_um2"]], [pe["e18_J"] / FJ], "*", color="k", ms=9, mfc="none
 if log_axes:  # a line through the origin is a slope-1 line on log-log axes
     ax_a.set_xscale("log")
     ax_a.set_yscale("log")
-    ax_a.set_xticks(areas, [figures.sci_label(a) for a in areas])
     ax_a.minorticks_off()
 else:
     ax_a.set_xlim(0, None)
     ax_a.set_ylim(0, None)
-    ax_a.xaxis.set_major_formatter(figures.sci_formatter())
-ax_a.set_xlabel("device area [µm²]")
+# the areas are squares: ticks read as the electrode width squared (250², 500², 750² µm²)
+ax_a.set_xticks(areas, [f"${np.sqrt(a):.0f}^2$" for a in areas])
+ax_a.set_xlabel("device area, electrode width² [µm²]")
 ax_a.set_ylabel("energy per event [fJ]")
 figures.legend_outside(ax_a, "right", title=f"P = {figures.num(c18['amplitude_V'])} V, "
                                             f"t = {1e3 * width_s:g} ms", alignment="left")
@@ -176,7 +176,7 @@ proxies = [plt.Line2D([], [], marker=8, color="0.35", ls="none", ms=7, label="re
 handles, _ = ax_b.get_legend_handles_labels()
 ax_b.legend(handles=handles + proxies, loc="upper center", bbox_to_anchor=(0.4, -0.15), ncol=3)
 ax_b.grid(axis="x", which="major", alpha=0.3)
-figures.panel_label(ax_b, "b", dx_pt=-12)
+figures.panel_label(ax_b, "b", align_with=ax_a)   # at the figure's left edge, like a
 
 figures.save(fig, figdir / "fig6_energy")
 plt.show()

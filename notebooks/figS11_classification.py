@@ -109,7 +109,7 @@ from analysis.learning.digits import load_digits_8x8, load_mnist
 from analysis.physics.dimensionality import parse_n
 from analysis.physics.models import LABELS as model_labels
 from analysis.plotting import model_overlay
-from analysis.plotting.style import colour, figsize, label, panel_label, save, use_style
+from analysis.plotting.style import colour, figsize, label, marker_style, panel_label, save, use_style
 from analysis.stage_io import resolve, write_metrics, write_text
 from analysis.workflow.runner import report_progress_of
 
@@ -434,6 +434,13 @@ print("wall time (diagnostic only): " + ", ".join(f"{k} {v:.1f} s" for k, v in t
 
 # %% [markdown]
 # ## Figure S11
+# (a) the n = 3 curve, fresh and retained, with the NeuroSim fit; (b) every film's curve,
+# normalised: the curves of several films coincide (at 1 after a few potentiating pulses and at
+# 0 after the depression), so each film has its own line style and hollow marker, the markers on
+# every sixth pulse and staggered by film, to keep every film visible where they overlap;
+# (c, d) accuracy against epoch with seed bands; (e) against the settle time; (f) against n;
+# (g) the device properties against n (nonlinearity on the left axis, retained range on the
+# right); (h) the gap to the float baseline of each non-ideality scanned; (i) NeuroSim's mode.
 
 # %%
 SETTING_STYLE = {"fresh, push-pull": ("-", "o"), "fresh, potentiation-only": ("--", "s"),
@@ -444,7 +451,7 @@ MAPPING_COLOUR = {"push-pull": "#1b7837", "potentiation-only": "#c2a5cf"}
 
 
 fig = plt.figure(figsize=figsize("page", 1.48))
-grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 1, 2.2], hspace=1.05, wspace=0.55)
+grid = fig.add_gridspec(5, 2, height_ratios=[1, 1, 1, 0.8, 2.8], hspace=1.0, wspace=0.55)
 # (a) the n = 3 curve, fresh and retained
 ax = fig.add_subplot(grid[0, 0])
 pulses = np.arange(1, g3.size + 1)
@@ -477,15 +484,19 @@ ax.text(n_pot + (g3.size - n_pot) / 2, 1.01, "+1 V, 20 ms", transform=ax.get_xax
         ha="center", va="bottom", fontsize=7)
 ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=2 if len(models) > 1 else 1)
 panel_label(ax, "a", dx_pt=-40)
-# (b) all n, normalised
+# (b) all n, normalised. Several films' curves coincide (at 1 after a few pulses, at 0 after
+# the depression): each film has its own hollow marker, drawn on every MARK_EVERY-th pulse and
+# staggered by film, and its own line style, so that every film stays visible where they overlap.
 ax = fig.add_subplot(grid[0, 1])
-for n, (g, amp) in curves.items():
+MARK_EVERY = len(curves)
+for k, (n, (g, amp)) in enumerate(curves.items()):
     span = np.ptp(g)
-    ax.plot(np.arange(1, g.size + 1), (g - g.min()) / span if span > 0 else g * 0, "-o", ms=1.8, lw=1,
-            color=colour(n), label=label(n))
+    ax.plot(np.arange(1, g.size + 1), (g - g.min()) / span if span > 0 else g * 0,
+            ls=("-", "--", "-.", ":")[k % 4], lw=0.9, markevery=(k, MARK_EVERY), label=label(n),
+            **marker_style(n, ms=3.2, mew=0.8))
 ax.plot([0, n_pot, g3.size], [0, 1, 0], ":", color="0.5", lw=0.8, label="linear")
 ax.set(xlabel="pulse number", ylabel="(G − G$_{min}$)/(G$_{max}$ − G$_{min}$)", ylim=(-0.05, 1.05))
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=4, handlelength=1.4, columnspacing=0.8)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), fontsize=6, ncol=4, handlelength=2.2, columnspacing=0.8)
 panel_label(ax, "b", dx_pt=-40)
 # (c, d) accuracy against epoch with seed bands
 for col, name in enumerate(("8x8", "28x28")):
@@ -515,7 +526,7 @@ ax.set(xscale="log", xlabel="settle time before the read [s]", ylabel="test accu
 ax.text(0.98, 0.04, "8 × 8, n = " + label(device_n).replace("n = ", ""), transform=ax.transAxes,
         ha="right", va="bottom", fontsize=7)
 panel_label(ax, "e", dx_pt=-40)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, fontsize=6)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5), ncol=2, fontsize=6)
 # (f) accuracy against n
 ax = fig.add_subplot(grid[2, 1])
 xpos = np.arange(len(films))
@@ -529,9 +540,9 @@ ax.set_xticks(xpos, [label(n).replace("n = ", "") for n in films])
 ax.set(xlabel="dimensionality n", ylabel="test accuracy [%]")
 ax.text(0.5, 0.04, "8 × 8", transform=ax.transAxes, ha="center", va="bottom", fontsize=7)
 panel_label(ax, "f", dx_pt=-40)
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=3, fontsize=6)
-# (g) device properties against n, the page wide (legend at the right, outside the data)
-ax = fig.add_subplot(grid[3, :].subgridspec(1, 2, width_ratios=[2.2, 1])[0, 0])
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5), ncol=3, fontsize=6)
+# (g) device properties against n, the page wide (legend below, like the other panels)
+ax = fig.add_subplot(grid[3, :])
 ax.plot(xpos, [pd[n]["nl_potentiation"] if pd[n] else np.nan for n in films], "-o", ms=3, color="#2166ac",
         label="NL potentiation")
 ax.plot(xpos, [pd[n]["nl_depression"] if pd[n] else np.nan for n in films], "-s", ms=3, color="#b2182b",
@@ -546,8 +557,8 @@ ax2.set_ylabel("retained range [%]")
 ax2.spines["right"].set_visible(True)
 h1, l1 = ax.get_legend_handles_labels()
 h2, l2 = ax2.get_legend_handles_labels()
-ax.legend(h1 + h2, l1 + l2, loc="center left", bbox_to_anchor=(1.22, 0.5), ncol=1, fontsize=6)
-panel_label(ax, "g", dx_pt=-46)
+ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.62), ncol=4, fontsize=6)
+panel_label(ax, "g", dx_pt=-40)
 # (h, i) the bottom row: h's row labels fill the left, i (NeuroSim mode) sits at the right
 bottom = grid[4, :].subgridspec(1, 3, width_ratios=[1.05, 1.2, 0.75], wspace=0.5)
 # (i) NeuroSim mode

@@ -139,12 +139,14 @@ handles = {}
 for ax in axes.flat:
     for h, lab in zip(*ax.get_legend_handles_labels()):
         handles.setdefault(lab, h)
+note = None
 if any(m["leave_one_out_evaluated"].values()):
     handles["held out at an end of the range (extrapolation)"] = plt.Line2D([], [], marker="x", ms=4.5, color="0.3",
                                                                               ls="none")
 else:
-    handles["no leave-one-out: no law fits in-sample"] = plt.Line2D([], [], ls="none")
-fig.legend(list(handles.values()), list(handles), loc="outside upper center", ncol=3, fontsize=7)
+    note = "no leave-one-out: no law fits in-sample"   # a statement, not a drawn artist: the legend's title
+fig.legend(list(handles.values()), list(handles), loc="outside upper center", ncol=3, fontsize=7,
+           title=note, title_fontsize=7)
 figures.save(fig, resolve(figures_dir) / "heldout_dimensionality")
 plt.show()
 

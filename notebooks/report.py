@@ -18,7 +18,8 @@
 # wrote (`<results>/metrics/*.json`), compares all metrics with the stored regression reference
 # (`data/reference/<profile>.json`) and writes, under `<results>/report/`:
 #
-# * `index.html` — the report for readers, one self-contained page: the verdict by claim class,
+# * `index.html` — the report for readers, one page (figures linked from the run's figure
+#   folder): the verdict by claim class,
 #   the findings, then one section per paper figure in paper order (the regenerated figure, what
 #   the paper shows, its claims with status and reason, links to the notebook cell that drew it
 #   and to the `analysis` functions it used), all claims with filters, and the provenance;

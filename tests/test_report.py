@@ -215,16 +215,17 @@ def test_verdict_reads_the_sweep_fields_of_the_evidence_ledger():
     assert [report.verdict(r) for r in recs] == ["fails", "depends", "not swept", "shown", "holds"]
     html = report._summary_html(recs, {"records": [], "available": False, "reference": "r"}, classes=True)
     assert ("<b>0</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend on the assumptions") in html
-    assert "1 were not swept" in html and "2 reproduced, 0 too small to have been seen, 1 contradicted" in html
-    assert "shown, not counted" in html and "Calibration consistency (1 fitting targets" in html
+    assert "1 were not swept or have no output" in html
+    assert "2 reproduced, 0 too small to have been seen, 1 contradicted" in html
+    assert "shown, not counted" in html and "of the 1 of 1 fitting targets with a single number" in html
     assert report._robustness_text(recs[0]) == ", holds physics 0 % [0–6], jointly 2 % [0–9]"
 
 
 def test_many_findings_fold_so_the_top_stays_short():
     recs = [{"id": f"f{i}", "figure": "Fig. 3b", "basis": "predicted", "status": "fail", "paper": "> 1",
              "compendium": "0.9", "note": "why."} for i in range(report.FINDINGS_SHOWN + 5)]
-    html = report._findings_html(recs, {r["id"]: "fig3" for r in recs}, {"fig3": {}}, classes=False)
-    assert html.count("<tr><td>") == len(recs)
+    html, listed = report._findings_html(recs, {r["id"]: "fig3" for r in recs}, {"fig3": {}}, classes=False)
+    assert listed == len(recs) and html.count("<tr><td>") == len(recs)
     assert "<summary>5 more</summary>" in html
     assert html.index(f"f{report.FINDINGS_SHOWN - 1}<") < html.index("5 more") < html.index(f"f{report.FINDINGS_SHOWN}<")
 
@@ -268,3 +269,105 @@ def test_the_report_shows_the_rules_log_newest_first():
     assert 'id="rules-log"' in html and "2 entries, 1 of them made after results" in html
     assert html.index("def5678") < html.index("abc1234")
     assert "threshold 0.03 -&gt; measurement model" in html          # escaped
+
+
+# ----------------------------------------------------------------- page-wide agreement (issue 21)
+def _page_records():
+    """Synthetic evaluated claims of every kind the page counts: predictions with each robust
+    verdict, a construction class, a calibration target, and one very long compendium value."""
+    base = {"kind": "trend", "quote": "q", "location": "p. 3", "metric": "fig3_plasticity:x", "note": "n.",
+            "paper": True, "compendium": True}
+    recs = [dict(base, id="p1", figure="Fig. 3b", basis="predicted", **{"class": "prediction"}, status="pass",
+                 verdict_robust="holds", outcome="reproduced"),
+            dict(base, id="p2", figure="Fig. 3c", basis="predicted", **{"class": "prediction"}, status="fail",
+                 verdict_robust="fails", outcome="contradicted", note="A reason. And more detail after it."),
+            dict(base, id="p3", figure="Fig. 3d", basis="predicted", **{"class": "prediction"}, status="pass",
+                 verdict_robust="depends", outcome="reproduced",
+                 compendium=str([round(0.1 * i, 3) for i in range(60)])),
+            dict(base, id="c1", figure="Fig. 3e", basis="predicted", **{"class": "consistent by construction"},
+                 status="pass"),
+            dict(base, id="k1", figure="Fig. 3f", basis="calibrated", **{"class": "calibration"}, status="fail",
+                 note="missed by " + "a long explanation " * 20)]
+    return recs
+
+
+def _page(tmp_path, recs):
+    table = {"fig3_plasticity": {"title": "Fig. 3 — plasticity", "figures": [], "needs": []},
+             "fig4a_multistore": {"title": "Fig. 4a — multistore", "figures": [], "needs": []}}
+    sections = report._sections(table)
+    where = {r["id"]: report.section_of(r, sections) for r in recs}
+    recs = [dict(r, why=r["note"]) for r in recs]
+    html = report.render_html(recs, {"records": [], "available": False, "reference": "r"}, table,
+                              tmp_path / "figures", tmp_path / "results", "quick", "", out_dir=tmp_path / "report")
+    return html, where
+
+
+def test_every_count_on_the_page_comes_from_one_tally(tmp_path):
+    import re
+    recs = _page_records()
+    html, where = _page(tmp_path, recs)
+    tally = report.claim_counts(recs, where)
+    pred = tally["by_group"]["prediction"]
+    assert (pred["claims"], pred.get("holds"), pred.get("fails"), pred.get("depends")) == (3, 1, 1, 1)
+    # the verdict table's prediction row is the headline's numbers
+    row = re.search(r"<tr><th>prediction</th>(.*?)</tr>", html).group(1)
+    cells = [int(x) for x in re.findall(r"<td class='num'>(\d+)</td>", row)]
+    cols = tally["columns"]
+    assert cells == [3] + [pred.get(c, 0) for c in cols]
+    assert "Of <b>3 predictions</b>" in html and "<b>1</b> hold robustly, <b>1</b> fail robustly and <b>1</b> depend" in html
+    # header, table foot and the claims table say the same total
+    assert "5 claims; commit" in html
+    foot = re.search(r"<tfoot><tr><th>all</th><td class='num'>(\d+)</td>", html).group(1)
+    assert int(foot) == len(recs) == tally["total"]
+    assert "The table of all 5 claims" in html
+    # contents: counts per section add up, and a section without claims shows none
+    toc = re.search(r'<nav class="toc".*?</nav>', html, re.S).group(0)
+    assert "(0 claims)" not in toc and "Fig. 4a — multistore</a></li>" in toc
+    assert sum(int(n) for n in re.findall(r"\((\d+) claims?", toc)) == len(recs)
+    # findings: the heading's number is the rows listed
+    n_find = int(re.search(r"<h2>Findings \((\d+) claims?\)</h2>", html).group(1))
+    groups = re.findall(r"<summary><b>[^<]*</b> \((\d+)\)</summary>", html.split('id="findings"')[1].split("</section>")[0])
+    assert groups and n_find == sum(int(n) for n in groups)
+    # booleans of the claims read as the paper writes them (the function index may show Python's)
+    claims_text = re.sub(r"<[^>]+>", "", html.split('id="library"')[0])
+    assert "paper true; here true" in html and "True" not in claims_text
+
+
+def test_no_text_is_shortened_without_a_way_to_read_all_of_it(tmp_path):
+    import html as _html
+    import re
+    recs = _page_records()
+    page, _ = _page(tmp_path, recs)
+    body = re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)
+    # every shortened text (an ellipsis closing a word, not a range "1 … 10") carries the full text
+    for m in re.finditer(r"<span class=\"[^\"]*trunc[^\"]*\" title=\"([^\"]*)\">([^<]*)</span>", body):
+        full, shown = _html.unescape(m.group(1)), _html.unescape(m.group(2))
+        assert shown.rstrip("…").rstrip() and len(full) > len(shown.replace("…", "")) - 1
+    text = re.sub(r"<span class=\"[^\"]*trunc[^\"]*\"[^>]*>[^<]*</span>", "", body)
+    text = re.sub(r"<[^>]+>", " ", text)
+    assert not re.search(r"\S…", text), re.findall(r".{30}\S….{10}", text)[:3]
+    assert "a long explanation a long explanation" in _html.unescape(page)    # the note in full, in a title
+    assert "5.9" in _html.unescape(page)                                      # the last list value, in a title
+
+
+def test_wide_tables_are_announced_and_marked_when_they_scroll(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}_eV" for i in range(12)) + "\n" + ",".join("1.5" for _ in range(12)) + "\n")
+    assert report.csv_shape(path) == (1, 12)
+    assert '<div class="scroll" data-table="wide">' in report.csv_table(path)
+    # the page's script marks every scroll box whose table is wider than the box, with a cue above it
+    assert "d.scrollWidth > d.clientWidth" in report._SCRIPT and "scroll-cue" in report._SCRIPT
+    assert "classList.add('overflows')" in report._SCRIPT and ".scroll.overflows" in report._CSS
+    assert report.WIDE_COLUMNS < 12
+
+
+def test_header_and_provenance_show_the_same_commit_and_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "git_commit", lambda root=None: "0123456789abcdef0123456789abcdef01234567-dirty")
+    page, _ = _page(tmp_path, _page_records())
+    assert '<code title="0123456789abcdef0123456789abcdef01234567-dirty">0123456789ab-dirty</code>' in page
+    assert "<th>git commit</th><td><code>0123456789abcdef0123456789abcdef01234567-dirty</code>" in page
+    for key in ("<th>numba</th>", "<th>CPU</th>", "<th>BLAS / LAPACK</th>", "<th>MNIST data source</th>",
+                "installed packages, digest"):
+        assert key in page
+    pkgs = report.installed_packages()
+    assert "numpy" in {k.lower() for k in pkgs} and f"All {len(pkgs)} installed packages" in page

@@ -7,16 +7,27 @@ wrote, compares every metric with the stored regression reference, and writes
   ``kind``, ``basis``, ``paper``, ``compendium``, ``status`` (pass | fail | missing), ``note``
   (and ``class``, ``margin``, ``robustness`` when the ledger engine provides them);
 * ``results/report/regression.json`` — every metric against ``data/reference/<profile>.json``;
-* ``results/report/index.html`` — one self-contained page for readers (figures embedded,
-  no external script or style; it works offline);
+* ``results/report/index.html`` — one page for readers (no external script or style; it works
+  offline). The figures are linked by their relative path (``figures/<stem>.png``), lazily
+  loaded, shown at :data:`FIGURE_WIDTH_PX` and opened at full resolution by a click, so the
+  page stays small; tables, claim lists, the library reference and long lists are folded
+  (``<details>``), and every shortened text carries its full text as a tooltip;
 * ``results/report/notebooks.html`` — an index of the executed notebooks in paper order.
 
-The page, top to bottom: a one-screen summary (the verdict by claim class, or by basis
-while the ledger has no classes), the findings (failed predictions, paper inconsistencies),
+Every count on the page comes from one tally (:func:`claim_counts`), so the header, the
+verdict table, the headline, the findings and the contents agree. The page, top to bottom: a
+one-screen summary (the verdict by claim class, or by basis while the ledger has no classes), the findings (failed predictions, paper inconsistencies),
 a table of contents, one section per paper figure/table in paper order (the regenerated
 figure, what the paper shows, the claims about it with status and a one-line reason, links
 to the notebook cell that drew it and to the ``analysis`` functions it used), all claims
-with filters, a reference of the library functions used, and the provenance.
+with filters, a reference of the library functions used, the rules log, and the provenance (commit with its
+dirty mark as in the header, CPU, BLAS, the data source, every installed package and their digest).
+
+Size: one module because it writes one page whose parts share one tally, one escaping and one
+layout (the claims' rows appear in the summary, the findings, the figure sections and the full
+table); the seams for a split are the provenance (:func:`provenance_html` and the environment
+probes above it) and the regression check (:func:`gate`, :func:`update_references`,
+:func:`_reference`), which read nothing of the rest.
 
 Command line::
 
@@ -52,8 +63,9 @@ from analysis.stage_io import ROOT, metrics_folder, resolve, write_json, write_t
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("numpy", "scipy", "matplotlib", "xarray", "pandas", "pooch", "scikit-learn",
+PACKAGES = ("numpy", "scipy", "numba", "matplotlib", "xarray", "netCDF4", "pandas", "pooch", "scikit-learn",
             "snakemake", "papermill", "jupytext", "nbconvert")
+"""The packages whose versions the provenance lists first (every installed package follows)."""
 STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "missing": "#9a6700", "new": "#57606a",
                   "shown": "#6e7781"}
 PUBLIC_KEYS = ("id", "figure", "kind", "basis", "paper", "compendium", "status", "outcome", "note")
@@ -89,8 +101,9 @@ SUBPACKAGES = ("physics", "learning", "evidence", "plotting", "workflow")
 """Subpackages of ``analysis`` (``from analysis.physics import fits`` imports the module fits)."""
 PLUMBING = ("stage_io", "plotting.style", "evidence.claims", "parameters", "workflow.runner", "validation")
 """Library modules not listed as "analysis functions used" (they save, read and label)."""
-FINDINGS_SHOWN = 6
-"""Findings rows shown open at the top of the report (the rest fold into "n more")."""
+FINDINGS_SHOWN = 4
+"""Findings rows shown open at the top of the report: the first group's first rows (the rest of
+it, and the other groups, fold away)."""
 
 # The report's sections: one per figure notebook. ``covers`` are the paper items whose
 # claims belong to it (a claim goes to the most specific match of the first figure it names,
@@ -156,7 +169,15 @@ th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums
 .meaning{margin:.2em 0;padding-left:1.2em;color:#57606a} table.findings{width:100%;font-size:.85em}
 table.findings td:first-child{white-space:nowrap}
 nav.toc ol{columns:3;column-gap:2em;margin:.3em 0;padding-left:1.4em;font-size:.88em}
-.scroll{overflow-x:auto;max-width:100%;margin:.5em 0;border:1px solid #eaeef2}
+.scroll{overflow-x:auto;max-width:100%;margin:.5em 0;border:1px solid #eaeef2;
+ background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left/40px 100% no-repeat local,
+ linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right/40px 100% no-repeat local,
+ radial-gradient(farthest-side at 0 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) left/12px 100% no-repeat scroll,
+ radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,.22),rgba(0,0,0,0)) right/12px 100% no-repeat scroll}
+.scroll.overflows{border-right:3px solid #0969da}
+.scroll-cue{font-size:.82em;color:#0969da;margin:.4em 0 -.3em}
+.fig-row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start} .fig-row figure{flex:0 1 370px;margin:.3em 0}
+.note{font-size:.85em;color:#57606a;max-width:40em} details.table,details.claims-list{margin:.4em 0}
 .scroll table{margin:0} .scroll td{min-width:4em;max-width:28em} .scroll td.text{min-width:18em}
 figure{margin:.8em 0} figure img{max-width:100%;height:auto;border:1px solid #eaeef2;display:block}
 figcaption{font-size:.85em;color:#57606a}
@@ -165,6 +186,8 @@ figcaption{font-size:.85em;color:#57606a}
 details.claim{border-bottom:1px solid #eaeef2;padding:2px 0} details.claim>summary{cursor:pointer;list-style-position:outside;margin-left:1em}
 details.claim .body{padding:.2em 0 .4em 1.2em;font-size:.9em}
 .reason{color:#1f2328} .why{color:#57606a} .quote{font-style:italic}
+.trunc{text-decoration:underline dotted #8c959f;cursor:help}
+details.findings-group{margin:.3em 0} details.findings-group>summary{cursor:pointer}
 .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:center;margin:.4em 0}
 .lib dt{font-family:ui-monospace,monospace;font-size:.88em;margin-top:.4em} .lib dd{margin-left:1.4em;font-size:.9em}
 code,pre{background:#f6f8fa;font-size:.88em} pre{padding:.6em;overflow-x:auto}
@@ -187,6 +210,22 @@ _SCRIPT = """
   }
   selects.forEach(function (s) { s.addEventListener('change', apply); });
   apply();
+  // a table wider than its box says so above it, and its box gets a blue right edge
+  function cue() {
+    document.querySelectorAll('.scroll').forEach(function (d) {
+      if (d.clientWidth === 0 || d.classList.contains('overflows')) { return; }
+      if (d.scrollWidth > d.clientWidth + 1) {
+        d.classList.add('overflows');
+        var note = document.createElement('p');
+        note.className = 'scroll-cue';
+        note.textContent = '\u2194 wider than the page: scroll sideways in the box for the other columns';
+        d.parentNode.insertBefore(note, d);
+      }
+    });
+  }
+  document.querySelectorAll('details').forEach(function (d) { d.addEventListener('toggle', cue); });
+  window.addEventListener('resize', cue);
+  cue();
 })();
 """
 
@@ -204,7 +243,18 @@ def git_commit(root: Path = ROOT) -> str:
         return "unknown"
 
 
+def short_commit(commit: str) -> str:
+    """*commit* (from :func:`git_commit`) shortened to 12 hex digits, keeping its ``-dirty`` mark.
+
+    >>> short_commit("0123456789abcdef0123-dirty"), short_commit("unknown")
+    ('0123456789ab-dirty', 'unknown')
+    """
+    sha, dash, mark = commit.partition("-")
+    return sha[:12] + dash + mark if re.fullmatch(r"[0-9a-f]{7,40}", sha) else commit
+
+
 def package_versions(names=PACKAGES) -> dict[str, str]:
+    """Python's and the key packages' versions (``not installed`` for a missing one)."""
     out = {"python": sys.version.split()[0]}
     for name in names:
         try:
@@ -212,6 +262,89 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def installed_packages() -> dict[str, str]:
+    """Every distribution installed in the running environment: name -> version, sorted."""
+    found = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"] if dist.metadata else None
+        if name:
+            found.setdefault(name, dist.version)
+    return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
+
+
+def environment_digest(packages: dict[str, str]) -> str:
+    """SHA-256 (first 16 hex digits) of the ``name==version`` lines of *packages*: two runs with
+    the same digest ran with the same package set."""
+    import hashlib
+    text = "\n".join(f"{k.lower()}=={v}" for k, v in sorted(packages.items(), key=lambda kv: kv[0].lower()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cpu_model() -> str:
+    """The CPU model (``/proc/cpuinfo``, else :func:`platform.processor`) and the core count."""
+    import platform
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith(("model name", "hardware", "cpu model")):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    model = model or platform.processor() or platform.machine() or "unknown"
+    return f"{model}; {os.cpu_count()} logical cores; {platform.system()} {platform.release()}"
+
+
+def blas_info() -> str:
+    """The BLAS/LAPACK numpy uses (``numpy.show_config``), and the thread pools threadpoolctl
+    sees when it is installed."""
+    parts = []
+    try:
+        import numpy as np
+        cfg = np.show_config(mode="dicts")
+        deps = cfg.get("Build Dependencies", {})
+        for key in ("blas", "lapack"):
+            d = deps.get(key) or {}
+            if d:
+                parts.append(f"{key}: {d.get('name', '?')} {d.get('version', '')}".strip())
+    except Exception as exc:  # noqa: BLE001 - numpy < 1.25 has no mode="dicts"; say so
+        parts.append(f"numpy.show_config unavailable ({type(exc).__name__})")
+    try:
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            parts.append(f"{pool.get('internal_api')} {pool.get('version')} "
+                         f"({pool.get('num_threads')} threads, {Path(str(pool.get('filepath', ''))).name})")
+    except ImportError:
+        parts.append("threadpoolctl not installed (thread pools not listed)")
+    return "; ".join(parts) or "unknown"
+
+
+def data_source(results_dir: Path, run_config: dict | None) -> str:
+    """Where the MNIST files came from: the data step's manifest when it records a source,
+    else the mirror the run was configured with (config ``data.mirror`` or
+    ``SYNAPSE_DATA_MIRROR``) or the download URLs of ``data/mnist.yaml``."""
+    manifest = Path(results_dir) / "data" / "mnist_manifest.json"
+    if manifest.is_file():
+        try:
+            recorded = json.loads(manifest.read_text(encoding="utf-8")).get("source")
+        except (OSError, ValueError):
+            recorded = None
+        if recorded:
+            return f"{recorded} (recorded by the data step)"
+    configured = ((run_config or {}).get("data") or {}).get("mirror")
+    env = os.environ.get("SYNAPSE_DATA_MIRROR")
+    if configured:
+        return f"local mirror {configured} (config data.mirror)"
+    if env:
+        return f"local mirror {env} (SYNAPSE_DATA_MIRROR when the report was written)"
+    try:
+        from analysis.learning.digits import mnist_registry
+        urls = ", ".join(mnist_registry()["base_urls"])
+    except Exception:  # noqa: BLE001 - the registry is shown when it can be read
+        urls = "the URLs of data/mnist.yaml"
+    return f"download from {urls} (no mirror set), verified against data/mnist.yaml"
 
 
 def stage_times(bench_dir: Path) -> dict[str, float]:
@@ -315,7 +448,7 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     records = [dict(r, why=fail_notes.get(r["id"]) or r["note"]) for r in records]
     page = render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
                        notebooks_dir=resolve(notebooks_dir), out_dir=out_dir,
-                       not_run=(run_config or {}).get("not_run") or {})
+                       not_run=(run_config or {}).get("not_run") or {}, run_config=run_config)
     write_text(page, out_dir / "index.html")
     write_text(render_notebook_index(table, results_dir, resolve(notebooks_dir), out_dir),
                out_dir / "notebooks.html")
@@ -365,6 +498,60 @@ def verdict(record: dict) -> str:
     if status in ("pass", "fail") and "class" in record and category(record) == "prediction":
         return robust_verdict(record)
     return {"pass": "holds", "fail": "fails"}.get(status, status)
+
+
+VERDICT_COLUMNS = {"holds": "hold", "fails": "fail", "depends": "depend on the assumptions",
+                   "not swept": "not swept", "shown": "shown, not counted", "missing": "no output"}
+"""The columns of the verdict table: a prediction's robust verdict, every other claim's status."""
+
+
+def claim_counts(records, where: dict | None = None) -> dict:
+    """Every count the report prints, from one place, so that they agree everywhere.
+
+    ``total``; ``by_group``: class (or basis) -> verdict (:func:`verdict`: ``holds``,
+    ``fails``, ``depends``, ``not swept`` for a prediction, its robust verdict; ``holds`` /
+    ``fails`` by status for every other claim; ``shown``, ``missing``) -> count, with ``claims``;
+    ``columns``: the verdicts that occur, in :data:`VERDICT_COLUMNS` order; ``headline``:
+    :func:`analysis.evidence.claims.headline` (classes only) — its prediction counts equal the
+    table's prediction row; ``calibration``: targets and how many were reached; ``sections``:
+    section -> ``{claims, fails}`` when *where* (claim id -> section) is given.
+    """
+    records = list(records)
+    classes = any("class" in r for r in records)
+    by_group: dict[str, dict[str, int]] = {}
+    for r in records:
+        row = by_group.setdefault(category(r), {"claims": 0})
+        row["claims"] += 1
+        v = verdict(r)
+        row[v] = row.get(v, 0) + 1
+    order = list(CLASSES if classes else BASES)
+    by_group = {k: by_group[k] for k in order + sorted(set(by_group) - set(order)) if k in by_group}
+    columns = [c for c in VERDICT_COLUMNS if any(c in row for row in by_group.values())]
+    columns += sorted({c for row in by_group.values() for c in row} - set(columns) - {"claims"})
+    calib = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
+    out = {"total": len(records), "classes": classes, "by_group": by_group, "columns": columns,
+           "fail": sum(r["status"] == "fail" for r in records),
+           "calibration": {"targets": len(calib), "reached": sum(r["status"] == "pass" for r in calib),
+                           "with_numbers": sum(isinstance(r.get("calibration"), dict) for r in calib)}}
+    if classes:
+        out["headline"] = _claims.headline(records)
+    if where is not None:
+        sec: dict[str, dict[str, int]] = {}
+        for r in records:
+            row = sec.setdefault(where[r["id"]], {"claims": 0, "fails": 0})
+            row["claims"] += 1
+            row["fails"] += r["status"] == "fail"
+        out["sections"] = sec
+    return out
+
+
+def plural(n: int, word: str) -> str:
+    """``1 claim``, ``3 claims``.
+
+    >>> plural(1, "claim"), plural(0, "claim")
+    ('1 claim', '0 claims')
+    """
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def summarise(records, regression) -> dict:
@@ -521,6 +708,17 @@ def _cell(value: str, column: str) -> str:
     return f"<td{cls}>{tidy(value)}</td>"
 
 
+WIDE_COLUMNS = 8
+"""A table with more columns than this is announced as wide (it scrolls sideways) in its summary."""
+
+
+def csv_shape(path: Path) -> tuple[int, int]:
+    """Rows (without the header) and columns of the CSV file at *path*."""
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    return (max(len(rows) - 1, 0), len(rows[0]) if rows else 0)
+
+
 def csv_table(path: Path) -> str:
     """A CSV file as an HTML table in its own horizontal scroll container."""
     with open(path, encoding="utf-8") as fh:
@@ -559,6 +757,54 @@ def png_data_uri(path: Path) -> str:
                f"broken image. Rerun the notebook that makes it (rules/notebooks.yaml).")
         raise ValueError(msg) from exc
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+FIGURE_WIDTH_PX = 680
+"""Width at which the report shows a section's first figure (CSS px); a click opens the
+full-resolution PNG."""
+FIGURE_ROW_WIDTH_PX = 370
+"""Width of a section's further figures (supplementary ones), shown side by side."""
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels of the PNG at *path*, after checking that it decodes.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a PNG that decodes; the message names the file.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = Path(path).read_bytes()
+        if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError("no PNG signature")
+        with Image.open(_io.BytesIO(data)) as img:
+            img.load()
+            width, height = img.size
+        if width == 0 or height == 0:
+            raise ValueError(f"empty image {width}×{height}")
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
+        msg = (f"figure {path} does not decode as a PNG ({exc}); the report will not show a "
+               f"broken image. Rerun the notebook that makes it (rules/notebooks.yaml).")
+        raise ValueError(msg) from exc
+    return width, height
+
+
+def figure_html(png: Path, out_dir: Path, alt: str, eager: bool = False, width: int = FIGURE_WIDTH_PX) -> str:
+    """An ``<img>`` of the figure at *png*, linked (not embedded: the page stays small) by its
+    path relative to the report, shown :data:`FIGURE_WIDTH_PX` wide with its height reserved
+    (the page does not jump while images load), lazily loaded unless *eager*, inside a link to
+    the full-resolution file."""
+    px_w, px_h = png_size(png)
+    shown_w = min(px_w, width)
+    shown_h = round(px_h * shown_w / px_w)
+    href = _esc(_rel(png, out_dir))
+    lazy = "" if eager else ' loading="lazy"'
+    return (f'<a href="{href}" title="open the full-resolution figure ({px_w} × {px_h} px)">'
+            f'<img alt="{_esc(alt)}" src="{href}" width="{shown_w}" height="{shown_h}"'
+            f'{lazy} decoding="async"></a>')
 
 
 def drawing_cell(executed_ipynb: Path, stem: str) -> str | None:
@@ -698,13 +944,37 @@ def _compact(text) -> str:
     return text
 
 
+def value_text(value) -> str:
+    """A claim's paper or compendium value as text: booleans as ``true`` / ``false`` (Python's
+    ``True`` and YAML's ``true`` read alike)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = "" if value is None else str(value)
+    return {"True": "true", "False": "false"}.get(text, text)
+
+
+def shortened(text, shown: str, cls: str = "") -> str:
+    """*shown* (a shortened form of *text*) as HTML; where it leaves anything out, the full
+    *text* is the element's ``title`` (shown on hover) and the element is marked ``trunc`` (a
+    dotted underline), so that nothing is cut without a way to read it."""
+    full = tidy(text)
+    part = tidy(shown)
+    classes = " ".join(c for c in (cls, "trunc" if part != full else "") if c)
+    attrs = (f' class="{classes}"' if classes else "") + (f' title="{html.escape(tidy(text).replace(chr(10), " "), quote=True)}"'
+                                                          if part != full else "")
+    return f"<span{attrs}>{part}</span>" if attrs else part
+
+
 def reason(record: dict) -> str:
-    """One line: what the paper states and what the simulation gives (HTML)."""
+    """One line: what the paper states and what the simulation gives (HTML); a shortened part
+    carries the full text in its ``title`` (:func:`shortened`)."""
     if record["status"] == "missing":
         return f'<span class="why">{tidy(record["note"])}</span>'
-    line = f"paper {tidy(_short(str(record['paper']), 60))}; here {tidy(_short(_compact(record['compendium']), 90))}"
+    paper, here = value_text(record["paper"]), value_text(record["compendium"])
+    line = f"paper {shortened(paper, _short(paper, 60))}; here {shortened(here, _short(_compact(here), 90))}"
     if record["status"] != "pass" and record.get("note"):
-        line += f' — <span class="why">{tidy(_first_sentence(record.get("why") or record["note"], 140))}</span>'
+        why = record.get("why") or record["note"]
+        line += f" — {shortened(why, _first_sentence(why, 140), 'why')}"
     return line
 
 
@@ -785,39 +1055,41 @@ def _claim_details(record: dict, section_label: str) -> str:
             f'<br>{tidy(record.get("note", ""))}</div></details>')
 
 
-def _summary_html(records, regression, classes: bool) -> str:
-    groups = list(CLASSES if classes else BASES)
-    groups += sorted({category(r) for r in records} - set(groups))
-    statuses = [st for st in ("pass", "fail", "shown", "missing") if any(r["status"] == st for r in records)]
-    statuses += sorted({r["status"] for r in records} - set(statuses))
-    names = {"pass": "hold", "fail": "fail", "shown": "shown, not counted", "missing": "no output"}
+def _summary_html(records, regression, classes: bool, counts: dict | None = None) -> str:
+    counts = counts or claim_counts(records)
+    cols = counts["columns"]
     rows = []
-    for key in groups:
-        rs = [r for r in records if category(r) == key]
-        if rs:
-            rows.append(f"<tr><th>{_esc(key)}</th><td class='num'>{len(rs)}</td>" +
-                        "".join(f"<td class='num'>{sum(r['status'] == st for r in rs)}</td>" for st in statuses)
-                        + "</tr>")
+    for key, row in counts["by_group"].items():
+        rows.append(f"<tr><th>{_esc(key)}</th><td class='num'>{row['claims']}</td>" +
+                    "".join(f"<td class='num'>{row.get(c, 0)}</td>" for c in cols) + "</tr>")
     table = (f"<table id='verdict'><thead><tr><th>{'class' if classes else 'basis'}</th><th>claims</th>"
-             + "".join(f"<th>{_esc(names.get(st, st))}</th>" for st in statuses)
-             + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    tests = [r for r in records if category(r) in (_claims.COUNTED if classes else ("predicted",))]
-    calib = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
+             + "".join(f"<th>{_esc(VERDICT_COLUMNS.get(c, c))}</th>" for c in cols)
+             + f"</tr></thead><tbody>{''.join(rows)}</tbody>"
+             + f"<tfoot><tr><th>all</th><td class='num'>{counts['total']}</td>"
+             + "".join(f"<td class='num'>{sum(r.get(c, 0) for r in counts['by_group'].values())}</td>" for c in cols)
+             + "</tr></tfoot></table>")
     if classes:
-        h = _claims.headline(records)
-        headline = (f"Of <b>{h['predictions']} predictions</b> (claims whose outcome the assumptions could change), "
-                    f"<b>{h['hold_robustly']}</b> hold robustly, <b>{h['fail_robustly']}</b> fail robustly and "
-                    f"<b>{h['depend_on_assumptions']}</b> depend on the assumptions (physics and analysis "
+        table += ("<p class='note'>Predictions: their verdict over the assumptions (physics and analysis "
+                  "choices jointly; accuracies by the equivalence test over seeds). Other classes: "
+                  "their status at the default choices.</p>")
+    calib = counts["calibration"]
+    if classes:
+        h = counts["headline"]
+        pred = counts["by_group"].get("prediction", {"claims": 0})
+        undecided = pred.get("not swept", 0) + pred.get("missing", 0)
+        headline = (f"Of <b>{pred['claims']} predictions</b> (claims whose outcome the assumptions could change), "
+                    f"<b>{pred.get('holds', 0)}</b> hold robustly, <b>{pred.get('fails', 0)}</b> fail robustly and "
+                    f"<b>{pred.get('depends', 0)}</b> depend on the assumptions (physics and analysis "
                     f"choices jointly; accuracies by their equivalence test over seeds)")
-        if h["not_swept"]:
-            headline += f"; {h['not_swept']} were not swept"
+        if undecided:
+            headline += f"; {undecided} were not swept or have no output"
         out_n = h["outcomes"]
         headline += (f". At the default choices: {out_n['reproduced']} reproduced, "
                      f"{out_n['too small to have been seen']} too small to have been seen, "
                      f"{out_n['contradicted']} contradicted" + (f", {out_n['undecided']} undecided"
                                                                  if out_n["undecided"] else "") + ". "
-                     f"Apart: {h['by_class']['consistent by construction']} consistent and "
-                     f"{h['by_class']['inconsistent by construction']} inconsistent by construction "
+                     f"Apart: {counts['by_group'].get('consistent by construction', {}).get('claims', 0)} consistent and "
+                     f"{counts['by_group'].get('inconsistent by construction', {}).get('claims', 0)} inconsistent by construction "
                      "(what the model class always or never gives: not tests).")
         mf = _model_form.agreement_summary(records)
         if mf["device_claims"]:
@@ -830,11 +1102,12 @@ def _summary_html(records, regression, classes: bool) -> str:
                          + f" (over all {mf['device_claims']} device claims: {mf['model_robust']} agree, "
                          f"{len(mf['model_dependent'])} differ).")
     else:
-        headline = (f"Of <b>{len(tests)} predicted claims</b>, <b>{sum(r['status'] == 'pass' for r in tests)}</b> "
-                    f"hold and <b>{sum(r['status'] == 'fail' for r in tests)}</b> fail (the ledger has no "
+        pred = counts["by_group"].get("predicted", {"claims": 0})
+        headline = (f"Of <b>{pred['claims']} predicted claims</b>, <b>{pred.get('holds', 0)}</b> "
+                    f"hold and <b>{pred.get('fails', 0)}</b> fail (the ledger has no "
                     "claim classes or robustness yet).")
-    headline += (f" Calibration consistency, apart: {sum(r['status'] == 'pass' for r in calib)} of "
-                 f"{len(calib)} fitting targets reached — not counted as reproduced.")
+    headline += (f" Calibration consistency, apart: {calib['reached']} of "
+                 f"{calib['targets']} fitting targets reached — not counted as reproduced.")
     reg_bad = [r for r in regression["records"] if r["status"] in ("fail", "missing")]
     if not regression["available"]:
         reg = (f"Regression check: no reference at <code>{_esc(regression['reference'])}</code> yet "
@@ -848,11 +1121,16 @@ def _summary_html(records, regression, classes: bool) -> str:
     meaning = "".join(f"<li><b>{_esc(k)}</b>: {_esc(m)}</li>" for k, m in (CLASSES if classes else BASES).items()
                       if k in present)
     out = [f'<p class="headline">{headline}</p>', f'<div class="summary">{table}<div class="side">',
-           f"<p>{reg}</p><ul class='meaning'>{meaning}</ul>"]
-    targets = [r for r in calib if isinstance(r.get("calibration"), dict)]
+           f"<p>{reg}</p><details><summary>What the {'classes' if classes else 'bases'} mean</summary>"
+           f"<ul class='meaning'>{meaning}</ul></details>"]
+    calib_records = [r for r in records if category(r) == ("calibration" if classes else "calibrated")]
+    targets = [r for r in calib_records if isinstance(r.get("calibration"), dict)]
     if targets:
-        out.append(f"<details id='calibration'><summary>Calibration consistency ({len(targets)} fitting "
-                   "targets: target, reached, residual)</summary><div class='scroll'><table><thead><tr>"
+        others = calib["targets"] - len(targets)
+        out.append(f"<details id='calibration'><summary>Calibration consistency: target, reached and residual "
+                   f"of the {len(targets)} of {calib['targets']} fitting targets with a single number"
+                   + (f" (the other {others} are curves or ranges: see their claims)" if others else "")
+                   + "</summary><div class='scroll'><table><thead><tr>"
                    "<th>claim</th><th>target</th><th>reached</th><th>residual</th><th>units</th></tr></thead><tbody>"
                    + "".join(f"<tr><td><code>{_esc(r['id'])}</code></td>"
                              f"<td class='num'>{format_number(r['calibration']['target'])}</td>"
@@ -875,11 +1153,13 @@ def _finding_row(r: dict, where: dict, sections: dict) -> str:
     rv = robust_verdict(r) if "class" in r else None
     tag = f"<b>{_esc(rv)}</b>{_esc(_robustness_text(r))}: " if rv else ""
     return (f'<tr><td><a href="{target}">{_esc(r["figure"])}</a> <code title="claim id">{_esc(r["id"])}</code></td>'
-            f'<td>{tidy(_short(str(r["paper"]), 40))} → {tidy(_short(str(r["compendium"]), 60))}</td>'
-            f'<td>{tag}{tidy(_first_sentence(r.get("why") or r["note"], 120))}</td></tr>')
+            f'<td>{shortened(value_text(r["paper"]), _short(value_text(r["paper"]), 40))} → '
+            f'{shortened(value_text(r["compendium"]), _short(_compact(value_text(r["compendium"])), 60))}</td>'
+            f'<td>{tag}{shortened(r.get("why") or r["note"], _first_sentence(r.get("why") or r["note"], 120))}</td></tr>')
 
 
-def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
+def _findings_html(records, where: dict, sections: dict, classes: bool) -> tuple[str, int]:
+    """The findings, grouped; and how many claims they list (the heading says that number)."""
     if classes:
         groups = [("Predictions contradicted", lambda r: category(r) == "prediction" and r.get("outcome") == "contradicted"),
                   ("Predictions too small to have been seen",
@@ -892,7 +1172,7 @@ def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
                   ("Against the paper's own or the literature's numbers",
                    lambda r: r["basis"] == "literature" and r["status"] == "fail"),
                   ("Calibration not reached", lambda r: r["basis"] == "calibrated" and r["status"] == "fail")]
-    out, total, shown = [], 0, 0
+    out, total, first = [], 0, True
     for title, test in groups:
         rows = [r for r in records if test(r)]
         if not rows:
@@ -900,24 +1180,26 @@ def _findings_html(records, where: dict, sections: dict, classes: bool) -> str:
         total += len(rows)
         head = ("<table class='findings'><thead><tr><th>claim</th><th>paper → here</th><th>why</th>"
                 "</tr></thead><tbody>")
-        out.append(f"<h3>{_esc(title)} ({len(rows)})</h3>" + head)
-        # the first FINDINGS_SHOWN rows of all groups together are open; the rest fold away,
-        # so the first figure stays within two screens however many claims fail
-        visible = max(FINDINGS_SHOWN - shown, 1)
+        # the first group is open with its first FINDINGS_SHOWN rows; every other group, and the
+        # rest of the first, fold away, so the first figure stays within two screens however
+        # many claims fail
+        visible = FINDINGS_SHOWN if first else len(rows)
+        out.append(f"<details class='findings-group'{' open' if first else ''}><summary><b>{_esc(title)}</b> "
+                   f"({len(rows)})</summary>" + head)
         for i, r in enumerate(rows):
             if i == visible:
                 out.append(f"</tbody></table><details class='more'><summary>{len(rows) - visible} more"
                            f"</summary>{head}")
             out.append(_finding_row(r, where, sections))
-        out.append("</tbody></table>" + ("</details>" if len(rows) > visible else ""))
-        shown += min(len(rows), visible)
+        out.append("</tbody></table>" + ("</details>" if len(rows) > visible else "") + "</details>")
+        first = False
     if not total:
-        return "<p>None: every claim with an output is reproduced.</p>"
-    return "\n".join(out)
+        return "<p>None: every claim with an output is reproduced.</p>", 0
+    return "\n".join(out), total
 
 
 def render_html(records, regression, table, figures_dir, results_dir, profile, config_text,
-                notebooks_dir=None, out_dir=None, not_run=None) -> str:
+                notebooks_dir=None, out_dir=None, not_run=None, run_config=None) -> str:
     """The report page (see the module docstring for its layout). *not_run*: stage -> why the
     run did not run it (a subset of the films)."""
     figures_dir, results_dir = Path(figures_dir), Path(results_dir)
@@ -928,7 +1210,8 @@ def render_html(records, regression, table, figures_dir, results_dir, profile, c
     where = {r["id"]: section_of(r, sections) for r in records}
     labels = {name: short_label(s) for name, s in sections.items()}
     labels[OTHER] = "other"
-    n_fail = sum(r["status"] == "fail" for r in records)
+    tally = claim_counts(records, where)
+    commit = git_commit()   # header and provenance show the same commit and dirty mark
 
     parts = [f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -936,7 +1219,7 @@ def render_html(records, regression, table, figures_dir, results_dir, profile, c
 <style>{_CSS}</style></head><body>
 <header id="top"><h1>Reproduction report: dimensionality-dependent plasticity in perovskite synapses</h1>
 <p class="byline">S.-I. Kim <i>et al.</i>, <i>Adv. Electron. Mater.</i> 2019, 5, 1900008 — regenerated from a
-physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; commit <code>{_esc(git_commit()[:12])}</code>.
+physical simulation. Profile <b>{_esc(profile)}</b>; {plural(tally["total"], "claim")}; commit <code title="{_esc(commit)}">{_esc(short_commit(commit))}</code>.
 <a href="#how">How to read</a> · <a href="{_esc(_rel(out_dir / 'notebooks.html', out_dir))}">executed notebooks</a></p></header>
 <section id="summary"><h2>Verdict</h2>"""]
     if not_run or regression.get("applicable") is False:
@@ -945,18 +1228,19 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
             items += f"<li><b>regression check</b>: {_esc(regression['reason'])}</li>"
         parts.append(f'<div class="not-run"><p><b>Not run in this run</b> (claims they check are '
                      f'shown as missing):</p><ul>{items}</ul></div>')
-    parts.append(_summary_html(records, regression, classes))
-    parts.append(f'</section><section id="findings"><h2>Findings ({n_fail} claims fail)</h2>')
-    parts.append(_findings_html(records, where, sections, classes))
+    parts.append(_summary_html(records, regression, classes, tally))
+    findings, n_findings = _findings_html(records, where, sections, classes)
+    parts.append(f'</section><section id="findings"><h2>Findings ({plural(n_findings, "claim")})</h2>')
+    parts.append(findings)
     parts.append("</section>")
 
     # table of contents
     toc = []
     for name, s in sections.items():
-        rs = [r for r in records if where[r["id"]] == name]
-        nf = sum(r["status"] == "fail" for r in rs)
-        toc.append(f'<li><a href="#s-{name}">{_esc(s["title"])}</a> <small>({len(rs)} claims'
-                   f'{f", {nf} fail" if nf else ""})</small></li>')
+        c = tally["sections"].get(name, {"claims": 0, "fails": 0})
+        fails = f", {c['fails']} fail" if c["fails"] else ""
+        note = f' <small>({plural(c["claims"], "claim")}{fails})</small>' if c["claims"] else ""
+        toc.append(f'<li><a href="#s-{name}">{_esc(s["title"])}</a>{note}</li>')
     if any(w == OTHER for w in where.values()):
         toc.append('<li><a href="#s-other">Other claims</a></li>')
     toc += ['<li><a href="#claims">All claims, filterable</a></li>', '<li><a href="#library">Library functions used</a></li>',
@@ -965,6 +1249,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
 
     # sections, in paper order
     used_functions: dict[str, dict] = {}
+    any_figure = False
     for name, s in sections.items():
         label = labels[name]
         nb_html = results_dir / "notebooks" / f"{name}.html"
@@ -986,8 +1271,12 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
             links.append("analysis: " + ", ".join(
                 f'<a href="#fn-{_anchor(d["name"])}"><code>{_esc(d["name"])}</code></a>' for d in described))
         parts.append(f'<p class="links">{" · ".join(links)}</p>')
-        for stem in s["figures"]:
+        row_open = False
+        for k, stem in enumerate(s["figures"]):
             png = figures_dir / f"{stem}.png"
+            if k == 1:   # a section's further figures (supplementary ones) side by side, smaller
+                parts.append('<div class="fig-row">')
+                row_open = True
             if not png.is_file():
                 parts.append(f"<p>{_badge('missing')} <code>figures/{_esc(stem)}.png</code> was not produced.</p>")
                 continue
@@ -996,23 +1285,31 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
             if nb_html.is_file():
                 href = _rel(nb_html, out_dir) + (f"#cell-id={cell}" if cell else "")
                 where_drawn = f' — <a href="{_esc(href)}">{"the cell that drew it" if cell else "executed notebook"}</a>'
-            parts.append(f'<figure id="f-{_esc(stem)}"><img alt="{_esc(stem)}: {_esc(s["title"])}" '
-                         f'src="{png_data_uri(png)}"><figcaption><code>figures/{_esc(stem)}.png</code> '
+            img = figure_html(png, out_dir, f"{stem}: {s['title']}", eager=not any_figure,
+                              width=FIGURE_WIDTH_PX if k == 0 else FIGURE_ROW_WIDTH_PX)
+            any_figure = True
+            parts.append(f'<figure id="f-{_esc(stem)}">{img}<figcaption><code>figures/{_esc(stem)}.png</code> '
                          f"(and .pdf), made by <code>notebooks/{_esc(name)}.py</code>{where_drawn}</figcaption></figure>")
+        if row_open:
+            parts.append("</div>")
         rs = [r for r in records if where[r["id"]] == name]
         if rs:
             counts = ", ".join(f"{sum(r['status'] == st for r in rs)} {st}" for st in ("pass", "fail", "missing")
                                if any(r["status"] == st for r in rs))
-            parts.append(f"<h3>Claims ({counts})</h3><div class='claims'>")
+            parts.append(f"<details class='claims-list'><summary><b>Claims</b> ({len(rs)}: {counts})</summary>"
+                         "<div class='claims'>")
             parts += [_claim_details(r, label) for r in rs]
-            parts.append("</div>")
+            parts.append("</div></details>")
         for tab in s["tables"]:
             path = results_dir / "tables" / f"{tab}.csv"
             if path.is_file():
-                parts.append(f"<h3>Table <code>{_esc(tab)}</code></h3>"
+                n_rows, n_cols = csv_shape(path)
+                wide = " — wide: scrolls sideways" if n_cols > WIDE_COLUMNS else ""
+                parts.append(f"<details class='table' id='t-{_esc(tab)}'><summary>Table <code>{_esc(tab)}</code> "
+                             f"({plural(n_rows, 'row')} × {plural(n_cols, 'column')}{wide})</summary>"
                              f"<p class='links'><code>results/tables/{_esc(tab)}.csv</code>; numbers rounded "
                              f"to 4 significant digits (standard errors 2), units in the column heads.</p>"
-                             + csv_table(path))
+                             + csv_table(path) + "</details>")
             else:
                 parts.append(f"<p>{_badge('missing')} table <code>{_esc(tab)}</code> was not produced.</p>")
         opening = notebook_opening(nb_src)
@@ -1041,6 +1338,7 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
 <label>figure <select id="filter-figure" data-filter="figure"><option value="">all</option>{options(figs)}</select></label>
 <span id="claim-count">{len(records)} of {len(records)} claims shown</span></div>
 <p class="links">The filters also apply to the claims listed in each figure section.</p>
+<details id="claims-details"><summary>The table of all {plural(tally["total"], "claim")}</summary>
 <div class="scroll"><table id="claims-table"><thead><tr><th>status</th><th>{'class' if classes else 'basis'}</th>
 <th>figure</th><th>claim</th><th>paper / here</th></tr></thead><tbody>""")
     for r in records:
@@ -1048,29 +1346,22 @@ physical simulation. Profile <b>{_esc(profile)}</b>; {len(records)} claims; comm
         parts.append(f'<tr {_attrs(r, labels[sec])}><td>{_badge(r["status"])}</td><td>{_esc(category(r))}</td>'
                      f'<td><a href="#s-{sec}">{_esc(r["figure"])}</a></td><td><code>{_esc(r["id"])}</code></td>'
                      f"<td>{reason(r)}</td></tr>")
-    parts.append("</tbody></table></div></section>")
+    parts.append("</tbody></table></div></details></section>")
 
     # library reference
-    parts.append('<section id="library"><h2>Library functions used</h2><dl class="lib">')
+    parts.append(f'<section id="library"><h2>Library functions used</h2><details><summary>The '
+                 f'{plural(len(used_functions), "function")} of <code>analysis</code> the notebooks call, '
+                 f'with their signatures</summary><dl class="lib">')
     for qual in sorted(used_functions):
         d = used_functions[qual]
         parts.append(f'<dt id="fn-{_anchor(qual)}">analysis.{_esc(qual)}{_esc(d["signature"])}</dt>'
                      f'<dd>{_esc(d["summary"])} <small><code>{_esc(d["where"])}</code></small></dd>')
-    parts.append("</dl></section>")
+    parts.append("</dl></details></section>")
 
     parts.append(rules_log_html())
 
     # provenance
-    parts.append('<section id="provenance"><h2>Provenance</h2><table>')
-    parts.append(f"<tr><th>git commit</th><td><code>{_esc(git_commit())}</code></td></tr>")
-    parts.append(f"<tr><th>report written</th><td>{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}</td></tr>")
-    parts.append(f"<tr><th>archive</th><td>{archive_link(results_dir, out_dir)}</td></tr>")
-    for k, v in package_versions().items():
-        parts.append(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>")
-    parts.append("</table><h3>Run time per stage (Snakemake benchmarks)</h3><table><tr><th>stage</th><th>wall time [s]</th></tr>")
-    for stage, sec in stage_times(results_dir / "benchmarks").items():
-        parts.append(f'<tr><td>{_esc(stage)}</td><td class="num">{sec:.1f}</td></tr>')
-    parts.append(f"</table><details><summary>Configuration</summary><pre>{_esc(config_text)}</pre></details></section>")
+    parts.append(provenance_html(commit, results_dir, config_text, run_config, archive=archive_link(results_dir, out_dir)))
     parts.append(f"""<section id="how"><h2>How to read this report</h2>
 <p>Each claim is a checkable statement of the paper (<code>data/paper/claims/*.yaml</code>) with the condition
 the paper states for it, what the paper states and what the simulation gives. Its <b>outcome</b> says what kind
@@ -1090,6 +1381,36 @@ the underlying CSV and JSON files keep full precision. <a href="#top">Back to th
     return "\n".join(parts)
 
 
+def provenance_html(commit: str, results_dir: Path, config_text: str, run_config=None, archive: str = "") -> str:
+    """The provenance section: commit (with its dirty mark, as in the header), time, Python and
+    the key packages, numba, BLAS, CPU, the data source, every installed package with the
+    digest of the set, the run time per stage and the configuration (long lists folded)."""
+    rows = [("git commit", f"<code>{_esc(commit)}</code>"),
+            ("report written", f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC}"),
+            ("CPU", _esc(cpu_model())), ("BLAS / LAPACK", _esc(blas_info())),
+            ("MNIST data source", _esc(data_source(results_dir, run_config)))]
+    if archive:
+        rows.append(("archive", archive))  # archive_link: HTML already escaped
+    rows += [(k, _esc(v)) for k, v in package_versions().items()]
+    allpk = installed_packages()
+    out = ['<section id="provenance"><h2>Provenance</h2><table id="provenance-table">']
+    out += [f"<tr><th>{_esc(k)}</th><td>{v}</td></tr>" for k, v in rows]
+    out.append(f"<tr><th>environment</th><td>{len(allpk)} installed packages, digest "
+               f"<code>{environment_digest(allpk)}</code> (SHA-256 of the sorted name==version list)</td></tr>")
+    out.append("</table>")
+    out.append(f"<details id='packages'><summary>All {len(allpk)} installed packages</summary>"
+               "<div class='scroll'><table><tr><th>package</th><th>version</th></tr>"
+               + "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in allpk.items())
+               + "</table></div></details>")
+    times = stage_times(Path(results_dir) / "benchmarks")
+    out.append(f"<details><summary>Run time per stage (Snakemake benchmarks, {len(times)} stages, "
+               f"{sum(times.values()):.0f} s in all)</summary><table><tr><th>stage</th><th>wall time [s]</th></tr>"
+               + "".join(f'<tr><td>{_esc(k)}</td><td class="num">{v:.1f}</td></tr>' for k, v in times.items())
+               + "</table></details>")
+    out.append(f"<details><summary>Configuration</summary><pre>{_esc(config_text)}</pre></details></section>")
+    return "".join(out)
+
+
 def rules_log_html(entries: list[dict] | None = None) -> str:
     """The report's "Rules log" section: every judging rule changed or introduced, newest first,
     with its date, commit, whether results for it existed, what and why (data/evidence/rules_log.yaml)."""
@@ -1106,9 +1427,9 @@ def rules_log_html(entries: list[dict] | None = None) -> str:
             f'prior, analysis choice, claim condition, sample size, class), newest first: {len(changed)} entries, '
             f'{after} of them made after results for the rule existed. From '
             f'<code>{_esc(rules_log.LOG_PATH)}</code>; the test suite fails when a rule file changes without an '
-            f'entry.</p><div class="scroll"><table class="rules-log"><thead><tr><th>date</th><th>commit</th>'
+            f'entry.</p><details><summary>The {len(changed)} entries, newest first</summary><div class="scroll"><table class="rules-log"><thead><tr><th>date</th><th>commit</th>'
             f'<th>kind</th><th>after results</th><th>what (rule parts)</th><th>why</th></tr></thead>'
-            f'<tbody>{rows}</tbody></table></div></section>')
+            f'<tbody>{rows}</tbody></table></div></details></section>')
 
 
 def _plain_lead(markdown: str, limit: int = 240) -> str:

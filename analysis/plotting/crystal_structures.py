@@ -358,6 +358,7 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
         measured from the drawn coordinates) and ``slabs`` drawn per n.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.legend_handler import HandlerTuple
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -412,10 +413,14 @@ def fig1c_structures(constants: StructureConstants, n_values=("1", "2", "3", "in
     panel_label(ax0, "c", dx_pt=-6, dy_pt=26)
     ax0.plot([0, scale_bar], [-4.0, -4.0], lw=2.0, color="k", solid_capstyle="butt")
     ax0.text(scale_bar / 2, -5.0, f"{scale_bar:g} Å", ha="center", va="top", fontsize=7.5)
-    handles = [Patch(fc="0.75", ec=C_EDGE, label=r"PbBr$_6$ octahedron"),
-               Line2D([], [], marker="o", ls="", ms=3.5, color=C_MA, label=r"MA$^+$"),
-               Line2D([], [], color=C_PEA, lw=1.2, label=r"PEA$^+$"),
-               Patch(fc=C_SPACER, ec="none", label="PEA bilayer")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01))
+    # the octahedra are drawn in each film's colour: their key shows those colours side by side
+    octahedra = tuple(Patch(fc=colour(lab), ec=C_EDGE, alpha=0.9) for lab in labels)
+    handles = [octahedra,
+               Line2D([], [], marker="o", ls="", ms=3.5, color=C_MA),
+               Line2D([], [], color=C_PEA, lw=1.2),
+               Patch(fc=C_SPACER, ec="none")]
+    fig.legend(handles=handles, labels=[r"PbBr$_6$ octahedra (film's colour)", r"MA$^+$", r"PEA$^+$", "PEA bilayer"],
+               handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)}, handlelength=2.6,
+               loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01))
     fig.subplots_adjust(left=0.02, right=0.98, top=0.88, bottom=0.055, wspace=0.05)
     return fig, drawn

@@ -254,7 +254,7 @@ def fig5a_migration(model: dict, constants: StructureConstants, quasi2d_n="3", *
     fig = plt.figure(figsize=(fig_w, fig_h))
     gs = fig.add_gridspec(4, 2, width_ratios=list(ratios), height_ratios=heights,
                           left=left, right=right, top=1 - 0.45 / fig_h, bottom=0.55 / fig_h,
-                          wspace=wspace, hspace=0.12)
+                          wspace=wspace, hspace=0.18)
     drawn = {"migration_barrier_eV": {}, "release_barrier_eV": {}, "spacer_period_angstrom": {},
              "mean_release_barrier_eV": {}, "trap_weights_sum": {}}
     ax_occ0 = None

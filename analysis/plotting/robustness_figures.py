@@ -49,20 +49,19 @@ def robustness_overview(summary: dict, ids: list[str], ax, labels: dict | None =
         s = summary["claims"].get(cid, {})
         joint = s.get("robustness_joint")
         lo, hi = s.get("robustness_joint_interval", [np.nan, np.nan])
-        if joint is not None:
-            ax.plot([lo, hi], [y, y], color="0.3", lw=0.8, zorder=2)
-            ax.plot(joint, y, "o", color="0.1", ms=3.2, zorder=3)
+        if joint is not None:   # one artist: the interval as a line, the value as its marker
+            ax.plot([lo, joint, hi], [y, y, y], "-o", color="0.15", lw=0.8, ms=3.2, markevery=[1], zorder=3)
         for key, marker in (("robustness_physics", "o"), ("robustness_analysis", "^")):
             v = s.get(key)
             if v is not None:
                 ax.plot(v, y, marker, mfc="none", mec="C0" if marker == "o" else "C1", ms=3.5, mew=0.7, zorder=3)
     ax.set_yticks(range(len(ids)), [(labels or {}).get(i, i) for i in ids], fontsize=5.5)
     ax.set_ylim(len(ids) - 0.5, -0.5)
-    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlim(-0.05, 1.05)   # a value of 0 or 1 stands clear of the axis, not on it
     ax.set_xlabel("fraction of samples in which the claim holds")
     handles = [ax.plot([], [], "o", mfc="none", mec="C0", ms=3.5, label="over the physics")[0],
                ax.plot([], [], "^", mfc="none", mec="C1", ms=3.5, label="over the analysis choices")[0],
-               ax.plot([], [], "o-", color="0.1", ms=3.2, lw=0.8, label="jointly (95 % interval)")[0],
+               ax.plot([], [], "-o", color="0.15", ms=3.2, lw=0.8, label="jointly (95 % interval)")[0],
                ax.fill_between([], [], color="0.93", label=f"depends ({1 - robust:g}–{robust:g})")]
     return handles
 
@@ -143,10 +142,16 @@ def _option_key(ax, row: float, key: list[tuple[str, object]]):
 
 
 def outcome_legend(fig, outcomes=("reproduced", "too small to have been seen", "contradicted", "undecided")):
-    """One legend of the outcome colours for a figure of specification curves."""
+    """One legend of the outcome colours for a figure of specification curves: the *outcomes*
+    whose colour some curve of *fig* shows (a legend entry with no point drawn is left out)."""
+    from matplotlib import colors as mcolors
+    from matplotlib.collections import PathCollection
     from matplotlib.lines import Line2D
+    drawn = {mcolors.to_hex(c) for ax in fig.axes for coll in ax.collections
+             if isinstance(coll, PathCollection) and len(coll.get_offsets()) for c in coll.get_facecolor()}
+    outcomes = [o for o in outcomes if mcolors.to_hex(OUTCOME_COLOURS[o]) in drawn]
     handles = [Line2D([], [], ls="", marker="o", ms=3, color=OUTCOME_COLOURS[o], label=o) for o in outcomes]
-    return fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=6, frameon=False,
+    return fig.legend(handles=handles, loc="upper center", ncol=max(len(handles), 1), fontsize=6, frameon=False,
                       bbox_to_anchor=(0.5, 1.0))
 
 

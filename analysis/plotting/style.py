@@ -12,7 +12,9 @@ The style rule
 --------------
 :func:`style_violations` is the one place the house rules are checked: no axes or figure
 titles (panel letters serve), no hyphen-minus for a minus sign and no ``6.25e+04`` in tick
-labels, no unit in round brackets in an axis label.  :func:`save` refuses (``ValueError``) to
+labels, no unit in round brackets in an axis label; and the drawn layout
+(:mod:`analysis.plotting.layout`): no text on another text, no line through a text, no legend
+entry without a drawn artist of its look.  :func:`save` refuses (``ValueError``) to
 write a figure that breaks them, so every figure of the compendium, which all go through
 :func:`save`, is checked each time a notebook draws it.
 
@@ -48,9 +50,14 @@ from analysis.stage_io import ROOT, atomic_path  # noqa: E402
 STYLE_FILE = Path(__file__).with_name("synapse.mplstyle")
 FORMATS = ("png", "pdf")
 
-# One colour per dimensionality, from blue (2D) through green to dark red (3D).
-N_COLOURS = {"1": "#3b4cc0", "2": "#5e8fd6", "3": "#2a9d8f", "4": "#8ab17d",
+# One colour per dimensionality, from dark blue (2D) through sky blue, teal and green to orange
+# and dark red (3D). The two blues differ in lightness (CIELAB L* about 30 and 70), not in hue
+# alone, so n = 1 and n = 2 stay apart on a screen, in print and in grey.
+N_COLOURS = {"1": "#2c3e9e", "2": "#56b4e9", "3": "#2a9d8f", "4": "#8ab17d",
              "5": "#e9a23b", "inf": "#b2182b"}
+# One marker per dimensionality, for plots where the curves of neighbouring films coincide:
+# drawn hollow (:func:`marker_style`), a marker of one film stays visible under another's.
+N_MARKERS = {"1": "o", "2": "s", "3": "^", "4": "D", "5": "v", "inf": "P"}
 
 # Wiley journals (Adv. Electron. Mater.): one column 8.5 cm, the full page width 17.5 cm,
 # at most 23 cm tall.
@@ -82,6 +89,20 @@ def colour(n) -> str:
     return N_COLOURS[parse_n(n)]
 
 
+def marker(n) -> str:
+    """The plot marker of dimensionality *n* (:data:`N_MARKERS`)."""
+    return N_MARKERS[parse_n(n)]
+
+
+def marker_style(n, ms: float = 3.5, mew: float = 0.9) -> dict:
+    """Keyword arguments for ``ax.plot`` drawing *n*'s hollow marker in its colour.
+
+    Hollow markers of different shapes stay visible where the points of two films coincide
+    (a filled marker would hide the one drawn before it).
+    """
+    return {"marker": marker(n), "ms": ms, "mew": mew, "mfc": "none", "color": colour(n)}
+
+
 def label(n) -> str:
     """Legend label of dimensionality *n* (``n = 3``, ``n = ∞``)."""
     return display(n)
@@ -100,18 +121,25 @@ def figsize(width: str | float = "page", aspect: float = 0.6) -> tuple[float, fl
 
 
 def panel_label(ax, letter: str, dx_pt: float = -28.0, dy_pt: float = 4.0, *,
-                caption: str | None = None, caption_color=None, **kw):
+                caption: str | None = None, caption_color=None, align_with=None, **kw):
     """Bold panel letter (``a``, ``b`` …) above the top-left corner of *ax*, outside the data.
 
     The offset is in points from the axes' top-left corner, so letters line up across panels
-    of equal tick-label width.  *caption* (e.g. ``"n = 3"``) is written after the letter in
-    regular weight, in *caption_color* — the project's replacement for an axes title when a
-    panel needs a name.  Returns the letter's annotation.
+    of equal tick-label width.  With *align_with* (another axes) the letter sits at the left
+    edge of that axes instead (same *dx_pt*), so that a panel whose long tick labels push its
+    axes to the right still has its letter in the left column, above its top.  *caption* (e.g.
+    ``"n = 3"``) is written after the letter in regular weight, in *caption_color* — the
+    project's replacement for an axes title when a panel needs a name.  Returns the letter's
+    annotation.
     """
+    from matplotlib.transforms import blended_transform_factory
+
     opts = {"fontsize": 10, "fontweight": "bold", "ha": "left", "va": "bottom"}
     opts.update(kw)
-    mark = ax.annotate(letter, xy=(0, 1), xycoords="axes fraction", xytext=(dx_pt, dy_pt),
-                       textcoords="offset points", **opts)
+    where = "axes fraction" if align_with is None else \
+        blended_transform_factory(align_with.transAxes, ax.transAxes)
+    mark = ax.annotate(letter, xy=(0, 1), xycoords=where, xytext=(dx_pt, dy_pt),
+                       textcoords="offset points", annotation_clip=False, **opts)
     if caption:
         ax.annotate(caption, xy=(1, 0), xycoords=mark, xytext=(4, 0), textcoords="offset points",
                     ha="left", va="bottom", fontsize=8, color=caption_color)
@@ -179,7 +207,7 @@ _E_NOTATION = re.compile(r"\d[eE][+\-−]?\d")
 _MATH = re.compile(r"(?<!\\)\$.*?(?<!\\)\$")
 
 
-def style_violations(fig, *, draw: bool = True) -> list[str]:
+def style_violations(fig, *, draw: bool = True, layout: bool = True) -> list[str]:
     """What in *fig* breaks the project's figure style; an empty list if nothing does.
 
     Checked: an axes title (``ax.get_title`` for every location) or a figure title (panel
@@ -189,7 +217,9 @@ def style_violations(fig, *, draw: bool = True) -> list[str]:
     :func:`axis_label`).  Tick labels are those of a drawn figure: with *draw* the figure is
     drawn (without rendering) first; ``draw=False`` checks the labels of its last drawing, as
     :func:`save` does right after writing the first file (an extra drawing can shift a
-    constrained layout by a pixel).
+    constrained layout by a pixel).  With *layout* the drawn layout is checked too
+    (:func:`analysis.plotting.layout.layout_problems`): no text overlaps another, no line strikes
+    through a text, every legend entry has an artist of its look drawn in the axes.
     """
     if draw:
         fig.draw_without_rendering()
@@ -220,12 +250,15 @@ def style_violations(fig, *, draw: bool = True) -> list[str]:
                 if _E_NOTATION.search(plain):
                     problems.append(f"{where}: {name} tick label {text!r} is in e-notation "
                                     "(use analysis.plotting.style.sci_formatter)")
+    if layout:   # drawn at the figure's own dpi (a renderer left by savefig may differ)
+        from analysis.plotting.layout import layout_problems
+        problems += layout_problems(fig, draw=True)
     return list(dict.fromkeys(problems))
 
 
-def check_style(fig, name: str = "figure", *, draw: bool = True) -> None:
+def check_style(fig, name: str = "figure", *, draw: bool = True, layout: bool = True) -> None:
     """Raise ``ValueError`` listing every :func:`style_violations` of *fig* (named *name*)."""
-    problems = style_violations(fig, draw=draw)
+    problems = style_violations(fig, draw=draw, layout=layout)
     if problems:
         raise ValueError(f"{name} breaks the figure style (analysis/plotting/style.py):\n  - "
                          + "\n  - ".join(problems))
@@ -234,11 +267,19 @@ def check_style(fig, name: str = "figure", *, draw: bool = True) -> None:
 def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
     """Save *fig* as ``<stem>.png`` and ``<stem>.pdf`` without metadata.
 
-    The figure is checked against the style rule (:func:`check_style`) once the first file is
-    drawn; a figure that breaks it is not written (no file is left behind).  Returns the
-    written paths.  Each file is written atomically.
+    The figure's layout is checked first (:func:`analysis.plotting.layout.layout_problems`:
+    overlapping text, a line through a text, a legend entry with nothing drawn), then the style
+    rule (:func:`check_style`) once the first file is drawn; a figure that breaks either is not
+    written (no file is left behind).  Returns the written paths.  Each file is written
+    atomically.
     """
+    from analysis.plotting.layout import layout_problems
+
     stem = Path(stem)
+    problems = layout_problems(fig, draw=True)
+    if problems:
+        raise ValueError(f"{stem.name} breaks the figure layout (analysis/plotting/layout.py):\n  - "
+                         + "\n  - ".join(problems))
     written = []
     for i, fmt in enumerate(formats):
         path = stem.with_suffix(f".{fmt}")
@@ -249,7 +290,7 @@ def save(fig, stem: str | os.PathLike, formats=FORMATS) -> list[Path]:
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=fmt, metadata=metadata)
             if i == 0:
-                check_style(fig, stem.name, draw=False)
+                check_style(fig, stem.name, draw=False, layout=False)
         written.append(path)
     return written
 
@@ -348,7 +389,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["N_VALUES", "N_COLOURS", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
+__all__ = ["N_VALUES", "N_COLOURS", "N_MARKERS", "marker", "marker_style", "COLUMN_IN", "PAGE_IN", "use_style", "colour", "label", "figsize",
            "panel_label", "axis_label", "legend_outside", "num", "sci_label", "sci_formatter",
            "style_violations", "check_style", "save", "thumbnail",
            "rms_difference", "compare_with_baseline", "update_baselines"]
