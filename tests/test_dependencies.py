@@ -107,6 +107,10 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
     code = {name: f"notebooks/{name}.py" for name in [*table, "simulate", "calibrate", "report"]}
     code["data"] = "analysis/learning/digits.py"
     code["robustness_chunk"] = code["robustness_merge"] = "analysis/evidence/robustness.py"  # rules/robustness.smk
+    # rules/models.smk: the second device model's calibration, simulations and metrics
+    code["calibrate_driftdiffusion"] = "analysis/physics/dd_calibration.py"
+    code["simulate_model"] = "notebooks/simulate.py"
+    code["model_metrics"] = "analysis/evidence/model_form.py"
     uses = {rule: imported_by_modulefinder(work / src, work) for rule, src in code.items()}
 
     def downstream(rules):
@@ -114,6 +118,10 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
         if "calibrate" in out:  # its output builds the device of every later stage
             out |= {"simulate", "robustness_chunk"}
             out |= {n for n, s in table.items() if "calibrate" in s["needs"]}
+        if "calibrate_driftdiffusion" in out:
+            out |= {"simulate_model"}
+        if "simulate_model" in out:  # the overlay figures draw the second model's films
+            out |= {"model_metrics"} | {n for n, s in table.items() if s.get("overlay")}
         if "simulate" in out:
             out |= {n for n, s in table.items() if "simulate" in s["needs"]}
         if "data" in out:
