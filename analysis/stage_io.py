@@ -147,6 +147,43 @@ def write_text(text: str, path: str | os.PathLike) -> Path:
     return path
 
 
+def readback_problem(path: str | os.PathLike, render, what: str = "calibration file") -> str | None:
+    """Why the YAML file *path* is not what its writer writes, or ``None``.
+
+    YAML has no end marker, so a file cut short (a full disk, a kill) can still parse, with
+    fewer entries or keys. The file is parsed and *render* (parsed mapping -> the text the
+    writer would write for it; raises ``KeyError``, ``TypeError``, ``ValueError`` or
+    ``IndexError`` for a mapping the writer cannot have written) must give the file's own
+    text. A file cut anywhere or edited by hand differs; only a change of a number's digits
+    that leaves a number cannot be told.
+
+    Returns
+    -------
+    str or None
+        One line: the YAML error, what the file lacks, or the first line that differs.
+    """
+    import yaml
+
+    text = Path(path).read_bytes().decode("utf-8")
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return f"YAML syntax error: {' '.join(str(exc).split())}"
+    try:
+        expected = render(mapping)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        return f"not a whole {what}: {type(exc).__name__} {exc}"
+    if expected != text:
+        got, want = text.splitlines(), expected.splitlines()
+        line = next((i for i, (a, b) in enumerate(zip(got, want), start=1) if a != b), None)
+        if line is None and len(got) == len(want):
+            return f"line {len(got)} is cut short (no newline at its end)"
+        line = line or min(len(got), len(want)) + 1
+        return (f"line {line} is not what the calibrate stage writes for these values "
+                f"({len(got)} lines, {len(want)} expected): cut short or edited")
+    return None
+
+
 # --------------------------------------------------------------------------- simulation stage
 SIMULATION_DIM = "n"
 """Dimension along which :func:`load_simulations` stacks the per-film Datasets."""

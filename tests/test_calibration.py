@@ -110,3 +110,28 @@ def test_calibration_files_read_back_as_written(tmp_path):
     assert "not a whole calibration file" in cal.file_problem(path)
     path.write_text(text.replace("units: eV", "units: meV", 1))
     assert "is not what the calibrate stage writes" in cal.file_problem(path)
+
+
+def test_every_models_calibration_file_reads_back(tmp_path):
+    """The damage check of calibrate's output reads each model's file by that model's writer:
+    both reference calibrations pass, and a drift-diffusion file cut anywhere (every 23rd
+    byte) or edited is found. (The drift-diffusion file was once judged by the multi-trap
+    model's reader: every finished run then "rebuilt" it as damaged.)"""
+    from analysis.workflow.preflight import calibration_file_problem, damage
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    for model in ("multitrap", "driftdiffusion"):
+        reference = data_dir() / "reference" / "calibration" / f"{model}.yaml"
+        assert calibration_file_problem(reference) is None, model
+    text = (data_dir() / "reference" / "calibration" / "driftdiffusion.yaml").read_text()
+    path = folder / "driftdiffusion.yaml"
+    for cut in range(0, len(text), 23):
+        path.write_text(text[:cut])
+        assert damage(path), cut
+    path.write_text(text.replace("units: eV", "units: meV", 1))
+    assert "is not what the calibrate stage writes" in damage(path)
+    path.write_text(text)
+    assert damage(path) is None
+    other = folder / "mystery.yaml"
+    other.write_text(text)
+    assert "no device model writes" in damage(other)

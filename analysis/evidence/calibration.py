@@ -166,39 +166,21 @@ def write_calibrated(result: dict, path: str | Path) -> Path:
 
 
 def file_problem(path: str | Path) -> str | None:
-    """Why *path* is not a calibration file as :func:`write_calibrated` writes one, or ``None``.
-
-    YAML has no end marker, so a file cut short (a full disk, a kill) can still parse, as a
-    calibration with fewer entries or keys. The file is read back into a calibration result
-    and written again in memory: the text must be the file's own. A file cut anywhere (its last
-    line is ``target_units: J``) or edited by hand differs; only a change of a number's digits
-    that leaves a number cannot be told.
+    """Why *path* is not a calibration file as :func:`write_calibrated` writes one, or ``None``:
+    the file is read back into a calibration result and written again in memory, and the text
+    must be the file's own (:func:`analysis.stage_io.readback_problem`).
 
     Returns
     -------
     str or None
         One line: the YAML error, what the file lacks, or the first line that differs.
     """
-    text = Path(path).read_bytes().decode("utf-8")
-    try:
-        mapping = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        return f"YAML syntax error: {' '.join(str(exc).split())}"
-    try:
-        expected = calibrated_text(from_yaml_mapping(mapping))
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        return (f"not a whole calibration file: {type(exc).__name__} {exc} (every entry of "
-                f"{', '.join(_PER_FILM)}, sigma0_S_per_um2 with value, units, meaning, source, target, "
-                "achieved, residual for every film)")
-    if expected != text:
-        got, want = text.splitlines(), expected.splitlines()
-        line = next((i for i, (a, b) in enumerate(zip(got, want), start=1) if a != b), None)
-        if line is None and len(got) == len(want):
-            return f"line {len(got)} is cut short (no newline at its end)"
-        line = line or min(len(got), len(want)) + 1
-        return (f"line {line} is not what the calibrate stage writes for these values "
-                f"({len(got)} lines, {len(want)} expected): cut short or edited")
-    return None
+    from analysis.stage_io import readback_problem
+    problem = readback_problem(path, lambda mapping: calibrated_text(from_yaml_mapping(mapping)))
+    if problem and problem.startswith("not a whole calibration file"):
+        problem += (f" (every entry of {', '.join(_PER_FILM)}, sigma0_S_per_um2 with value, units, "
+                    "meaning, source, target, achieved, residual for every film)")
+    return problem
 
 
 def main(argv=None) -> int:

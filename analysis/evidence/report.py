@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import base64
 import csv
 import datetime as _dt
 import html
@@ -733,32 +732,6 @@ def csv_table(path: Path) -> str:
 
 
 # -------------------------------------------------------------------------- figures
-def png_data_uri(path: Path) -> str:
-    """The PNG at *path* as a ``data:`` URI, after checking that it decodes.
-
-    Raises
-    ------
-    ValueError
-        If the file is not a PNG that decodes; the message names the file.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    data = Path(path).read_bytes()
-    try:
-        if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-            raise ValueError("no PNG signature")
-        with Image.open(_io.BytesIO(data)) as img:
-            img.load()
-            width, height = img.size
-        if width == 0 or height == 0:
-            raise ValueError(f"empty image {width}×{height}")
-    except (OSError, ValueError, SyntaxError, UnidentifiedImageError) as exc:
-        msg = (f"figure {path} does not decode as a PNG ({exc}); the report will not embed a "
-               f"broken image. Rerun the notebook that makes it (rules/notebooks.yaml).")
-        raise ValueError(msg) from exc
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-
-
 FIGURE_WIDTH_PX = 680
 """Width at which the report shows a section's first figure (CSS px); a click opens the
 full-resolution PNG."""

@@ -345,18 +345,57 @@ def reference_path() -> Path:
     return data_dir() / "reference" / "calibration" / f"{dd.NAME}.yaml"
 
 
+HEADER = ("# Per-film calibrated free parameters of the drift-diffusion model\n"
+          "# (analysis/physics/driftdiffusion.py), written by analysis/physics/dd_calibration.py\n"
+          "# (python -m analysis.physics.dd_calibration --output FILE); do not edit.\n"
+          "# Each entry: value by film, units, meaning, source, the Table 2 target, the value\n"
+          "# the analysis of the simulated experiment achieved, the residual (achieved - target)\n"
+          "# and whether it lies within the tolerance.\n")
+"""The comment block at the top of a calibration file of this model."""
+
+
+def calibrated_text(results: dict) -> str:
+    """The text of the calibration file of *results*, as :func:`write_calibrated` writes it."""
+    return HEADER + yaml.safe_dump(to_yaml_mapping(results), sort_keys=False, allow_unicode=True, width=200)
+
+
+def from_yaml_mapping(mapping: dict) -> dict:
+    """The calibration results (as :func:`calibrate_all` returns them, less the timings) from
+    the mapping of a calibration file: the inverse of :func:`to_yaml_mapping`.
+
+    Raises
+    ------
+    KeyError, TypeError
+        If an entry or a film's value is missing.
+    """
+    first = next(iter(_ENTRY_TEXT))
+    failed = mapping[first].get("failed", {})
+    out = {}
+    for n in mapping[first]["target"]:
+        target = {tkey: float(mapping[name]["target"][n]) for name, (_, _, tkey, _) in _ENTRY_TEXT.items()}
+        if n in failed:
+            out[n] = {"n": n, "error": failed[n], "target": target}
+            continue
+        by_key = {tkey: name for name, (_, _, tkey, _) in _ENTRY_TEXT.items()}
+        out[n] = {"n": n, "free": {name: float(mapping[name]["value"][n]) for name in _ENTRY_TEXT},
+                  "target": target,
+                  "achieved": {k: float(mapping[name]["achieved"][n]) for k, name in by_key.items()},
+                  "residual": {k: float(mapping[name]["residual"][n]) for k, name in by_key.items()},
+                  "within_tolerance": {k: bool(mapping[name]["within_tolerance"][n]) for k, name in by_key.items()}}
+    return out
+
+
+def file_problem(path: str | Path) -> str | None:
+    """Why *path* is not a calibration file as :func:`write_calibrated` writes one, or ``None``
+    (read back and written again in memory: :func:`analysis.stage_io.readback_problem`)."""
+    from analysis.stage_io import readback_problem
+    return readback_problem(path, lambda mapping: calibrated_text(from_yaml_mapping(mapping)))
+
+
 def write_calibrated(results: dict, path: str | Path) -> Path:
     """Write :func:`to_yaml_mapping` of *results* to *path* (atomically) and return it."""
     from analysis.stage_io import write_text
-    header = ("# Per-film calibrated free parameters of the drift-diffusion model\n"
-              "# (analysis/physics/driftdiffusion.py), written by analysis/physics/dd_calibration.py\n"
-              "# (python -m analysis.physics.dd_calibration --output FILE); do not edit.\n"
-              "# Each entry: value by film, units, meaning, source, the Table 2 target, the value\n"
-              "# the analysis of the simulated experiment achieved, the residual (achieved - target)\n"
-              "# and whether it lies within the tolerance.\n")
-    text = header + yaml.safe_dump(to_yaml_mapping(results), sort_keys=False, allow_unicode=True,
-                                   width=200)
-    return write_text(text, Path(path))
+    return write_text(calibrated_text(results), Path(path))
 
 
 def calibrated_free(n, calibrated: dict | None = None) -> dict:

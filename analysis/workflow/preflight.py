@@ -395,15 +395,24 @@ def _read_html(path: Path) -> None:
         raise ValueError(msg)
 
 
+def calibration_file_problem(path: Path) -> str | None:
+    """Why the calibration file *path* (``<results>/calibration/<model>.yaml``) is not what its
+    model's writer writes (each model reads its own file back), or ``None``."""
+    from analysis.evidence.calibration import file_problem as multitrap_problem
+    from analysis.physics.dd_calibration import file_problem as driftdiffusion_problem
+    checks = {"multitrap": multitrap_problem, "driftdiffusion": driftdiffusion_problem}
+    if path.stem not in checks:
+        return f"no device model writes a calibration file named {path.name} (known: {sorted(checks)})"
+    return checks[path.stem](path)
+
+
 def _read_yaml(path: Path) -> None:
     # A calibration file (<results>/calibration/<model>.yaml, the only YAML output) is read back as
     # its writer writes it: YAML has no end marker, and a calibration cut short still parses.
     import yaml
 
     if path.parent.name == "calibration":
-        from analysis.evidence.calibration import file_problem
-
-        problem = file_problem(path)
+        problem = calibration_file_problem(path)
         if problem:
             raise ValueError(problem)
     elif yaml.safe_load(path.read_bytes().decode("utf-8")) is None:
