@@ -68,6 +68,14 @@ DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
 MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
     ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
+
+UPSTREAM_OF_FIGS11_PRIORITY = 20
+"""Scheduling priority of the calibrations and simulations (rules calibrate, simulate,
+calibrate_driftdiffusion, simulate_model). Fig. S11 (priority 10 in rules/notebooks.yaml) is the
+longest job by far (about 160 s of the full profile's 5 min on 2 cores) and needs every
+simulation of every model; run first, they let it start about a minute earlier, while the
+robustness chunks, which need only the calibration, fill the other core. Priority orders jobs;
+it changes no output."""
 MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in

@@ -17,6 +17,7 @@ rule calibrate_driftdiffusion:
     params:
         films=" ".join(N_VALUES),
         mesh=DD_MESH,
+    priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("calibrate_driftdiffusion")
     resources:
         **resources_for("calibrate_driftdiffusion"),
@@ -45,6 +46,7 @@ rule simulate_model:
         cmd=lambda wc: runner("simulate", notebook_params("simulate", figures=False, n=wc.n, profile=PROFILE,
                                                           model=wc.model, mesh=DD_MESH),
                               f"simulate_{wc.model}_n{wc.n}"),
+    priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("simulate_model")
     resources:
         **resources_for("simulate_model"),

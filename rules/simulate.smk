@@ -14,6 +14,7 @@ rule simulate:
     params:
         cmd=lambda wc: runner("simulate", notebook_params("simulate", figures=False, n=wc.n, profile=PROFILE),
                               f"simulate_n{wc.n}"),
+    priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("simulate")
     resources:
         **resources_for("simulate"),
@@ -37,6 +38,7 @@ rule calibrate:
         executed("calibrate"),
     params:
         cmd=runner("calibrate", notebook_params("calibrate", n_values=list(N_VALUES))),
+    priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("calibrate")
     resources:
         **resources_for("calibrate"),
