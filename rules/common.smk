@@ -70,10 +70,11 @@ MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
 
 UPSTREAM_OF_FIGS11_PRIORITY = 20
-"""Scheduling priority of the calibrations and simulations (rules calibrate, simulate,
-calibrate_driftdiffusion, simulate_model). Fig. S11 (priority 10 in rules/notebooks.yaml) is the
-longest job by far (about 160 s of the full profile's 5 min on 2 cores) and needs every
-simulation of every model; run first, they let it start about a minute earlier, while the
+"""Scheduling priority of the MNIST data, the calibrations and the simulations (rules data,
+calibrate, simulate, calibrate_driftdiffusion, simulate_model). Fig. S11 (priority 10 in
+rules/notebooks.yaml) is the longest job by far (about 160 s of the full profile's 5 min on 2
+cores) and needs the data and every simulation of every model; run first, they let it start
+one to two minutes earlier, while the
 robustness chunks, which need only the calibration, fill the other core. Priority orders jobs;
 it changes no output."""
 MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]

@@ -10,6 +10,7 @@ rule data:
         f"{RESULTS}/data/mnist_manifest.json",
     params:
         mirror=f"--mirror {shlex.quote(config['data']['mirror'])}" if config["data"]["mirror"] else "",
+    priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("data")
     # not retried: the retry of the profile is for notebook kernels racing for a port; a data
     # error would only print twice (and the data were checked at start, rules/preflight.smk)
