@@ -371,3 +371,18 @@ def test_header_and_provenance_show_the_same_commit_and_the_environment(tmp_path
         assert key in page
     pkgs = report.installed_packages()
     assert "numpy" in {k.lower() for k in pkgs} and f"All {len(pkgs)} installed packages" in page
+
+
+def test_archive_link_names_the_archive_and_its_verify_command(tmp_path):
+    """The provenance row links the newest archive and spells out the command that checks it
+    (it once read `make verify ARCHIVE=…`, a cut text with nothing to expand)."""
+    from analysis.evidence.report import archive_link
+    results = tmp_path / "results"
+    assert archive_link(results, results / "report").startswith("none yet")
+    (results / "archive").mkdir(parents=True)
+    for stamp in ("20261201T000000Z", "20261202T000000Z"):
+        (results / "archive" / f"full-{stamp}-abc.crate.zip").write_bytes(b"PK")
+    html = archive_link(results, results / "report")
+    assert 'href="../archive/full-20261202T000000Z-abc.crate.zip"' in html
+    assert "make verify ARCHIVE=" in html and "full-20261202T000000Z-abc.crate.zip</code>" in html
+    assert "…" not in html

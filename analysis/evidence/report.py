@@ -364,7 +364,8 @@ def archive_link(results_dir: Path, out_dir: Path) -> str:
         return (f"none yet: <code>make archive</code> packs a finished run into "
                 f"<code>{_esc(_display_path(Path(results_dir) / 'archive'))}/</code>")
     return (f'<a href="{_esc(_rel(archives[-1], out_dir))}">{_esc(archives[-1].name)}</a> (the newest; '
-            "a Workflow Run RO-Crate, checked with <code>make verify ARCHIVE=…</code>)")
+            "a Workflow Run RO-Crate, checked with "
+            f"<code>make verify ARCHIVE={_esc(_display_path(archives[-1]))}</code>)")
 
 
 # ------------------------------------------------------------------------------ build
