@@ -106,6 +106,7 @@ def figure_files(name):
     spec = NOTEBOOKS[name]
     out = [f"{FIGURES}/{f}.{ext}" for f in spec["figures"] for ext in FIGURE_FORMATS]
     out += [f"{RESULTS}/tables/{t}.csv" for t in spec.get("tables", [])]
+    out += [f"{RESULTS}/{d}.nc" for d in spec.get("datasets", [])]
     return out
 
 

@@ -1483,8 +1483,14 @@ def update_references(profile: str, results_dir="results", done_file=None) -> Pa
     cal = calibration_path(results_dir)
     if cal.is_file() and set(calibration_values(cal)["ea_eV"]) == set(N_VALUES):
         target = ROOT / "data" / "reference" / "calibration" / cal.name
-        write_text(cal.read_text(encoding="utf-8"), target)
-        done.append(f"wrote {_display_path(target)}")
+        text = cal.read_text(encoding="utf-8")
+        # written only when it changes: a new modification time alone makes every stage that
+        # reads the reference calibration (its start values) out of date
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            write_text(text, target)
+            done.append(f"wrote {_display_path(target)}")
+        else:
+            done.append(f"{_display_path(target)} unchanged (not rewritten)")
     if done_file:
         write_text("\n".join(done) + "\n", done_file)
     return path
