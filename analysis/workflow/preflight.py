@@ -407,8 +407,8 @@ def calibration_file_problem(path: Path) -> str | None:
 
 
 def _read_yaml(path: Path) -> None:
-    # A calibration file (<results>/calibration/<model>.yaml, the only YAML output) is read back as
-    # its writer writes it: YAML has no end marker, and a calibration cut short still parses.
+    # A calibration file (<results>/calibration/<model>.yaml, the only YAML outputs) is read back as
+    # its model's writer writes it: YAML has no end marker, and a calibration cut short still parses.
     import yaml
 
     if path.parent.name == "calibration":
@@ -437,8 +437,8 @@ def damage(path: str | os.PathLike) -> str | None:
     :mod:`json`; CSV by :mod:`csv`
     (complete last line, as many fields in every row as in the header); HTML as UTF-8 text that
     ends with its closing ``</html>`` tag (an HTML parser accepts any text, so nothing more can
-    be read from it); a calibration YAML read back and written again as the calibrate stage
-    writes it (:func:`analysis.evidence.calibration.file_problem`). Text must be UTF-8. Other
+    be read from it); a calibration YAML read back and written again as its model's calibrate stage
+    writes it (:func:`calibration_file_problem`). Text must be UTF-8. Other
     files must be non-empty.
     """
     path = Path(path)
