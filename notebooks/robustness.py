@@ -48,11 +48,11 @@
 results_dir = "results"   # str: stage outputs, relative to the repository root
 figures_dir = "figures"   # str: figure folder, relative to the repository root
 plausible_samples = 64    # int: samples of the plausible design (>= 1)
-plausible_chunks = 8      # int: sweep jobs the plausible design is split into (>= 1)
+plausible_chunks = 2      # int: sweep jobs the plausible design is split into (>= 1)
 analysis_samples = 48     # int: samples of the analysis design (>= 1)
 analysis_chunks = 2       # int: sweep jobs the analysis design is split into (>= 1)
 joint_samples = 64        # int: samples of the joint design (>= 1)
-joint_chunks = 8          # int: sweep jobs the joint design is split into (>= 1)
+joint_chunks = 2          # int: sweep jobs the joint design is split into (>= 1)
 wide_samples = 32         # int: samples of the wide design (>= 1)
 wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
 
