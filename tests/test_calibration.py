@@ -117,10 +117,12 @@ def test_every_models_calibration_file_reads_back(tmp_path):
     both reference calibrations pass, and a drift-diffusion file cut anywhere (every 23rd
     byte) or edited is found. (The drift-diffusion file was once judged by the multi-trap
     model's reader: every finished run then "rebuilt" it as damaged.)"""
-    from analysis.workflow.preflight import calibration_file_problem, damage
+    from analysis.physics.models import MODELS
+    from analysis.workflow.preflight import calibration_file_problem, calibration_readers, damage
+    assert sorted(calibration_readers()) == sorted(MODELS)   # every model's file has its reader
     folder = tmp_path / "calibration"
     folder.mkdir()
-    for model in ("multitrap", "driftdiffusion"):
+    for model in MODELS:
         reference = data_dir() / "reference" / "calibration" / f"{model}.yaml"
         assert calibration_file_problem(reference) is None, model
     text = (data_dir() / "reference" / "calibration" / "driftdiffusion.yaml").read_text()

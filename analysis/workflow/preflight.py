@@ -395,14 +395,21 @@ def _read_html(path: Path) -> None:
         raise ValueError(msg)
 
 
+def calibration_readers() -> dict:
+    """Device model (:data:`analysis.physics.models.MODELS`) -> the check that reads its
+    calibration file back as its calibrate stage writes it (a test keeps the two in step)."""
+    from analysis.evidence.calibration import file_problem as multitrap_problem
+    from analysis.physics.dd_calibration import file_problem as driftdiffusion_problem
+    return {"multitrap": multitrap_problem, "driftdiffusion": driftdiffusion_problem}
+
+
 def calibration_file_problem(path: Path) -> str | None:
     """Why the calibration file *path* (``<results>/calibration/<model>.yaml``) is not what its
     model's writer writes (each model reads its own file back), or ``None``."""
-    from analysis.evidence.calibration import file_problem as multitrap_problem
-    from analysis.physics.dd_calibration import file_problem as driftdiffusion_problem
-    checks = {"multitrap": multitrap_problem, "driftdiffusion": driftdiffusion_problem}
-    if path.stem not in checks:
-        return f"no device model writes a calibration file named {path.name} (known: {sorted(checks)})"
+    from analysis.physics.models import MODELS
+    checks = calibration_readers()
+    if path.stem not in MODELS:
+        return f"no device model writes a calibration file named {path.name} (models: {', '.join(MODELS)})"
     return checks[path.stem](path)
 
 
