@@ -74,9 +74,8 @@ UPSTREAM_OF_FIGS11_PRIORITY = 20
 calibrate, simulate, calibrate_driftdiffusion, simulate_model). Fig. S11 (priority 10 in
 rules/notebooks.yaml) is the longest job by far (about 160 s of the full profile's 5 min on 2
 cores) and needs the data and every simulation of every model; run first, they let it start
-one to two minutes earlier, while the
-robustness chunks, which need only the calibration, fill the other core. Priority orders jobs;
-it changes no output."""
+one to two minutes earlier, while the robustness chunks, which need only the calibration, fill
+the other core. Priority orders jobs; it changes no output."""
 MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in

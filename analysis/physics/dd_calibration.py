@@ -370,13 +370,13 @@ def from_yaml_mapping(mapping: dict) -> dict:
     """
     first = next(iter(_ENTRY_TEXT))
     failed = mapping[first].get("failed", {})
+    by_key = {tkey: name for name, (_, _, tkey, _) in _ENTRY_TEXT.items()}
     out = {}
     for n in mapping[first]["target"]:
-        target = {tkey: float(mapping[name]["target"][n]) for name, (_, _, tkey, _) in _ENTRY_TEXT.items()}
+        target = {k: float(mapping[name]["target"][n]) for k, name in by_key.items()}
         if n in failed:
             out[n] = {"n": n, "error": failed[n], "target": target}
             continue
-        by_key = {tkey: name for name, (_, _, tkey, _) in _ENTRY_TEXT.items()}
         out[n] = {"n": n, "free": {name: float(mapping[name]["value"][n]) for name in _ENTRY_TEXT},
                   "target": target,
                   "achieved": {k: float(mapping[name]["achieved"][n]) for k, name in by_key.items()},
