@@ -83,8 +83,9 @@ verify: setup  ## rerun the run archived in ARCHIVE=<zip> in a temporary copy of
 	@test -n "$(ARCHIVE)" || { echo "error: make verify needs ARCHIVE=<a .crate.zip written by make archive>" >&2; exit 2; }
 	$(PY) -m analysis.workflow.archive verify "$(ARCHIVE)" --cores $(CORES)
 
+# --durations: the slowest tests are printed at the end of every run (CI's log keeps them).
 test: setup  ## the test suite, including quick-profile workflow runs in temporary copies
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=30
 
 test-fast: setup  ## unit tests only
 	$(PY) -m pytest -m "not slow"

@@ -84,3 +84,9 @@ def nonnegative(value, name: str, what: str, units: str = "") -> np.ndarray:
     if np.any(arr < 0):
         raise ValueError(f"{name}={display_value(value)} must be finite and >= 0{_unit(units)} ({what})")
     return arr
+
+
+def check_temperature(temperature_K) -> float:
+    """Validate a temperature [K]; return it as float."""
+    return float(positive(temperature_K, "temperature_K",
+                          "absolute temperature in K, accepted range (0, inf)"))

@@ -51,16 +51,17 @@ import numpy as np
 import xarray as xr
 
 from analysis.evidence import calibration
-from analysis.physics import multitrap as device
+from analysis.physics import models
 from analysis.plotting import style as figures
 from analysis import stage_io as io
 from analysis.physics.dimensionality import display
 from analysis.stage_io import resolve, write_metrics
 
 figures.use_style()
+model = models.get(models.PRIMARY_MODEL)     # the device model (SynapseModel) calibrated here
 result = calibration.calibrate_all(n_values)
 labels = list(result["per_n"])
-calibration.write_calibrated(result, io.calibration_path(results_dir, device.MODEL_NAME))
+calibration.write_calibrated(result, io.calibration_path(results_dir, model.name))
 
 # %% [markdown]
 # ## Targets, achieved values and residuals
@@ -84,7 +85,7 @@ print(f"sigma0 = {result['sigma0_S_per_um2']:.4g} S/um^2 -> E = {result['energy'
 # purpose; a difference means the code, the parameters or the floating point changed since.
 
 # %%
-reference = {n: device.calibrated_values(n) for n in labels}
+reference = {n: model.calibrated_free(n) for n in labels}   # the reference calibration
 max_rel = max(abs(result["per_n"][n][k] / reference[n][k] - 1.0)
               for n in labels for k in ("ea_eV", "e0_eV", "nu_m_per_s"))
 max_rel = max(max_rel, abs(result["sigma0_S_per_um2"] / reference[labels[0]]["sigma0_S_per_um2"] - 1.0))

@@ -46,7 +46,7 @@ from analysis.plotting import style as figures
 from analysis import stage_io as io
 from analysis.evidence import metrics as claim_metrics
 from analysis.physics import protocols
-from analysis.physics.multitrap import K_B_EV
+from analysis.physics.fits import K_B_EV
 from analysis.stage_io import resolve, write_metrics
 from analysis.parameters import paper_values
 

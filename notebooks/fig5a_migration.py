@@ -25,7 +25,7 @@
 #   `data/parameters/structure.yaml`;
 # * the energy landscape along z has a saddle of height E_A(n) between neighbouring Br
 #   sites (spaced a/2) — E_A(n) is the device model's migration barrier
-#   (`analysis.physics.multitrap.load_parameters(n).ea_eV`, calibrated on Table 2);
+#   (`analysis.physics.models.device("multitrap", n, calibrated).ea_eV`, calibrated on Table 2);
 # * the Br planes facing a PEA bilayer are traps whose release (back-diffusion) barriers are
 #   the model's E_k (`trap_energies_eV`); the well is drawn to the deepest class and every
 #   class level E_A − E_k is marked; the side panel shows the capture weights w_k
@@ -52,20 +52,17 @@ import logging
 import numpy as np
 
 from analysis.plotting import crystal_structures, ion_migration
+from analysis.physics import models
 from analysis.physics.dimensionality import parse_n
 from analysis.plotting.style import save
 from analysis.stage_io import load_calibration, resolve, write_metrics
 
 logging.basicConfig(level=logging.INFO)
 q = parse_n(quasi2d_n)
-try:
-    from analysis.physics.multitrap import MODEL_NAME, load_parameters
-except ImportError as exc:
-    raise ImportError("Fig. 5a needs the device model analysis.physics.multitrap.load_parameters") from exc
-calibrated = load_calibration(results_dir, MODEL_NAME)   # the calibrate stage's output
+calibrated = load_calibration(results_dir, models.PRIMARY_MODEL)   # the calibrate stage's output
 model = {}
 for n in ("inf", q):
-    p = load_parameters(n, calibrated=calibrated)
+    p = models.device(models.PRIMARY_MODEL, n, calibrated)   # the multi-trap synapse: its trap classes are drawn
     model[n] = (float(p.ea_eV), np.asarray(p.trap_energies_eV, float), np.asarray(p.trap_weights, float))
 {n: (ea, e.round(3).tolist(), w.round(3).tolist()) for n, (ea, e, w) in model.items()}
 

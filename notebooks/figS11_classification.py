@@ -97,7 +97,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.learning import lookup_device, pd_curves
-from analysis.physics import multitrap
+from analysis.physics import models as device_models
 from analysis.learning import experiments, neurosim
 from analysis.learning import training as tr
 from analysis import stage_io as io
@@ -165,9 +165,9 @@ sizes
 curves, pd, retained, pd_retained = {}, {}, {}, {}
 sims = io.load_simulations(results_dir, n_values)  # one Dataset, stacked along n
 films = [str(n) for n in sims["n"].values]
-calibrated = io.load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
+calibrated = io.load_calibration(results_dir, device_models.PRIMARY_MODEL)   # the calibrate stage's output
 resolution_fraction = float(default_parameters().topic("analysis")["state_resolution"])
-synapses = {n: multitrap.load_parameters(n, calibrated=calibrated) for n in films}
+synapses = {n: device_models.device(device_models.PRIMARY_MODEL, n, calibrated) for n in films}   # SynapseModel.build
 for n in films:
     g, amp, cycles = pd_curves.pd_from_dataset(io.film(sims, n))
     curves[n] = (g, amp)

@@ -60,12 +60,13 @@ import numpy as np
 from analysis.plotting import style as figures
 from analysis.evidence import heldout
 from analysis.evidence.claims import write_metrics
-from analysis.physics import multitrap
+from analysis.physics import models
 from analysis.stage_io import load_calibration, resolve, write_netcdf, write_text
 
 figures.use_style()
-cal = load_calibration(results_dir, multitrap.MODEL_NAME)   # the calibrate stage's output
-calibrated = {n: (cal["ea_eV"][n], cal["e0_eV"][n], cal["nu_m_per_s"][n]) for n in n_values}
+cal = load_calibration(results_dir, models.PRIMARY_MODEL)   # the calibrate stage's output
+free = {n: models.get(models.PRIMARY_MODEL).calibrated_free(n, cal) for n in n_values}
+calibrated = {n: (free[n]["ea_eV"], free[n]["e0_eV"], free[n]["nu_m_per_s"]) for n in n_values}
 ds = heldout.analyse(n_values, calibrated=calibrated)
 write_netcdf(ds, resolve(results_dir) / "heldout" / "heldout_dimensionality.nc")
 m = heldout.metrics(ds)

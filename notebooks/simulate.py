@@ -48,13 +48,13 @@ import xarray as xr
 
 from analysis.plotting import style as figures
 from analysis import stage_io as io
-from analysis.physics import models, multitrap, optics, simulation, structure
+from analysis.physics import models, optics, simulation, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
 n = parse_n(n)
 model = models.check_model(model)
-primary = model == multitrap.MODEL_NAME
+primary = model == models.PRIMARY_MODEL
 figures.use_style()
 
 # %% [markdown]

@@ -5,7 +5,7 @@ import pytest
 from analysis.evidence import calibration as cal
 from analysis.physics import multitrap as dev
 from analysis.physics import multitrap_model as mm
-from analysis.physics import table2
+from analysis.physics import models, table2
 from analysis.physics.dimensionality import N_VALUES
 from analysis.parameters import data_dir, parameters
 
@@ -137,3 +137,56 @@ def test_every_models_calibration_file_reads_back(tmp_path):
     other = folder / "mystery.yaml"
     other.write_text(text)
     assert "no device model writes" in damage(other)
+
+
+@pytest.mark.parametrize("name", models.MODELS)
+def test_every_model_by_name_is_a_synapse_model_with_its_reference(name):
+    """models.get gives a SynapseModel whose reference calibration builds a working device; the
+    multi-trap model's scale (sigma0) is found again from its reference film, the drift-diffusion
+    model has no scale."""
+    from analysis.physics.interface import SynapseModel
+    model = models.get(name, "quick")
+    assert isinstance(model, SynapseModel) and model.name == name
+    free = model.calibrated_free("3")
+    assert {p.name for p in model.free_parameters} <= set(free)
+    device = model.build("3", free)
+    assert device.model == name and device.n == "3"
+    target = cal.energy_target()
+    scale = model.calibrate_scale(target["n"], model.calibrated_free(target["n"]), target)
+    assert set(scale["free"]) == {p.name for p in model.scale_parameters}
+    if model.scale_parameters:
+        ref = model.calibrated_free(target["n"])["sigma0_S_per_um2"]
+        assert scale["free"]["sigma0_S_per_um2"] == pytest.approx(ref, rel=1e-9)
+        assert scale["achieved_J"] == pytest.approx(target["energy_J"], rel=1e-9)
+    else:
+        assert scale["achieved_J"] is None
+
+
+def test_the_calibrate_stage_calibrates_and_builds_through_the_model_it_is_given():
+    """calibrate_film, scale_of and calibrated_devices call the SynapseModel they are given (a
+    recording stand-in here), not a model module."""
+    calls = []
+
+    class Recorder:
+        name, free_parameters, scale_parameters = "recorder", (), ()
+
+        def calibrate(self, n, target, pset=None, start=None):
+            calls.append(("calibrate", n, tuple(sorted(target)), start))
+            return {"free": {"k": 1.0}, "target": target, "achieved": target}
+
+        def calibrate_scale(self, n, free, target, pset=None):
+            calls.append(("calibrate_scale", n, dict(free)))
+            return {"free": {"s": 2.0}, "achieved_J": None}
+
+        def build(self, n, free, pset=None):
+            calls.append(("build", n, dict(free)))
+            return (n, dict(free))
+
+    rec = Recorder()
+    r = cal.calibrate_film("2", start={"k": 0.5}, model=rec)
+    scale = cal.scale_of(r, model=rec)["free"]
+    built = cal.calibrated_devices({"2": r}, scale, model=rec)
+    assert built == {"2": ("2", {"k": 1.0, "s": 2.0})}
+    assert calls == [("calibrate", "2", ("Ea", "b", "m"), {"k": 0.5}),
+                     ("calibrate_scale", cal.energy_target()["n"], {"k": 1.0}),
+                     ("build", "2", {"k": 1.0, "s": 2.0})]

@@ -216,3 +216,44 @@ def test_the_check_finds_each_kind_of_reach(tmp_path):
                      "assigns U of the module analysis.physics.fits"):
         assert expected in found
     assert "_own" not in found and "__name__" not in found and "arange" not in found
+
+
+# --------------------------------------------------------------------------- the device-model interface
+MODEL_MODULES = ("analysis.physics.multitrap", "analysis.physics.multitrap_model", "analysis.physics.driftdiffusion",
+                 "analysis.physics.dd_calibration", "analysis.physics.dd_kernel", "analysis.physics.dd_parameters")
+"""A device model's own modules (analysis.physics.models names the models)."""
+STAGES = sorted([*(PACKAGE / "evidence").glob("*.py"), *(PACKAGE / "learning").glob("*.py"),
+                 *(ROOT / "notebooks").glob("*.py")])
+
+
+def model_imports(path) -> list[str]:
+    """Imports of a device model's own module in *path* (``import x``, ``from x import …``,
+    ``from analysis.physics import multitrap``), as ``"line: module"``."""
+    found = []
+    for node in ast.walk(ast.parse(Path(path).read_text(), str(path))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        found += [f"{node.lineno}: {m}" for m in names if m in MODEL_MODULES]
+    return found
+
+
+@pytest.mark.parametrize("path", STAGES, ids=[p.relative_to(ROOT).as_posix() for p in STAGES])
+def test_stages_reach_the_device_models_only_through_the_interface(path):
+    """The calibrate stage, the sweep, the energy audit, the held-out law, the claims, the
+    learning stage and every notebook build and calibrate devices through
+    :mod:`analysis.physics.models` and the SynapseModel interface, never a model's module."""
+    assert model_imports(path) == []
+
+
+def test_the_interface_check_finds_a_model_import(tmp_path):
+    src = _write(tmp_path, "stage.py", "\n".join([
+        "from analysis.physics import multitrap as dev",
+        "import analysis.physics.driftdiffusion",
+        "from analysis.physics.multitrap_model import MODEL",
+        "from analysis.physics import models, table2",
+    ]))
+    assert model_imports(src) == ["1: analysis.physics.multitrap", "2: analysis.physics.driftdiffusion",
+                                  "3: analysis.physics.multitrap_model"]

@@ -22,11 +22,15 @@ from pathlib import Path
 import yaml
 
 from analysis.parameters import ParameterSet, default_parameters
-from analysis.physics import multitrap as dev
 from analysis.physics.dimensionality import N_VALUES, parse_n
-from analysis.physics.multitrap_model import calibrate_n, calibrate_sigma0
+from analysis.physics.interface import SynapseModel
+from analysis.physics import models
 
 log = logging.getLogger(__name__)
+
+MODEL = models.get(models.PRIMARY_MODEL)
+"""The device model this stage calibrates and builds (the primary, multi-trap model; a
+:class:`~analysis.physics.interface.SynapseModel`)."""
 
 
 def tolerances(sizes: dict | None = None) -> dict:
@@ -51,15 +55,36 @@ def energy_target(pset: ParameterSet | None = None) -> dict:
     return {"energy_J": float(e["value"]) * 1e-15, **e["conditions"]}
 
 
-def calibrate_film(n, pset: ParameterSet | None = None, start: dict | None = None) -> dict:
-    """Film *n* calibrated to its Table 2 row (:func:`analysis.physics.multitrap_model.calibrate_n`)."""
-    return calibrate_n(n, targets(n, pset), start, pset)
+def calibrate_film(n, pset: ParameterSet | None = None, start: dict | None = None,
+                   model: SynapseModel = MODEL) -> dict:
+    """Film *n* of *model* (default the multi-trap model) calibrated to its Table 2 row
+    (``model.calibrate``; for the multi-trap model :func:`analysis.physics.multitrap_model.calibrate_n`)."""
+    return model.calibrate(n, targets(n, pset), pset, start)
+
+
+def scale_of(result_of_reference: dict, pset: ParameterSet | None = None,
+             model: SynapseModel = MODEL) -> dict:
+    """``model.calibrate_scale`` on the calibrated reference film (*result_of_reference*, a
+    ``model.calibrate`` result or its free values) to the paper's energy per spike
+    (:func:`energy_target`): ``{"free": {scale name: value}, "achieved_J": J or None}``."""
+    target = energy_target(pset)
+    free = result_of_reference.get("free", result_of_reference)
+    return model.calibrate_scale(target["n"], free, target, pset)
 
 
 def calibrate_scale(result_of_reference: dict, pset: ParameterSet | None = None) -> tuple[float, float]:
-    """The current scale sigma0 from the calibrated reference film (:func:`energy_target`)."""
-    c = result_of_reference
-    return calibrate_sigma0(c["ea_eV"], c["e0_eV"], c["nu_m_per_s"], energy_target(pset), pset)
+    """The multi-trap model's current scale sigma0 [S/µm²] and the energy it achieves [J]
+    (:func:`scale_of`)."""
+    scale = scale_of(result_of_reference, pset, MODEL)
+    return scale["free"]["sigma0_S_per_um2"], scale["achieved_J"]
+
+
+def calibrated_devices(per_n: dict, scale: dict, pset: ParameterSet | None = None,
+                       model: SynapseModel = MODEL) -> dict:
+    """label -> the :class:`~analysis.physics.interface.Synapse` of each calibrated film of
+    *per_n* (label -> ``model.calibrate`` result) with the scale values *scale*
+    (:func:`scale_of`'s ``free``)."""
+    return {n: model.build(n, {**c["free"], **scale}, pset) for n, c in per_n.items()}
 
 
 # --------------------------------------------------------------------------- the stage

@@ -342,7 +342,9 @@ def model_energy_vs_gamma(gammas=GAMMA_GRID, pset: ParameterSet | None = None,
         be reached with that γ), ``energy_over_paper`` (÷ 0.7 fJ).
     """
     from analysis.evidence import calibration
-    from analysis.physics import multitrap as dev, protocols
+    from analysis.physics import protocols
+    from analysis.physics import models
+    model = models.get(models.PRIMARY_MODEL)
     base = pset or default_parameters()
     pe = paper_energy(base)
     c07 = pe["e07_conditions"]
@@ -350,9 +352,10 @@ def model_energy_vs_gamma(gammas=GAMMA_GRID, pset: ParameterSet | None = None,
     for g in gammas:
         ps = base.replace({"device": {"conductance_sensitivity": float(g)}})
         try:
-            c = calibration.calibrate_film(c07["n"], ps, start=dev.calibrated_values(c07["n"], calibrated))
-            sigma0, _ = calibration.calibrate_scale(c, ps)
-            p = dev.build_parameters(c07["n"], c["ea_eV"], c["e0_eV"], c["nu_m_per_s"], sigma0, pset=ps)
+            c = calibration.calibrate_film(c07["n"], ps, start=model.calibrated_free(c07["n"], calibrated),
+                                           model=model)
+            scale = calibration.scale_of(c, ps, model=model)["free"]
+            p = calibration.calibrated_devices({c07["n"]: c}, scale, ps, model=model)[c07["n"]]
             i = float(protocols.psc_currents(p, [c07["amplitude_V"]], [c07["area_um2"]],
                                              width_s=c07["width_s"],
                                              read_voltage_V=c07["read_voltage_V"])[0, 0])

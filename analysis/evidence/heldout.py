@@ -76,11 +76,15 @@ import xarray as xr
 from analysis.evidence import calibration
 from analysis.evidence.rules import tolerance
 from analysis.parameters import ParameterSet
-from analysis.physics import multitrap as dev
-from analysis.physics import table2
+from analysis.physics import models, table2
+from analysis.physics.structure import inorganic_fraction
 from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
 
 log = logging.getLogger(__name__)
+
+MODEL = models.get(models.PRIMARY_MODEL)
+"""The device model this stage calibrates and builds (the primary, multi-trap model; a
+:class:`~analysis.physics.interface.SynapseModel`)."""
 
 DESCRIPTORS = ("inorganic_fraction", "inverse_n")
 """The options of the analysis choice ``heldout_descriptor`` (data/evidence/analysis_choices.yaml)."""
@@ -99,7 +103,7 @@ MIN_FILMS_LEAVE_ONE_OUT = 3
 def descriptor(n, name: str = "inorganic_fraction", pset: ParameterSet | None = None) -> float:
     """Structural descriptor *name* of film *n* (see the module docstring)."""
     if name == "inorganic_fraction":
-        return dev.inorganic_fraction(n, pset)
+        return inorganic_fraction(n, pset)
     if name == "inverse_n":
         return 0.0 if np.isinf(n_numeric(n)) else 1.0 / n_numeric(n)
     raise ValueError(f"descriptor={name!r} is unknown; expected one of {DESCRIPTORS}")
@@ -122,7 +126,7 @@ def _calibrated_table(n_values, calibrated=None) -> np.ndarray:
     rows = []
     for n in n_values:
         if calibrated is None:
-            c = dev.calibrated_values(n)
+            c = MODEL.calibrated_free(n)
             ea, e0, nu = c["ea_eV"], c["e0_eV"], c["nu_m_per_s"]
         else:
             if parse_n(n) not in calibrated:
@@ -181,8 +185,7 @@ def _predictions(labels, descriptors, training, calibrated, pset, what: str) -> 
             else:
                 coef = fit_law(train, name, calibrated, pset)
             p = predict_parameters(coef, n, name, pset)
-            row = table2.table2_row(dev.build_parameters(n, p["ea_eV"], p["e0_eV"], p["nu_m_per_s"],
-                                                         pset=pset))
+            row = table2.table2_row(MODEL.build(n, p, pset))
             for k in QUANTITIES:
                 pred[k][i, j] = row[k]
             for k in ("ea_eV", "e0_eV", "nu_m_per_s"):

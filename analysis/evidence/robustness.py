@@ -52,10 +52,14 @@ import xarray as xr
 from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, statistics
 from analysis.evidence.rules import robustness_rules
 from analysis.parameters import ParameterSet, default_parameters, load_yaml
-from analysis.physics import energy, multitrap as dev, optics, protocols, simulation, structure
+from analysis.physics import energy, models, optics, protocols, simulation, structure
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
 log = logging.getLogger(__name__)
+
+MODEL = models.get(models.PRIMARY_MODEL)
+"""The device model this stage calibrates and builds (the primary, multi-trap model; a
+:class:`~analysis.physics.interface.SynapseModel`)."""
 
 PRIORS = ("plausible", "wide")
 DESIGNS = ("plausible", "analysis", "joint", "wide")
@@ -241,10 +245,9 @@ def _calibrated(labels: tuple, pset: ParameterSet, start_key) -> dict:
     ref = parse_n(calibration.energy_target(pset)["n"])
     per = {}
     for n in dict.fromkeys(list(labels) + [ref]):
-        per[n] = calibration.calibrate_film(n, pset, start=dev.calibrated_values(n, start))
-    sigma0, _ = calibration.calibrate_scale(per[ref], pset)
-    return {n: dev.build_parameters(n, per[n]["ea_eV"], per[n]["e0_eV"], per[n]["nu_m_per_s"], sigma0,
-                                    pset=pset) for n in labels}
+        per[n] = calibration.calibrate_film(n, pset, start=MODEL.calibrated_free(n, start), model=MODEL)
+    scale = calibration.scale_of(per[ref], pset, model=MODEL)["free"]
+    return calibration.calibrated_devices({n: per[n] for n in labels}, scale, pset, model=MODEL)
 
 
 def sweep_settings(sizes: dict | None = None) -> dict:

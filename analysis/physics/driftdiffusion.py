@@ -604,20 +604,50 @@ def build_device(n, free: dict, params: DDParameters | None = None,
 
 
 class DriftDiffusionModel:
-    """The drift–diffusion model as a :class:`~analysis.physics.interface.SynapseModel`."""
+    """The drift–diffusion model as a :class:`~analysis.physics.interface.SynapseModel`.
+
+    Parameters
+    ----------
+    mesh : dict, optional
+        Mesh settings that replace those of the parameter set (e.g. :data:`QUICK_MESH`, the
+        quick profile's coarser mesh); default none (the mesh of data/).
+    """
 
     name = NAME
     free_parameters = FREE_PARAMETERS
+    scale_parameters = ()
+
+    def __init__(self, mesh: dict | None = None):
+        self.mesh = dict(mesh or {})
+
+    def parameters(self, pset: ParameterSet | None = None) -> DDParameters:
+        """The model's parameters under *pset* (default data/), with this model's mesh."""
+        if not self.mesh:
+            return parameters_from_pset(pset)
+        return parameters_from_values({**values_from_pset(pset), **self.mesh})
 
     def build(self, n, free, pset: ParameterSet | None = None) -> DriftDiffusionDevice:
         """The synapse of film *n* with the free values *free*, everything else from *pset*."""
-        return build_device(n, free, pset=pset)
+        return build_device(n, free, self.parameters(pset), pset=pset)
+
+    def calibrated_free(self, n, calibrated=None) -> dict:
+        """The free values of film *n* in *calibrated* (default: the reference calibration,
+        data/reference/calibration/driftdiffusion.yaml)."""
+        from analysis.physics import dd_calibration
+        return dd_calibration.calibrated_free(n, calibrated)
 
     def calibrate(self, n, target, pset: ParameterSet | None = None, start=None) -> dict:
         """Free values of film *n* reproducing *target* ``{"b", "m", "Ea"}``
         (:func:`analysis.physics.dd_calibration.calibrate_film`)."""
         from analysis.physics import dd_calibration
-        return dd_calibration.calibrate_film(n, target=target, pset=pset, start=start)
+        return dd_calibration.calibrate_film(n, target=target, pset=pset, start=start,
+                                             params=self.parameters(pset))
+
+    def calibrate_scale(self, n, free, target, pset: ParameterSet | None = None) -> dict:
+        """No scale parameter: the read current follows from the model's own electronic
+        parameters (data/parameters/driftdiffusion.yaml), so the energy per spike is a
+        prediction of this model, not a calibration target."""
+        return {"free": {}, "achieved_J": None}
 
 
 MODEL = DriftDiffusionModel()

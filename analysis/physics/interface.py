@@ -103,7 +103,8 @@ class FreeParameter:
     lower, upper : float
         Bounds of the search, in *units*.
     target : str
-        The Table 2 quantity it is tied to (``"Ea"``, ``"m"``, ``"b"``).
+        The Table 2 quantity it is tied to (``"Ea"``, ``"m"``, ``"b"``), or ``"energy"`` (the
+        paper's energy per spike) for a scale parameter.
     """
 
     name: str
@@ -123,19 +124,39 @@ class SynapseModel(Protocol):
     name : str
     free_parameters : tuple of FreeParameter
         What the calibration fits to Table 2, per film.
+    scale_parameters : tuple of FreeParameter
+        Film-independent parameters fitted after the films (:meth:`calibrate_scale`; target
+        ``"energy"``); empty for a model that has none.
     """
 
     name: str
     free_parameters: tuple
+    scale_parameters: tuple
 
     def build(self, n, free: Mapping[str, float], pset: ParameterSet | None = None) -> Synapse:
-        """The synapse of film *n* with the free parameters *free* and everything else from *pset*."""
+        """The synapse of film *n* with the free parameters *free* (and the scale parameters,
+        if the model has any) and everything else from *pset*."""
+
+    def calibrated_free(self, n, calibrated: Mapping | None = None) -> dict:
+        """The free and scale values of film *n* in a calibration (``name -> value`` of the
+        model's calibrate-stage output; None: the model's reference calibration), ready for
+        :meth:`build` and as the *start* of :meth:`calibrate`; raises ValueError when the
+        calibration lacks the film."""
 
     def calibrate(self, n, target: Mapping[str, float], pset: ParameterSet | None = None,
                   start: Mapping[str, float] | None = None) -> dict:
         """Free values of film *n* whose simulated experiments reproduce *target* (``b``, ``m``,
         ``Ea``): ``{"free": {...}, "achieved": {...}, "target": {...}}``; raises ValueError
         when the target cannot be reached."""
+
+    def calibrate_scale(self, n, free: Mapping[str, float], target: Mapping,
+                        pset: ParameterSet | None = None) -> dict:
+        """The film-independent :attr:`scale_parameters`, fitted after the films: on the
+        device of film *n* (free values *free*) to *target*, the paper's energy per spike and
+        its conditions (``energy_J``, ``n``, ``amplitude_V``, ``width_s``, ``area_um2``,
+        ``read_voltage_V``). Returns ``{"free": {name: value}, "achieved_J": float | None}``;
+        a model without scale parameters returns ``{"free": {}, "achieved_J": None}`` (its
+        currents follow from its own parameters, and the energy is a prediction)."""
 
 
 def check_synapse(device, atol: float = 1e-12) -> list[str]:

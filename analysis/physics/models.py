@@ -34,21 +34,28 @@ def check_model(model: str) -> str:
 
 
 def _dd_params(mesh: str):
-    from analysis.physics import driftdiffusion as dd
+    return get("driftdiffusion", mesh).parameters()
+
+
+def get(model: str, mesh: str = "full"):
+    """The :class:`~analysis.physics.interface.SynapseModel` named *model* (on *mesh*, for a
+    model with a mesh; :data:`MESHES`)."""
+    check_model(model)
     if mesh not in MESHES:
         raise ValueError(f"mesh={mesh!r}: expected one of {', '.join(MESHES)}")
-    return dd.default_parameters(**(dd.QUICK_MESH if mesh == "quick" else {}))
-
-
-def device(model: str, n, calibrated: dict, mesh: str = "full", pset=None):
-    """The calibrated :class:`~analysis.physics.interface.Synapse` of film *n* under *model*,
-    from *calibrated* (``name -> value`` of the model's calibrate-stage output)."""
-    check_model(model)
     if model == PRIMARY_MODEL:
-        from analysis.physics import multitrap
-        return multitrap.load_parameters(n, pset=pset, calibrated=calibrated)
-    from analysis.physics import dd_calibration
-    return dd_calibration.calibrated_device(n, pset=pset, params=_dd_params(mesh), calibrated=calibrated)
+        from analysis.physics.multitrap_model import MODEL
+        return MODEL
+    from analysis.physics import driftdiffusion as dd
+    return dd.DriftDiffusionModel(dd.QUICK_MESH if mesh == "quick" else None)
+
+
+def device(model: str, n, calibrated: dict | None, mesh: str = "full", pset=None):
+    """The calibrated :class:`~analysis.physics.interface.Synapse` of film *n* under *model*,
+    from *calibrated* (``name -> value`` of the model's calibrate-stage output; None: the
+    model's reference calibration)."""
+    m = get(model, mesh)
+    return m.build(n, m.calibrated_free(n, calibrated), pset)
 
 
 def calibrate_driftdiffusion(n_values, mesh: str = "full") -> dict:
@@ -58,4 +65,4 @@ def calibrate_driftdiffusion(n_values, mesh: str = "full") -> dict:
     return dd_calibration.calibrate_all(n_values, params=_dd_params(mesh))
 
 
-__all__ = ["MODELS", "MESHES", "LABELS", "PRIMARY_MODEL", "check_model", "device", "calibrate_driftdiffusion"]
+__all__ = ["MODELS", "MESHES", "LABELS", "PRIMARY_MODEL", "check_model", "get", "device", "calibrate_driftdiffusion"]

@@ -61,8 +61,9 @@ from scipy.constants import physical_constants
 from scipy.linalg import expm
 
 from analysis.parameters import ParameterSet, calibration_values, data_dir, default_parameters
-from analysis.physics.dimensionality import N_VALUES, n_numeric, parse_n
-from analysis.validation import nonnegative, positive
+from analysis.physics.dimensionality import N_VALUES, parse_n
+from analysis.physics.structure import inorganic_fraction
+from analysis.validation import check_temperature, nonnegative, positive
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +74,6 @@ MODEL_NAME = "multitrap"
 """Name of the model (its calibration file is ``calibration/multitrap.yaml``)."""
 
 _EXPM_CACHE_SIZE = 4096
-
-
-# --------------------------------------------------------------------------- validation
-def check_temperature(temperature_K) -> float:
-    """Validate a temperature [K]; return it as float."""
-    return float(positive(temperature_K, "temperature_K",
-                                 "absolute temperature in K, accepted range (0, inf)"))
 
 
 # --------------------------------------------------------------------------- parameters
@@ -237,21 +231,6 @@ def trap_weights(depths_eV, e0_eV: float) -> np.ndarray:
     logw = -(d - d.min()) / e0
     w = np.exp(logw - logw.max())
     return w / w.sum()
-
-
-def inorganic_fraction(n, pset: ParameterSet | None = None) -> float:
-    """Volume fraction of the Pb–Br slabs in the layered film, from the structure parameters.
-
-    ``f = n a_pc / (n a_pc + d_PEA)`` with the octahedral layer spacing ``a_pc`` and the PEA
-    bilayer thickness ``d_PEA``; ``f = 1`` for 3D MAPbBr3.
-    """
-    nn = n_numeric(n)
-    if np.isinf(nn):
-        return 1.0
-    s = (pset or default_parameters()).topic("structure")
-    a = float(s["a_pseudocubic_layer"])
-    d = float(s["pea_bilayer_thickness"])
-    return nn * a / (nn * a + d)
 
 
 def shared_parameters(pset: ParameterSet | None = None) -> dict:

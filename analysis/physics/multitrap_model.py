@@ -214,11 +214,15 @@ class MultiTrapModel:
     """The multi-trap model of :mod:`analysis.physics.multitrap` as a
     :class:`~analysis.physics.interface.SynapseModel`."""
 
-    name = "multitrap"
+    name = dev.MODEL_NAME
     free_parameters = (
         FreeParameter("ea_eV", "eV", 1e-4, 1.0, "Ea", "migration barrier of Br- vacancies"),
         FreeParameter("e0_eV", "eV", 1e-3, 1.0, "m", "width of the trap-depth distribution"),
         FreeParameter("nu_m_per_s", "1/s", 1e-6, 1e30, "b", "prefactor of the field-assisted migration rate"),
+    )
+    scale_parameters = (
+        FreeParameter("sigma0_S_per_um2", "S/um^2", 0.0, math.inf, "energy",
+                      "conductance prefactor per area (one for every film)"),
     )
 
     def build(self, n, free, pset: ParameterSet | None = None) -> dev.MultiTrapSynapse:
@@ -226,10 +230,23 @@ class MultiTrapModel:
         return dev.build_parameters(n, free["ea_eV"], free["e0_eV"], free["nu_m_per_s"],
                                     free.get("sigma0_S_per_um2", 1.0), pset=pset)
 
+    def calibrated_free(self, n, calibrated=None) -> dict:
+        """``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of film *n* and the scale ``sigma0_S_per_um2``
+        in *calibrated* (default: the reference calibration; :func:`~analysis.physics.multitrap.calibrated_values`)."""
+        return dev.calibrated_values(n, calibrated)
+
     def calibrate(self, n, target, pset: ParameterSet | None = None, start=None) -> dict:
         """Free values of film *n* reproducing *target* (:func:`calibrate_n`)."""
         r = calibrate_n(n, target, start, pset)
         return {"free": {k: r[k] for k in ("ea_eV", "e0_eV", "nu_m_per_s")}, **r}
+
+    def calibrate_scale(self, n, free, target, pset: ParameterSet | None = None) -> dict:
+        """The current scale ``sigma0_S_per_um2`` giving *target*'s energy per spike on film
+        *n*'s device with the free values *free* (:func:`calibrate_sigma0`)."""
+        if parse_n(target["n"]) != parse_n(n):
+            raise ValueError(f"the energy target is stated for n={target['n']!r}, not for film n={n!r}")
+        sigma0, achieved = calibrate_sigma0(free["ea_eV"], free["e0_eV"], free["nu_m_per_s"], target, pset)
+        return {"free": {"sigma0_S_per_um2": sigma0}, "achieved_J": achieved}
 
 
 MODEL = MultiTrapModel()

@@ -18,20 +18,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.physics import multitrap as dev
 from analysis.physics.interface import Synapse
-from analysis.physics.multitrap import check_temperature
-from analysis.validation import nonnegative, positive
+from analysis.validation import check_temperature, nonnegative, positive
 
 log = logging.getLogger(__name__)
 
 
 def device_of(n_or_device) -> Synapse:
     """A device (anything with the :class:`~analysis.physics.interface.Synapse` methods), or the
-    stored calibrated multi-trap synapse of a dimensionality label."""
+    primary model's synapse of a dimensionality label in its reference calibration
+    (:func:`analysis.physics.models.device`)."""
     if hasattr(n_or_device, "evolve") and hasattr(n_or_device, "read_current"):
         return n_or_device
-    return dev.load_parameters(n_or_device)
+    from analysis.physics import models
+    return models.device(models.PRIMARY_MODEL, n_or_device, None)
 
 
 def at_temperature(n_or_device, temperature_K) -> Synapse:

@@ -488,5 +488,21 @@ def xrd_peaks(ds: xr.Dataset, prominence: float = 0.005) -> np.ndarray:
     return np.asarray(ds["two_theta"].values)[idx]
 
 
-__all__ = ["PHASE_3D", "N_VALUES", "phase_labels", "largest_layered_phase", "layer_spacing",
+def inorganic_fraction(n, pset: ParameterSet | None = None) -> float:
+    """Volume fraction of the Pb–Br slabs in the layered film, from the structure parameters.
+
+    ``f = n a_pc / (n a_pc + d_PEA)`` with the octahedral layer spacing ``a_pc`` and the PEA
+    bilayer thickness ``d_PEA``; ``f = 1`` for 3D MAPbBr3.
+    """
+    nn = n_numeric(n)
+    if np.isinf(nn):
+        return 1.0
+    s = (pset or default_parameters()).topic("structure")
+    a = float(s["a_pseudocubic_layer"])
+    d = float(s["pea_bilayer_thickness"])
+    return nn * a / (nn * a + d)
+
+
+
+__all__ = ["PHASE_3D", "N_VALUES", "inorganic_fraction", "phase_labels", "largest_layered_phase", "layer_spacing",
            "bragg_two_theta", "phase_distribution", "volume_per_pb", "film_xrd", "xrd_peaks"]
