@@ -34,7 +34,7 @@ it holds (fails) in every evaluated sample of every design (then it is consisten
 (inconsistent) *by construction*), and the assumptions of either kind that move it most.
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
 
-Size: about 760 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
+Size: about 800 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
 (:func:`summarise`, :func:`sensitivities`, :func:`claim_table`) read and write one layout, the
 chunk Dataset (the per-claim variables of ``_var``, the assumption columns); the summary, from
 :func:`stage_model` on, is the place to split once issue 17's remaining parts settle that layout.
