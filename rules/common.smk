@@ -76,7 +76,14 @@ rules/notebooks.yaml) is the longest job by far (about 160 s of the full profile
 cores) and needs the data and every simulation of every model; run first, they let it start
 one to two minutes earlier, while the robustness chunks, which need only the calibration, fill
 the other core. Priority orders jobs; it changes no output."""
-MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{s}.json" for m in OTHER_MODELS for s in MODEL_METRIC_STAGES]
+# A second model's metrics at every current anchor (data/evidence/model_form.yaml): the default
+# anchor's in metrics/<model>/, the others' in metrics/<model>/anchor_<a>/
+# (analysis.evidence.model_form.anchor_folder).
+with open(ROOT / "data" / "evidence" / "model_form.yaml", encoding="utf-8") as _fh:
+    _ANCHORS = yaml.safe_load(_fh)["current_anchors"]
+MODEL_ANCHOR_FOLDERS = [""] + [f"anchor_{a}/" for a in _ANCHORS["value"] if a != _ANCHORS["default"]]
+MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{f}{s}.json" for m in OTHER_MODELS for f in MODEL_ANCHOR_FOLDERS
+                 for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.

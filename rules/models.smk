@@ -66,7 +66,8 @@ rule model_metrics:
         code=code_inputs("analysis/evidence/model_form.py"),
         simulations=expand(f"{RESULTS}/simulate/{{{{model}}}}/n{{n}}.nc", n=N_VALUES),
     output:
-        [f"{RESULTS}/metrics/{{model}}/{stage}.json" for stage in MODEL_METRIC_STAGES],
+        [f"{RESULTS}/metrics/{{model}}/{folder}{stage}.json" for folder in MODEL_ANCHOR_FOLDERS
+         for stage in MODEL_METRIC_STAGES],
     params:
         films=" ".join(N_VALUES),
     threads: threads_for("model_metrics")

@@ -104,3 +104,45 @@ def test_current_scale_changes_currents_not_ratios():
     assert np.allclose(out["i"], [1e-3, 2e-3]) and float(out["g"]) == 3e-3 and float(out["r"]) == 4e3
     assert np.array_equal(out["y"], ds["y"]) and out["i"].attrs["units"] == "A"
     assert float(ds["i"][0]) == 1.0   # the input is not changed
+
+
+def test_a_second_model_outcome_that_changes_with_the_current_anchor_is_not_counted_as_model_form():
+    """The drift-diffusion model is judged at each of the paper's energy anchors
+    (data/evidence/model_form.yaml); an outcome that flips between them gives the agreement
+    "anchor", one that does not keeps "agree"/"differ"."""
+    from analysis.evidence import claims
+    c = claim(value=1.0)
+    primary, dd18 = {"fig3_plasticity": {"x": 2.0}}, {"fig3_plasticity": {"x": 0.5}}
+    rec = claims.evaluate(c, primary)
+    view = {"driftdiffusion": model_form.model_view(primary, dd18)}
+    flips = model_form.per_model(c, rec, view, anchor_metrics={
+        "driftdiffusion": {"e07": model_form.model_view(primary, {"fig3_plasticity": {"x": 2.5}})}})
+    assert flips["model_agreement"] == "anchor"
+    assert flips["models"]["driftdiffusion"]["anchors"] == {"e18": "contradicted", "e07": "reproduced"}
+    steady = model_form.per_model(c, rec, view, anchor_metrics={
+        "driftdiffusion": {"e07": model_form.model_view(primary, {"fig3_plasticity": {"x": 0.7}})}})
+    assert steady["model_agreement"] == "differ"
+    s = model_form.agreement_summary([{"id": "f", "class": "prediction", **flips},
+                                      {"id": "s", "class": "prediction", **steady}])
+    assert s["predictions_anchor_dependent"] == ["f"] and s["predictions_model_dependent"] == ["s"]
+
+
+def test_the_anchors_are_the_papers_two_energies_and_scale_to_them():
+    """anchors() reads the rule (default first); current_scale makes the 2D device's energy the
+    paper's at each anchor's conditions, for a model whose energy is not linear in amplitude."""
+    from analysis.evidence import energy_audit
+    from analysis.physics import energy, simulation
+    assert model_form.anchors() == ("e18", "e07")
+    device = models.device("multitrap", "1", None)
+    ds = simulation.simulate_device(device, {"ppf_points": 3, "sfdp_points": 3, "energy_points": 10,
+                                             "trace_samples": 2, "iv_step_V": 0.5, "traces": False},
+                                    parts=("psc",))
+    pe = energy_audit.paper_energy()
+    for anchor in model_form.anchors():
+        s = model_form.current_scale({"1": ds}, anchor=anchor)
+        e = energy.energy_dataset(energy.stack_psc(model_form.scaled({"1": ds}, s)))
+        cond = pe[f"{anchor}_conditions"]
+        assert float(energy.select(e["energy"], "1", cond["amplitude_V"], cond["area_um2"])) == \
+            pytest.approx(pe[f"{anchor}_J"], rel=1e-9)
+    with pytest.raises(ValueError, match="anchor='e5'"):
+        model_form.current_scale({"1": ds}, anchor="e5")

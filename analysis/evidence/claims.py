@@ -312,6 +312,16 @@ def outcome(claim: dict, assessed: dict | None) -> str:
 
 
 # --------------------------------------------------------------------------- one claim
+UNKNOWN_THRESHOLD = ("detection threshold unknown: a read current beyond every instrument range of "
+                     "data/evidence/measurement.yaml")
+"""Why a claim whose detection threshold is NaN (:func:`analysis.evidence.metrics`) is not evaluated."""
+
+
+def _unknown_threshold(thr) -> bool:
+    values = thr if isinstance(thr, (list, tuple)) else [thr]
+    return any(isinstance(v, float) and math.isnan(v) for v in values)
+
+
 def judge(claim: dict, metrics: dict, pset=None, sizes: dict | None = None) -> dict | None:
     """Assess one claim under the analysis choices of *pset*: the :func:`_assess` result with its
     ``outcome`` (None when the metric is missing). Used per sample by the robustness sweep."""
@@ -323,6 +333,8 @@ def judge(claim: dict, metrics: dict, pset=None, sizes: dict | None = None) -> d
     for name in ("value", "min", "max", "threshold", "paper"):
         if name in cmp:
             cmp[name] = _operand(cmp[name], claim, metrics, choices)
+    if "threshold" in cmp and _unknown_threshold(cmp["threshold"]):
+        return None
     a = _assess(cmp["op"], value, cmp, sizes, choices)
     a["outcome"] = outcome(claim, a)
     a["value"] = value
@@ -359,7 +371,7 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None, pset=None) -
     if a is None:
         _, problem = _lookup(claim, metrics, _choices(pset))
         record.update(paper=_paper_text(cmp), compendium=None, status="missing", outcome="not evaluated",
-                      note=problem)
+                      note=problem or UNKNOWN_THRESHOLD)
         return record
     value, units = a["value"], cmp.get("units")
     record.update(paper=a["paper_text"] + (f" {units}" if units else ""),

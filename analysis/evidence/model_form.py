@@ -37,6 +37,9 @@ S11_DEVICE_N = "3"
 
 AGREEMENT = {"agree": "both models give the same outcome",
              "differ": "the outcome depends on the model's form",
+             "anchor": "the second model's outcome depends on where its currents are anchored (the paper's "
+                       "18 fJ at -1 V or 0.7 fJ at -0.02 V; data/evidence/model_form.yaml), so the claim "
+                       "tells nothing about the model's form",
              "one model": "only one model evaluates the claim (its metric does not come from the device "
                           "model, or the other model's output is missing)"}
 """Values of a claim's ``model_agreement`` and what they mean."""
@@ -46,10 +49,24 @@ CURRENT_SCALED_UNITS = {"A": 1, "S": 1, "ohm": -1}
 """Units of the simulated variables a current scale multiplies (power +1) or divides (−1)."""
 
 
-def current_scale(films: dict, pset=None) -> float:
+def anchors() -> tuple[str, ...]:
+    """The current anchors a second model is judged at, the default first
+    (data/evidence/model_form.yaml ``current_anchors``: ``e18``, ``e07``)."""
+    from analysis.evidence.rules import model_form_rules
+    rule = model_form_rules()["current_anchors"]
+    values, default = [str(v) for v in rule["value"]], str(rule["default"])
+    unknown = [a for a in values if a not in ("e18", "e07")]
+    if unknown or default not in values:
+        raise ValueError(f"data/evidence/model_form.yaml current_anchors: value {values} must hold only "
+                         f"e18 and e07, and default {default!r} one of them")
+    return (default, *[a for a in values if a != default])
+
+
+def current_scale(films: dict, pset=None, anchor: str = "e18") -> float:
     """The factor s that brings a model's currents to the paper's scale: the energy
-    |P|·I·t of the n = 1 device at the paper's ≈18 fJ conditions (−1 V, 20 ms, 250 µm × 250 µm)
-    divided into 18 fJ — the target the multi-trap model's current scale σ0 is calibrated to.
+    |P|·I·t of the n = 1 device at the conditions of *anchor* divided into the paper's energy
+    there — ``e18``: ≈18 fJ at −1 V, 20 ms, 250 µm × 250 µm (the target the multi-trap model's
+    current scale σ0 is calibrated to); ``e07``: 0.7 fJ at −0.02 V, 20 ms (:func:`anchors`).
 
     Every read current of both models is linear in one conductance prefactor and a read does not
     disturb the state, so multiplying the simulated currents (and conductances, dividing the
@@ -58,11 +75,13 @@ def current_scale(films: dict, pset=None) -> float:
     """
     if "1" not in films:
         return 1.0
+    if anchor not in ("e18", "e07"):
+        raise ValueError(f"anchor={anchor!r}: expected e18 or e07 (data/evidence/model_form.yaml)")
     e = energy.energy_dataset(energy.stack_psc({"1": films["1"]}))
     pe = energy_audit.paper_energy(pset)
-    c18 = pe["e18_conditions"]
-    achieved = float(energy.select(e["energy"], "1", c18["amplitude_V"], c18["area_um2"]))
-    return float(pe["e18_J"]) / achieved
+    cond = pe[f"{anchor}_conditions"]
+    achieved = float(energy.select(e["energy"], "1", cond["amplitude_V"], cond["area_um2"]))
+    return float(pe[f"{anchor}_J"]) / achieved
 
 
 def scaled(films: dict, factor: float) -> dict:
@@ -79,7 +98,7 @@ def scaled(films: dict, factor: float) -> dict:
     return out
 
 
-def device_metrics(films: dict, pset=None) -> dict:
+def device_metrics(films: dict, pset=None, anchor: str = "e18") -> dict:
     """``stage -> metrics`` of the device stages (:data:`DEVICE_METRICS`) from one model's
     simulated films, by the functions the figure notebooks call.
 
@@ -91,8 +110,10 @@ def device_metrics(films: dict, pset=None) -> dict:
         (:func:`current_scale`, recorded as ``fig6_energy:current_scale``), because the
         detection thresholds of the measurement model hold for currents a set-up of the paper's
         could read (data/evidence/measurement.yaml: up to 20 nA).
+    anchor : str
+        The paper's energy the 2D device is scaled to (:func:`anchors`).
     """
-    factor = current_scale(films, pset)
+    factor = current_scale(films, pset, anchor)
     films = scaled(films, factor)
     from analysis.learning import pd_curves as sw
     from analysis.physics import fits
@@ -119,14 +140,26 @@ def device_metrics(films: dict, pset=None) -> dict:
     return out
 
 
+def anchor_folder(results_dir, model: str, anchor: str):
+    """Folder of *model*'s metrics at *anchor*: ``metrics/<model>/`` for the default anchor,
+    ``metrics/<model>/anchor_<anchor>/`` for the others."""
+    folder = io.metrics_folder(results_dir, model)
+    return folder if anchor == anchors()[0] else folder / f"anchor_{anchor}"
+
+
 def write_model_metrics(results_dir, model: str, n_values=N_VALUES) -> list:
-    """Compute :func:`device_metrics` of *model*'s simulations below *results_dir* and write one
-    ``metrics/<model>/<stage>.json`` per stage; returns the paths written."""
+    """Compute :func:`device_metrics` of *model*'s simulations below *results_dir* at every
+    anchor (:func:`anchors`) and write one ``<stage>.json`` per stage and anchor
+    (:func:`anchor_folder`); returns the paths written."""
     labels = [parse_n(n) for n in n_values]
     sims = io.load_simulations(results_dir, labels, model=model)
     films = {n: io.film(sims, n) for n in labels}
-    folder = io.metrics_folder(results_dir, model)
-    return [io.write_metrics(m, folder / f"{stage}.json") for stage, m in device_metrics(films).items()]
+    paths = []
+    for anchor in anchors():
+        folder = anchor_folder(results_dir, model, anchor)
+        paths += [io.write_metrics(m, folder / f"{stage}.json")
+                  for stage, m in device_metrics(films, anchor=anchor).items()]
+    return paths
 
 
 def is_device_claim(claim: dict) -> bool:
@@ -147,7 +180,7 @@ def model_view(primary: dict, other: dict) -> dict:
 
 
 def per_model(claim: dict, record: dict, model_metrics: dict, primary: str = io.PRIMARY_MODEL,
-              pset=None) -> dict:
+              pset=None, anchor_metrics: dict | None = None) -> dict:
     """``{"models": {model: {status, outcome, compendium}}, "model_agreement": …}`` of one
     evaluated device claim, or ``{}`` for a claim that is not a device claim.
 
@@ -158,7 +191,13 @@ def per_model(claim: dict, record: dict, model_metrics: dict, primary: str = io.
     record : dict
         Its record under the primary model (:func:`analysis.evidence.claims.evaluate`).
     model_metrics : dict
-        model -> the metrics the claim is evaluated on under that model (:func:`model_view`).
+        model -> the metrics the claim is evaluated on under that model (:func:`model_view`), at
+        the default anchor.
+    anchor_metrics : dict, optional
+        model -> {anchor -> metrics} at the other anchors (:func:`anchors`): the claim's outcome
+        under that model at each (``models[model]["anchors"]``). If it changes between the
+        anchors where it is evaluated (an anchor whose currents leave the measurement model's
+        ranges gives "not evaluated"), the agreement is ``"anchor"`` (:data:`AGREEMENT`).
     """
     if not is_device_claim(claim) or not model_metrics:
         return {}
@@ -167,8 +206,18 @@ def per_model(claim: dict, record: dict, model_metrics: dict, primary: str = io.
         views[model] = _claims.evaluate(claim, found, pset=pset)
     models = {m: {"status": r["status"], "outcome": r["outcome"], "compendium": r.get("compendium")}
               for m, r in views.items()}
+    at_anchor = {}
+    for model, by_anchor in (anchor_metrics or {}).items():
+        if model in models and by_anchor:
+            at_anchor[model] = {anchors()[0]: models[model]["outcome"],
+                                **{a: _claims.evaluate(claim, found, pset=pset)["outcome"]
+                                   for a, found in by_anchor.items()}}
+            models[model]["anchors"] = at_anchor[model]
     evaluated = [v["outcome"] for v in models.values() if v["outcome"] != "not evaluated"]
     agreement = "one model" if len(evaluated) < 2 else "agree" if len(set(evaluated)) == 1 else "differ"
+    judged = [{o for o in outs.values() if o != "not evaluated"} for outs in at_anchor.values()]
+    if agreement != "one model" and any(len(o) > 1 for o in judged):
+        agreement = "anchor"
     return {"models": models, "model_agreement": agreement}
 
 
@@ -183,15 +232,18 @@ def agreement_summary(records: list[dict]) -> dict:
     out = {"device_claims": len(dev),
            "model_robust": sum(r["model_agreement"] == "agree" for r in dev),
            "model_dependent": [r["id"] for r in dev if r["model_agreement"] == "differ"],
+           "anchor_dependent": [r["id"] for r in dev if r["model_agreement"] == "anchor"],
            "one_model": sum(r["model_agreement"] == "one model" for r in dev),
            "predictions": len(counted),
            "predictions_model_robust": sum(r["model_agreement"] == "agree" for r in counted),
-           "predictions_model_dependent": [r["id"] for r in counted if r["model_agreement"] == "differ"]}
+           "predictions_model_dependent": [r["id"] for r in counted if r["model_agreement"] == "differ"],
+           "predictions_anchor_dependent": [r["id"] for r in counted if r["model_agreement"] == "anchor"]}
     out["text"] = (f"of {out['predictions']} device predictions, {out['predictions_model_robust']} have a "
-                   f"model-robust verdict (the multi-trap and drift–diffusion models give the same outcome) "
-                   f"and {len(out['predictions_model_dependent'])} depend on the model's form; over all "
-                   f"{out['device_claims']} device claims: {out['model_robust']} agree, "
-                   f"{len(out['model_dependent'])} differ")
+                   f"model-robust verdict (the multi-trap and drift–diffusion models give the same outcome), "
+                   f"{len(out['predictions_model_dependent'])} depend on the model's form and "
+                   f"{len(out['predictions_anchor_dependent'])} on where the second model's currents are "
+                   f"anchored; over all {out['device_claims']} device claims: {out['model_robust']} agree, "
+                   f"{len(out['model_dependent'])} differ, {len(out['anchor_dependent'])} depend on the anchor")
     return out
 
 
@@ -223,7 +275,7 @@ def main(argv=None) -> int:
     return 0
 
 
-__all__ = ["DEVICE_METRICS", "AGREEMENT", "CURRENT_SCALED_UNITS", "current_scale", "scaled", "device_metrics", "write_model_metrics", "is_device_claim",
+__all__ = ["DEVICE_METRICS", "AGREEMENT", "CURRENT_SCALED_UNITS", "anchors", "anchor_folder", "current_scale", "scaled", "device_metrics", "write_model_metrics", "is_device_claim",
            "model_view", "per_model", "agreement_summary", "other_models"]
 
 if __name__ == "__main__":

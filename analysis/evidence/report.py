@@ -418,10 +418,13 @@ def build(results_dir="results", figures_dir="figures", profile="full", referenc
     metrics = _claims.load_metrics(results_dir / "metrics")
     ledger = _claims.load_ledger(ledger_dir)
     records = _claims.evaluate_all(ledger, metrics)
+    others = _model_form.other_models(results_dir)
     views = {m: _model_form.model_view(metrics, _claims.load_metrics(metrics_folder(results_dir, m)))
-             for m in _model_form.other_models(results_dir)}
+             for m in others}
+    at_anchors = {m: {a: _model_form.model_view(metrics, _claims.load_metrics(
+        _model_form.anchor_folder(results_dir, m, a))) for a in _model_form.anchors()[1:]} for m in others}
     for claim, record in zip(ledger, records):
-        record.update(_model_form.per_model(claim, record, views))
+        record.update(_model_form.per_model(claim, record, views, anchor_metrics=at_anchors))
     write_json([public_record(r) for r in records], out_dir / "claims.json")
 
     ref_path = resolve(reference) if reference else ROOT / "data" / "reference" / f"{profile}.json"
@@ -1015,7 +1018,9 @@ def _claim_details(record: dict, section_label: str) -> str:
             extra += f"; sensitivities: {_esc(record['sensitivity_note'])}"
     if isinstance(record.get("models"), dict):
         extra += (f"<br>by model ({_esc(record.get('model_agreement', ''))}): " + "; ".join(
-            f"{_esc(m)}: {_esc(v.get('outcome'))} ({_esc(v.get('compendium'))})" for m, v in record["models"].items()))
+            f"{_esc(m)}: {_esc(v.get('outcome'))} ({_esc(v.get('compendium'))})"
+            + (" [by current anchor: " + ", ".join(f"{_esc(a)} {_esc(o)}" for a, o in v["anchors"].items()) + "]"
+               if isinstance(v.get("anchors"), dict) else "") for m, v in record["models"].items()))
     for key, label_ in (("construction_basis", "by construction"), ("construction", "by construction"),
                         ("derived_from", "derived from"), ("variant_of", "variant of"), ("why", "why")):
         if record.get(key):
@@ -1068,13 +1073,17 @@ def _summary_html(records, regression, classes: bool, counts: dict | None = None
         mf = _model_form.agreement_summary(records)
         if mf["device_claims"]:
             dependent = mf["predictions_model_dependent"]
+            anchored = mf["predictions_anchor_dependent"]
             headline += (f" <b>Model form</b>: of {mf['predictions']} device predictions, "
                          f"<b>{mf['predictions_model_robust']}</b> have a model-robust outcome (the multi-trap "
                          f"and drift–diffusion models agree) and <b>{len(dependent)}</b> depend on the "
                          "model's form" + (": " + ", ".join(f"<code>{_esc(i)}</code>" for i in dependent)
                                            if dependent else "")
+                         + f"; <b>{len(anchored)}</b> change under the drift–diffusion model with where its "
+                         "currents are anchored (the paper's 18 fJ at −1 V or 0.7 fJ at −0.02 V), so they "
+                         "say nothing about the model's form"
                          + f" (over all {mf['device_claims']} device claims: {mf['model_robust']} agree, "
-                         f"{len(mf['model_dependent'])} differ).")
+                         f"{len(mf['model_dependent'])} differ, {len(mf['anchor_dependent'])} depend on the anchor).")
     else:
         pred = counts["by_group"].get("predicted", {"claims": 0})
         headline = (f"Of <b>{pred['claims']} predicted claims</b>, <b>{pred.get('holds', 0)}</b> "

@@ -87,10 +87,15 @@ def measurement() -> dict:
     return dict(_load(data_dir() / "evidence/measurement.yaml"))
 
 
+def model_form_rules() -> dict:
+    """data/evidence/model_form.yaml (how the device claims are judged under a second model)."""
+    return dict(_load(data_dir() / "evidence/model_form.yaml"))
+
+
 def analysis_choices() -> dict:
     """data/evidence/analysis_choices.yaml (the analysis choices the paper leaves open)."""
     return dict(_load(data_dir() / "evidence/analysis_choices.yaml"))
 
 
-__all__ = ["effect_sizes", "tolerance", "robustness_rules", "accuracy_rule", "measurement",
+__all__ = ["effect_sizes", "tolerance", "robustness_rules", "accuracy_rule", "measurement", "model_form_rules",
            "analysis_choices"]

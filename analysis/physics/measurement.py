@@ -46,6 +46,11 @@ def model() -> dict:
     return _model_of(str(path), path.stat().st_mtime_ns)
 
 
+class BeyondInstruments(ValueError):
+    """A current above every instrument range of data/evidence/measurement.yaml: the measurement
+    model does not say what a read of it resolves."""
+
+
 def noise_bounds_A(current_A: float) -> tuple[float, float]:
     """(floor, ceiling) of the single-read noise [A] at 1 PLC for a read of |current_A|.
 
@@ -69,7 +74,7 @@ def noise_bounds_A(current_A: float) -> tuple[float, float]:
         ceilings.append(float(spec["offset_A"][i]))
         resolutions.append(float(spec["resolution_A"][i]))
     if not ceilings:
-        raise ValueError(f"current_A={current_A!r} exceeds every instrument range of data/evidence/measurement.yaml")
+        raise BeyondInstruments(f"current_A={current_A!r} exceeds every instrument range of data/evidence/measurement.yaml")
     return max(float(m["noise_floor"]["value"]), min(resolutions)), max(ceilings)
 
 
@@ -101,4 +106,4 @@ def threshold(current_A: float, family: str, reads: int, pset: ParameterSet | No
     return k * math.sqrt(int(reads)) * read_noise_A(current_A, family, pset) / abs(float(current_A))
 
 
-__all__ = ["T_PLC_S", "FAMILIES", "model", "noise_bounds_A", "read_noise_A", "threshold"]
+__all__ = ["T_PLC_S", "FAMILIES", "model", "noise_bounds_A", "read_noise_A", "threshold", "BeyondInstruments"]
