@@ -386,3 +386,17 @@ def test_archive_link_names_the_archive_and_its_verify_command(tmp_path):
     assert 'href="../archive/full-20261202T000000Z-abc.crate.zip"' in html
     assert "make verify ARCHIVE=" in html and "full-20261202T000000Z-abc.crate.zip</code>" in html
     assert "…" not in html
+
+
+def test_the_headline_names_every_device_claim_whose_outcome_depends_on_the_model(tmp_path):
+    """Issue 19 §4: the headline counts the model-robust verdicts and lists the claims whose verdict
+    depends on the model's form — among the predictions and, apart, among every device claim
+    (here a calibration target), not only counted."""
+    recs = _page_records()
+    agreement = {"p1": "agree", "p2": "differ", "p3": "anchor", "c1": "agree", "k1": "differ"}
+    recs = [dict(r, model_agreement=agreement[r["id"]]) for r in recs]
+    html, _ = _page(tmp_path, recs)
+    head = html.split("Model form", 1)[1].split("Calibration consistency", 1)[0]
+    assert "of 3 device predictions, <b>1</b> have a model-robust outcome" in head
+    assert "<b>1</b> depend on the model's form: <code>p2</code>" in head
+    assert "2 differ — <code>p2</code>, <code>k1</code> —" in head and "1 depend on the anchor" in head

@@ -1083,7 +1083,10 @@ def _summary_html(records, regression, classes: bool, counts: dict | None = None
                          "currents are anchored (the paper's 18 fJ at −1 V or 0.7 fJ at −0.02 V), so they "
                          "say nothing about the model's form"
                          + f" (over all {mf['device_claims']} device claims: {mf['model_robust']} agree, "
-                         f"{len(mf['model_dependent'])} differ, {len(mf['anchor_dependent'])} depend on the anchor).")
+                         f"{len(mf['model_dependent'])} differ"
+                         + (" — " + ", ".join(f"<code>{_esc(i)}</code>" for i in mf["model_dependent"])
+                            + " —" if mf["model_dependent"] else "")
+                         + f" and {len(mf['anchor_dependent'])} depend on the anchor).")
     else:
         pred = counts["by_group"].get("predicted", {"claims": 0})
         headline = (f"Of <b>{pred['claims']} predicted claims</b>, <b>{pred.get('holds', 0)}</b> "
