@@ -65,8 +65,6 @@ if "multitrap" not in MODELS:
     _stop(["config models must include 'multitrap' (the primary model, whose outputs every figure reads)"])
 OTHER_MODELS = [m for m in MODELS if m != "multitrap"]
 DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
-MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
-    ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
 
 UPSTREAM_OF_FIGS11_PRIORITY = 20
@@ -82,8 +80,6 @@ the other core. Priority orders jobs; it changes no output."""
 with open(ROOT / "data" / "evidence" / "model_form.yaml", encoding="utf-8") as _fh:
     _ANCHORS = yaml.safe_load(_fh)["current_anchors"]
 MODEL_ANCHOR_FOLDERS = [""] + [f"anchor_{a}/" for a in _ANCHORS["value"] if a != _ANCHORS["default"]]
-MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{f}{s}.json" for m in OTHER_MODELS for f in MODEL_ANCHOR_FOLDERS
-                 for s in MODEL_METRIC_STAGES]
 
 # One figure notebook = one rule; the table (outputs, upstream stages) is in
 # rules/notebooks.yaml, which the report also reads for its captions.
@@ -104,6 +100,12 @@ def _not_run_reason(spec):
 NOT_RUN = {name: why for name, spec in NOTEBOOKS_ALL.items() if (why := _not_run_reason(spec))}
 """Notebooks this run skips because config n_values lacks films they need (the report lists them)."""
 NOTEBOOKS = {name: spec for name, spec in NOTEBOOKS_ALL.items() if name not in NOT_RUN}
+MODEL_METRIC_STAGES = [s for s in ("fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy",
+                                   "figS11_classification") if s not in NOT_RUN]
+"""The device stages whose metrics a second model writes (analysis.evidence.model_form.DEVICE_METRICS):
+those this run's films allow (a stage that needs a film the run lacks is in NOT_RUN for both models)."""
+MODEL_METRICS = [f"{RESULTS}/metrics/{m}/{f}{s}.json" for m in OTHER_MODELS for f in MODEL_ANCHOR_FOLDERS
+                 for s in MODEL_METRIC_STAGES]
 FIGURE_FORMATS = ["png", "pdf"]
 
 

@@ -146,3 +146,29 @@ def test_the_anchors_are_the_papers_two_energies_and_scale_to_them():
             pytest.approx(pe[f"{anchor}_J"], rel=1e-9)
     with pytest.raises(ValueError, match="anchor='e5'"):
         model_form.current_scale({"1": ds}, anchor="e5")
+
+
+def test_without_the_2d_film_a_second_model_is_not_anchored_and_its_thresholded_claims_not_evaluated():
+    """A run on n_values ["3"]: no n = 1 film anchors a second model's currents, so its metrics
+    keep the model's own scale, carry no detection threshold (NaN, whatever the currents) and no
+    Fig. 6 stage (it needs the 2D device), and a claim judged against a threshold is not
+    evaluated — never decided on currents that are not the paper's."""
+    import math
+
+    from analysis.evidence import claims, metrics
+    from analysis.physics import simulation
+    assert math.isnan(model_form.current_scale({"3": None}))
+    assert math.isnan(metrics.detection_threshold(1.0, "pulse_reads", 2))        # 1 A: beyond every instrument
+    assert metrics.detection_threshold(1e-10, "pulse_reads", 2) > 0
+    device = models.device("multitrap", "3", None)
+    ds = simulation.simulate_device(device, {"ppf_points": 5, "sfdp_points": 4, "energy_points": 10,
+                                             "trace_samples": 20, "iv_step_V": 0.1, "traces": False})
+    out = model_form.device_metrics({"3": ds})
+    assert "fig6_energy" not in out and {"fig3_plasticity", "fig4_retention"} <= set(out)
+    f3 = out["fig3_plasticity"]
+    assert math.isnan(f3["ppf_threshold"]["3"]) and math.isnan(out["fig4_retention"]["retention_detection_threshold"]["3"])
+    assert f3["ppf_index"]["3"] == pytest.approx(list(ds["ppf_index"].values))     # ratios unchanged
+    c = dict(claim(metric="fig3_plasticity:ppf_statistic_value", op="gt", value=1.0,
+                   threshold={"metric": "fig3_plasticity:ppf_threshold"}), key="3")
+    rec = claims.evaluate(c, out)
+    assert rec["status"] == "missing" and rec["note"] == claims.UNKNOWN_THRESHOLD, rec

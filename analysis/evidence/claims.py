@@ -313,7 +313,8 @@ def outcome(claim: dict, assessed: dict | None) -> str:
 
 # --------------------------------------------------------------------------- one claim
 UNKNOWN_THRESHOLD = ("detection threshold unknown: a read current beyond every instrument range of "
-                     "data/evidence/measurement.yaml")
+                     "data/evidence/measurement.yaml, or a second model's currents that could not be "
+                     "placed on the paper's scale (a run without the n = 1 film that anchors them)")
 """Why a claim whose detection threshold is NaN (:func:`analysis.evidence.metrics`) is not evaluated."""
 
 

@@ -47,6 +47,18 @@ def _reads(name: str) -> int:
     return int(r.get(name, r["default"]))
 
 
+def detection_threshold(current_A, family: str, reads: int, pset: ParameterSet | None = None) -> float:
+    """The measurement model's detection threshold [1] of an effect on a read of *current_A*
+    (:func:`analysis.physics.measurement.threshold`), or NaN where the model does not say what a
+    read resolves — a current beyond every instrument range (a second device model's currents
+    that are not on the paper's scale): the claim judged against it is then not evaluated
+    (:data:`analysis.evidence.claims.UNKNOWN_THRESHOLD`), never decided."""
+    try:
+        return measurement.threshold(abs(float(current_A)), family, reads, pset)
+    except measurement.BeyondInstruments:
+        return math.nan
+
+
 def fig3_metrics(films: dict, ppf_fits: dict | None = None, pset: ParameterSet | None = None) -> dict:
     """Fig. 3 and S5–S7.
 
@@ -89,10 +101,7 @@ def fig3_metrics(films: dict, ppf_fits: dict | None = None, pset: ParameterSet |
     out["ppf_statistic_value"] = {n: float(stat(out["ppf_index"][n])) for n in order}
 
     def thr(current, family, reads):
-        try:
-            return measurement.threshold(abs(float(current)), family, reads, pset)
-        except measurement.BeyondInstruments:    # no threshold known: the claim is not evaluated
-            return math.nan
+        return detection_threshold(current, family, reads, pset)
 
     a1 = {n: float(films[n]["ppf_a1"].values[0]) for n in order}
     out["ppf_threshold"] = {n: thr(a1[n], "pulse_reads", _reads("ppf_above_one")) for n in order}
@@ -173,9 +182,9 @@ def retention_judged(films: dict, pset: ParameterSet | None = None) -> dict:
         y = ds["retention_weight"].sel(retention_time=t_near)
         current = ds["retention_current"].sel(retention_time=t_near)
         i0 = abs(float(current.sel(rehearsal=last)) / (1.0 + float(y.sel(rehearsal=last))))
-        noise = measurement.threshold(i0, "retention_reads", _reads("stp_to_ltp"), pset)
+        noise = detection_threshold(i0, "retention_reads", _reads("stp_to_ltp"), pset)
         out["retained_weight_at_evaluation"][n] = float(y.sel(rehearsal=last))
-        out["retention_detection_threshold"][n] = measurement.threshold(
+        out["retention_detection_threshold"][n] = detection_threshold(
             i0, "retention_reads", _reads("negligible_retention"), pset)
         if choice["stp_ltp_criterion"] == "retained_weight_rises":
             out["stp_ltp_sequence"][n] = [float(y.sel(rehearsal=k)) for k in counts]
@@ -356,6 +365,6 @@ def figS11_device_metrics(analysis: dict) -> dict:
             "distinct_states_min": min(analysis["states_potentiation"], analysis["states_depression"])}
 
 
-__all__ = ["fig2_metrics", "fig2_judged", "retention_judged", "fig3_metrics", "fig4_metrics", "fig5_metrics",
+__all__ = ["detection_threshold", "fig2_metrics", "fig2_judged", "retention_judged", "fig3_metrics", "fig4_metrics", "fig5_metrics",
            "figS1_metrics", "figS11_device_metrics", "retention_fits", "arrhenius_fits",
            "hysteresis_ratio", "MONOSTABLE_DEVIATION"]

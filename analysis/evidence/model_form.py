@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 
 from analysis import stage_io as io
@@ -71,10 +72,13 @@ def current_scale(films: dict, pset=None, anchor: str = "e18") -> float:
     Every read current of both models is linear in one conductance prefactor and a read does not
     disturb the state, so multiplying the simulated currents (and conductances, dividing the
     resistances) by s is exactly the simulation with that prefactor times s; every ratio (the
-    plasticity indices, the weights y, b, m, E_A) is unchanged. Returns 1.0 without the n = 1 film.
+    plasticity indices, the weights y, b, m, E_A) is unchanged. Returns NaN without the n = 1
+    film (a run on a subset of the films): the currents cannot be anchored
+    (:func:`device_metrics` then leaves them at the model's own scale and gives no detection
+    threshold).
     """
     if "1" not in films:
-        return 1.0
+        return math.nan
     if anchor not in ("e18", "e07"):
         raise ValueError(f"anchor={anchor!r}: expected e18 or e07 (data/evidence/model_form.yaml)")
     e = energy.energy_dataset(energy.stack_psc({"1": films["1"]}))
@@ -98,6 +102,23 @@ def scaled(films: dict, factor: float) -> dict:
     return out
 
 
+def unthresholded(stage_metrics: dict) -> dict:
+    """*stage_metrics* with every detection threshold (a key naming a ``threshold``) NaN, keeping
+    its shape: the thresholds of currents that are not on the paper's scale mean nothing, so the
+    claims judged against them are not evaluated (:func:`device_metrics` without the n = 1 film).
+
+    >>> unthresholded({"ppf_threshold": {"3": 0.01}, "steps_thresholds": {"3": [0.1, 0.2]}, "x": 1.0})
+    {'ppf_threshold': {'3': nan}, 'steps_thresholds': {'3': [nan, nan]}, 'x': 1.0}
+    """
+    def blank(v):
+        if isinstance(v, dict):
+            return {k: blank(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [blank(x) for x in v]
+        return math.nan
+    return {k: blank(v) if "threshold" in k else v for k, v in stage_metrics.items()}
+
+
 def device_metrics(films: dict, pset=None, anchor: str = "e18") -> dict:
     """``stage -> metrics`` of the device stages (:data:`DEVICE_METRICS`) from one model's
     simulated films, by the functions the figure notebooks call.
@@ -114,7 +135,12 @@ def device_metrics(films: dict, pset=None, anchor: str = "e18") -> dict:
         The paper's energy the 2D device is scaled to (:func:`anchors`).
     """
     factor = current_scale(films, pset, anchor)
-    films = scaled(films, factor)
+    anchored = math.isfinite(factor)
+    if anchored:
+        films = scaled(films, factor)
+    else:
+        log.warning("no n = 1 film: the %s anchor cannot place this model's currents on the paper's scale; "
+                    "its claims judged against a detection threshold are not evaluated", anchor)
     from analysis.learning import pd_curves as sw
     from analysis.physics import fits
     ppf_fits = {n: fits.fit_ppf(ds["ppf_interval"].values, ds["ppf_index"].values) for n, ds in films.items()}
@@ -124,9 +150,12 @@ def device_metrics(films: dict, pset=None, anchor: str = "e18") -> dict:
            "fig5_activation": metrics.fig5_metrics(films, pset, arrhenius=metrics.arrhenius_fits(films, pset),
                                                    retention=ret),
            "figS1_iv": metrics.figS1_metrics(films)}
-    e = energy.energy_dataset(energy.stack_psc(films))
-    out["fig6_energy"] = {**energy_audit.fig6_metrics(e, energy_audit.load_literature(), pset),
-                          "current_scale": factor}
+    if "1" in films:   # the paper's energies are the 2D device's (rules/notebooks.yaml fig6_energy films)
+        e = energy.energy_dataset(energy.stack_psc(films))
+        out["fig6_energy"] = {**energy_audit.fig6_metrics(e, energy_audit.load_literature(), pset),
+                              "current_scale": factor}
+    if not anchored:
+        out = {stage: unthresholded(m) for stage, m in out.items()}
     if S11_DEVICE_N in films:
         g, amp, cycles = sw.pd_from_dataset(films[S11_DEVICE_N])
         from analysis.parameters import default_parameters
