@@ -124,7 +124,7 @@ for ax, letter in zip(axes.flat, "abcdef"):
 handles = [plt.Line2D([], [], lw=0.9, label=figures.label(n), **figures.marker_style(n)) for n in films]
 handles.append(plt.Line2D([], [], color=FIT_GREY, lw=0.8, label="b: double-exponential fit"))
 if others:
-    handles += model_overlay.legend_handles(models)
+    handles += model_overlay.legend_handles(models, primary_marker=False)   # its lines carry the films' markers
 fig.legend(handles=handles, loc="outside upper center", ncol=7 if not others else 5)
 figures.save(fig, fig_dir / "fig3_plasticity")
 plt.show()

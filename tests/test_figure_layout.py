@@ -142,3 +142,24 @@ def test_a_tick_outside_the_view_of_a_log_axis_is_not_drawn():
     assert any("-9" in t for t in drawn)
     assert not any("-15" in t for t in drawn), drawn
     plt.close(fig)
+
+
+@pytest.mark.parametrize("films", [["1", "3"], ["3"]])
+def test_the_model_key_of_fig3_holds_for_any_subset_of_films(films):
+    """Fig. 3's multi-trap lines carry the films' markers, so its model key has no marker of its
+    own: with the multi-trap model's circle the key was drawn only by the n = 1 film and a run
+    of n_values ["3"] failed the layout check."""
+    from analysis.plotting import model_overlay
+    models = ["multitrap", "driftdiffusion"]
+    fig, ax = plt.subplots()
+    for n in films:
+        ax.plot([1, 2, 3], [1, 2, 3], "-", **figures.marker_style(n))
+        ax.plot([1, 2, 3], [1.5, 2.5, 3.5], color=figures.colour(n), ms=3, **model_overlay.style("driftdiffusion"))
+    handles = [plt.Line2D([], [], label=figures.label(n), **figures.marker_style(n)) for n in films]
+    fig.legend(handles=handles + model_overlay.legend_handles(models, primary_marker=False))
+    assert layout.legend_without_artist(fig) == []
+    if "1" not in films:   # the old key: the circle of the multi-trap model is nowhere drawn
+        fig.legends.clear()
+        fig.legend(handles=handles + model_overlay.legend_handles(models))
+        assert any("multi-trap model" in p for p in layout.legend_without_artist(fig))
+    plt.close(fig)

@@ -35,14 +35,17 @@ def other_films(results_dir, n_values, models) -> dict:
     return out
 
 
-def legend_handles(models, colour="0.3", markers: bool = True) -> list:
+def legend_handles(models, colour="0.3", markers: bool = True, primary_marker: bool = True) -> list:
     """One legend entry per model of *models* (the multi-trap model first), in *colour*, with
-    the model's line style (and marker), labelled with the model's name."""
+    the model's line style (and marker), labelled with the model's name. *primary_marker*
+    False: the multi-trap model's entry has no marker — for a figure whose multi-trap lines
+    carry the films' markers (Fig. 3), where its own marker would be drawn by one film only."""
     names = [io.PRIMARY_MODEL] + [m for m in models or () if m != io.PRIMARY_MODEL]
     out = []
     for m in names:
         st = style(m)
-        out.append(plt.Line2D([], [], color=colour, ls=st["ls"], marker=st["marker"] if markers else None,
+        mark = markers and (primary_marker or m != io.PRIMARY_MODEL)
+        out.append(plt.Line2D([], [], color=colour, ls=st["ls"], marker=st["marker"] if mark else None,
                               ms=3, label=_models.LABELS[m]))
     return out
 
