@@ -236,6 +236,7 @@ def place_peak_label(ax, tt, y, base, peak_tt, text, placed, pad=0.06):
 
 ax_c.set_xlim(TT_MIN, TT_MAX)
 ax_c.set_ylim(-0.3, STEP * len(order) + 0.1)
+drawn = set()   # which kinds of reflection tick were drawn (the key names only those)
 for i, n in enumerate(order):
     ds = films[n]
     tt, inten = ds["two_theta"].values, ds["xrd_intensity"].values
@@ -251,6 +252,7 @@ for i, n in enumerate(order):
     ax_c.vlines(rt[other], base - 0.11, base - 0.03, color="0.7", lw=0.5)
     ax_c.vlines(rt[own], base - 0.11, base - 0.03, color=figures.colour(n), lw=0.7)
     ax_c.vlines(rt[cubic], base - 0.22, base - 0.14, color="k", lw=0.6)
+    drawn |= {kind for kind, mask in (("own", own), ("other", other), ("cubic", cubic)) if mask.any()}
     placed = []   # label boxes of this pattern, in data coordinates
     for k in sorted(indexed_peaks(n, ds, sel), key=lambda k: rt[k]):
         phase = "3D" if rp[k] == "3D" else rp[k]
@@ -260,10 +262,12 @@ ax_c.set_ylabel("intensity, normalised per film, offset")
 ax_c.set_yticks([])
 # the key to the reflection ticks under each pattern, in words (own phase: in the film's colour)
 own_ticks = tuple(plt.Line2D([], [], color=figures.colour(n), marker="|", ls="none", ms=6, mew=0.9) for n in order)
-ax_c.legend(handles=[own_ticks,
-                     plt.Line2D([], [], color="0.7", marker="|", ls="none", ms=6, mew=0.9),
-                     plt.Line2D([], [], color="k", marker="|", ls="none", ms=6, mew=0.9)],
-            labels=["(00l) of the film's own m = n", "other layered m", "cubic 3D"],
+key = [(kind, h, text) for kind, h, text in (
+    ("own", own_ticks, "(00l) of the film's own m = n"),
+    ("other", plt.Line2D([], [], color="0.7", marker="|", ls="none", ms=6, mew=0.9), "other layered m"),
+    ("cubic", plt.Line2D([], [], color="k", marker="|", ls="none", ms=6, mew=0.9), "cubic 3D"))
+    if kind in drawn]   # a subset of the films may lack a kind (n = 3 alone: no cubic reflection above MIN_REL)
+ax_c.legend(handles=[h for _, h, _ in key], labels=[t for _, _, t in key],
             handler_map={tuple: HandlerTuple(ndivide=None, pad=0.0)},
             title="ticks under each pattern: reflections of", title_fontsize=6,
             loc="lower left", bbox_to_anchor=(-0.02, 1.0), ncol=3, handletextpad=0.3, columnspacing=0.8,

@@ -148,7 +148,7 @@ def test_the_anchors_are_the_papers_two_energies_and_scale_to_them():
         model_form.current_scale({"1": ds}, anchor="e5")
 
 
-def test_without_the_2d_film_a_second_model_is_not_anchored_and_its_thresholded_claims_not_evaluated():
+def test_without_the_2d_film_a_second_model_is_not_anchored_and_its_thresholded_claims_not_evaluated(tmp_path):
     """A run on n_values ["3"]: no n = 1 film anchors a second model's currents, so its metrics
     keep the model's own scale, carry no detection threshold (NaN, whatever the currents) and no
     Fig. 6 stage (it needs the 2D device), and a claim judged against a threshold is not
@@ -172,3 +172,10 @@ def test_without_the_2d_film_a_second_model_is_not_anchored_and_its_thresholded_
                    threshold={"metric": "fig3_plasticity:ppf_threshold"}), key="3")
     rec = claims.evaluate(c, out)
     assert rec["status"] == "missing" and rec["note"] == claims.UNKNOWN_THRESHOLD, rec
+    # as the report reads it: through the metrics files, where NaN is written as null
+    for stage, m in out.items():
+        io.write_metrics(m, tmp_path / f"{stage}.json")
+    from_file = io.load_metrics(tmp_path)
+    rec = claims.evaluate(c, from_file)
+    assert from_file["fig3_plasticity"]["ppf_threshold"]["3"] is None
+    assert rec["status"] == "missing" and rec["outcome"] == "not evaluated", rec

@@ -319,8 +319,10 @@ UNKNOWN_THRESHOLD = ("detection threshold unknown: a read current beyond every i
 
 
 def _unknown_threshold(thr) -> bool:
+    """Whether a detection threshold is unknown: NaN, or None (a NaN written to a metrics file
+    comes back as JSON null), alone or in a list."""
     values = thr if isinstance(thr, (list, tuple)) else [thr]
-    return any(isinstance(v, float) and math.isnan(v) for v in values)
+    return any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values)
 
 
 def judge(claim: dict, metrics: dict, pset=None, sizes: dict | None = None) -> dict | None:
