@@ -34,6 +34,13 @@
 # **What to look at.** Whether the curves are ordered by n (the paper's thesis) and how large the
 # effects are: the PPF of n = 1, 2 and ∞ stays within a few per cent of 1, and in panel a the
 # n = 2 EPSC peak lies above that of n = 3 (a finding listed in the report).
+#
+# **Second model** (config `models`, dashed with ×): the drift–diffusion model of the same films,
+# calibrated to the same Table 2. Its currents are drawn at the paper's scale, as its claims are
+# judged: multiplied by the one factor that gives its 2D device the paper's 18 fJ at −1 V
+# (data/evidence/model_form.yaml). Its spike gain is far larger than the multi-trap model's, so
+# its pristine reads (panel a) sit orders of magnitude lower; the ratios of b–f do not depend on
+# the factor.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -29,6 +29,11 @@
 # **What to look at.** The slopes of the fitted lines (E_A, in the legend) fall with n as in
 # Table 2. The fit uses 250–340 K only (left of the dotted line); at lower temperature the points
 # follow a shallower slope (the assumed leakage), which is why the fit range matters.
+#
+# The second model (config `models`, dashed) is drawn at the paper's current scale (its
+# resistances divided by the factor that gives its 2D device the paper's 18 fJ at −1 V,
+# data/evidence/model_form.yaml): the offset of its lines is that factor's, their slopes are
+# its own E_A.
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

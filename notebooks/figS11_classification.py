@@ -470,9 +470,10 @@ ax.plot(pulses, g3r * scale, "^", color=SETTING_COLOUR["retained, push-pull"], m
         label=f"retained (read after {settle:g} s)")
 ax.set(xlabel="pulse number", ylabel=f"conductance [{unit}]", xlim=(0, g3.size + 1))
 for model, other in model_overlay.other_films(results_dir, [device_n], models).items():
-    # a further model's P/D curve of the same film, on its own axis (its conductance scale differs)
+    # a further model's P/D curve of the same film, on its own axis: drawn at the paper's current scale
+    # (model_overlay.other_films), its conductance still differs from the multi-trap model's by orders
     g_o, _, _ = pd_curves.pd_from_dataset(other[device_n])
-    unit_o, scale_o = next(((u, f) for u, f in (("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
+    unit_o, scale_o = next(((u, f) for u, f in (("fS", 1e15), ("pS", 1e12), ("nS", 1e9), ("µS", 1e6), ("mS", 1e3))
                             if np.max(g_o) * f < 1000), ("S", 1.0))
     axr = ax.twinx()
     axr.plot(np.arange(1, g_o.size + 1), g_o * scale_o, color="0.35", ms=3, lw=0.8, **model_overlay.style(model))

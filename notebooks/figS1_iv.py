@@ -26,6 +26,10 @@
 #
 # **What to look at.** Each loop opens (hysteresis) but closes again at 0 V: there is one stable
 # state, no set/reset branch.
+#
+# The second model (config `models`, grey) is drawn at the paper's current scale, as its claims
+# are judged: its currents times the one factor that gives its 2D device the paper's 18 fJ at
+# −1 V (data/evidence/model_form.yaml).
 
 # %% tags=["parameters"]
 results_dir = "results"   # str: stage outputs, relative to the repository root

@@ -179,3 +179,36 @@ def test_without_the_2d_film_a_second_model_is_not_anchored_and_its_thresholded_
     rec = claims.evaluate(c, from_file)
     assert from_file["fig3_plasticity"]["ppf_threshold"]["3"] is None
     assert rec["status"] == "missing" and rec["outcome"] == "not evaluated", rec
+
+
+def test_overlays_draw_a_model_without_a_scale_of_its_own_at_the_papers_current_scale(tmp_path):
+    """The overlay figures show the drift-diffusion model's currents as its claims are judged:
+    times the default anchor's factor (its 2D device at the paper's 18 fJ), recorded in the
+    Datasets' attrs; without an n = 1 simulation (a subset run) at its own scale, factor NaN."""
+    import math
+
+    import numpy as np
+
+    from analysis.evidence import energy_audit
+    from analysis.physics import energy, simulation
+    from analysis.plotting import model_overlay
+    sets = {"ppf_points": 3, "sfdp_points": 3, "energy_points": 10, "trace_samples": 2, "iv_step_V": 0.5,
+            "traces": False}
+    # a model 10^6 times too conductive: the multi-trap films (already at 18 fJ) with currents x 1e6
+    sims = model_form.scaled({n: simulation.simulate_device(models.device("multitrap", n, None), sets, parts=("psc",))
+                              for n in ("1", "3")}, 1e6)
+    io.write_netcdf(sims["3"], io.simulation_path(tmp_path, "3", "driftdiffusion"))
+    alone = model_overlay.other_films(tmp_path, ["3"], ["multitrap", "driftdiffusion"])["driftdiffusion"]["3"]
+    assert math.isnan(alone.attrs["current_scale"])
+    assert np.array_equal(alone["psc_current"], sims["3"]["psc_current"])
+    io.write_netcdf(sims["1"], io.simulation_path(tmp_path, "1", "driftdiffusion"))
+    for n_values in (["3"], ["1", "3"]):        # the anchor film is read even when not drawn
+        drawn = model_overlay.other_films(tmp_path, n_values, ["multitrap", "driftdiffusion"])["driftdiffusion"]
+        s = drawn["3"].attrs["current_scale"]
+        assert s == pytest.approx(model_form.current_scale(sims)) and s == pytest.approx(1e-6, rel=1e-9)
+        assert np.allclose(drawn["3"]["psc_current"], s * sims["3"]["psc_current"], rtol=1e-12, atol=0)
+    e = energy.energy_dataset(energy.stack_psc({"1": drawn["1"]}))
+    pe = energy_audit.paper_energy()
+    cond = pe["e18_conditions"]
+    assert float(energy.select(e["energy"], "1", cond["amplitude_V"], cond["area_um2"])) == \
+        pytest.approx(pe["e18_J"], rel=1e-9)

@@ -25,13 +25,31 @@ def style(model: str) -> dict:
 
 def other_films(results_dir, n_values, models) -> dict:
     """``model -> {label -> Dataset}`` of every model in *models* besides the multi-trap model,
-    read from its simulations (``simulate/<model>/n{n}.nc``) for the films *n_values* (None: all)."""
+    read from its simulations (``simulate/<model>/n{n}.nc``) for the films *n_values* (None: all).
+
+    A model without a current scale of its own (no ``scale_parameters``: the drift–diffusion
+    model) is drawn at the paper's current scale, as its claims are judged: every current and
+    conductance times the factor that gives its 2D device the paper's energy at the default
+    anchor (:func:`analysis.evidence.model_form.current_scale`, data/evidence/model_form.yaml);
+    each Dataset records it in ``attrs["current_scale"]`` (NaN, and the model's own currents,
+    when the run has no n = 1 simulation to anchor them)."""
+    from analysis.evidence import model_form
     out = {}
     for model in models or ():
         if _models.check_model(model) == io.PRIMARY_MODEL:
             continue
         sims = io.load_simulations(results_dir, n_values, model=model)
-        out[model] = {str(n): io.film(sims, n) for n in sims[io.SIMULATION_DIM].values}
+        films = {str(n): io.film(sims, n) for n in sims[io.SIMULATION_DIM].values}
+        factor = 1.0
+        if not _models.get(model).scale_parameters:
+            anchor_film = films.get("1")
+            if anchor_film is None and io.simulation_path(results_dir, "1", model).exists():
+                anchor_film = io.film(io.load_simulations(results_dir, ["1"], model=model), "1")
+            factor = model_form.current_scale({"1": anchor_film} if anchor_film is not None else {},
+                                              anchor=model_form.anchors()[0])
+            if factor == factor:   # not NaN
+                films = model_form.scaled(films, factor)
+        out[model] = {n: ds.assign_attrs(current_scale=factor) for n, ds in films.items()}
     return out
 
 
