@@ -64,7 +64,13 @@ MODELS = list(config.get("models", ["multitrap"]))
 if "multitrap" not in MODELS:
     _stop(["config models must include 'multitrap' (the primary model, whose outputs every figure reads)"])
 OTHER_MODELS = [m for m in MODELS if m != "multitrap"]
-DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
+_DD = SETTINGS.get("driftdiffusion") or {}
+DD_MESH = _DD.get("mesh", "full")
+DD_START = _DD.get("calibration_start", "none")
+"""Where the drift-diffusion calibration starts (config driftdiffusion.calibration_start):
+"none", every film cold; "reference", each film at its solution in the reference calibration,
+DD_START_FILE, a declared input of calibrate_driftdiffusion (analysis.physics.dd_calibration.warm_starts)."""
+DD_START_FILE = "data/reference/calibration/driftdiffusion.yaml" if DD_START == "reference" else None
 MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
     ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]

@@ -12,11 +12,13 @@ rule calibrate_driftdiffusion:
     a film it cannot calibrate is written as a finding, not an error."""
     input:
         code=code_inputs("analysis/physics/dd_calibration.py"),
+        start=[DD_START_FILE] if DD_START_FILE else [],
     output:
         f"{RESULTS}/calibration/driftdiffusion.yaml",
     params:
         films=" ".join(N_VALUES),
         mesh=DD_MESH,
+        start=f"--start {DD_START_FILE} " if DD_START_FILE else "",
     priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("calibrate_driftdiffusion")
     resources:
@@ -29,7 +31,7 @@ rule calibrate_driftdiffusion:
         ENV
     shell:
         logged(f"{PY} -m analysis.physics.dd_calibration --output {{output}} --n {{params.films}} "
-               "--mesh {params.mesh} --findings-ok")
+               "--mesh {params.mesh} {params.start}--findings-ok")
 
 
 rule simulate_model:
