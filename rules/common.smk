@@ -71,6 +71,12 @@ DD_START = _DD.get("calibration_start", "none")
 "none", every film cold; "reference", each film at its solution in the reference calibration,
 DD_START_FILE, a declared input of calibrate_driftdiffusion (analysis.physics.dd_calibration.warm_starts)."""
 DD_START_FILE = "data/reference/calibration/driftdiffusion.yaml" if DD_START == "reference" else None
+MODEL_SIMULATE_ONE_JOB = bool(_DD.get("one_simulate_job", False))
+"""config driftdiffusion.one_simulate_job: a second model's films are simulated in one job
+(simulate/<model>/n{n}.nc per film, one executed notebook simulate_<model>), instead of one job
+per film; it saves a job start-up (a Python process and a notebook kernel, about 2 CPU-s) per film."""
+MODEL_SIMULATE_STEM = "simulate_{model}" if MODEL_SIMULATE_ONE_JOB else "simulate_{model}_n{n}"
+"""Stem of the executed notebook(s) of rule simulate_model (wildcards model, and n per film)."""
 MODEL_METRIC_STAGES = ["fig3_plasticity", "fig4_retention", "fig5_activation", "figS1_iv", "fig6_energy"] + (
     ["figS11_classification"] if "3" in N_VALUES else [])  # analysis.evidence.model_form.DEVICE_METRICS
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
@@ -201,7 +207,7 @@ def _all_outputs():
     out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
     for m in OTHER_MODELS:
         out += [f"{RESULTS}/calibration/{m}.yaml"] + [f"{RESULTS}/simulate/{m}/n{n}.nc" for n in N_VALUES]
-        out += [f for n in N_VALUES for f in executed(f"simulate_{m}_n{n}")]
+        out += [f for n in N_VALUES for f in executed(MODEL_SIMULATE_STEM.format(model=m, n=n))]
     out += MODEL_METRICS
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]
