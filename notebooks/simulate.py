@@ -13,8 +13,10 @@
 # %% [markdown]
 # # Simulation of one film: (PEA)₂MA₍ₙ₋₁₎PbₙBr₍₃ₙ₊₁₎
 #
-# The workflow runs this notebook once per dimensionality *n* ∈ {1, 2, 3, 4, 5, ∞}. It computes
-# everything the figure notebooks need about that film and writes it as one xarray Dataset
+# The workflow runs this notebook once per dimensionality *n* ∈ {1, 2, 3, 4, 5, ∞} (or once for
+# several films, `films`: the quick profile simulates a second device model's films in one job,
+# each written to its own file exactly as a run per film writes it). It computes everything the
+# figure notebooks need about a film and writes it as one xarray Dataset per film
 # (`results/simulate/n{n}.nc`, NetCDF with CF `units` on every variable):
 #
 # * **optics** (`analysis.physics.optics`) — the film as a mixture of n-phases, each with an excitonic
@@ -39,6 +41,9 @@ device_settings = {"ppf_points": 17, "sfdp_points": 12, "energy_points": 50, "tr
 model = "multitrap"       # str: device model (analysis.physics.models.MODELS); another than the multi-trap
                           # model writes only the device protocols, to simulate/<model>/n{n}.nc
 mesh = "full"             # str: mesh of the drift-diffusion model, "full" or "quick" (config driftdiffusion.mesh)
+films = None              # list[str] or None: simulate these films in this one run, each written to its own
+                          # file as a run per film writes it (n is then unused); None: the film n alone
+                          # (rules/models.smk, config driftdiffusion.one_simulate_job)
 
 # %%
 import hashlib
@@ -52,7 +57,9 @@ from analysis.physics import models, optics, simulation, structure
 from analysis.physics.dimensionality import formula, parse_n
 from analysis.parameters import data_dir
 
-n = parse_n(n)
+films = [parse_n(f) for f in (films if films is not None else [n])]
+if not films:
+    raise ValueError("films=[] must name at least one film (or be None: the film n alone)")
 model = models.check_model(model)
 primary = model == models.PRIMARY_MODEL
 figures.use_style()
@@ -61,18 +68,20 @@ figures.use_style()
 # ## Optics and structure
 
 # %%
-film = optics.film_optics(n)
-xrd = structure.film_xrd(n)
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
-film["absorbance"].plot(ax=ax1, color=figures.colour(n), label="absorbance")
-(film["pl"] / max(float(film["pl"].max()), 1e-12) * float(film["absorbance"].max())).plot(
-    ax=ax1, color="k", ls="--", label="PL (scaled)")
-ax1.set_title(f"{formula(n)}: absorption and PL")
-ax1.legend()
-xrd["xrd_intensity"].plot(ax=ax2, color=figures.colour(n))
-ax2.set_yscale("log")
-ax2.set_title("XRD (Cu Kα)")
-plt.show()
+film, xrd = {}, {}
+for n in films:
+    film[n] = optics.film_optics(n)
+    xrd[n] = structure.film_xrd(n)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
+    film[n]["absorbance"].plot(ax=ax1, color=figures.colour(n), label="absorbance")
+    (film[n]["pl"] / max(float(film[n]["pl"].max()), 1e-12) * float(film[n]["absorbance"].max())).plot(
+        ax=ax1, color="k", ls="--", label="PL (scaled)")
+    ax1.set_title(f"{formula(n)}: absorption and PL")
+    ax1.legend()
+    xrd[n]["xrd_intensity"].plot(ax=ax2, color=figures.colour(n))
+    ax2.set_yscale("log")
+    ax2.set_title("XRD (Cu Kα)")
+    plt.show()
 
 # %% [markdown]
 # ## Device protocols
@@ -80,16 +89,20 @@ plt.show()
 
 # %%
 calibration_file = io.calibration_path(results_dir, model)
-synapse = models.device(model, n, io.load_calibration(results_dir, model), mesh=mesh)
-device = simulation.simulate_device(synapse, device_settings)
-device
+calibrated = io.load_calibration(results_dir, model)
+device = {}
+for n in films:
+    synapse = models.device(model, n, calibrated, mesh=mesh)
+    device[n] = simulation.simulate_device(synapse, device_settings)
+device[films[-1]]
 
 # %%
-fig, ax = plt.subplots(figsize=(4.5, 3))
-(abs(device["epsc_current"]) * 1e12).plot(ax=ax, color=figures.colour(n))
-ax.set_ylabel("|EPSC| at the read voltage (pA)")
-ax.set_title(f"{figures.label(n)}: EPSC to one −1 V, 20 ms spike")
-plt.show()
+for n in films:
+    fig, ax = plt.subplots(figsize=(4.5, 3))
+    (abs(device[n]["epsc_current"]) * 1e12).plot(ax=ax, color=figures.colour(n))
+    ax.set_ylabel("|EPSC| at the read voltage (pA)")
+    ax.set_title(f"{figures.label(n)}: EPSC to one −1 V, 20 ms spike")
+    plt.show()
 
 # %% [markdown]
 # ## One Dataset per film
@@ -101,22 +114,23 @@ def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-ds = xr.merge([film, xrd, device] if primary else [device], combine_attrs="override")
-ds.attrs = {
-    "title": (f"Simulated {formula(n)} film and synapse (n = {n})" if primary
-              else f"Simulated {formula(n)} synapse (n = {n}), {models.LABELS[model]}"),
-    "dimensionality": n,
-    "formula": formula(n),
-    "profile": profile,
-    "Conventions": "CF-1.8",
-    "source": "perovskite-synapse compendium, notebooks/simulate.py",
-    "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
-}
-if not primary:
-    ds.attrs.update({"device_model": model, "mesh": mesh})
-for topic in ("optics", "structure", "device") + (() if primary else (model,)):
-    path = data_dir() / "parameters" / f"{topic}.yaml"
-    ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
-ds.attrs["sha256_calibration_yaml"] = _digest(calibration_file)
-io.write_netcdf(ds, io.simulation_path(results_dir, n, model))
-print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")
+for n in films:
+    ds = xr.merge([film[n], xrd[n], device[n]] if primary else [device[n]], combine_attrs="override")
+    ds.attrs = {
+        "title": (f"Simulated {formula(n)} film and synapse (n = {n})" if primary
+                  else f"Simulated {formula(n)} synapse (n = {n}), {models.LABELS[model]}"),
+        "dimensionality": n,
+        "formula": formula(n),
+        "profile": profile,
+        "Conventions": "CF-1.8",
+        "source": "perovskite-synapse compendium, notebooks/simulate.py",
+        "references": "Kim et al., Adv. Electron. Mater. 2019, 5, 1900008",
+    }
+    if not primary:
+        ds.attrs.update({"device_model": model, "mesh": mesh})
+    for topic in ("optics", "structure", "device") + (() if primary else (model,)):
+        path = data_dir() / "parameters" / f"{topic}.yaml"
+        ds.attrs[f"sha256_{topic}_yaml"] = _digest(path)
+    ds.attrs["sha256_calibration_yaml"] = _digest(calibration_file)
+    io.write_netcdf(ds, io.simulation_path(results_dir, n, model))
+    print(f"wrote n{n}.nc with {len(ds.data_vars)} variables")

@@ -64,7 +64,19 @@ MODELS = list(config.get("models", ["multitrap"]))
 if "multitrap" not in MODELS:
     _stop(["config models must include 'multitrap' (the primary model, whose outputs every figure reads)"])
 OTHER_MODELS = [m for m in MODELS if m != "multitrap"]
-DD_MESH = (SETTINGS.get("driftdiffusion") or {}).get("mesh", "full")
+_DD = SETTINGS.get("driftdiffusion") or {}
+DD_MESH = _DD.get("mesh", "full")
+DD_START = _DD.get("calibration_start", "none")
+"""Where the drift-diffusion calibration starts (config driftdiffusion.calibration_start):
+"none", every film cold; "reference", each film at its solution in the reference calibration,
+DD_START_FILE, a declared input of calibrate_driftdiffusion (analysis.physics.dd_calibration.warm_starts)."""
+DD_START_FILE = "data/reference/calibration/driftdiffusion.yaml" if DD_START == "reference" else None
+MODEL_SIMULATE_ONE_JOB = bool(_DD.get("one_simulate_job", False))
+"""config driftdiffusion.one_simulate_job: a second model's films are simulated in one job
+(simulate/<model>/n{n}.nc per film, one executed notebook simulate_<model>), instead of one job
+per film; it saves a job start-up (a Python process and a notebook kernel, about 2 CPU-s) per film."""
+MODEL_SIMULATE_STEM = "simulate_{model}" if MODEL_SIMULATE_ONE_JOB else "simulate_{model}_n{n}"
+"""Stem of the executed notebook(s) of rule simulate_model (wildcards model, and n per film)."""
 MODEL_SIMULATIONS = [f"{RESULTS}/simulate/{m}/n{n}.nc" for m in OTHER_MODELS for n in N_VALUES]
 
 UPSTREAM_OF_FIGS11_PRIORITY = 20
@@ -197,7 +209,7 @@ def _all_outputs():
     out += [CALIBRATION, f"{RESULTS}/calibration/calibration.nc", metrics_file("calibrate")] + executed("calibrate")
     for m in OTHER_MODELS:
         out += [f"{RESULTS}/calibration/{m}.yaml"] + [f"{RESULTS}/simulate/{m}/n{n}.nc" for n in N_VALUES]
-        out += [f for n in N_VALUES for f in executed(f"simulate_{m}_n{n}")]
+        out += [f for n in N_VALUES for f in executed(MODEL_SIMULATE_STEM.format(model=m, n=n))]
     out += MODEL_METRICS
     out += [f"{RESULTS}/report/{f}" for f in ("index.html", "claims.json", "regression.json", "notebooks.html")]
     return out + executed("report") + [f"{RESULTS}/data/mnist_manifest.json"]

@@ -12,11 +12,13 @@ rule calibrate_driftdiffusion:
     a film it cannot calibrate is written as a finding, not an error."""
     input:
         code=code_inputs("analysis/physics/dd_calibration.py"),
+        start=[DD_START_FILE] if DD_START_FILE else [],
     output:
         f"{RESULTS}/calibration/driftdiffusion.yaml",
     params:
         films=" ".join(N_VALUES),
         mesh=DD_MESH,
+        start=f"--start {DD_START_FILE} " if DD_START_FILE else "",
     priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("calibrate_driftdiffusion")
     resources:
@@ -29,31 +31,38 @@ rule calibrate_driftdiffusion:
         ENV
     shell:
         logged(f"{PY} -m analysis.physics.dd_calibration --output {{output}} --n {{params.films}} "
-               "--mesh {params.mesh} --findings-ok")
+               "--mesh {params.mesh} {params.start}--findings-ok")
+
+
+def _model_simulate_params(wc):
+    """The simulate notebook's parameters for a job of rule simulate_model: one film (wildcard
+    n), or every film of n_values (MODEL_SIMULATE_ONE_JOB)."""
+    films = {"films": list(N_VALUES)} if MODEL_SIMULATE_ONE_JOB else {"n": wc.n}
+    return notebook_params("simulate", figures=False, profile=PROFILE, model=wc.model, mesh=DD_MESH, **films)
 
 
 rule simulate_model:
     """Every device protocol of one film under another device model (the simulate notebook
-    with `model`), written to simulate/<model>/n{n}.nc."""
+    with `model`), written to simulate/<model>/n{n}.nc; with config
+    driftdiffusion.one_simulate_job, every film of n_values in one job (the same files)."""
     input:
         code=code_inputs("notebooks/simulate.py"),
         calibration=f"{RESULTS}/calibration/{{model}}.yaml",
     output:
-        f"{RESULTS}/simulate/{{model}}/n{{n}}.nc",
-        f"{RESULTS}/notebooks/simulate_{{model}}_n{{n}}.ipynb",
-        f"{RESULTS}/notebooks/simulate_{{model}}_n{{n}}.html",
+        (expand(f"{RESULTS}/simulate/{{{{model}}}}/n{{n}}.nc", n=N_VALUES) if MODEL_SIMULATE_ONE_JOB
+         else [f"{RESULTS}/simulate/{{model}}/n{{n}}.nc"]),
+        f"{RESULTS}/notebooks/{MODEL_SIMULATE_STEM}.ipynb",
+        f"{RESULTS}/notebooks/{MODEL_SIMULATE_STEM}.html",
     params:
-        cmd=lambda wc: runner("simulate", notebook_params("simulate", figures=False, n=wc.n, profile=PROFILE,
-                                                          model=wc.model, mesh=DD_MESH),
-                              f"simulate_{wc.model}_n{wc.n}"),
+        cmd=lambda wc: runner("simulate", _model_simulate_params(wc), MODEL_SIMULATE_STEM.format(model=wc.model, n=getattr(wc, "n", ""))),
     priority: UPSTREAM_OF_FIGS11_PRIORITY
     threads: threads_for("simulate_model")
     resources:
         **resources_for("simulate_model"),
     log:
-        f"{LOGS}/simulate/{{model}}_n{{n}}.log",
+        f"{LOGS}/simulate/{MODEL_SIMULATE_STEM.removeprefix('simulate_')}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/simulate_{{model}}_n{{n}}.tsv"
+        f"{RESULTS}/benchmarks/{MODEL_SIMULATE_STEM}.tsv"
     conda:
         ENV
     shell:

@@ -419,3 +419,87 @@ def test_calibration_reaches_a_target_of_choice():
     res = cal.calibrate_film("3", target={"b": 0.05, "m": 0.6, "Ea": 0.12})
     assert all(res["within_tolerance"].values())
     assert res["achieved"]["b"] == pytest.approx(0.05, rel=1e-6)
+
+
+# --------------------------------------------------------------------------- warm start (quick profile)
+def _reference_mapping():
+    import yaml
+    return yaml.safe_load(cal.reference_path().read_text(encoding="utf-8"))
+
+
+def test_warm_start_file_missing_or_not_a_calibration_is_named(tmp_path, capsys):
+    missing = tmp_path / "absent.yaml"
+    with pytest.raises(FileNotFoundError, match=r"warm-start file .*absent\.yaml not found"):
+        cal.warm_starts(missing)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ea_eV: 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"warm-start file .*bad\.yaml is not a calibration file"):
+        cal.warm_starts(bad)
+    with pytest.raises(SystemExit):            # the CLI stops before calibrating anything
+        cal.main(["--n", "3", "--start", str(missing), "--output", str(tmp_path / "out.yaml")])
+    assert "absent.yaml not found" in capsys.readouterr().err
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_warm_start_only_for_films_solved_for_todays_target(tmp_path):
+    """A film gets its stored solution as start only when the file solved it for today's Table 2
+    target, within the bounds; a stale, absent, failed or out-of-bounds film starts cold."""
+    import yaml
+    starts, cold = cal.warm_starts(cal.reference_path())
+    assert cold == {} and set(starts) == {"1", "2", "3", "4", "5", "inf"}
+    assert starts["3"] == cal.calibrated_free("3")
+    m = _reference_mapping()
+    m["gating_length_nm"]["target"]["3"] *= 1.5           # solved for another b
+    m["dispersion"]["value"]["4"] = 9.0                    # beyond the bounds [-1.5, 4]
+    del m["ea_eV"]["target"]["5"]                          # no entry
+    for entry in m.values():                               # 2 failed there
+        entry.setdefault("failed", {})["2"] = "m target not reached"
+        for key in ("value", "achieved", "residual", "within_tolerance"):
+            entry[key].pop("2")
+    stale = tmp_path / "stale.yaml"
+    stale.write_text(yaml.safe_dump(m), encoding="utf-8")
+    starts, cold = cal.warm_starts(stale)
+    assert set(starts) == {"1", "inf"}
+    assert set(cold) == {"2", "3", "4", "5"}
+    assert "not today's" in cold["3"] and "dispersion=9" in cold["4"]
+    assert "no entry" in cold["5"] and "failed" in cold["2"]
+
+
+def _count_retention(monkeypatch):
+    calls = []
+    original = cal.retention_experiment
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+    monkeypatch.setattr(cal, "retention_experiment", counted)
+    return calls
+
+
+@pytest.mark.parametrize("offset, budget", [(0.0, 1.0), (0.05, 2.0)])
+def test_warm_start_ends_where_the_cold_start_ends(monkeypatch, offset, budget):
+    """From the stored solution (offset 0) or one 0.05 off in α, the warm search ends at the
+    cold search's result within the search's tolerance (xtol 1e-6 in α); from the stored
+    solution with fewer retention simulations than the cold search (also than the cold search's
+    steps from that start), from the start 0.05 off with fewer than twice as many (the growing
+    step: fixed 1e-4 steps would need 500)."""
+    params = dd.default_parameters(**dd.QUICK_MESH)
+    calls = _count_retention(monkeypatch)
+    cold = cal.calibrate_film("3", params=params)
+    n_cold = len(calls)
+    start = dict(cal.calibrated_free("3"))
+    start["dispersion"] += offset
+    calls.clear()
+    warm = cal.calibrate_film("3", params=params, start=start, warm=True)
+    assert len(calls) < budget * n_cold, (len(calls), n_cold)
+    if offset == 0.0:          # the warm steps, not only the start, save simulations
+        n_warm = len(calls)
+        calls.clear()
+        cal.calibrate_film("3", params=params, start=start)
+        assert n_warm < len(calls), (n_warm, len(calls))
+    assert warm["free"]["dispersion"] == pytest.approx(cold["free"]["dispersion"], abs=2e-6)
+    assert warm["free"]["gating_length_nm"] == pytest.approx(cold["free"]["gating_length_nm"], rel=1e-5)
+    assert warm["free"]["ea_eV"] == pytest.approx(cold["free"]["ea_eV"], abs=1e-8)
+    assert all(warm["within_tolerance"].values())
+    for key, tol in (("b", 1e-6), ("m", 1e-5), ("Ea", 1e-8)):
+        assert warm["achieved"][key] == pytest.approx(cold["achieved"][key], rel=tol, abs=1e-12)

@@ -30,7 +30,7 @@ def parameters(name):
 def workflow_parameters(name):
     """What the rules (rules/*.smk) pass besides the profile's settings."""
     if name == "simulate":
-        return {"results_dir", "n", "profile", "model", "mesh"}   # model, mesh: rules/models.smk
+        return {"results_dir", "n", "profile", "model", "mesh", "films"}   # model, mesh, films: rules/models.smk
     out = {"results_dir", "figures_dir"}
     if name == "report":
         return out | {"profile", "reference", "rtol", "atol", "run_config"}
