@@ -105,7 +105,10 @@ labels = {i: i + marks.get(cls[i], "") for i in shown}
 fig, ax = plt.subplots(figsize=figures.figsize("page", (0.11 * len(shown) + 1.2) / figures.PAGE_IN),
                        layout="constrained")
 handles = rf.robustness_overview(summary, shown, ax, labels)
-ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=6, frameon=False)
+# with the drift-diffusion model's marker, five entries in two rows, kept clear of the panel letter
+ax.legend(handles=handles, loc="lower center" if len(handles) == 4 else "lower right",
+          bbox_to_anchor=(0.5, 1.0) if len(handles) == 4 else (1.0, 1.0), ncol=4 if len(handles) == 4 else 3,
+          fontsize=6, frameon=False)
 figures.panel_label(ax, "a", dx_pt=-14)
 ax.set_xlabel("fraction of samples in which the claim holds   ([c] consistent, [i] inconsistent by construction)")
 figures.save(fig, resolve(figures_dir) / "robustness")

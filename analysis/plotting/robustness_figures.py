@@ -71,7 +71,7 @@ def robustness_overview(summary: dict, ids: list[str], ax, labels: dict | None =
                ax.fill_between([], [], color="0.93", label=f"depends ({1 - robust:g}–{robust:g})")]
     if drift:
         handles.insert(2, ax.plot([], [], "D", mfc="none", mec="C2", ms=3.0,
-                                  label="drift–diffusion model, its own assumptions")[0])
+                                  label="drift–diffusion model (own assumptions)")[0])
     return handles
 
 
