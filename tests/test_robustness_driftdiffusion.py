@@ -199,3 +199,37 @@ def test_specification_curve_has_the_model_row_with_both_designs_specifications(
     assert [t.get_text() for t in d.get_yticklabels()] == ["comparable factor"]
     plt.close(fig)
     plt.close(fig2)
+
+
+# --------------------------------------------------------------------------- the notebook
+@pytest.mark.slow
+def test_robustness_notebook_reads_the_dd_design_and_draws_both_figures(tmp_path):
+    """The robustness notebook with all five designs: it checks the drift-diffusion design's size
+    and mesh, writes its robustness per claim into robustness.json, and draws both figures (the
+    layout check passes with the fifth legend entry and the model row). The designs are judged on
+    the metrics of one real drift-diffusion sample of the n = 1 film, reused in every sample (a
+    stand-in: what is tested is the notebook's path, not the numbers)."""
+    import json
+
+    from analysis.stage_io import write_netcdf
+    from analysis.workflow.runner import run_notebook
+    found = rb.dd_model(rb.design(DD, 1)[0], ["1"], mesh="quick")[1]
+    sizes = {"plausible": (3, 1), "analysis": (2, 1), "joint": (3, 2), "wide": (2, 1), DD: (3, 1)}
+    for design, (n, chunks) in sizes.items():
+        ledger = rb.dd_swept_claims() if design == DD else rb.swept_claims()
+        parts = [rb.run_chunk(design, n, k, chunks, n_values=["1"], ledger=ledger,
+                              model=lambda s: ({}, found)) for k in range(chunks)]
+        write_netcdf(rb.merge(parts), tmp_path / "robustness" / f"{design}.nc")
+    params = {"results_dir": str(tmp_path), "figures_dir": str(tmp_path / "figures"),
+              **{f"{d}_samples": n for d, (n, _) in sizes.items()},
+              **{f"{d}_chunks": c for d, (_, c) in sizes.items()}, "driftdiffusion_mesh": "quick"}
+    run_notebook("notebooks/robustness.py", tmp_path / "nb.ipynb", failed=tmp_path / "failed.ipynb",
+                 parameters=params)
+    out = json.loads((tmp_path / "metrics" / "robustness.json").read_text())
+    assert out["samples"][DD] == 3
+    dd = {cid: s for cid, s in out["claims"].items() if s.get("robustness_driftdiffusion") is not None}
+    assert "ppf_above_one_n1" in dd and dd["ppf_above_one_n1"]["samples"][DD] == 3
+    assert {p.name for p in (tmp_path / "figures").glob("*.png")} == {"robustness.png", "specification_curves.png"}
+    with pytest.raises(RuntimeError, match="made on the .quick. mesh"):   # another mesh than the setting
+        run_notebook("notebooks/robustness.py", tmp_path / "nb2.ipynb", failed=tmp_path / "failed2.ipynb",
+                     parameters={**params, "driftdiffusion_mesh": "full"})
