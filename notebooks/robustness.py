@@ -55,6 +55,9 @@ joint_samples = 64        # int: samples of the joint design (>= 1)
 joint_chunks = 2          # int: sweep jobs the joint design is split into (>= 1)
 wide_samples = 32         # int: samples of the wide design (>= 1)
 wide_chunks = 2           # int: sweep jobs the wide design is split into (>= 1)
+driftdiffusion_samples = 5        # int: samples of the drift-diffusion model's own design (0: none)
+driftdiffusion_chunks = 1         # int: sweep jobs the drift-diffusion design is split into (>= 1)
+driftdiffusion_mesh = "quick"     # str: mesh of the drift-diffusion design (full or quick)
 
 # %%
 import fnmatch
@@ -65,6 +68,7 @@ import numpy as np
 from analysis.evidence import choices, claims, robustness as rb
 from analysis.evidence.claims import write_metrics
 from analysis.evidence.rules import analysis_choices
+from analysis.physics.models import LABELS
 from analysis.plotting import robustness_figures as rf
 from analysis.plotting import style as figures
 from analysis.stage_io import read_netcdf, resolve, write_text
@@ -73,12 +77,17 @@ figures.use_style()
 sizes = {"plausible": (plausible_samples, plausible_chunks), "analysis": (analysis_samples, analysis_chunks),
          "joint": (joint_samples, joint_chunks), "wide": (wide_samples, wide_chunks)}
 # the sweep jobs' chunks, merged per design by the workflow (analysis.evidence.robustness merge)
-merged = {d: read_netcdf(resolve(results_dir) / "robustness" / f"{d}.nc") for d in rb.DESIGNS}
+if int(driftdiffusion_samples) > 0:
+    sizes[rb.DD_DESIGN] = (driftdiffusion_samples, driftdiffusion_chunks)
+merged = {d: read_netcdf(resolve(results_dir) / "robustness" / f"{d}.nc") for d in sizes}
 for d, (size, jobs) in sizes.items():
     got = (merged[d].sizes["sample"], int(merged[d].attrs["n_chunks"]))
     if got != (int(size), int(jobs)):
         raise ValueError(f"results/robustness/{d}.nc has {got[0]} samples in {got[1]} chunks; "
                          f"expected {d}_samples={size}, {d}_chunks={jobs} (rerun the sweep)")
+if rb.DD_DESIGN in merged and merged[rb.DD_DESIGN].attrs.get("mesh") != driftdiffusion_mesh:
+    raise ValueError(f"results/robustness/{rb.DD_DESIGN}.nc was made on the {merged[rb.DD_DESIGN].attrs.get('mesh')!r} "
+                     f"mesh; expected driftdiffusion_mesh={driftdiffusion_mesh!r} (rerun the sweep)")
 summary = rb.summarise(merged)
 ledger = claims.load_ledger()
 cls = rb.classes(ledger, summary)
@@ -96,24 +105,53 @@ labels = {i: i + marks.get(cls[i], "") for i in shown}
 fig, ax = plt.subplots(figsize=figures.figsize("page", (0.11 * len(shown) + 1.2) / figures.PAGE_IN),
                        layout="constrained")
 handles = rf.robustness_overview(summary, shown, ax, labels)
-ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=6, frameon=False)
+# with the drift-diffusion model's marker, five entries in two rows, kept clear of the panel letter
+ax.legend(handles=handles, loc="lower center" if len(handles) == 4 else "lower right",
+          bbox_to_anchor=(0.5, 1.0) if len(handles) == 4 else (1.0, 1.0), ncol=4 if len(handles) == 4 else 3,
+          fontsize=6, frameon=False)
 figures.panel_label(ax, "a", dx_pt=-14)
 ax.set_xlabel("fraction of samples in which the claim holds   ([c] consistent, [i] inconsistent by construction)")
 figures.save(fig, resolve(figures_dir) / "robustness")
 plt.show()
 
 # %% [markdown]
+# ## The drift–diffusion model over its own assumptions
+# Its design (when the run has the model): the film-independent inputs of
+# `data/parameters/driftdiffusion.yaml` that are neither calibrated nor fixed by a source,
+# sampled from `data/evidence/priors_driftdiffusion.yaml`, every film recalibrated to Table 2 by
+# the model's own calibration, its device claims judged at the default current anchor
+# (◇ in the figure above). A small design (the full profile's 5 sets) shows whether a claim
+# moves with the model's assumptions; only the cluster's `sweep` profile can call it robust.
+
+# %%
+if rb.DD_DESIGN in merged:
+    dd_ds = merged[rb.DD_DESIGN]
+    dd_rows = {cid: (s["robustness_driftdiffusion"], s["robustness_driftdiffusion_interval"],
+                     s["samples"].get(rb.DD_DESIGN))
+               for cid, s in summary["claims"].items() if s.get("robustness_driftdiffusion") is not None}
+    print(f"{int(dd_ds['feasible'].sum())} of {dd_ds.sizes['sample']} sets feasible (mesh {dd_ds.attrs['mesh']}); "
+          f"{len(dd_rows)} device claims evaluated")
+    for cid, (frac, (lo, hi), n) in dd_rows.items():
+        print(f"  {cid}: holds in {frac:.2f} of {n} (95 % {lo:.2f}-{hi:.2f})")
+else:
+    print("no drift-diffusion design in this run (config models or driftdiffusion_samples = 0)")
+
+# %% [markdown]
 # ## Specification curves of the claim families
 # Joint design: every sample × claim of a family is one way of checking the statement. Top of
 # each block: its margin (> 0 holds; divided by the claim's median |margin|), sorted, coloured by
 # outcome (green reproduced, ochre too small to have been seen, red contradicted). Below: which
-# option of each analysis choice that affects the family it used (colour = option).
+# option of each analysis choice that affects the family it used (colour = option), and, when
+# the run has the drift–diffusion model's design, which device model (row "model": the
+# multi-trap model's joint design and the drift–diffusion model's own design; its samples use
+# the default analysis choices).
 
 # %%
 choice_defs = analysis_choices()
 options = {n: ([choices.option_key(o) for o in e["options"]] if "options" in e else None)
            for n, e in choices.table().items()}
-joint = merged["joint"]
+joint = ({LABELS["multitrap"]: merged["joint"], LABELS[rb.DD_DESIGN]: merged[rb.DD_DESIGN]}
+         if rb.DD_DESIGN in merged else merged["joint"])
 heights = []
 families = []
 for title, patterns in rf.FAMILIES:
@@ -124,13 +162,13 @@ for title, patterns in rf.FAMILIES:
     if "read_noise" in affecting:
         names = [n for n in names if n != "read_noise"] + ["noise_position"]
     families.append((title, ids, names))
-    heights.append(1.0 + 0.11 * len(names))
+    heights.append(1.0 + 0.11 * (len(names) + isinstance(joint, dict)))
 # fixed margins, so that every family's curve has the same width (long choice names on the
 # left, the option keys on the right)
 curve_in, row_in, gap_in = 0.85, 0.13, 0.42
 ratios = []
 for _, _, names in families:
-    ratios += [curve_in, row_in * len(names) + 0.05, gap_in]
+    ratios += [curve_in, row_in * (len(names) + isinstance(joint, dict)) + 0.05, gap_in]
 total_in = sum(ratios[:-1]) + 0.55
 fig = plt.figure(figsize=(figures.PAGE_IN, total_in))
 grid = fig.add_gridspec(len(ratios) - 1, 1, height_ratios=ratios[:-1], hspace=0.0,
@@ -140,7 +178,8 @@ for k, ((title, ids, names), letter) in enumerate(zip(families, "abcdefgh")):
     ax_r = fig.add_subplot(grid[3 * k + 1], sharex=ax_c)
     n_specs = rf.specification_curve(ax_c, ax_r, joint, ids, names, options)
     figures.panel_label(ax_c, letter, caption=f"{title}: {n_specs} specifications", dx_pt=-10)
-ax_r.set_xlabel("specification (a sample of the joint design × a claim of the family), sorted by margin", fontsize=6)
+ax_r.set_xlabel("specification (a sample of the joint design" + (" or of the drift–diffusion design" if isinstance(joint, dict) else "")
+               + " × a claim of the family), sorted by margin", fontsize=6)
 rf.outcome_legend(fig)
 figures.save(fig, resolve(figures_dir) / "specification_curves")
 plt.show()

@@ -18,6 +18,7 @@ for _name, _spec in NOTEBOOKS.items():
         params:
             cmd=runner(_name, notebook_params(_name, **upstream_params(_spec["needs"]),
                                               **({"profile": PROFILE} if _spec.get("profile") else {}),
+                                              **(SWEEP_NOTEBOOK_PARAMS if _name == "robustness" else {}),
                                               **({"models": list(MODELS)} if _spec.get("overlay") and OTHER_MODELS else {}))),
         priority: _spec.get("priority", 0)
         threads: threads_for(_name)

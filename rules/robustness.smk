@@ -7,6 +7,16 @@ SWEEP = SETTINGS.get("robustness") or {}
 SWEEP_SIZES = {design: (int(SWEEP.get(f"{design}_samples", default)), int(SWEEP.get(f"{design}_chunks", jobs)))
                for design, default, jobs in (("plausible", 64, 8), ("analysis", 48, 2), ("joint", 64, 8),
                                              ("wide", 32, 2))}
+# The drift-diffusion model's own design (issue 19 §4): only when the run has the model and the
+# profile gives it samples (0: none); its sets are recalibrated on `driftdiffusion_mesh`, starting
+# from the run's drift-diffusion calibration.
+DD_SWEEP = (int(SWEEP.get("driftdiffusion_samples", 5)), int(SWEEP.get("driftdiffusion_chunks", 1)))
+DD_SWEEP_MESH = SWEEP.get("driftdiffusion_mesh", "quick")
+if "driftdiffusion" in MODELS and DD_SWEEP[0] > 0:
+    SWEEP_SIZES["driftdiffusion"] = DD_SWEEP
+SWEEP_NOTEBOOK_PARAMS = {} if "driftdiffusion" in SWEEP_SIZES else {"driftdiffusion_samples": 0}
+"""Parameters the robustness notebook gets besides the profile's settings: no drift-diffusion
+design when the run lacks the model (config models) or the profile gives it no samples."""
 for _prior, (_samples, _chunks) in SWEEP_SIZES.items():
     if _chunks > _samples:
         _stop([f"profiles.{PROFILE}.robustness.{_prior}_chunks={_chunks} exceeds "
@@ -41,16 +51,18 @@ def _chunk_resources():
 rule robustness_chunk:
     input:
         code=code_inputs("analysis/evidence/robustness.py"),
-        calibration=CALIBRATION,
+        calibration=lambda wc: (f"{RESULTS}/calibration/driftdiffusion.yaml" if wc.prior == "driftdiffusion"
+                                else CALIBRATION),
     output:
         f"{RESULTS}/robustness/chunks/{{prior}}_n{{samples}}_{{chunk}}of{{chunks}}.nc",
     wildcard_constraints:
-        prior="plausible|analysis|joint|wide",
+        prior="plausible|analysis|joint|wide|driftdiffusion",
         samples=r"\d+",
         chunk=r"\d+",
         chunks=r"\d+",
     params:
         films=" ".join(N_VALUES),
+        mesh=DD_SWEEP_MESH,
     threads: threads_for("robustness_chunk")
     resources:
         **_chunk_resources(),
@@ -63,7 +75,7 @@ rule robustness_chunk:
     shell:
         logged(f"{PY} -m analysis.evidence.robustness chunk --design {{wildcards.prior}} --samples {{wildcards.samples}} "
                f"--chunk {{wildcards.chunk}} --chunks {{wildcards.chunks}} --calibration {{input.calibration}} "
-               f"--films {{params.films}} --output {{output}}")
+               f"--films {{params.films}} --mesh {{params.mesh}} --output {{output}}")
 
 
 rule robustness_merge:
@@ -73,7 +85,7 @@ rule robustness_merge:
     output:
         f"{RESULTS}/robustness/{{prior}}.nc",
     wildcard_constraints:
-        prior="plausible|analysis|joint|wide",
+        prior="plausible|analysis|joint|wide|driftdiffusion",
     params:
         cmd=lambda wc, input, output: (f"{PY} -m analysis.evidence.robustness merge --output {output[0]} "
                                        + " ".join(input.chunks)),

@@ -9,9 +9,10 @@ from analysis.stage_io import ROOT
 
 EVIDENCE = ROOT / "data" / "evidence"
 VERDICT_FILES = sorted(p.relative_to(ROOT).as_posix() for p in EVIDENCE.glob("*.yaml")
-                       if p.name not in ("priors.yaml", "rules_log.yaml")) + ["data/paper/accuracy_rule.yaml"]
-"""Files whose values decide verdicts: every evidence file except the priors (swept ranges, whose
-plausible ends may rest on [M] values: a sweep over them decides nothing alone) and the log."""
+                       if not p.name.startswith("priors") and p.name != "rules_log.yaml") + ["data/paper/accuracy_rule.yaml"]
+"""Files whose values decide verdicts: every evidence file except the priors (priors.yaml and
+priors_<model>.yaml: swept ranges, whose plausible ends may rest on [M] values: a sweep over them
+decides nothing alone) and the log."""
 
 
 def _load(rel):

@@ -227,7 +227,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
 
     from analysis.stage_io import ROOT
     out = {}
-    for profile, expected in (("quick", 5), ("sweep", 54)):
+    for profile, expected in (("quick", 5), ("sweep", 54 + 90)):   # + the drift-diffusion design's 90
         proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--config", f"profile={profile}",
                                "--forcerun", "robustness_chunk"], cwd=ROOT, capture_output=True,
                               text=True, timeout=300)
@@ -235,7 +235,7 @@ def test_sweep_jobs_follow_the_profile_sizes():
         count = re.search(r"robustness_chunk\s+(\d+)", proc.stdout)
         assert count and int(count.group(1)) == expected, proc.stdout[-2000:]
         out[profile] = proc.stdout
-    assert "plausible_n3600_17of18.nc" in out["sweep"]
+    assert "plausible_n3600_17of18.nc" in out["sweep"] and "driftdiffusion_n3600_89of90.nc" in out["sweep"]
 
 
 # --------------------------------------------------------------------------- optics, held-out law

@@ -81,8 +81,8 @@ def test_every_job_asks_for_the_derived_resources(dry_run):
 
 
 def test_a_sweep_chunk_asks_for_time_in_proportion_to_its_sets():
-    """The `sweep` profile's chunks (200 sets, in every design) ask for s_per_set x 200 (with the margin), far
-    more than the small chunks the table was measured on."""
+    """The `sweep` profile's chunks (200 sets in every multi-trap design, 40 in the drift-diffusion one) ask for
+    s_per_set x their sets (with the margin), far more than the small chunks the table was measured on."""
     cmd = [sys.executable, "-m", "snakemake", "-n", "-F", "--config", "profile=sweep", "--until",
            "robustness_chunk"]
     proc = subprocess.run(cmd, cwd=ROOT, env=snakemake_env(ROOT), capture_output=True, text=True)
@@ -90,11 +90,11 @@ def test_a_sweep_chunk_asks_for_time_in_proportion_to_its_sets():
     chunks = [(values, wc) for rule, values, _, wc in jobs(proc.stdout + proc.stderr) if rule == "robustness_chunk"]
     import yaml
     sweep = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["profiles"]["sweep"]["robustness"]
-    assert len(chunks) == sum(v for k, v in sweep.items() if k.endswith("_chunks")) == 54
+    assert len(chunks) == sum(v for k, v in sweep.items() if k.endswith("_chunks")) == 54 + 90   # + drift-diffusion
     per_set = max(m["s_per_set"] for m in TABLE["measured"]["robustness_chunk"].values() if "s_per_set" in m)
     margin = TABLE["margin"]
     for values, wc in chunks:
         sets = math.ceil(int(wc["samples"]) / int(wc["chunks"]))
-        assert sets == 200
+        assert sets == (40 if wc["prior"] == "driftdiffusion" else 200)
         want = math.ceil((margin["runtime_factor"] * per_set * sets + margin["startup_s"]) / 60)
         assert int(values["runtime"]) == want, (wc, values)

@@ -415,7 +415,9 @@ def evaluate(claim: dict, metrics: dict, sizes: dict | None = None, pset=None) -
 SWEEP_KEYS = ("robustness", "robustness_interval", "robustness_physics", "robustness_physics_interval",
               "robustness_analysis", "robustness_analysis_interval", "robustness_joint",
               "robustness_joint_interval", "samples", "verdict_robust", "robustness_over",
-              "sensitivities", "sensitivity_note", "wide_samples", "outcomes_joint", "model_robustness")
+              "sensitivities", "sensitivity_note", "wide_samples", "outcomes_joint", "model_robustness",
+              "robustness_driftdiffusion", "robustness_driftdiffusion_interval", "verdict_driftdiffusion",
+              "sensitivities_driftdiffusion")
 """Keys of the sweep's per-claim summary copied into a claim's record."""
 
 

@@ -74,7 +74,9 @@ OPTIONAL_KEYS = ("class", "condition", "location", "margin", "margin_units", "ro
                  "samples", "verdict_robust", "sensitivities", "robustness_over", "sensitivity_note",
                  "outcomes_joint", "wide_samples", "effect", "threshold", "construction",
                  "construction_basis", "calibration", "equivalence", "power", "seeds", "seeds_for_power", "derived_from",
-                 "variant_of", "variant", "why", "model_robustness", "models", "model_agreement")
+                 "variant_of", "variant", "why", "model_robustness", "models", "model_agreement",
+                 "robustness_driftdiffusion", "robustness_driftdiffusion_interval", "verdict_driftdiffusion",
+                 "sensitivities_driftdiffusion")
 """Keys copied into claims.json when the ledger engine provides them (claim classes, margins,
 the robustness sweep's statistics, effect sizes, calibration targets)."""
 
@@ -984,7 +986,8 @@ def _robustness_text(record: dict) -> str:
     if record.get("robustness_over") == "seeds":
         return ""
     parts = []
-    for key, name in (("physics", "physics"), ("analysis", "analysis"), ("joint", "jointly")):
+    for key, name in (("physics", "physics"), ("analysis", "analysis"), ("joint", "jointly"),
+                      ("driftdiffusion", "drift–diffusion model over its own assumptions")):
         v = record.get(f"robustness_{key}")
         iv = record.get(f"robustness_{key}_interval") or [None, None]
         if isinstance(v, (int, float)) and not isinstance(v, bool):

@@ -19,6 +19,12 @@ The sweep is a multiverse (specification-curve) analysis in four seeded designs
 ``joint``      both sampled (plausible physics)
 ``wide``       wide physics and sampled analysis choices: the construction test
 
+and a fifth for the second device model (issue 19 §4), :data:`DD_DESIGN`: the drift–diffusion
+model's own unfixed inputs (``data/evidence/priors_driftdiffusion.yaml``) sampled from their
+plausible ranges, analysis choices at their defaults, every film recalibrated to Table 2 by that
+model's calibration and its device claims (:func:`dd_swept_claims`) judged on the metrics of
+:func:`analysis.evidence.model_form.device_metrics` (:func:`dd_model`).
+
 Every sample is one :class:`~analysis.parameters.ParameterSet`. It evaluates the Fig. 2 optics
 and XRD claims, recalibrates the films to Table 2 (under the sample's power-law fit method and
 window: the calibration depends on them), simulates the protocols the claims' metrics read,
@@ -31,10 +37,11 @@ judged.
 analysis choices (``analysis``) and jointly (``joint``) — the fraction of the evaluated samples in
 which it holds, with a Wilson interval — the counts of its outcomes in the joint design, whether
 it holds (fails) in every evaluated sample of every design (then it is consistent
-(inconsistent) *by construction*), and the assumptions of either kind that move it most.
+(inconsistent) *by construction*), and the assumptions of either kind that move it most; beside
+them, never pooled into them, the drift–diffusion model's robustness over its own assumptions.
 The comparison rules (robust fraction, confidence, seed) are in ``data/evidence/robustness.yaml``.
 
-Size: about 800 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
+Size: about 940 lines, because the sweep (designs, samples, chunks, :func:`merge`) and its summary
 (:func:`summarise`, :func:`sensitivities`, :func:`claim_table`) read and write one layout, the
 chunk Dataset (the per-claim variables of ``_var``, the assumption columns); the summary, from
 :func:`stage_model` on, is the place to split once issue 17's remaining parts settle that layout.
@@ -49,9 +56,9 @@ import time
 import numpy as np
 import xarray as xr
 
-from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, statistics
+from analysis.evidence import calibration, choices, claims, energy_audit, heldout, metrics, model_form, statistics
 from analysis.evidence.rules import robustness_rules
-from analysis.parameters import ParameterSet, default_parameters, load_yaml
+from analysis.parameters import TOPICS, ParameterSet, default_parameters, load_yaml
 from analysis.physics import energy, models, optics, protocols, simulation, structure
 from analysis.physics.dimensionality import N_VALUES, parse_n
 
@@ -63,13 +70,26 @@ MODEL = models.get(models.PRIMARY_MODEL)
 
 PRIORS = ("plausible", "wide")
 DESIGNS = ("plausible", "analysis", "joint", "wide")
-"""The sweep's designs (see the module docstring)."""
-DESIGN_PRIOR = {"plausible": "plausible", "analysis": None, "joint": "plausible", "wide": "wide"}
+"""The sweep's designs of the multi-trap model (see the module docstring)."""
+DD_DESIGN = "driftdiffusion"
+"""The design of the drift–diffusion model's own assumptions (issue 19 §4): its priors
+(data/evidence/priors_driftdiffusion.yaml) sampled from their plausible ranges, the analysis
+choices at their defaults, every film recalibrated to Table 2 by the drift–diffusion calibration
+and its device claims judged (:func:`dd_model`). Also the name of the model and of its parameter
+topic (data/parameters/driftdiffusion.yaml)."""
+ALL_DESIGNS = DESIGNS + (DD_DESIGN,)
+"""Every design, the drift–diffusion model's last."""
+DESIGN_PRIOR = {"plausible": "plausible", "analysis": None, "joint": "plausible", "wide": "wide",
+                DD_DESIGN: "plausible"}
 """The physics prior each design samples (None: nominal physics)."""
-DESIGN_CHOICES = {"plausible": False, "analysis": True, "joint": True, "wide": True}
+DESIGN_CHOICES = {"plausible": False, "analysis": True, "joint": True, "wide": True, DD_DESIGN: False}
 """Whether a design samples the analysis choices."""
-ROBUSTNESS_OF = {"plausible": "physics", "analysis": "analysis", "joint": "joint"}
-"""The robustness each design measures."""
+ROBUSTNESS_OF = {"plausible": "physics", "analysis": "analysis", "joint": "joint", DD_DESIGN: DD_DESIGN}
+"""The robustness each design measures (``robustness_<this>`` in :func:`summarise`)."""
+PRIOR_FILES = {"device": "evidence/priors.yaml", DD_DESIGN: "evidence/priors_driftdiffusion.yaml"}
+"""The priors of the multi-trap designs (and the optics and XRD) and of the drift–diffusion design."""
+PRIOR_KEYS = {"topic", "name", "model", "kind", "units", "scale", "integer", "plausible", "wide", "source"}
+"""The keys a prior may have (:func:`priors`)."""
 
 DEVICE_STAGES = ("fig3_plasticity", "fig4_retention", "fig6_energy")
 MODEL_STAGES = ("fig2_optics",) + DEVICE_STAGES + ("heldout_dimensionality", "figS11_classification")
@@ -106,21 +126,68 @@ class Infeasible(ValueError):
 
 
 # --------------------------------------------------------------------------- inputs
-def priors() -> dict:
+def priors(which: str = "device") -> dict:
     """``key -> {topic, name, model, kind, units, scale, plausible, wide, source, integer}``
-    (priors.yaml; ``name`` defaults to the key, ``model`` to ``device``, ``kind`` to ``physics``)."""
-    raw = load_yaml("evidence/priors.yaml")
+    of data/evidence/priors.yaml (*which* ``device``) or priors_driftdiffusion.yaml (*which*
+    :data:`DD_DESIGN`): ``name`` defaults to the key, ``model`` to ``device`` (to
+    ``driftdiffusion`` in the second file, whose every entry must be of that model and of its
+    parameter topic, under a key that priors.yaml does not use), ``kind`` to ``physics``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, the entry and the key: an unknown key, a missing range, topic or scale,
+        a range that is not [low, high] with low < high (low > 0 on a log scale), a drift–diffusion
+        prior of another model or topic, one that is not an entry of its parameter file, or a key
+        of both files.
+    """
+    if which not in PRIOR_FILES:
+        raise ValueError(f"priors: which={which!r}; expected one of {tuple(PRIOR_FILES)}")
+    path = PRIOR_FILES[which]
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ValueError(f"data/{path}: expected a mapping of prior name -> entry")
+    if which != "device":
+        clash = sorted(set(raw) & set(load_yaml(PRIOR_FILES["device"])))
+        if clash:
+            raise ValueError(f"data/{path}: keys {clash} are also keys of data/{PRIOR_FILES['device']}; "
+                             f"expected distinct keys (e.g. dd_<entry> with name: <entry>)")
     for name, p in raw.items():
-        p.setdefault("model", "device")
+        where = f"data/{path}: {name}"
+        if not isinstance(p, dict):
+            raise ValueError(f"{where} must be a mapping with keys {sorted(PRIOR_KEYS)}")
+        unknown = sorted(set(p) - PRIOR_KEYS)
+        missing = sorted({"topic", "units", "scale", "source", *PRIORS} - set(p))
+        if unknown or missing:
+            raise ValueError(f"{where}: unknown keys {unknown or 'none'}, missing {missing or 'none'}; "
+                             f"expected keys among {sorted(PRIOR_KEYS)}")
+        if p["scale"] not in ("log", "linear"):
+            raise ValueError(f"{where}.scale={p['scale']!r}; expected log or linear")
+        p.setdefault("model", "device" if which == "device" else which)
         p.setdefault("name", name)
         p.setdefault("kind", "physics")
+        if which != "device":
+            from analysis.parameters import parameter_values
+            if p["model"] != which or p["topic"] != which:
+                raise ValueError(f"{where}: model={p['model']!r}, topic={p['topic']!r}; expected both {which!r}")
+            if p["name"] not in parameter_values(which):
+                raise ValueError(f"{where}: {p['name']!r} is not an entry of data/parameters/{which}.yaml")
         for prior in PRIORS:
-            p[prior] = [float(v) for v in p[prior]]
-            lo, hi = p[prior]
+            try:
+                p[prior] = [float(v) for v in p[prior]]
+                lo, hi = p[prior]
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{where}.{prior}={p[prior]!r} must be [low, high] (two numbers)") from exc
             if not lo < hi or (p["scale"] == "log" and lo <= 0):
-                raise ValueError(f"priors.yaml: {name}.{prior}={p[prior]!r} must be [low, high] with "
+                raise ValueError(f"{path.split('/')[-1]}: {name}.{prior}={p[prior]!r} must be [low, high] with "
                                  f"low < high (and low > 0 on a log scale)")
     return raw
+
+
+def design_priors(which: str) -> dict:
+    """The priors design *which* samples: the drift–diffusion model's own
+    (:data:`DD_DESIGN`), else data/evidence/priors.yaml."""
+    return priors(DD_DESIGN if which == DD_DESIGN else "device")
 
 
 def rules() -> dict:
@@ -157,15 +224,16 @@ def design(which: str, n_samples: int, seed: int | None = None) -> list[dict]:
     list of dict
         One per sample: ``physics`` (prior name -> value in the units of priors.yaml; only the
         sampled ones, the rest nominal) and ``analysis`` (choice -> value, every choice; the priors
-        of ``kind: analysis`` among them when the design samples analysis choices).
+        of ``kind: analysis`` among them when the design samples analysis choices); a sample of
+        :data:`DD_DESIGN` also has ``model`` (its priors are the drift–diffusion model's).
     """
-    if which not in DESIGNS:
-        raise ValueError(f"design={which!r} is unknown; expected one of {DESIGNS}")
+    if which not in ALL_DESIGNS:
+        raise ValueError(f"design={which!r} is unknown; expected one of {ALL_DESIGNS}")
     if int(n_samples) < 1:
         raise ValueError(f"n_samples={n_samples!r} must be an integer >= 1")
     n = int(n_samples)
-    table = priors()
-    seed = int(rules()["seed"] if seed is None else seed) + DESIGNS.index(which)
+    table = design_priors(which)
+    seed = int(rules()["seed"] if seed is None else seed) + ALL_DESIGNS.index(which)
     prior = DESIGN_PRIOR[which]
     phys = _lhs(_physics_names(table), table, prior, n, seed) if prior else {}
     analysis_priors = _physics_names(table, ("analysis",))
@@ -175,13 +243,15 @@ def design(which: str, n_samples: int, seed: int | None = None) -> list[dict]:
     else:
         chosen = [choices.defaults() for _ in range(n)]
         a_prior = {}
+    model = {"model": DD_DESIGN} if which == DD_DESIGN else {}
     return [{"physics": {**{k: float(v[i]) for k, v in phys.items()}, **{k: float(v[i]) for k, v in a_prior.items()}},
-             "analysis": chosen[i]} for i in range(n)]
+             "analysis": chosen[i], **model} for i in range(n)]
 
 
-def overrides(physics: dict) -> dict:
-    """``topic -> {name: value}`` of a sample's prior values (:meth:`ParameterSet.replace`)."""
-    table = priors()
+def overrides(physics: dict, table: dict | None = None) -> dict:
+    """``topic -> {name: value}`` of a sample's prior values (:meth:`ParameterSet.replace`);
+    *table* the priors they are values of (default data/evidence/priors.yaml)."""
+    table = priors() if table is None else table
     out: dict[str, dict] = {}
     for key, value in physics.items():
         v = float(value)
@@ -191,15 +261,25 @@ def overrides(physics: dict) -> dict:
 
 
 def sample_parameters(sample: dict, base: ParameterSet | None = None) -> ParameterSet:
-    """The parameter set of one sample: *base* (default: data/) with its physics and analysis
-    choices. A plain ``name -> value`` mapping is taken as physics only."""
-    base = base or default_parameters()
+    """The parameter set of one sample: *base* (default: data/; for a sample of
+    :data:`DD_DESIGN`, :func:`dd_base_parameters`) with its physics and analysis choices. A
+    plain ``name -> value`` mapping is taken as physics only."""
+    dd = sample.get("model") == DD_DESIGN
+    base = base or (dd_base_parameters() if dd else default_parameters())
     if "physics" not in sample and "analysis" not in sample:
         sample = {"physics": sample, "analysis": {}}
-    ps = base.replace(overrides(sample.get("physics", {})))
+    ps = base.replace(overrides(sample.get("physics", {}), priors(DD_DESIGN) if dd else None))
     if sample.get("analysis"):
         ps = ps.replace({"analysis": sample["analysis"]})
     return ps
+
+
+def dd_base_parameters() -> ParameterSet:
+    """The parameter set of data/ with the drift–diffusion model's topic
+    (data/parameters/driftdiffusion.yaml), so that a sample can replace its entries: the model
+    reads them from a set that holds the topic (``values_from_pset`` of
+    :mod:`analysis.physics.dd_parameters`), and from the file otherwise."""
+    return ParameterSet.from_data(tuple(TOPICS) + (DD_DESIGN,))
 
 
 def _calibration_set(pset: ParameterSet) -> ParameterSet:
@@ -366,6 +446,53 @@ def device_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None
     return calibrated, found
 
 
+def dd_model(sample: dict, n_values=N_VALUES, sizes=None, start: dict | None = None,
+             mesh: str = "quick") -> tuple[dict, dict]:
+    """The drift–diffusion model under one sample of :data:`DD_DESIGN`: every film recalibrated
+    to Table 2 (:func:`analysis.evidence.calibration.calibrate_film` with the model
+    ``models.get("driftdiffusion", mesh)``, each search starting from the calibration *start*,
+    default the model's reference calibration), every protocol simulated at the sweep's sizes
+    (:func:`sweep_settings`), and the device claims' metrics computed as for the model's nominal
+    run (:func:`analysis.evidence.model_form.device_metrics`, at the default current anchor).
+
+    Returns
+    -------
+    params : dict
+        label -> the calibrated free values (the model's ``free_parameters`` order).
+    metrics : dict
+        stage -> metrics of the device stages.
+
+    Raises
+    ------
+    Infeasible
+        If a film's Table 2 row cannot be reached, or is reached outside the calibration's
+        tolerance.
+    """
+    pset = sample_parameters(sample)
+    model = models.get(DD_DESIGN, mesh)
+    per = {}
+    for n in n_values:
+        label = parse_n(n)
+        try:
+            first = model.calibrated_free(label, start)
+        except ValueError:          # the run could not calibrate this film: the model's own start
+            first = None
+        try:
+            res = calibration.calibrate_film(label, pset, start=first, model=model)
+        except ValueError as exc:
+            raise Infeasible(str(exc)) from exc
+        missed = [k for k, ok in res.get("within_tolerance", {}).items() if not ok]
+        if missed:
+            raise Infeasible(f"n={label}: Table 2 {', '.join(missed)} reached only outside the calibration "
+                             f"tolerance (achieved {res['achieved']}, target {res['target']})")
+        per[label] = res
+    devices = calibration.calibrated_devices(per, {}, pset, model=model)
+    films = {n: simulation.simulate_device(d, sweep_settings(sizes)) for n, d in devices.items()}
+    found = model_form.device_metrics(films, pset, anchor=model_form.anchors()[0])
+    names = [p.name for p in model.free_parameters]
+    return {n: tuple(float(r["free"][k]) for k in names) for n, r in per.items()}, found
+
+
 # --------------------------------------------------------------------------- claims
 def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
     """The claims the sweep judges: every claim whose metric it recomputes (:func:`is_swept`) and
@@ -376,6 +503,12 @@ def swept_claims(ledger: list[dict] | None = None) -> list[dict]:
     return [c for c in ledger if is_swept(c)
             and claims.classify(c) not in ("calibration", "audit", "unverified")
             and not c.get("construction")]
+
+
+def dd_swept_claims(ledger: list[dict] | None = None) -> list[dict]:
+    """The claims :data:`DD_DESIGN` judges: the sweep's claims (:func:`swept_claims`) whose
+    metric comes from the device model (:func:`analysis.evidence.model_form.is_device_claim`)."""
+    return [c for c in swept_claims(ledger) if model_form.is_device_claim(c)]
 
 
 def is_swept(claim: dict) -> bool:
@@ -427,31 +560,38 @@ def chunk_indices(n_samples: int, chunk: int, n_chunks: int) -> np.ndarray:
 
 def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
               seed: int | None = None, n_values=N_VALUES, sizes=None, ledger=None,
-              model=None, start: dict | None = None) -> xr.Dataset:
+              model=None, start: dict | None = None, mesh: str = "quick") -> xr.Dataset:
     """Evaluate one chunk of design *which*; return its Dataset (dims sample, n).
 
-    *ledger* defaults to :func:`swept_claims`; *model* (sample -> (params, metrics), raising
-    :class:`Infeasible` when Table 2 cannot be reached) to :func:`device_model` on *n_values*,
-    its searches starting from the calibration *start* (default the reference).
+    *ledger* defaults to :func:`swept_claims` (:func:`dd_swept_claims` for :data:`DD_DESIGN`);
+    *model* (sample -> (params, metrics), raising :class:`Infeasible` when Table 2 cannot be
+    reached) to :func:`device_model` (:func:`dd_model` on *mesh*) on *n_values*, its searches
+    starting from the calibration *start* (default the reference; the model's own calibration).
 
     Variables: every physics assumption and analysis choice (sample; its units; a choice with
-    options as the option's index, attribute ``options``), ``feasible`` (sample), ``ea_eV``,
-    ``e0_eV``, ``nu_m_per_s`` (sample, n; NaN where infeasible), and per judged claim
+    options as the option's index, attribute ``options``), ``feasible`` (sample), the
+    recalibrated free parameters of the design's model (sample, n; NaN where infeasible:
+    ``ea_eV``, ``e0_eV``, ``nu_m_per_s`` of the multi-trap model, ``ea_eV``, ``dispersion``,
+    ``gating_length_nm`` of the drift–diffusion model), and per judged claim
     ``margin__<id>`` (sample; the claim's margin units), ``holds__<id>`` (sample; 1/0, -1 where
     not evaluated) and ``outcome__<id>`` (sample; index in :data:`analysis.evidence.claims.OUTCOMES`,
-    -1 where not evaluated).
+    -1 where not evaluated). A chunk of :data:`DD_DESIGN` has the attributes ``model`` and ``mesh``.
     """
-    ledger = swept_claims() if ledger is None else list(ledger)
+    dd = which == DD_DESIGN
+    ledger = (dd_swept_claims() if dd else swept_claims()) if ledger is None else list(ledger)
     if model is None:
         def model(sample):
+            if dd:
+                return dd_model(sample, n_values, sizes, start, mesh)
             return device_model(sample, n_values, sizes, start)
-    table = priors()
+    free = models.get(DD_DESIGN if dd else models.PRIMARY_MODEL).free_parameters
+    table = design_priors(which)
     ctab = choices.table()
     full = design(which, n_samples, seed)
     idx = chunk_indices(n_samples, chunk, n_chunks)
     labels = [parse_n(n) for n in n_values]
     feas = np.zeros(idx.size, dtype="i1")
-    pars = np.full((3, idx.size, len(labels)), np.nan)
+    pars = np.full((len(free), idx.size, len(labels)), np.nan)
     margins = {c["id"]: np.full(idx.size, np.nan) for c in ledger}
     holds = {c["id"]: np.full(idx.size, -1, dtype="i1") for c in ledger}
     outcomes = {c["id"]: np.full(idx.size, -1, dtype="i1") for c in ledger}
@@ -490,8 +630,8 @@ def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
             attrs["long_name"] += " (index of its option)"
         v[f"choice__{name}"] = ("sample", x, attrs)
     v["feasible"] = ("sample", feas, {"units": "1", "long_name": "Table 2 reachable by the calibration (1) or not (0)"})
-    for k, (name, unit) in enumerate((("ea_eV", "eV"), ("e0_eV", "eV"), ("nu_m_per_s", "1/s"))):
-        v[name] = (("sample", "n"), pars[k], {"units": unit, "long_name": f"recalibrated {name}"})
+    for k, p in enumerate(free):
+        v[p.name] = (("sample", "n"), pars[k], {"units": p.units, "long_name": f"recalibrated {p.name}"})
     for c in ledger:
         cid = c["id"]
         v[_var(cid)] = ("sample", margins[cid], {**margin_units_attrs(units.get(cid, {"1"})),
@@ -507,6 +647,8 @@ def run_chunk(which: str, n_samples: int, chunk: int = 0, n_chunks: int = 1,
     ds.attrs.update({"design": which, "prior": DESIGN_PRIOR[which] or "nominal", "n_samples": int(n_samples),
                      "chunk": int(chunk), "n_chunks": int(n_chunks),
                      "seed": int(rules()["seed"] if seed is None else seed)})
+    if dd:
+        ds.attrs.update({"model": DD_DESIGN, "mesh": str(mesh)})
     return ds
 
 
@@ -615,7 +757,7 @@ def sensitivities(ds: xr.Dataset, var: str, model: str, top: int) -> tuple[dict,
     table = priors()
     out = {}
     for name, (kind, x, options) in _assumption_columns(ds).items():
-        if kind == "physics" and table.get(name, {}).get("model", "device") != model:
+        if kind == "physics" and (ds[name].attrs.get("model") or table.get(name, {}).get("model", "device")) != model:
             continue
         xe, he, me = x[ev], h[ev], margin[ev]
         good = np.isfinite(xe)
@@ -652,20 +794,24 @@ def summarise(designs: dict) -> dict:
     Parameters
     ----------
     designs : dict
-        design name -> merged Dataset (any subset of :data:`DESIGNS`; ``plausible`` is required).
+        design name -> merged Dataset (any subset of :data:`ALL_DESIGNS`; ``plausible`` is required).
 
     Returns
     -------
     dict
         ``claims``: id -> ``robustness_physics``, ``robustness_analysis``, ``robustness_joint``
-        (fractions, None where the design is absent or never evaluated the claim) with their
-        ``*_interval`` (Wilson) and ``samples`` (per design), ``robustness`` and
+        and, for a device claim when :data:`DD_DESIGN` is given, ``robustness_driftdiffusion``
+        (the drift–diffusion model over its own assumptions; fractions, None where the design is
+        absent or never evaluated the claim) with their ``*_interval`` (Wilson), ``verdict_*``
+        and ``samples`` (per design), ``robustness`` and
         ``robustness_interval`` (the joint one, else the physics one), ``verdict_robust``
         (holds / fails / depends / not swept), ``robustness_over``, ``wide_samples`` (evaluated
         samples of every design), ``wide_holds_all``, ``wide_fails_all``, ``outcomes_joint``
         (outcome -> count), ``sensitivities`` (:func:`sensitivities` in the joint design, else
         the physics one) and ``sensitivity_note``; ``samples`` and ``feasible_fraction`` per
-        design; ``assumptions`` (physics) and ``choices`` (analysis).
+        design; ``assumptions`` (physics) and ``choices`` (analysis). The headline robustness,
+        the verdict, the construction test and the sensitivities are the multi-trap model's: the
+        drift–diffusion design is reported beside them, never pooled into them.
     """
     if "plausible" not in designs:
         raise ValueError("summarise needs the plausible design")
@@ -698,7 +844,8 @@ def summarise(designs: dict) -> dict:
         entry["robustness_interval"] = entry.get(f"robustness_{main}_interval", [math.nan, math.nan])
         entry["verdict_robust"] = entry.get(f"verdict_{main}", "not swept")
         entry["robustness_over"] = ("physics and analysis choices" if main == "joint" else "physics")
-        pooled = np.concatenate([ds[var].values[ds[var].values != -1] for ds in designs.values() if var in ds])
+        pooled = np.concatenate([ds[var].values[ds[var].values != -1] for name, ds in designs.items()
+                                 if var in ds and name != DD_DESIGN])
         entry["wide_samples"] = int(pooled.size)
         entry["wide_holds_all"] = bool(pooled.size > 0 and np.all(pooled == 1))
         entry["wide_fails_all"] = bool(pooled.size > 0 and np.all(pooled == 0))
@@ -710,6 +857,8 @@ def summarise(designs: dict) -> dict:
         model = stage_model(base[var].attrs.get("metric", "device"))
         if var in sens_design:
             entry["sensitivities"], entry["sensitivity_note"] = sensitivities(sens_design, var, model, top)
+        if var in designs.get(DD_DESIGN, {}):
+            entry["sensitivities_driftdiffusion"], _ = sensitivities(designs[DD_DESIGN], var, DD_DESIGN, top)
         margin = base[var.replace("holds__", "margin__")].values
         entry["margin_median"] = float(np.nanmedian(margin)) if np.isfinite(margin).any() else None
         entry["margin_units"] = base[var.replace("holds__", "margin__")].attrs.get("units", "1")
@@ -725,7 +874,8 @@ def classes(ledger: list[dict], summary: dict | None) -> dict:
 
 
 def claim_table(summary: dict, ledger: list[dict] | None = None):
-    """One row per claim: class, robustness over physics, analysis and jointly (with intervals),
+    """One row per claim: class, robustness over physics, analysis and jointly, and of the
+    drift–diffusion model over its own assumptions (with intervals; NaN where not swept),
     verdict, construction test and the top sensitivities (a pandas DataFrame)."""
     import pandas as pd
     ledger = claims.load_ledger() if ledger is None else ledger
@@ -734,7 +884,7 @@ def claim_table(summary: dict, ledger: list[dict] | None = None):
     for c in ledger:
         s = summary["claims"].get(c["id"], {})
         row = {"id": c["id"], "figure": c["figure"], "class": cls[c["id"]]}
-        for kind in ("physics", "analysis", "joint"):
+        for kind in ("physics", "analysis", "joint", DD_DESIGN):
             val = s.get(f"robustness_{kind}")
             lo, hi = s.get(f"robustness_{kind}_interval", [math.nan, math.nan])
             row[f"robustness_{kind}"] = math.nan if val is None else val
@@ -750,7 +900,8 @@ def claim_table(summary: dict, ledger: list[dict] | None = None):
 
 def main(argv=None) -> int:
     """CLI: ``python -m analysis.evidence.robustness chunk --design D --samples N --chunk K --chunks M
-    --output F [--calibration FILE] [--films N ...]`` and
+    --output F [--calibration FILE] [--films N ...] [--mesh full|quick]`` (the mesh of the
+    drift–diffusion design; *FILE* the run's calibration of the design's model) and
     ``python -m analysis.evidence.robustness merge --output F CHUNK.nc …``."""
     import argparse
     import logging as _logging
@@ -758,12 +909,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="one chunk of the robustness sweep")
     sub = parser.add_subparsers(dest="command", required=True)
     ch = sub.add_parser("chunk", help="evaluate one chunk of a design into a NetCDF file")
-    ch.add_argument("--design", choices=DESIGNS, required=True)
+    ch.add_argument("--design", choices=ALL_DESIGNS, required=True)
     ch.add_argument("--samples", type=int, required=True, help="samples in the design")
     ch.add_argument("--chunk", type=int, required=True)
     ch.add_argument("--chunks", type=int, required=True)
     ch.add_argument("--calibration", help="the run's calibration (YAML): the searches' starting points")
     ch.add_argument("--films", nargs="+", default=list(N_VALUES), help="films of the run (config n_values)")
+    ch.add_argument("--mesh", choices=models.MESHES, default="quick",
+                    help=f"mesh of the {DD_DESIGN} design's model (profile setting robustness.driftdiffusion_mesh)")
     ch.add_argument("--output", required=True)
     mg = sub.add_parser("merge", help="merge the chunks of one design into one NetCDF file")
     mg.add_argument("--output", required=True)
@@ -777,13 +930,13 @@ def main(argv=None) -> int:
         log.info("wrote %s (%d samples, %d feasible)", args.output, ds.sizes["sample"],
                  int(ds["feasible"].sum()))
         return 0
-    for name in ("analysis.evidence.calibration", "analysis.physics.fits"):
+    for name in ("analysis.evidence.calibration", "analysis.physics.fits", "analysis.physics.dd_calibration"):
         _logging.getLogger(name).setLevel(_logging.ERROR)
     from analysis.parameters import calibration_values
     start = calibration_values(args.calibration) if args.calibration else None
     t0 = time.perf_counter()
     ds = run_chunk(args.design, args.samples, args.chunk, args.chunks,
-                   n_values=[parse_n(n) for n in args.films], start=start)
+                   n_values=[parse_n(n) for n in args.films], start=start, mesh=args.mesh)
     write_netcdf(ds, args.output)
     log.info("wrote %s (%d samples, %d feasible, %.1f s)", args.output, ds.sizes["sample"],
              int(ds["feasible"].sum()), time.perf_counter() - t0)

@@ -74,7 +74,8 @@ CLAIM_RULE_KEYS = ("id", "kind", "basis", "metric", "key", "select", "compare", 
                    "reference", "question", "derived_from", "variant_of", "variant")
 """The keys of a ledger entry that decide its verdict or its class."""
 
-CONFIG_RULE_KEYS = {"robustness": ("plausible_samples", "analysis_samples", "joint_samples", "wide_samples"),
+CONFIG_RULE_KEYS = {"robustness": ("plausible_samples", "analysis_samples", "joint_samples", "wide_samples",
+                                   "driftdiffusion_samples"),
                     "figS11_classification": ("seeds", "sensitivity_seeds", "digits_last_k",
                                               "mnist_last_k", "neurosim_last_k")}
 """Per profile of config/config.yaml: the settings that are sample sizes of a verdict."""
