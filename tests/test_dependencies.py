@@ -91,7 +91,7 @@ def _rules_to_run(stdout):
 
 
 @pytest.mark.slow
-def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
+def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_run):
     """Each analysis module in turn is edited: a dry run of the finished tree must rerun exactly
     the rules whose code imports it (by modulefinder), and what depends on their outputs (a dry
     run cannot know that an output will come out unchanged, so all of it)."""
@@ -102,7 +102,7 @@ def test_touching_a_module_reruns_exactly_the_rules_that_import_it(quick_runs):
 
     from .conftest import run_snakemake
 
-    work = quick_runs[0]
+    work = quick_run
     table = yaml.safe_load((work / "rules" / "notebooks.yaml").read_text())
     code = {name: f"notebooks/{name}.py" for name in [*table, "simulate", "calibrate", "report"]}
     code["data"] = "analysis/learning/digits.py"
