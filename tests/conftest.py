@@ -95,16 +95,61 @@ def run_and_stop(work: Path, sig, wait_for: str, check_second_run=False, config=
     return proc.pid, proc.returncode, second
 
 
-@pytest.fixture(scope="session")
-def quick_run():
-    """One quick-profile run of the whole workflow, cold, in a copy of the checkout; shared by
-    every test that only reads its outputs or dry-runs on it (tests that change it restore it)."""
-    needs_mnist()
-    top = own_folder("synapse-quick-run-")
+def _make_resumed_run(top: Path):
+    """The second whole quick run (see resumed_quick_run), made in *top*."""
+    import signal
+    from types import SimpleNamespace
     work = copy_repo(top / "repo")
-    run_snakemake(work)
-    yield work
-    shutil.rmtree(top, ignore_errors=True)
+    pid, code, second = run_and_stop(work, signal.SIGINT, "results/quick/simulate/n2.nc",
+                                     check_second_run=True)
+    resume = run_snakemake(work)  # no flags: resume is the default
+    return SimpleNamespace(work=work, pid=pid, stop_code=code, second=second, resume=resume)
+
+
+class _Background:
+    """_make_resumed_run in a thread; ``result()`` waits for it and raises what it raised."""
+
+    def __init__(self, top: Path):
+        import threading
+        self.top, self.value, self.error = top, None, None
+        self.thread = threading.Thread(target=self._run, name="resumed-quick-run", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            self.value = _make_resumed_run(self.top)
+        except BaseException as exc:  # pytest.fail raises an OutcomeException (a BaseException)
+            self.error = exc
+
+    def result(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+_RESUMED = {}
+"""The session's second quick run, started beside the first (see quick_run)."""
+
+
+@pytest.fixture(scope="session")
+def quick_run(request):
+    """One quick-profile run of the whole workflow, cold, in a copy of the checkout; shared by
+    every test that only reads its outputs or dry-runs on it (tests that change it restore it).
+
+    When the session also has a test of the second run (resumed_quick_run), that run is
+    started at the same time in a thread: a quick run keeps about one of two cores busy (its
+    jobs wait on each other), so the two together take little longer than one."""
+    needs_mnist()
+    if any("resumed_quick_run" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        _RESUMED.setdefault("run", _Background(own_folder("synapse-resumed-run-")))
+    top = own_folder("synapse-quick-run-")
+    try:
+        work = copy_repo(top / "repo")
+        run_snakemake(work)
+        yield work
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -117,14 +162,11 @@ def resumed_quick_run():
     It is the second run of the determinism test and of the archive's verify test, and the
     subject of the Ctrl-C test (tests/test_workflow.py), which judges what is recorded here:
     ``pid`` and ``stop_code`` (the stopped run's process id and exit status), ``second`` (the run
-    started meanwhile) and ``resume`` (the rerun), besides ``work`` (the finished tree)."""
-    import signal
-    from types import SimpleNamespace
+    started meanwhile) and ``resume`` (the rerun), besides ``work`` (the finished tree).
+    Made beside quick_run when both are needed (see there), else here."""
     needs_mnist()
-    top = own_folder("synapse-resumed-run-")
-    work = copy_repo(top / "repo")
-    pid, code, second = run_and_stop(work, signal.SIGINT, "results/quick/simulate/n2.nc",
-                                     check_second_run=True)
-    resume = run_snakemake(work)  # no flags: resume is the default
-    yield SimpleNamespace(work=work, pid=pid, stop_code=code, second=second, resume=resume)
-    shutil.rmtree(top, ignore_errors=True)
+    background = _RESUMED.pop("run", None) or _Background(own_folder("synapse-resumed-run-"))
+    try:
+        yield background.result()
+    finally:
+        shutil.rmtree(background.top, ignore_errors=True)
