@@ -189,14 +189,14 @@ def _bump_first_number(data):
 
 # ----------------------------------------------------------------------------- a quick run
 @pytest.fixture(scope="module")
-def quick_archive(quick_runs, tmp_path_factory):
+def quick_archive(quick_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("archive") / "quick.crate.zip"
-    return archive.create("quick", quick_runs[0], out, agent="Test Runner")
+    return archive.create("quick", quick_run, out, agent="Test Runner")
 
 
 @pytest.mark.slow
-def test_archive_holds_every_output_with_checksum_and_job(quick_runs, quick_archive):
-    work = quick_runs[0]
+def test_archive_holds_every_output_with_checksum_and_job(quick_run, quick_archive):
+    work = quick_run
     outputs = archive.run_outputs("quick", work)
     read = archive.read(quick_archive)  # checks every member against its sha256
     assert read.profile == "quick" and read.commit is None  # the copy is no git checkout
@@ -230,18 +230,19 @@ def test_archive_passes_roc_validator_at_required_level(quick_archive):
 
 
 @pytest.mark.slow
-def test_verify_tells_a_reproduced_run_from_a_changed_one(quick_runs, quick_archive, tmp_path):
-    ok, text = archive.verify(quick_archive, quick_runs[0], outputs_from=quick_runs[1])
+def test_verify_tells_a_reproduced_run_from_a_changed_one(quick_run, resumed_quick_run, quick_archive, tmp_path):
+    second = resumed_quick_run.work   # an independent second run (tests/conftest.py)
+    ok, text = archive.verify(quick_archive, quick_run, outputs_from=second)
     assert ok, text
     assert text.splitlines()[-1].startswith("VERDICT: REPRODUCED") and len(text.splitlines()) <= 25
     changed = tmp_path / "changed"
     for top in ("results", "figures"):
-        shutil.copytree(quick_runs[1] / top, changed / top)
+        shutil.copytree(second / top, changed / top)
     metrics = changed / "results/quick/metrics/fig5_activation.json"
     metrics.write_text(json.dumps(_bump_first_number(json.loads(metrics.read_text()))))
     (changed / "figures/quick/fig2_optics.png").write_bytes(_png())
     (changed / "results/quick/tables/table2.csv").unlink()
-    ok, text = archive.verify(quick_archive, quick_runs[0], outputs_from=changed)
+    ok, text = archive.verify(quick_archive, quick_run, outputs_from=changed)
     assert not ok and "VERDICT: NOT REPRODUCED" in text
     for name in ("fig5_activation.json", "fig2_optics.png", "table2.csv: missing"):
         assert name in text, text

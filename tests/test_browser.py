@@ -60,8 +60,8 @@ def _report(work: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(browser, quick_runs):
-    report = _report(quick_runs[0])
+def page(browser, quick_run):
+    report = _report(quick_run)
     pg = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     errors = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -69,7 +69,7 @@ def page(browser, quick_runs):
     pg.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
     pg.goto(report.as_uri())
     pg.wait_for_load_state("load")
-    pg.report_path, pg.errors, pg.work = report, errors, quick_runs[0]
+    pg.report_path, pg.errors, pg.work = report, errors, quick_run
     yield pg
     pg.close()
 

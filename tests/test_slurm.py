@@ -113,8 +113,8 @@ STAMPED = re.compile(r"(^|/)report/index\.html$")
 PROVENANCE = b"<h2>Provenance</h2>"
 
 
-def test_quick_profile_through_slurm_is_identical_to_local(quick_runs, slurm, private_tmp):
-    local = quick_runs[0]
+def test_quick_profile_through_slurm_is_identical_to_local(quick_run, slurm, private_tmp):
+    local = quick_run
     work = copy_repo(private_tmp / "repo")
     run_snakemake(work, "--profile", str(work / "profiles" / "slurm"))
 

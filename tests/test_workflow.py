@@ -1,6 +1,10 @@
 """End to end: the quick profile runs, the report lists every claim, outputs are deterministic,
 and the workflow keeps its promise — a moved checkout is up to date, a deleted or damaged
-output is rebuilt, an interrupted run resumes to the same bytes, errors reach the terminal."""
+output is rebuilt, an interrupted run resumes to the same bytes, errors reach the terminal.
+
+Two whole quick runs are made per session (tests/conftest.py): ``quick_run``, cold, and
+``resumed_quick_run``, cold in a copy of its own but stopped by Ctrl-C and resumed; the
+determinism test compares the two. The other tests read them or work on copies of them."""
 import hashlib
 import json
 import os
@@ -15,7 +19,7 @@ import pytest
 from analysis.evidence import claims
 from analysis.stage_io import PARTIAL_MARKER
 
-from .conftest import copy_repo, mnist_mirror, run_snakemake, snakemake_cmd, snakemake_env
+from .conftest import copy_repo, mnist_mirror, run_and_stop, run_snakemake, snakemake_cmd, snakemake_env
 
 pytestmark = pytest.mark.slow
 needs_data = pytest.mark.skipif(mnist_mirror() is None and not os.environ.get("SYNAPSE_ALLOW_DOWNLOAD"),
@@ -39,8 +43,8 @@ def partial_files(tree):
     return sorted(p.relative_to(tree).as_posix() for p in tree.rglob(f".*{PARTIAL_MARKER}*"))
 
 
-def test_report_lists_every_ledger_claim(quick_runs):
-    work = quick_runs[0]
+def test_report_lists_every_ledger_claim(quick_run):
+    work = quick_run
     report = json.loads((work / "results" / "quick" / "report" / "claims.json").read_text())
     ledger = claims.load_ledger(work / "data" / "paper" / "claims")
     assert [r["id"] for r in report] == [c["id"] for c in ledger]
@@ -64,9 +68,9 @@ def test_report_lists_every_ledger_claim(quick_runs):
         assert not src.startswith("data:") and (report_dir / src).resolve().is_file(), src
 
 
-def test_every_notebook_produced_its_figures(quick_runs):
+def test_every_notebook_produced_its_figures(quick_run):
     import yaml
-    work = quick_runs[0]
+    work = quick_run
     table = yaml.safe_load((work / "rules" / "notebooks.yaml").read_text())
     for name, spec in table.items():
         for stem in spec["figures"]:
@@ -75,30 +79,31 @@ def test_every_notebook_produced_its_figures(quick_runs):
         assert (work / "results" / "quick" / "notebooks" / f"{name}.html").is_file()
 
 
-def test_quick_profile_writes_only_its_own_folders(quick_runs):
-    work = quick_runs[0]
+def test_quick_profile_writes_only_its_own_folders(quick_run):
+    work = quick_run
     assert sorted(p.name for p in (work / "figures").iterdir()) == ["README.md", "quick"]
     assert sorted(p.name for p in (work / "results").iterdir()) == ["quick"]
     assert not partial_files(work), "no temporary file may remain after a run"
 
 
-def test_netcdf_outputs_carry_units(quick_runs):
+def test_netcdf_outputs_carry_units(quick_run):
     from analysis.stage_io import check_units, read_netcdf
-    for path in sorted((quick_runs[0] / "results" / "quick" / "simulate").glob("n*.nc")):
+    for path in sorted((quick_run / "results" / "quick" / "simulate").glob("n*.nc")):
         check_units(read_netcdf(path))
 
 
-def test_two_runs_give_identical_bytes(quick_runs):
-    a, b = (digests(run) for run in quick_runs)
+def test_two_runs_give_identical_bytes(quick_run, resumed_quick_run):
+    """Two independent runs (the second stopped and resumed on the way) give the same bytes."""
+    a, b = digests(quick_run), digests(resumed_quick_run.work)
     assert len(a) > 20
     assert a == b, sorted(k for k in a if a[k] != b.get(k))
 
 
-def test_every_file_a_run_writes_is_a_declared_output(quick_runs):
+def test_every_file_a_run_writes_is_a_declared_output(quick_run):
     """What the notebooks write must be Snakemake outputs: an undeclared file is neither rebuilt
     when damaged nor archived (make verify found two: the held-out law's NetCDF and Fig. 6's
     gamma table). Timing files, the lock and README files excepted."""
-    work = quick_runs[0]
+    work = quick_run
     proc = run_snakemake(work, "--summary")
     declared = {line.split("\t")[0] for line in proc.stdout.splitlines()[1:] if "\t" in line}
     written = {p.relative_to(work).as_posix() for top in ("results/quick", "figures/quick")
@@ -108,17 +113,17 @@ def test_every_file_a_run_writes_is_a_declared_output(quick_runs):
     assert undeclared == [], undeclared
 
 
-def test_finished_tree_has_nothing_to_do(quick_runs):
-    proc = run_snakemake(quick_runs[0], "-n")
+def test_finished_tree_has_nothing_to_do(quick_run):
+    proc = run_snakemake(quick_run, "-n")
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_runs, tmp_path):
+def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_run, tmp_path):
     moved = tmp_path / "elsewhere" / "repo"
-    shutil.copytree(quick_runs[0], moved, symlinks=True)  # keeps modification times
+    shutil.copytree(quick_run, moved, symlinks=True)  # keeps modification times
     proc = run_snakemake(moved, "-n")
     assert "Nothing to be done" in proc.stdout + proc.stderr, "a moved checkout must be up to date"
-    reference = digests(quick_runs[0])
+    reference = digests(quick_run)
     (moved / "figures" / "quick" / "fig6_energy.png").unlink()
     png = moved / "figures" / "quick" / "fig2_optics.png"
     png.write_bytes(png.read_bytes()[:2000])  # truncated, as by a full disk
@@ -141,37 +146,42 @@ def test_moved_copy_is_up_to_date_and_rebuilds_deleted_or_damaged_outputs(quick_
     assert not partial_files(moved)
 
 
-def _run_and_stop(work, sig, wait_for, check_second_run=False):
-    """Start the quick workflow, wait until *wait_for* exists, then send *sig* to the whole
-    process group (as a terminal's Ctrl-C, or a kill of everything, would). With
-    *check_second_run*, a second run started meanwhile in the same folder must stop at once."""
-    proc = subprocess.Popen(snakemake_cmd(), cwd=work, env=snakemake_env(work),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 600
-    while not (work / wait_for).exists():
-        assert proc.poll() is None, "the run ended before it could be interrupted"
-        assert time.time() < deadline
-        time.sleep(0.2)
-    time.sleep(1.0)
-    if check_second_run:
-        second = run_snakemake(work, check=False)
-        assert second.returncode != 0 and f"another Snakemake run (pid {proc.pid}" in second.stderr, second.stderr
-    os.killpg(proc.pid, sig)
-    proc.wait(timeout=120)
-    if sig == signal.SIGINT:  # jobs of a Ctrl-C'd run are stopped, not orphaned
-        time.sleep(1.0)
-    return proc.returncode
+def test_ctrl_c_stops_a_run_and_a_plain_rerun_resumes_it_to_the_same_outputs(quick_run, resumed_quick_run):
+    """The second whole run was stopped by Ctrl-C once simulate/n2.nc existed (a run started in
+    the same folder meanwhile refused to start, naming the working one), then resumed by a
+    rerun without flags (tests/conftest.py, resumed_quick_run)."""
+    run = resumed_quick_run
+    assert run.stop_code != 0
+    assert run.second.returncode != 0, run.second.stderr[-3000:]
+    assert f"another Snakemake run (pid {run.pid}" in run.second.stderr, run.second.stderr[-3000:]
+    assert digests(run.work) == digests(quick_run)
+    assert not partial_files(run.work)
+    assert "Nothing to be done" in run_snakemake(run.work, "-n").stdout
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
-def test_interrupted_run_resumes_to_the_same_outputs(quick_runs, tmp_path, sig):
-    work = copy_repo(tmp_path / "repo")
-    code = _run_and_stop(work, sig, "results/quick/simulate/n2.nc", check_second_run=sig == signal.SIGINT)
+# A killed run is killed inside a job: figS11_classification (the longest notebook job of the
+# quick profile, ≈ 15 s) is made to rerun in a copy of the finished tree, by deleting one of
+# its outputs and its log; the run is killed once the job's log appears.
+KILLED_JOB_OUTPUT = "figures/quick/figS11_classification.png"
+KILLED_JOB_LOG = "logs/quick/figS11_classification.log"
+
+
+def test_killed_run_resumes_to_the_same_outputs(quick_run, tmp_path):
+    """SIGKILL to the whole process group in the middle of a job (as a crash or an OOM kill of
+    everything would): the rerun removes the dead run's lock, saying so, reruns the job left
+    incomplete and what follows it, and ends with the bytes of the uninterrupted run."""
+    work = tmp_path / "repo"
+    shutil.copytree(quick_run, work, symlinks=True)  # keeps modification times: up to date
+    (work / KILLED_JOB_OUTPUT).unlink()
+    (work / KILLED_JOB_LOG).unlink()
+    _, code, _ = run_and_stop(work, signal.SIGKILL, KILLED_JOB_LOG)
     assert code != 0
+    assert not (work / KILLED_JOB_OUTPUT).exists(), "the job finished before the kill"
     proc = run_snakemake(work)  # no flags: resume is the default
-    if sig == signal.SIGKILL:
-        assert "removed the lock of an earlier run that was killed" in proc.stderr
-    assert digests(work) == digests(quick_runs[0])
+    assert "removed the lock of an earlier run that was killed" in proc.stderr
+    assert re.search(r"^\s*(local)?rule figS11_classification:$", proc.stdout + proc.stderr, re.M), \
+        "the rerun did not redo the killed job"
+    assert digests(work) == digests(quick_run)
     assert not partial_files(work)
     assert "Nothing to be done" in run_snakemake(work, "-n").stdout
 
