@@ -23,10 +23,13 @@ UPGRADE       ?=
 PIP      = $(PY) -m pip --disable-pip-version-check
 # Targets go before --config (Snakemake would read them as config values after it).
 SMK      = $(PY) -m snakemake --cores $(CORES) $(ARGS)
-CONFIG   = --config profile=$(PROFILE)
-# A profile given in ARGS would be overridden by $(CONFIG) without a word (the last --config
-# wins): refuse it and name the right variable.
-NO_PROFILE_IN_ARGS = @case " $(ARGS) " in *profile=*) echo "error: ARGS='$(ARGS)' sets the profile, which PROFILE=$(PROFILE) would override; use PROFILE=<name> instead (e.g. make figures PROFILE=quick)" >&2; exit 2;; esac
+# SET: further config values for this run, KEY=VALUE (Snakemake's --config syntax), e.g.
+#   make figures PROFILE=quick SET='n_values=["3"]'
+SET     ?=
+CONFIG   = --config profile=$(PROFILE) $(SET)
+# A profile or any --config given in ARGS would be overridden by $(CONFIG) without a word (the
+# last --config wins, whole): refuse it and name the right variable.
+NO_PROFILE_IN_ARGS = @case " $(ARGS) $(SET) " in *profile=*) echo "error: ARGS='$(ARGS)' SET='$(SET)' sets the profile, which PROFILE=$(PROFILE) would override; use PROFILE=<name> instead (e.g. make figures PROFILE=quick)" >&2; exit 2;; *" --config"*) echo "error: ARGS='$(ARGS)' has --config, which the Makefile's own --config profile=$(PROFILE) would replace without a word (Snakemake keeps the last); give config values in SET instead, e.g. make figures PROFILE=quick SET='n_values=[\"3\"]'" >&2; exit 2;; esac
 
 .PHONY: setup lock figures quick cluster archive verify test test-fast data references unlock benchmark lab dag clean help
 
@@ -39,7 +42,8 @@ help:  ## list the targets, the profiles and the variables
 	@echo "  paper   Fig. S11 at the paper's and NeuroSim's scale, the rest as full (hours on 2 cores; figures/paper/, results/paper/)"
 	@echo "  sweep   full with a cluster-sized robustness sweep, for make cluster PROFILE=sweep (figures/sweep/, results/sweep/)"
 	@echo "Variables:"
-	@echo "  PROFILE=$(PROFILE)   ARGS='...' extra Snakemake arguments   CORES=$(CORES)   LAB_ARGS='...' extra JupyterLab arguments"
+	@echo "  PROFILE=$(PROFILE)   SET='key=value ...' config values (e.g. SET='n_values=[\"3\"]')   ARGS='...' extra Snakemake arguments (not --config)"
+	@echo "  CORES=$(CORES)   LAB_ARGS='...' extra JupyterLab arguments"
 	@echo "Examples:"
 	@echo "  make figures ARGS=--dry-run        list the jobs that would run, run none"
 	@echo "  make figures PROFILE=paper         the paper-scale Fig. S11"

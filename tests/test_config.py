@@ -105,6 +105,24 @@ def test_a_profile_in_args_is_refused_not_overridden(target):
     assert "snakemake" not in proc.stdout.lower()
 
 
+@pytest.mark.parametrize("target", ["figures", "cluster"])
+def test_a_config_in_args_is_refused_and_set_is_honoured(target):
+    """`make figures ARGS="--config n_values=[3]"` ran all six films without a word (the Makefile's
+    --config profile=... comes last and replaces it whole): it stops at once naming SET=; SET's
+    values reach the run (an impossible film is refused by the config check)."""
+    if not (ROOT / ".venv" / ".installed").is_file():
+        pytest.skip("make targets need the project's .venv (make setup)")
+    proc = subprocess.run(["make", "--no-print-directory", target, "PROFILE=quick", "ARGS=--dry-run --config n_values=[3]"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "has --config" in proc.stderr and "SET=" in proc.stderr
+    assert "snakemake" not in proc.stdout.lower()
+    if target == "figures":
+        proc = subprocess.run(["make", "--no-print-directory", target, "PROFILE=quick", 'SET=n_values=["7"]',
+                               "ARGS=--dry-run"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0 and "n_values[0]='7' is not allowed" in proc.stdout + proc.stderr
+
+
 @pytest.mark.parametrize("target", ["setup", "test", "test-fast", "benchmark", "lab", "dag", "clean", "help"])
 def test_make_target_parses(target):
     proc = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
