@@ -212,3 +212,20 @@ def test_overlays_draw_a_model_without_a_scale_of_its_own_at_the_papers_current_
     cond = pe["e18_conditions"]
     assert float(energy.select(e["energy"], "1", cond["amplitude_V"], cond["area_um2"])) == \
         pytest.approx(pe["e18_J"], rel=1e-9)
+
+
+@pytest.mark.parametrize("unknown", [None, float("nan")])
+def test_a_claim_compared_with_an_unknown_value_is_not_evaluated(unknown):
+    """Not only a `threshold` operand: the retention claims compare the weight with the detection
+    threshold as their `value` (data/paper/claims/fig4.yaml negligible_retention_*). Unknown
+    (NaN, or null read back from a metrics file), the claim is not evaluated — it was
+    'contradicted (cannot compare)' — and a known value still decides it."""
+    from analysis.evidence import claims
+    c = dict(claim(metric="fig4_retention:retained_weight_at_evaluation", op="lt",
+                   value={"metric": "fig4_retention:retention_detection_threshold"}), key="2")
+    rec = claims.evaluate(c, {"fig4_retention": {"retained_weight_at_evaluation": {"2": 1e-4},
+                                                 "retention_detection_threshold": {"2": unknown}}})
+    assert (rec["status"], rec["outcome"], rec["note"]) == ("missing", "not evaluated", claims.UNKNOWN_THRESHOLD)
+    rec = claims.evaluate(c, {"fig4_retention": {"retained_weight_at_evaluation": {"2": 1e-4},
+                                                 "retention_detection_threshold": {"2": 1e-3}}})
+    assert rec["status"] == "pass"

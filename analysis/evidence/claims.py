@@ -315,13 +315,17 @@ def outcome(claim: dict, assessed: dict | None) -> str:
 UNKNOWN_THRESHOLD = ("detection threshold unknown: a read current beyond every instrument range of "
                      "data/evidence/measurement.yaml, or a second model's currents that could not be "
                      "placed on the paper's scale (a run without the n = 1 film that anchors them)")
-"""Why a claim whose detection threshold is NaN (:func:`analysis.evidence.metrics`) is not evaluated."""
+"""Why a claim compared with an unknown value (NaN: in practice a detection threshold,
+:func:`analysis.evidence.metrics.detection_threshold`) is not evaluated."""
+
+OPERANDS = ("value", "min", "max", "threshold", "paper")
+"""The keys of a claim's ``compare`` that hold what the metric is compared with."""
 
 
-def _unknown_threshold(thr) -> bool:
-    """Whether a detection threshold is unknown: NaN, or None (a NaN written to a metrics file
-    comes back as JSON null), alone or in a list."""
-    values = thr if isinstance(thr, (list, tuple)) else [thr]
+def _unknown(operand) -> bool:
+    """Whether a comparison operand is unknown: NaN, or None (a NaN written to a metrics file
+    comes back as JSON null), alone or in a list. A comparison with it decides nothing."""
+    values = operand if isinstance(operand, (list, tuple)) else [operand]
     return any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values)
 
 
@@ -333,10 +337,10 @@ def judge(claim: dict, metrics: dict, pset=None, sizes: dict | None = None) -> d
     if problem:
         return None
     cmp = dict(claim["compare"])
-    for name in ("value", "min", "max", "threshold", "paper"):
+    for name in OPERANDS:
         if name in cmp:
             cmp[name] = _operand(cmp[name], claim, metrics, choices)
-    if "threshold" in cmp and _unknown_threshold(cmp["threshold"]):
+    if any(_unknown(cmp[name]) for name in OPERANDS if name in cmp):
         return None
     a = _assess(cmp["op"], value, cmp, sizes, choices)
     a["outcome"] = outcome(claim, a)
