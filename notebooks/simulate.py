@@ -66,10 +66,12 @@ figures.use_style()
 
 # %% [markdown]
 # ## Optics and structure
+# (of the film, not of the device: only the multi-trap model's run writes them, so another
+# model's run skips them)
 
 # %%
 film, xrd = {}, {}
-for n in films:
+for n in (films if primary else []):
     film[n] = optics.film_optics(n)
     xrd[n] = structure.film_xrd(n)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))

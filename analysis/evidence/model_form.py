@@ -49,6 +49,10 @@ AGREEMENT = {"agree": "both models give the same outcome",
 CURRENT_SCALED_UNITS = {"A": 1, "S": 1, "ohm": -1}
 """Units of the simulated variables a current scale multiplies (power +1) or divides (−1)."""
 
+ANCHOR_NAMES = ("e18", "e07")
+"""The paper's energies of the 2D device a current scale can anchor to (the ``<name>_J`` and
+``<name>_conditions`` of :func:`analysis.evidence.energy_audit.paper_energy`)."""
+
 
 def anchors() -> tuple[str, ...]:
     """The current anchors a second model is judged at, the default first
@@ -56,10 +60,10 @@ def anchors() -> tuple[str, ...]:
     from analysis.evidence.rules import model_form_rules
     rule = model_form_rules()["current_anchors"]
     values, default = [str(v) for v in rule["value"]], str(rule["default"])
-    unknown = [a for a in values if a not in ("e18", "e07")]
+    unknown = [a for a in values if a not in ANCHOR_NAMES]
     if unknown or default not in values:
         raise ValueError(f"data/evidence/model_form.yaml current_anchors: value {values} must hold only "
-                         f"e18 and e07, and default {default!r} one of them")
+                         f"{' and '.join(ANCHOR_NAMES)}, and default {default!r} one of them")
     return (default, *[a for a in values if a != default])
 
 
@@ -79,8 +83,8 @@ def current_scale(films: dict, pset=None, anchor: str = "e18") -> float:
     """
     if "1" not in films:
         return math.nan
-    if anchor not in ("e18", "e07"):
-        raise ValueError(f"anchor={anchor!r}: expected e18 or e07 (data/evidence/model_form.yaml)")
+    if anchor not in ANCHOR_NAMES:
+        raise ValueError(f"anchor={anchor!r}: expected one of {', '.join(ANCHOR_NAMES)} (data/evidence/model_form.yaml)")
     e = energy.energy_dataset(energy.stack_psc({"1": films["1"]}))
     pe = energy_audit.paper_energy(pset)
     cond = pe[f"{anchor}_conditions"]
@@ -304,7 +308,7 @@ def main(argv=None) -> int:
     return 0
 
 
-__all__ = ["DEVICE_METRICS", "AGREEMENT", "CURRENT_SCALED_UNITS", "anchors", "anchor_folder", "current_scale", "scaled", "device_metrics", "write_model_metrics", "is_device_claim",
+__all__ = ["DEVICE_METRICS", "AGREEMENT", "CURRENT_SCALED_UNITS", "ANCHOR_NAMES", "anchors", "anchor_folder", "current_scale", "scaled", "device_metrics", "write_model_metrics", "is_device_claim",
            "model_view", "per_model", "agreement_summary", "other_models"]
 
 if __name__ == "__main__":

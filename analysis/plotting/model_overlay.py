@@ -8,6 +8,8 @@ further models' simulated films and :func:`legend_handles` for the legend entrie
 """
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 
 from analysis import stage_io as io
@@ -47,7 +49,7 @@ def other_films(results_dir, n_values, models) -> dict:
                 anchor_film = io.film(io.load_simulations(results_dir, ["1"], model=model), "1")
             factor = model_form.current_scale({"1": anchor_film} if anchor_film is not None else {},
                                               anchor=model_form.anchors()[0])
-            if factor == factor:   # not NaN
+            if math.isfinite(factor):
                 films = model_form.scaled(films, factor)
         out[model] = {n: ds.assign_attrs(current_scale=factor) for n, ds in films.items()}
     return out
